@@ -1,0 +1,130 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { APP_NAME, APP_VERSION } from '../../shared/version.js'
+import { loadSettings, type SettingsOverrides } from '../config/settings.js'
+import { openDatabase } from '../db/connect.js'
+import { createLogger, type Logger } from '../logger.js'
+import { startServer } from '../runtime.js'
+import { generateTypes } from './generate-types.js'
+import { onShutdown } from './shutdown.js'
+
+/** A mistake a person can fix: printed as one line, without a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('must be a whole number from 0 to 65535')
+  }
+  return port
+}
+
+interface DatabaseFlags {
+  databaseUrl?: string
+  dataDir?: string
+}
+
+function withDatabaseOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--database-url <url>', 'a configured PostgreSQL (else the embedded one)').env(
+        'DATABASE_URL',
+      ),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'settings and the embedded database').env('BALANCER_DATA_DIR'),
+    )
+}
+
+function overrides(flags: DatabaseFlags & { host?: string; port?: number }): SettingsOverrides {
+  return {
+    databaseUrl: flags.databaseUrl,
+    dataDir: flags.dataDir,
+    host: flags.host,
+    port: flags.port,
+  }
+}
+
+export function buildProgram(logger: Logger): Command {
+  const program = new Command('balancer')
+    .description(`${APP_NAME}: dispatch server, database and tools`)
+    .version(APP_VERSION)
+    .showHelpAfterError()
+
+  withDatabaseOptions(
+    program
+      .command('serve')
+      .description('start the dispatch API (headless: the server the desktop app starts)')
+      .addOption(new Option('--host <host>', 'address to listen on').env('BALANCER_HOST'))
+      .addOption(
+        new Option('--port <port>', 'port to listen on (0: any free port)')
+          .env('BALANCER_PORT')
+          .argParser(parsePort),
+      ),
+  ).action(async (flags: DatabaseFlags & { host?: string; port?: number }) => {
+    const settings = await loadSettings(overrides(flags))
+    const server = await startServer(settings, logger)
+    process.stdout.write(`Balancer listening on ${server.url}\n`)
+    await new Promise<void>((resolve) => {
+      onShutdown(logger, async () => {
+        await server.close()
+        resolve()
+      })
+    })
+  })
+
+  withDatabaseOptions(
+    program.command('migrate').description('apply pending database migrations and exit'),
+  ).action(async (flags: DatabaseFlags) => {
+    const settings = await loadSettings(overrides(flags))
+    const database = await openDatabase(settings, logger, { poolSize: 2 })
+    try {
+      const { applied } = database
+      process.stdout.write(
+        applied.length === 0
+          ? `Database ${database.location} (${database.mode}) is up to date.\n`
+          : `Applied ${applied.length} migration(s) to ${database.location} (${database.mode}): ${applied.join(', ')}\n`,
+      )
+    } finally {
+      await database.close()
+    }
+  })
+
+  withDatabaseOptions(
+    program
+      .command('generate-types')
+      .description(
+        'development: regenerate the committed row types from a freshly migrated database',
+      )
+      .option('--out <file>', 'where the types go', 'src/server/db/schema.ts')
+      .option('--check', 'fail if the committed file differs instead of writing it'),
+  ).action(async (flags: DatabaseFlags & { out: string; check?: boolean }) => {
+    const settings = await loadSettings(overrides(flags))
+    const result = await generateTypes(settings, logger, {
+      outFile: flags.out,
+      check: Boolean(flags.check),
+    })
+    process.stdout.write(`${result}\n`)
+  })
+
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const logger = createLogger()
+  const program = buildProgram(logger).exitOverride()
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (error) {
+    const commanderCode = (error as { code?: string }).code
+    if (commanderCode?.startsWith('commander.')) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return (error as { exitCode?: number }).exitCode ?? 1
+    }
+    process.stderr.write(`balancer: ${(error as Error).message}\n`)
+    logger.debug({ err: error }, 'command failed')
+    return 1
+  }
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '../logger.js'
+
+/**
+ * Runs `stop` once on SIGINT or SIGTERM. A second signal while stopping exits at once, for the
+ * person who presses Ctrl-C twice; the embedded PostgreSQL's own exit hook still stops it.
+ */
+export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now')
+      process.exit(130)
+    }
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  process.on('SIGHUP', handler)
+}

@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises'
+import { homedir, platform } from 'node:os'
+import { join } from 'node:path'
+import { z } from 'zod'
+
+/** Everything a process needs to find its database and serve the API. */
+export interface Settings {
+  /** Holds the settings file and, without `databaseUrl`, the embedded PostgreSQL cluster. */
+  dataDir: string
+  /** A configured PostgreSQL server; `null` means the embedded one. */
+  databaseUrl: string | null
+  host: string
+  port: number
+}
+
+/** What a command line may override; `undefined` means "not given". */
+export type SettingsOverrides = Partial<Settings>
+
+export const SETTINGS_FILE = 'settings.json'
+export const APP_DIR_NAME = 'bay-wheels-balancer'
+
+/**
+ * Loopback by default: the API answers crews only once a dispatcher chooses to open it to the
+ * LAN (`--host 0.0.0.0`). 8000 is the port the seed's crew devices were built against.
+ */
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 8000
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  })
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535')
+
+const host = z.string().trim().min(1, 'must not be empty')
+
+/** The settings file, as a depot's IT may edit it by hand. */
+export const settingsFileSchema = z
+  .object({
+    databaseUrl: postgresUrl.nullable().optional(),
+    host: host.optional(),
+    port: port.optional(),
+  })
+  .strict()
+
+export type SettingsFile = z.infer<typeof settingsFileSchema>
+
+export class SettingsError extends Error {
+  override name = 'SettingsError'
+}
+
+/**
+ * Where data lives when nobody says. PostgreSQL refuses to run as root, so as root the embedded
+ * cluster runs as the `postgres` user, which cannot enter /root: root gets a system directory.
+ */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  os: NodeJS.Platform = platform(),
+  uid: number = process.getuid?.() ?? -1,
+  home: string = homedir(),
+): string {
+  if (os === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME)
+  if (os === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME)
+  if (uid === 0) return join('/var/lib', APP_DIR_NAME)
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), APP_DIR_NAME)
+}
+
+function describeIssues(error: z.ZodError, source: string): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.') || '(root)'
+      if (issue.code === 'unrecognized_keys')
+        return `${source}: unknown field(s) ${issue.keys.join(', ')}`
+      return `${source}: ${field} ${issue.message}`
+    })
+    .join('; ')
+}
+
+async function readSettingsFile(dataDir: string): Promise<SettingsFile> {
+  const path = join(dataDir, SETTINGS_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new SettingsError(`cannot read ${path}: ${(error as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new SettingsError(`${path} is not valid JSON: ${(error as Error).message}`)
+  }
+  const parsed = settingsFileSchema.safeParse(json)
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, path))
+  return parsed.data
+}
+
+/** Validates one layer of settings, naming each bad field the way its source spells it. */
+function parseLayer(
+  raw: Record<string, unknown>,
+  source: string,
+  names: Record<keyof SettingsFile, string>,
+): SettingsFile {
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined))
+  const parsed = settingsFileSchema.safeParse(given)
+  if (parsed.success) return parsed.data
+  const detail = parsed.error.issues
+    .map((issue) => {
+      const key = String(issue.path[0])
+      const name = (names as Record<string, string | undefined>)[key] ?? key
+      return `${name} ${issue.message}`
+    })
+    .join('; ')
+  throw new SettingsError(`${source}: ${detail}`)
+}
+
+/** Command-line flags, then environment, then the settings file, then defaults. */
+export async function loadSettings(
+  overrides: SettingsOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Settings> {
+  const dataDir = overrides.dataDir ?? (env.BALANCER_DATA_DIR || defaultDataDir(env))
+  const file = await readSettingsFile(dataDir)
+  const fromEnv = parseLayer(
+    {
+      databaseUrl: env.DATABASE_URL || undefined,
+      host: env.BALANCER_HOST || undefined,
+      port: env.BALANCER_PORT || undefined,
+    },
+    'environment',
+    { databaseUrl: 'DATABASE_URL', host: 'BALANCER_HOST', port: 'BALANCER_PORT' },
+  )
+  const fromFlags = parseLayer(
+    { databaseUrl: overrides.databaseUrl ?? undefined, host: overrides.host, port: overrides.port },
+    'command line',
+    { databaseUrl: '--database-url', host: '--host', port: '--port' },
+  )
+  const merged = { ...file, ...fromEnv, ...fromFlags }
+  return {
+    dataDir,
+    databaseUrl: merged.databaseUrl ?? null,
+    host: merged.host ?? DEFAULT_HOST,
+    port: merged.port ?? DEFAULT_PORT,
+  }
+}
+
+/** `host:port/database` of a URL, for showing where the data is without its credentials. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    const database = parsed.pathname.replace(/^\//, '') || '(default database)'
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}/${database}`
+  } catch {
+    return '(unparseable database URL)'
+  }
+}

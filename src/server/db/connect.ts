@@ -1,0 +1,62 @@
+import type { DatabaseMode } from '../../shared/contract.js'
+import { describeDatabaseUrl, type Settings } from '../config/settings.js'
+import type { Logger } from '../logger.js'
+import { createDatabase, createPool, type Database } from './database.js'
+import { startEmbeddedPostgres } from './embedded-postgres.js'
+import { migrateToLatest } from './migrations.js'
+
+/** A migrated database, whichever kind the settings select, and how to let go of it. */
+export interface OpenDatabase {
+  db: Database
+  /** With credentials: for this process's own extra connections, never for display. */
+  url: string
+  mode: DatabaseMode
+  /** host:port/database, without credentials. */
+  location: string
+  /** Migrations this start applied. */
+  applied: string[]
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  poolSize?: number
+  applicationName?: string
+}
+
+/**
+ * `DATABASE_URL` (or the settings file) selects a configured server; without it the embedded
+ * PostgreSQL in the data directory is started, or joined when another process runs it.
+ */
+export async function openDatabase(
+  settings: Settings,
+  logger: Logger,
+  options: OpenDatabaseOptions = {},
+): Promise<OpenDatabase> {
+  const embedded = settings.databaseUrl
+    ? null
+    : await startEmbeddedPostgres(settings.dataDir, logger)
+  const url = embedded ? embedded.url : (settings.databaseUrl as string)
+  const pool = createPool(url, logger, {
+    max: options.poolSize,
+    applicationName: options.applicationName,
+  })
+  const db = createDatabase(pool)
+  const close = async () => {
+    await db.destroy()
+    await embedded?.release()
+  }
+  try {
+    const applied = await migrateToLatest(db, logger)
+    return {
+      db,
+      url,
+      mode: embedded ? 'embedded' : 'configured',
+      location: describeDatabaseUrl(url),
+      applied,
+      close,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net'
+import { createServer, type Server } from 'node:http'
+import { APP_VERSION } from '../shared/version.js'
+import type { Settings } from './config/settings.js'
+import { openDatabase, type OpenDatabase } from './db/connect.js'
+import { createApp } from './http/app.js'
+import type { Logger } from './logger.js'
+import type { Services } from './services.js'
+import { createStatusService } from './status/status.service.js'
+
+/** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
+export interface ServerHandle {
+  url: string
+  services: Services
+  database: OpenDatabase
+  /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
+  close(): Promise<void>
+}
+
+/** How long requests in flight may take to finish on shutdown before their sockets are cut. */
+const DRAIN_MS = 5_000
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+function formatUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
+}
+
+export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
+  const database = await openDatabase(settings, logger)
+  let url: string | null = null
+  const services: Services = {
+    status: createStatusService({
+      db: database.db,
+      mode: database.mode,
+      location: database.location,
+      version: APP_VERSION,
+      apiUrl: () => url,
+    }),
+  }
+  const app = createApp({ services, logger })
+  const server = createServer(app)
+  // Keep-alive sockets from crews' devices must not hold shutdown open.
+  server.keepAliveTimeout = 5_000
+
+  let address: AddressInfo
+  try {
+    address = await listen(server, settings.port, settings.host)
+  } catch (error) {
+    await database.close()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${settings.port} on ${settings.host} is in use; choose another with --port`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
+  url = formatUrl(settings.host, address.port)
+  logger.info(
+    { url, database: database.location, mode: database.mode },
+    'dispatch server listening',
+  )
+
+  let closing: Promise<void> | null = null
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+        setTimeout(() => {
+          server.closeAllConnections()
+          resolve()
+        }, DRAIN_MS).unref()
+      })
+      await database.close()
+      logger.info('dispatch server stopped')
+    })()
+    return closing
+  }
+
+  return { url, services, database, close }
+}

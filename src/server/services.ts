@@ -1,0 +1,9 @@
+import type { StatusService } from './status/status.service.js'
+
+/**
+ * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
+ * neither holds logic of its own.
+ */
+export interface Services {
+  status: StatusService
+}

@@ -1,0 +1,70 @@
+import { sql } from 'kysely'
+import type { AppStatus, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
+import type { Database } from '../db/database.js'
+
+export interface StatusDeps {
+  db: Database
+  mode: DatabaseMode
+  location: string
+  version: string
+  apiUrl: () => string | null
+  /** How long a health probe may wait for the database before calling it unreachable. */
+  probeTimeoutMs?: number
+}
+
+export interface StatusService {
+  getAppStatus(): Promise<AppStatus>
+}
+
+function timeout(ms: number): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    timer.unref()
+  })
+}
+
+/** Connection state for the console's status bar, the IPC channel and GET /health. */
+export function createStatusService(deps: StatusDeps): StatusService {
+  const probeTimeoutMs = deps.probeTimeoutMs ?? 2_000
+
+  async function probeDatabase(): Promise<DatabaseStatus> {
+    const base = { mode: deps.mode, location: deps.location }
+    try {
+      const { rows } = await Promise.race([
+        sql<{ server_version: string; postgis: boolean }>`
+          select current_setting('server_version') as server_version,
+                 exists (select 1 from pg_extension where extname = 'postgis') as postgis`.execute(
+          deps.db,
+        ),
+        timeout(probeTimeoutMs),
+      ])
+      const row = rows[0]
+      return {
+        ...base,
+        reachable: true,
+        serverVersion: row?.server_version ?? null,
+        postgis: row?.postgis ?? false,
+        detail: null,
+      }
+    } catch (error) {
+      return {
+        ...base,
+        reachable: false,
+        serverVersion: null,
+        postgis: false,
+        detail: `database at ${deps.location} is unreachable: ${(error as Error).message}`,
+      }
+    }
+  }
+
+  return {
+    async getAppStatus() {
+      return {
+        version: deps.version,
+        database: await probeDatabase(),
+        apiUrl: deps.apiUrl(),
+        checkedAt: new Date().toISOString(),
+      }
+    },
+  }
+}

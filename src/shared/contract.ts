@@ -1,0 +1,73 @@
+/**
+ * The typed contract between the renderer, the Electron main process and the server.
+ *
+ * Every IPC channel is `domain:verb`, maps one request type to one response type, and is
+ * served by the same service function as its HTTP route. The preload exposes exactly this
+ * surface; the renderer never sees `ipcRenderer`.
+ */
+
+export type DatabaseMode = 'embedded' | 'configured'
+
+export interface DatabaseStatus {
+  mode: DatabaseMode
+  /** Host and port only: credentials are never sent to the renderer or over HTTP. */
+  location: string
+  reachable: boolean
+  /** `server_version` as PostgreSQL reports it, when reachable. */
+  serverVersion: string | null
+  postgis: boolean
+  /** Why the database is unreachable, in words a dispatcher can act on. */
+  detail: string | null
+}
+
+export interface AppStatus {
+  version: string
+  database: DatabaseStatus
+  /** Where crews and browsers reach the embedded dispatch API. */
+  apiUrl: string | null
+  checkedAt: string
+}
+
+/** Request -> response for every IPC channel. */
+export interface ConsoleApi {
+  'app:status': { request: undefined; response: AppStatus }
+}
+
+/** Events pushed from main to the renderer. */
+export interface ConsoleEvents {
+  'app:status': AppStatus
+}
+
+export type Channel = keyof ConsoleApi
+export type EventName = keyof ConsoleEvents
+
+export type Unsubscribe = () => void
+
+/** The object the preload exposes on `window.balancer`, and what the renderer programs against. */
+export interface ConsoleBridge {
+  invoke<C extends Channel>(
+    channel: C,
+    ...request: ConsoleApi[C]['request'] extends undefined ? [] : [ConsoleApi[C]['request']]
+  ): Promise<ConsoleApi[C]['response']>
+  on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe
+}
+
+/** Every channel, as a runtime list, so main and preload can prove they cover the contract. */
+export const CHANNELS = ['app:status'] as const satisfies readonly Channel[]
+export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
+
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+// Compile-time proof that the runtime lists name every channel and event of the contract.
+export const CHANNELS_COMPLETE: SameKeys<(typeof CHANNELS)[number], Channel> = true
+export const EVENTS_COMPLETE: SameKeys<(typeof EVENTS)[number], EventName> = true
+
+/** IPC errors cross the bridge as plain data: Electron drops custom error fields. */
+export interface IpcFailure {
+  ok: false
+  error: { code: string; detail: string }
+}
+export interface IpcSuccess<T> {
+  ok: true
+  value: T
+}
+export type IpcResult<T> = IpcSuccess<T> | IpcFailure
