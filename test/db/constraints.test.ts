@@ -38,7 +38,11 @@ function setStatus(id: number, values: Record<string, unknown>) {
 
 describe('station ids', () => {
   it('are kept exactly as the feed gives them', async () => {
-    const rows = await db.selectFrom('stations').select('station_id').orderBy('station_id').execute()
+    const rows = await db
+      .selectFrom('stations')
+      .select('station_id')
+      .orderBy('station_id')
+      .execute()
     expect(rows.map((r) => r.station_id)).toEqual([
       '00010001',
       '1835733187981824398',
@@ -109,7 +113,11 @@ describe('task lifecycle', () => {
     const id = await newTask()
     await setStatus(id, { status: 'assigned', worker_id: 'crew-1', assigned_at: new Date() })
     await setStatus(id, { status: 'completed', completed_at: new Date(), qty_moved: 3 })
-    const task = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    const task = await db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(task.status).toBe('completed')
     expect(task.worker_id).toBe('crew-1')
   })
@@ -218,9 +226,9 @@ describe('audit log', () => {
       .insertInto('audit_log')
       .values({ actor: 'dispatcher-1', action: 'task.cancel', entity: 'task', entity_id: '1' })
       .execute()
-    await expect(db.updateTable('audit_log').set({ actor: 'someone-else' }).execute()).rejects.toThrow(
-      /append-only/,
-    )
+    await expect(
+      db.updateTable('audit_log').set({ actor: 'someone-else' }).execute(),
+    ).rejects.toThrow(/append-only/)
     await expect(db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/)
   })
 

@@ -2,7 +2,11 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateToLatest, MIGRATIONS } from '../../src/server/db/migrations.js'
 import { silentLogger } from '../../src/server/logger.js'
-import { createEmptyDatabase, postgisAvailable, type TestDatabase } from '../helpers/test-database.js'
+import {
+  createEmptyDatabase,
+  postgisAvailable,
+  type TestDatabase,
+} from '../helpers/test-database.js'
 
 const TABLES = [
   'systems',
@@ -56,7 +60,8 @@ describe('migrations from an empty database', () => {
          and column_name in ('station_id', 'from_station_id', 'to_station_id',
                              'start_station_id', 'end_station_id')`.execute(empty.db)
     expect(rows.length).toBeGreaterThan(8)
-    for (const row of rows) expect(row.data_type, `${row.table_name}.${row.column_name}`).toBe('text')
+    for (const row of rows)
+      expect(row.data_type, `${row.table_name}.${row.column_name}`).toBe('text')
 
     const fks = await sql<{ table_name: string }>`
       select distinct c.relname as table_name
@@ -134,9 +139,9 @@ describe('migrations racing', () => {
         migrateToLatest(second.db, silentLogger()),
       ])
       expect(results.flat().sort()).toEqual(MIGRATIONS.map((m) => m.name).sort())
-      const { rows } = await sql<{ n: number }>`select count(*) as n from schema_migrations`.execute(
-        empty.db,
-      )
+      const { rows } = await sql<{
+        n: number
+      }>`select count(*) as n from schema_migrations`.execute(empty.db)
       expect(rows[0]?.n).toBe(MIGRATIONS.length)
     } finally {
       await second.db.destroy()

@@ -81,7 +81,12 @@ describe('imbalance_scores', () => {
 
 describe('station_flows', () => {
   it('counts trips leaving and arriving per station and 15-minute bin', async () => {
-    const trip = (start: string | null, end: string | null, startedAt: string, endedAt: string) => ({
+    const trip = (
+      start: string | null,
+      end: string | null,
+      startedAt: string,
+      endedAt: string,
+    ) => ({
       system_id: SYSTEM,
       start_station_id: start,
       end_station_id: end,
@@ -122,7 +127,9 @@ describe('station_flows', () => {
   it('equals a direct count over the trips', async () => {
     const { rows } = await sql<{ flows: number; trips: number }>`
       select (select sum(outflow) + sum(inflow) from station_flows) as flows,
-             (select count(start_station_id) + count(end_station_id) from trips) as trips`.execute(db)
+             (select count(start_station_id) + count(end_station_id) from trips) as trips`.execute(
+      db,
+    )
     expect(rows[0]?.flows).toBe(rows[0]?.trips)
   })
 })

@@ -253,8 +253,8 @@ export async function startEmbeddedPostgres(
   const running = await readPostmaster(clusterDir)
   if (running && state) {
     const url = connectionUrl(state.password, running.port, EMBEDDED_DATABASE)
-    const ownerAlive =
-      state.ownerPid !== null && state.ownerPid !== process.pid && isAlive(state.ownerPid)
+    // The owner may be this very process (a second connection): it then stays the one to stop it.
+    const ownerAlive = state.ownerPid !== null && isAlive(state.ownerPid)
     await ensureDatabase(state.password, running.port)
     if (ownerAlive) {
       logger.info({ port: running.port }, 'joined the running embedded PostgreSQL')

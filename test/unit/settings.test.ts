@@ -1,0 +1,119 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  defaultDataDir,
+  describeDatabaseUrl,
+  loadSettings,
+  SETTINGS_FILE,
+} from '../../src/server/config/settings.js'
+
+async function dataDirWith(settings: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+  await writeFile(
+    join(dir, SETTINGS_FILE),
+    typeof settings === 'string' ? settings : JSON.stringify(settings),
+  )
+  return dir
+}
+
+describe('settings', () => {
+  it('default to the embedded database on loopback port 8000', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const settings = await loadSettings({ dataDir: dir }, {})
+    expect(settings).toEqual({
+      dataDir: dir,
+      databaseUrl: null,
+      host: DEFAULT_HOST,
+      port: DEFAULT_PORT,
+    })
+  })
+
+  it('take flags over environment over the settings file', async () => {
+    const dir = await dataDirWith({
+      host: '0.0.0.0',
+      port: 9000,
+      databaseUrl: 'postgres://file/db',
+    })
+    expect(await loadSettings({ dataDir: dir }, {})).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      databaseUrl: 'postgres://file/db',
+    })
+    const env = { BALANCER_PORT: '9100', DATABASE_URL: 'postgresql://env/db' }
+    expect(await loadSettings({ dataDir: dir }, env)).toMatchObject({
+      host: '0.0.0.0',
+      port: 9100,
+      databaseUrl: 'postgresql://env/db',
+    })
+    expect(await loadSettings({ dataDir: dir, port: 9200 }, env)).toMatchObject({ port: 9200 })
+  })
+
+  it('find the data directory from BALANCER_DATA_DIR', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    expect((await loadSettings({}, { BALANCER_DATA_DIR: dir })).dataDir).toBe(dir)
+  })
+
+  it('name the variable that is wrong', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    await expect(loadSettings({ dataDir: dir }, { BALANCER_PORT: 'eighty' })).rejects.toThrow(
+      /BALANCER_PORT must be a number/,
+    )
+    await expect(loadSettings({ dataDir: dir }, { DATABASE_URL: 'mysql://nope' })).rejects.toThrow(
+      /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    )
+  })
+
+  it('name the flag that is wrong', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    await expect(loadSettings({ dataDir: dir, port: 70000 }, {})).rejects.toThrow(
+      /--port must be between 0 and 65535/,
+    )
+  })
+
+  it('name the file and field that are wrong', async () => {
+    const badPort = await dataDirWith({ port: -3 })
+    await expect(loadSettings({ dataDir: badPort }, {})).rejects.toThrow(
+      /settings\.json: port must be between 0 and 65535/,
+    )
+    const typo = await dataDirWith({ prot: 8000 })
+    await expect(loadSettings({ dataDir: typo }, {})).rejects.toThrow(/unknown field\(s\) prot/)
+    const broken = await dataDirWith('{"port": 80')
+    await expect(loadSettings({ dataDir: broken }, {})).rejects.toThrow(/is not valid JSON/)
+  })
+})
+
+describe('default data directory', () => {
+  it('follows XDG on Linux', () => {
+    expect(defaultDataDir({ XDG_DATA_HOME: '/home/d/.data' }, 'linux', 1000, '/home/d')).toBe(
+      '/home/d/.data/bay-wheels-balancer',
+    )
+    expect(defaultDataDir({}, 'linux', 1000, '/home/d')).toBe(
+      '/home/d/.local/share/bay-wheels-balancer',
+    )
+  })
+
+  it('is a system directory for root, which the postgres user can enter', () => {
+    expect(defaultDataDir({}, 'linux', 0, '/root')).toBe('/var/lib/bay-wheels-balancer')
+  })
+
+  it('follows the desktop conventions on macOS and Windows', () => {
+    expect(defaultDataDir({}, 'darwin', 501, '/Users/d')).toBe(
+      '/Users/d/Library/Application Support/bay-wheels-balancer',
+    )
+    expect(
+      defaultDataDir({ APPDATA: 'C:\\Users\\d\\AppData\\Roaming' }, 'win32', -1, 'C:\\Users\\d'),
+    ).toContain('bay-wheels-balancer')
+  })
+})
+
+describe('describeDatabaseUrl', () => {
+  it('shows where the data is without the credentials', () => {
+    const shown = describeDatabaseUrl('postgres://depot:s3cret@db.depot.lan:5433/balancer')
+    expect(shown).toBe('db.depot.lan:5433/balancer')
+    expect(shown).not.toContain('s3cret')
+  })
+})
