@@ -3,7 +3,7 @@
 // rebuilds that bundle first whenever a source it is made from is newer, so that
 // `npm run balancer -- <command>` works on a fresh clone and never runs stale code.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -29,16 +29,33 @@ if (stale && present.length > 0) {
     process.stderr.write('balancer: dependencies are missing; run `npm install` first\n')
     process.exit(1)
   }
-  // Build output goes to stderr: stdout is for what the command itself prints.
+  // Build beside the bundle and swap it in with a rename, so that a command starting at the same
+  // moment never loads a half-written file. Build output goes to stderr: stdout is for what the
+  // command itself prints.
+  const staging = join(root, 'out', `.cli-build-${process.pid}`)
   const build = spawnSync(
     process.execPath,
-    [vite, 'build', '--config', join(root, 'vite.cli.config.ts'), '--logLevel', 'warn'],
+    [
+      vite,
+      'build',
+      '--config',
+      join(root, 'vite.cli.config.ts'),
+      '--outDir',
+      staging,
+      '--logLevel',
+      'warn',
+    ],
     { cwd: root, stdio: ['ignore', 2, 2] },
   )
   if (build.status !== 0) {
+    rmSync(staging, { recursive: true, force: true })
     process.stderr.write('balancer: building the command line failed (see above)\n')
     process.exit(build.status ?? 1)
   }
+  mkdirSync(dirname(bundle), { recursive: true })
+  for (const file of readdirSync(staging))
+    renameSync(join(staging, file), join(dirname(bundle), file))
+  rmSync(staging, { recursive: true, force: true })
 }
 
 await import(pathToFileURL(bundle).href)
