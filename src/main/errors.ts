@@ -1,0 +1,22 @@
+/**
+ * An error's message in words, for the dispatcher. `pg` rejects a refused connection to
+ * `localhost` with an AggregateError (one error per address tried) whose own message is empty.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) {
+    const inner = error.errors.map(describeError).filter(Boolean)
+    if (inner.length > 0) return [...new Set(inner)].join('; ')
+  }
+  if (error instanceof Error) {
+    if (error.message) return error.message
+    const code = (error as NodeJS.ErrnoException).code
+    return code ?? error.name
+  }
+  return String(error)
+}
+
+/** A machine-readable code: Node's own (`ECONNREFUSED`) when the error carries one. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code !== '' ? code : 'internal'
+}

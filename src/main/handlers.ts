@@ -1,0 +1,9 @@
+import type { Handlers } from './ipc.js'
+import type { ServerSupervisor } from './server-supervisor.js'
+
+/** Every channel of the contract, each a call into the server: no logic lives here. */
+export function createHandlers(server: Pick<ServerSupervisor, 'status'>): Handlers {
+  return {
+    'app:status': () => server.status(),
+  } satisfies Handlers
+}

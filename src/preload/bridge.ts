@@ -1,0 +1,75 @@
+import {
+  CHANNELS,
+  EVENTS,
+  type Channel,
+  type ConsoleApi,
+  type ConsoleBridge,
+  type ConsoleEvents,
+  type EventName,
+  type IpcResult,
+  type Unsubscribe,
+} from '../shared/contract.js'
+
+type RendererListener = (event: unknown, ...args: unknown[]) => void
+
+/** The part of Electron's `ipcRenderer` the bridge uses, so tests can pass a fake. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>
+  on(channel: string, listener: RendererListener): unknown
+  removeListener(channel: string, listener: RendererListener): unknown
+}
+
+type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
+  ? []
+  : [ConsoleApi[C]['request']]
+
+function isChannel(name: unknown): name is Channel {
+  return (CHANNELS as readonly unknown[]).includes(name)
+}
+
+function isEventName(name: unknown): name is EventName {
+  return (EVENTS as readonly unknown[]).includes(name)
+}
+
+function isResult(value: unknown): value is IpcResult<unknown> {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false
+  if (value.ok === true) return 'value' in value
+  return (
+    value.ok === false &&
+    'error' in value &&
+    typeof value.error === 'object' &&
+    value.error !== null &&
+    'detail' in value.error &&
+    typeof value.error.detail === 'string'
+  )
+}
+
+/**
+ * What the preload exposes as `window.balancer`: exactly the contract, nothing of `ipcRenderer`.
+ * Only the contract's channels and events pass, whatever a compromised page asks for.
+ */
+export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
+  return {
+    async invoke<C extends Channel>(
+      channel: C,
+      ...request: RequestArgs<C>
+    ): Promise<ConsoleApi[C]['response']> {
+      if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`)
+      const result = await ipc.invoke(channel, ...request)
+      if (!isResult(result)) throw new Error(`${channel} gave an answer outside the contract`)
+      // Only the message survives the trip to the page, so the detail is the message.
+      if (!result.ok) throw new Error(result.error.detail)
+      return result.value as ConsoleApi[C]['response']
+    },
+
+    on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe {
+      if (!isEventName(event)) throw new Error(`unknown event '${String(event)}'`)
+      // The Electron event object stays here: it carries `sender`, which is ipcRenderer itself.
+      const forward: RendererListener = (_event, payload) => listener(payload as ConsoleEvents[E])
+      ipc.on(event, forward)
+      return () => {
+        ipc.removeListener(event, forward)
+      }
+    },
+  } satisfies ConsoleBridge
+}

@@ -1,0 +1,85 @@
+import type { ReactNode } from 'react'
+import type { AppStatus } from '../../../shared/contract'
+import { describeMode, formatCheckedAt } from './format'
+
+interface ConnectionPanelProps {
+  status: AppStatus
+  checking: boolean
+  onRetry: () => void
+}
+
+/** The server never sends credentials; this keeps a mistake there from reaching the screen. */
+function withoutCredentials(location: string): string {
+  const at = location.lastIndexOf('@')
+  return at === -1 ? location : location.slice(at + 1)
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  )
+}
+
+export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelProps) {
+  const { database, apiUrl, checkedAt } = status
+  const { reachable } = database
+  const location = withoutCredentials(database.location)
+  const unknown = <span className="muted">Unknown</span>
+
+  return (
+    <section className="panel" aria-labelledby="connection-title">
+      <header className="panel-header">
+        <h2 id="connection-title">Database connection</h2>
+        <span className="panel-meta">Updates every 5 seconds</span>
+      </header>
+
+      <div className={reachable ? 'state state-ok' : 'state state-down'} role="status">
+        <div className="state-row">
+          <span className="dot" aria-hidden="true" />
+          <div className="state-text">
+            <p className="state-title">{reachable ? 'Connected' : 'Unreachable'}</p>
+            <p className="state-summary">
+              {reachable
+                ? 'PostgreSQL is answering queries.'
+                : 'The console cannot reach its database.'}
+            </p>
+          </div>
+          {!reachable && (
+            <button type="button" className="button" onClick={onRetry} disabled={checking}>
+              {checking ? 'Retrying…' : 'Retry'}
+            </button>
+          )}
+        </div>
+        {!reachable && database.detail && <p className="detail">{database.detail}</p>}
+      </div>
+
+      <dl className="facts">
+        <Fact label="Database">{describeMode(database.mode)}</Fact>
+        <Fact label="Location">
+          <code>{location}</code>
+        </Fact>
+        <Fact label="PostgreSQL version">
+          {reachable && database.serverVersion ? database.serverVersion : unknown}
+        </Fact>
+        <Fact label="PostGIS">{reachable ? (database.postgis ? 'Yes' : 'No') : unknown}</Fact>
+        <Fact label="API URL for crews">
+          {apiUrl ? (
+            <a href={apiUrl} target="_blank" rel="noreferrer">
+              <code>{apiUrl}</code>
+            </a>
+          ) : (
+            <span className="muted">Not serving</span>
+          )}
+        </Fact>
+        <Fact label="Checked at">
+          <time dateTime={checkedAt} title={new Date(checkedAt).toLocaleString()}>
+            {formatCheckedAt(checkedAt)}
+          </time>
+        </Fact>
+      </dl>
+    </section>
+  )
+}
