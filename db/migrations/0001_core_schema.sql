@@ -134,18 +134,7 @@ SELECT ensure_station_status_partitions(now() - interval '1 month', now() + inte
 -- The latest known state of every station, kept by the writers in the same transaction as the
 -- history rows; what the console and imbalance_scores read.
 CREATE TABLE station_status_latest (
-  system_id             text NOT NULL,
-  station_id            text NOT NULL,
-  ts                    timestamptz NOT NULL,
-  last_reported         timestamptz,
-  num_bikes_available   integer NOT NULL CHECK (num_bikes_available >= 0),
-  num_ebikes_available  integer CHECK (num_ebikes_available >= 0),
-  num_docks_available   integer NOT NULL CHECK (num_docks_available >= 0),
-  num_bikes_disabled    integer CHECK (num_bikes_disabled >= 0),
-  num_docks_disabled    integer CHECK (num_docks_disabled >= 0),
-  is_installed          boolean NOT NULL,
-  is_renting            boolean NOT NULL,
-  is_returning          boolean NOT NULL,
+  LIKE station_status INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
   PRIMARY KEY (system_id, station_id),
   FOREIGN KEY (system_id, station_id) REFERENCES stations
 );

@@ -6,6 +6,7 @@ import { extname, join, resolve, sep } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppStatus } from '../../src/shared/contract.js'
+import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
 import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/main/csp.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -21,25 +22,6 @@ if (!hasChromium) {
 
 /** 14:03:22 UTC is 7:03:22 AM in San Francisco, where the page's clock and zone are set. */
 const NOW = '2025-06-03T14:03:30.000Z'
-const CHECKED_AT = '2025-06-03T14:03:22.000Z'
-const DETAIL =
-  'database at 127.0.0.1:54321/balancer is unreachable: connect ECONNREFUSED 127.0.0.1:54321'
-
-function status(reachable: boolean): AppStatus {
-  return {
-    version: '0.1.0',
-    apiUrl: 'http://127.0.0.1:8000',
-    checkedAt: CHECKED_AT,
-    database: {
-      mode: 'embedded',
-      location: '127.0.0.1:54321/balancer',
-      reachable,
-      serverVersion: reachable ? '17.6' : null,
-      postgis: reachable,
-      detail: reachable ? null : DETAIL,
-    },
-  }
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -173,7 +155,7 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
   })
 
   it.skipIf(!hasChromium)('shows a connected database', async () => {
-    const { page, problems, requests } = await open([status(true)], 'light')
+    const { page, problems, requests } = await open([appStatus(true)], 'light')
 
     await page.getByText('Connected', { exact: true }).waitFor()
     expect(await page.title()).toBe('Bay Wheels Station Balancer')
@@ -198,12 +180,12 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
   })
 
   it.skipIf(!hasChromium)('shows why the database is unreachable, and retries', async () => {
-    const { page, problems, invocations } = await open([status(false), status(true)], 'light')
+    const { page, problems, invocations } = await open([appStatus(false), appStatus(true)], 'light')
 
     await page.getByText('Unreachable', { exact: true }).waitFor()
     const text = await page.locator('body').innerText()
     expect(text).toContain('Database offline')
-    expect(text).toContain(DETAIL)
+    expect(text).toContain(UNREACHABLE_DETAIL)
     await page.screenshot({ path: join(SCREENSHOTS, 'status-unreachable.png'), fullPage: true })
 
     await page.getByRole('button', { name: 'Retry' }).click()
@@ -213,7 +195,7 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
   })
 
   it.skipIf(!hasChromium)('follows the system dark theme', async () => {
-    const { page, problems } = await open([status(false)], 'dark')
+    const { page, problems } = await open([appStatus(false)], 'dark')
     await page.emulateMedia({ colorScheme: 'dark' })
 
     await page.getByText('Unreachable', { exact: true }).waitFor()

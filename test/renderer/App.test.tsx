@@ -3,27 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AppStatus, ConsoleEvents } from '../../src/shared/contract'
 import type { ConsoleClient } from '../../src/renderer/src/api/client'
 import { App } from '../../src/renderer/src/App'
+import { appStatus, UNREACHABLE_DETAIL as DETAIL } from '../helpers/app-status'
+
+/** As the renderer would receive it now. */
+const status = (reachable: boolean, database: Parameters<typeof appStatus>[1] = {}) =>
+  appStatus(reachable, database, { checkedAt: new Date().toISOString() })
 
 afterEach(cleanup)
-
-const DETAIL = 'database at 127.0.0.1:54321/balancer is unreachable: connect ECONNREFUSED'
-
-function status(reachable: boolean, overrides: Partial<AppStatus['database']> = {}): AppStatus {
-  return {
-    version: '0.1.0',
-    apiUrl: 'http://127.0.0.1:8000',
-    checkedAt: new Date().toISOString(),
-    database: {
-      mode: 'embedded',
-      location: '127.0.0.1:54321/balancer',
-      reachable,
-      serverVersion: reachable ? '17.6' : null,
-      postgis: reachable,
-      detail: reachable ? null : DETAIL,
-      ...overrides,
-    },
-  }
-}
 
 /** A client answering each `app:status` with the next of `answers` (the last one repeats). */
 function fakeClient(...answers: (AppStatus | Error | Promise<AppStatus>)[]) {
@@ -56,7 +42,7 @@ function fact(label: string): string | null | undefined {
 
 describe('the connection panel', () => {
   it('shows a reachable database: mode, location, versions and the API URL crews use', async () => {
-    const { client } = fakeClient(status(true))
+    const { client } = fakeClient(status(true, { postgis: true }))
     render(<App client={client} />)
 
     expect(await screen.findByText('Connected')).toBeTruthy()

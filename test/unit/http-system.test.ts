@@ -1,31 +1,15 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AppStatus } from '../../src/shared/contract.js'
+import { appStatus } from '../helpers/app-status.js'
 import { createApp } from '../../src/server/http/app.js'
 import { silentLogger } from '../../src/server/logger.js'
-
-function status(reachable: boolean): AppStatus {
-  return {
-    version: '0.1.0',
-    apiUrl: 'http://127.0.0.1:8000',
-    checkedAt: new Date().toISOString(),
-    database: {
-      mode: 'embedded',
-      location: '127.0.0.1:5999/balancer',
-      reachable,
-      serverVersion: reachable ? '17.10' : null,
-      postgis: false,
-      detail: reachable ? null : 'database at 127.0.0.1:5999/balancer is unreachable: ECONNREFUSED',
-    },
-  }
-}
 
 let server: Server | null = null
 
 async function serve(reachable: boolean): Promise<string> {
   const app = createApp({
-    services: { status: { getAppStatus: () => Promise.resolve(status(reachable)) } },
+    services: { status: { getAppStatus: () => Promise.resolve(appStatus(reachable)) } },
     logger: silentLogger(),
   })
   server = createServer(app)
@@ -63,7 +47,7 @@ describe('GET /health', () => {
     const response = await fetch(`${base}/health`)
     expect(response.status).toBe(503)
     const body = (await response.json()) as { detail: string }
-    expect(body.detail).toMatch(/unreachable: ECONNREFUSED/)
+    expect(body.detail).toMatch(/unreachable: connect ECONNREFUSED/)
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { AppStatus } from '../../src/shared/contract.js'
+import { appStatus } from '../helpers/app-status.js'
 import type { Settings } from '../../src/server/config/settings.js'
 import { silentLogger } from '../../src/server/logger.js'
 import { describeError } from '../../src/main/errors.js'
@@ -17,25 +17,16 @@ const configured: Settings = {
   port: 8000,
 }
 
-function reachable(): AppStatus {
-  return {
-    version: '0.1.0',
-    apiUrl: 'http://127.0.0.1:8000',
-    checkedAt: new Date().toISOString(),
-    database: {
-      mode: 'configured',
-      location: 'db.depot.lan:5433/balancer',
-      reachable: true,
-      serverVersion: '17.6',
-      postgis: true,
-      detail: null,
-    },
-  }
-}
-
 function fakeServer(close = vi.fn(() => Promise.resolve())): RunningServer {
   return {
-    services: { status: { getAppStatus: () => Promise.resolve(reachable()) } },
+    services: {
+      status: {
+        getAppStatus: () =>
+          Promise.resolve(
+            appStatus(true, { mode: 'configured', location: 'db.depot.lan:5433/balancer' }),
+          ),
+      },
+    },
     close,
   }
 }

@@ -6,6 +6,7 @@ import {
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
+import { appStatus } from '../helpers/app-status.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import {
   broadcast,
@@ -19,22 +20,6 @@ import { appUrlMatcher, isWebUrl } from '../../src/main/security.js'
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js'
 
 const APP_PAGE = 'file:///opt/balancer/out/renderer/index.html'
-
-function status(reachable = true): AppStatus {
-  return {
-    version: '0.1.0',
-    apiUrl: 'http://127.0.0.1:8000',
-    checkedAt: '2025-06-03T14:03:22.000Z',
-    database: {
-      mode: 'embedded',
-      location: '127.0.0.1:54321/balancer',
-      reachable,
-      serverVersion: reachable ? '17.6' : null,
-      postgis: false,
-      detail: reachable ? null : 'database at 127.0.0.1:54321/balancer is unreachable: timeout',
-    },
-  }
-}
 
 interface FakeInvokeEvent {
   senderFrame: { url: string } | null
@@ -95,11 +80,11 @@ function handlersAnswering(answer: AppStatus): Handlers {
 describe('IPC between main and the preload bridge', () => {
   it('registers every channel of the contract, and the bridge reaches each one', async () => {
     const electron = fakeElectron()
-    registerHandlers(electron.ipcMain, handlersAnswering(status()))
+    registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
     expect([...electron.handlers.keys()].sort()).toEqual([...CHANNELS].sort())
     for (const channel of CHANNELS) {
-      await expect(electron.bridge.invoke(channel)).resolves.toEqual(status())
+      await expect(electron.bridge.invoke(channel)).resolves.toEqual(appStatus())
     }
   })
 
@@ -110,7 +95,7 @@ describe('IPC between main and the preload bridge', () => {
 
   it('refuses to register a channel twice', () => {
     const electron = fakeElectron()
-    const handlers = handlersAnswering(status())
+    const handlers = handlersAnswering(appStatus())
     const unregister = registerHandlers(electron.ipcMain, handlers)
 
     expect(() => registerHandlers(electron.ipcMain, handlers)).toThrow(
@@ -125,7 +110,7 @@ describe('IPC between main and the preload bridge', () => {
   it('refuses a channel outside the contract in main, and registers nothing', () => {
     const electron = fakeElectron()
     const handlers = {
-      ...handlersAnswering(status()),
+      ...handlersAnswering(appStatus()),
       'app:quit': () => Promise.resolve(null),
     } as unknown as Handlers
 
@@ -137,7 +122,7 @@ describe('IPC between main and the preload bridge', () => {
 
   it('refuses a channel outside the contract in the preload, without asking main', async () => {
     const electron = fakeElectron()
-    registerHandlers(electron.ipcMain, handlersAnswering(status()))
+    registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
     await expect(electron.bridge.invoke('app:quit' as Channel)).rejects.toThrow(
       "unknown channel 'app:quit'",
@@ -170,7 +155,7 @@ describe('IPC between main and the preload bridge', () => {
 
   it('refuses a request the contract does not allow before any service sees it', async () => {
     const electron = fakeElectron()
-    const getStatus = vi.fn(() => Promise.resolve(status()))
+    const getStatus = vi.fn(() => Promise.resolve(appStatus()))
     registerHandlers(electron.ipcMain, createHandlers({ status: getStatus }))
 
     const answer = (await electron.ipcRenderer.invoke('app:status', { drop: 'table' })) as {
@@ -184,7 +169,7 @@ describe('IPC between main and the preload bridge', () => {
 
   it("refuses calls from a page that is not the console's own", async () => {
     const electron = fakeElectron('https://example.com/')
-    registerHandlers(electron.ipcMain, handlersAnswering(status()), {
+    registerHandlers(electron.ipcMain, handlersAnswering(appStatus()), {
       trustSender: (event) => event.senderFrame?.url === APP_PAGE,
     })
 
@@ -198,11 +183,11 @@ describe('IPC between main and the preload bridge', () => {
     const listener = vi.fn()
     const unsubscribe = electron.bridge.on('app:status', listener)
 
-    broadcast([electron.webContents], 'app:status', status(false))
-    expect(listener.mock.calls).toEqual([[status(false)]])
+    broadcast([electron.webContents], 'app:status', appStatus(false))
+    expect(listener.mock.calls).toEqual([[appStatus(false)]])
 
     unsubscribe()
-    broadcast([electron.webContents], 'app:status', status(true))
+    broadcast([electron.webContents], 'app:status', appStatus(true))
     expect(listener).toHaveBeenCalledTimes(1)
   })
 
@@ -212,13 +197,13 @@ describe('IPC between main and the preload bridge', () => {
     electron.bridge.on('app:status', listener)
     electron.webContents.destroy()
 
-    expect(() => sendEvent(electron.webContents, 'app:status', status())).not.toThrow()
+    expect(() => sendEvent(electron.webContents, 'app:status', appStatus())).not.toThrow()
     expect(listener).not.toHaveBeenCalled()
   })
 
   it('an answer that is not an IPC result is an error, not a value', async () => {
     const bridge = createBridge({
-      invoke: () => Promise.resolve(status()),
+      invoke: () => Promise.resolve(appStatus()),
       on: () => undefined,
       removeListener: () => undefined,
     })
