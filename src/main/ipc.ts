@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   CHANNELS,
+  isChannel,
   type Channel,
   type ConsoleApi,
   type ConsoleEvents,
@@ -37,10 +38,6 @@ export interface RegisterOptions<Event> {
 
 /** `domain:verb`, as the contract names channels. */
 const CHANNEL_NAME = /^[a-z][a-z-]*:[a-z][a-zA-Z]*$/
-
-export function isChannel(name: unknown): name is Channel {
-  return (CHANNELS as readonly unknown[]).includes(name)
-}
 
 function failure(code: string, detail: string): IpcFailure {
   return { ok: false, error: { code, detail } }

@@ -1,6 +1,6 @@
 import {
-  CHANNELS,
-  EVENTS,
+  isChannel,
+  isEventName,
   type Channel,
   type ConsoleApi,
   type ConsoleBridge,
@@ -22,14 +22,6 @@ export interface IpcRendererLike {
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
   ? []
   : [ConsoleApi[C]['request']]
-
-function isChannel(name: unknown): name is Channel {
-  return (CHANNELS as readonly unknown[]).includes(name)
-}
-
-function isEventName(name: unknown): name is EventName {
-  return (EVENTS as readonly unknown[]).includes(name)
-}
 
 function isResult(value: unknown): value is IpcResult<unknown> {
   if (typeof value !== 'object' || value === null || !('ok' in value)) return false

@@ -56,6 +56,14 @@ export interface ConsoleBridge {
 export const CHANNELS = ['app:status'] as const satisfies readonly Channel[]
 export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
 
+export function isChannel(name: unknown): name is Channel {
+  return (CHANNELS as readonly unknown[]).includes(name)
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return (EVENTS as readonly unknown[]).includes(name)
+}
+
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 // Compile-time proof that the runtime lists name every channel and event of the contract.
 export const CHANNELS_COMPLETE: SameKeys<(typeof CHANNELS)[number], Channel> = true
