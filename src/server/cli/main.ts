@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { APP_NAME, APP_VERSION } from '../../shared/version.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
@@ -25,16 +25,15 @@ interface DatabaseFlags {
   dataDir?: string
 }
 
+// Environment variables are read by loadSettings, the one place that ranks flags, environment,
+// settings file and defaults; the help only names them.
 function withDatabaseOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option('--database-url <url>', 'a configured PostgreSQL (else the embedded one)').env(
-        'DATABASE_URL',
-      ),
+    .option(
+      '--database-url <url>',
+      'a configured PostgreSQL, else the embedded one (env DATABASE_URL)',
     )
-    .addOption(
-      new Option('--data-dir <dir>', 'settings and the embedded database').env('BALANCER_DATA_DIR'),
-    )
+    .option('--data-dir <dir>', 'settings and the embedded database (env BALANCER_DATA_DIR)')
 }
 
 function overrides(flags: DatabaseFlags & { host?: string; port?: number }): SettingsOverrides {
@@ -56,11 +55,11 @@ export function buildProgram(logger: Logger): Command {
     program
       .command('serve')
       .description('start the dispatch API (headless: the server the desktop app starts)')
-      .addOption(new Option('--host <host>', 'address to listen on').env('BALANCER_HOST'))
-      .addOption(
-        new Option('--port <port>', 'port to listen on (0: any free port)')
-          .env('BALANCER_PORT')
-          .argParser(parsePort),
+      .option('--host <host>', 'address to listen on (env BALANCER_HOST)')
+      .option(
+        '--port <port>',
+        'port to listen on, 0 for any free port (env BALANCER_PORT)',
+        parsePort,
       ),
   ).action(async (flags: DatabaseFlags & { host?: string; port?: number }) => {
     const settings = await loadSettings(overrides(flags))
