@@ -9,7 +9,7 @@ import {
   type IpcFailure,
   type IpcResult,
 } from '../shared/contract.js'
-import { describeError, errorCode } from './errors.js'
+import { describeError, errorCode } from '../server/errors.js'
 import { REQUESTS } from './requests.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */

@@ -1,9 +1,9 @@
 import type { AppStatus, DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { describeDatabaseUrl, type Settings } from '../server/config/settings.js'
+import { describeError } from '../server/errors.js'
 import type { Logger } from '../server/logger.js'
 import type { StatusService } from '../server/status/status.service.js'
-import { describeError } from './errors.js'
 
 /** What the console needs of a started server; `ServerHandle` is one. */
 export interface RunningServer {

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDatabase, createPool } from '../../src/server/db/database.js'
 import { silentLogger } from '../../src/server/logger.js'
 import { createStatusService } from '../../src/server/status/status.service.js'
+import { freePort } from '../helpers/ports.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 
 let test: TestDatabase
@@ -13,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await test.drop()
 })
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1))
-    })
-  })
-}
 
 describe('the status service', () => {
   it('reports a reachable database with its version', async () => {
@@ -42,7 +32,7 @@ describe('the status service', () => {
   })
 
   it('reports an unreachable database in words, quickly, without throwing', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const db = createDatabase(
       createPool(`postgres://postgres:x@127.0.0.1:${port}/balancer`, silentLogger(), { max: 1 }),
     )

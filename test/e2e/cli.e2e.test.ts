@@ -7,6 +7,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, processesMentioning, waitUntil } from '../helpers/cli.js'
 import { withDatabaseName } from '../helpers/database-url.js'
+import { freePort } from '../helpers/ports.js'
 
 let dataDir: string
 
@@ -19,17 +20,6 @@ afterAll(async () => {
   for (const pid of await processesMentioning(dataDir)) process.kill(pid, 'SIGKILL')
   await rm(join(dataDir, '..'), { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** `npm run balancer -- serve`, exactly as the README says, timed to the first healthy answer. */
 async function serveThroughNpm(port: number) {
@@ -113,6 +103,18 @@ describe('balancer command line', () => {
     expect(bad.status).toBe(1)
     expect(bad.stderr).toMatch(/DATABASE_URL must be a postgres/)
     expect(bad.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('names the database it cannot reach, without a stack trace', async () => {
+    const port = await freePort()
+    const url = `postgres://postgres:secret@127.0.0.1:${port}/depot`
+    const refused = run(['migrate'], cliEnv({ BALANCER_DATA_DIR: dataDir, DATABASE_URL: url }))
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(
+      new RegExp(`database at 127\\.0\\.0\\.1:${port}/depot: .*ECONNREFUSED`),
+    )
+    expect(refused.stderr).not.toMatch(/secret/)
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
   })
 
   const serverUrl = process.env.TEST_DATABASE_URL

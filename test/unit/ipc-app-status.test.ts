@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
 import type { Settings } from '../../src/server/config/settings.js'
 import { silentLogger } from '../../src/server/logger.js'
-import { describeError } from '../../src/main/errors.js'
+import { describeError } from '../../src/server/errors.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import {
   createServerSupervisor,

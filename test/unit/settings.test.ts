@@ -83,6 +83,8 @@ describe('settings', () => {
     await expect(loadSettings({ dataDir: typo }, {})).rejects.toThrow(/unknown field\(s\) prot/)
     const broken = await dataDirWith('{"port": 80')
     await expect(loadSettings({ dataDir: broken }, {})).rejects.toThrow(/is not valid JSON/)
+    const list = await dataDirWith('[8000]')
+    await expect(loadSettings({ dataDir: list }, {})).rejects.toThrow(/must hold one JSON object/)
   })
 })
 

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import { APP_NAME, APP_VERSION } from '../../shared/version.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
+import { describeError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import { startServer } from '../runtime.js'
 import { generateTypes } from './generate-types.js'
@@ -122,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; usage errors were already printed by commander.
       return (error as { exitCode?: number }).exitCode ?? 1
     }
-    process.stderr.write(`balancer: ${(error as Error).message}\n`)
+    process.stderr.write(`balancer: ${describeError(error)}\n`)
     logger.debug({ err: error }, 'command failed')
     return 1
   }

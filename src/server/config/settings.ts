@@ -72,17 +72,6 @@ export function defaultDataDir(
   return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), APP_DIR_NAME)
 }
 
-function describeIssues(error: z.ZodError, source: string): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.join('.') || '(root)'
-      if (issue.code === 'unrecognized_keys')
-        return `${source}: unknown field(s) ${issue.keys.join(', ')}`
-      return `${source}: ${field} ${issue.message}`
-    })
-    .join('; ')
-}
-
 async function readSettingsFile(dataDir: string): Promise<SettingsFile> {
   const path = join(dataDir, SETTINGS_FILE)
   let text: string
@@ -98,22 +87,27 @@ async function readSettingsFile(dataDir: string): Promise<SettingsFile> {
   } catch (error) {
     throw new SettingsError(`${path} is not valid JSON: ${(error as Error).message}`)
   }
-  const parsed = settingsFileSchema.safeParse(json)
-  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, path))
-  return parsed.data
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SettingsError(`${path} must hold one JSON object`)
+  }
+  return parseLayer(json as Record<string, unknown>, path, {})
 }
 
-/** Validates one layer of settings, naming each bad field the way its source spells it. */
+/**
+ * Validates one layer of settings (file, environment or flags), naming each bad field the way its
+ * source spells it.
+ */
 function parseLayer(
   raw: Record<string, unknown>,
   source: string,
-  names: Record<keyof SettingsFile, string>,
+  names: Partial<Record<keyof SettingsFile, string>>,
 ): SettingsFile {
   const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined))
   const parsed = settingsFileSchema.safeParse(given)
   if (parsed.success) return parsed.data
   const detail = parsed.error.issues
     .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`
       const key = String(issue.path[0])
       const name = (names as Record<string, string | undefined>)[key] ?? key
       return `${name} ${issue.message}`

@@ -1,5 +1,6 @@
 import type { DatabaseMode } from '../../shared/contract.js'
 import { describeDatabaseUrl, type Settings } from '../config/settings.js'
+import { describeError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { createDatabase, createPool, type Database } from './database.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
@@ -57,6 +58,8 @@ export async function openDatabase(
     }
   } catch (error) {
     await close()
-    throw error
+    throw new Error(`database at ${describeDatabaseUrl(url)}: ${describeError(error)}`, {
+      cause: error,
+    })
   }
 }

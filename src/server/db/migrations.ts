@@ -1,4 +1,5 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely'
+import { describeError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Database } from './database.js'
 
@@ -65,9 +66,9 @@ export async function migrateToLatest(db: Database, logger: Logger): Promise<str
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
   for (const name of applied) logger.info({ migration: name }, 'migration applied')
   if (error) {
-    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(unknown)'
-    const message = error instanceof Error ? error.message : JSON.stringify(error)
-    throw new MigrationError(`migration ${failed} failed: ${message}`, { cause: error })
+    const failed = results.find((r) => r.status === 'Error')?.migrationName
+    const what = failed ? `migration ${failed} failed` : 'could not read the applied migrations'
+    throw new MigrationError(`${what}: ${describeError(error)}`, { cause: error })
   }
   await afterMigrations(db, logger)
   return applied

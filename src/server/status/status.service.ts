@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { AppStatus, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
 import type { Database } from '../db/database.js'
+import { describeError } from '../errors.js'
 
 export interface StatusDeps {
   db: Database
@@ -52,7 +53,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         reachable: false,
         serverVersion: null,
         postgis: false,
-        detail: `database at ${deps.location} is unreachable: ${(error as Error).message}`,
+        detail: `database at ${deps.location} is unreachable: ${describeError(error)}`,
       }
     }
   }

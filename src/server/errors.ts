@@ -1,5 +1,6 @@
 /**
- * An error's message in words, for the dispatcher. `pg` rejects a refused connection to
+ * An error's message in words, for a person: the console, GET /health and the command line all
+ * show errors through this. `pg` rejects a refused connection to
  * `localhost` with an AggregateError (one error per address tried) whose own message is empty.
  */
 export function describeError(error: unknown): string {
