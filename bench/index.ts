@@ -1,0 +1,46 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [options]` runs bench/<name>.bench.ts, which prints
+ * its figures. `npm run bench` alone lists them. Benchmarks measure ratios against a baseline taken
+ * in the same run (machines here are shared and noisy), never single absolute times.
+ */
+interface BenchModule {
+  description: string
+  run(args: string[]): Promise<void>
+}
+
+const modules = import.meta.glob<BenchModule>('./*.bench.ts')
+const benches = new Map(
+  Object.entries(modules).map(([path, load]) => [path.replace(/^\.\/|\.bench\.ts$/g, ''), load]),
+)
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2)
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write('usage: npm run bench -- <name> [options]\n\nbenchmarks:\n')
+    for (const [benchName, load] of [...benches].sort(([a], [b]) => a.localeCompare(b))) {
+      const { description } = await load()
+      process.stdout.write(`  ${benchName.padEnd(12)} ${description}\n`)
+    }
+    return 0
+  }
+  const load = benches.get(name)
+  if (!load) {
+    process.stderr.write(
+      `bench: unknown benchmark "${name}"; known: ${[...benches.keys()].sort().join(', ')}\n`,
+    )
+    return 2
+  }
+  const bench = await load()
+  await bench.run(args)
+  return 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
+    process.exit(1)
+  },
+)
