@@ -7,4 +7,11 @@ import type { Channel, ConsoleApi } from '../shared/contract.js'
  */
 export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } = {
   'app:status': z.undefined(),
+  'feeds:health': z.undefined(),
+  'feeds:stations': z
+    .object({
+      systemId: z.string().min(1).max(200).optional(),
+      staleOnly: z.boolean().optional(),
+    })
+    .strict(),
 }

@@ -3,11 +3,11 @@ import { APP_VERSION } from '../shared/version.js'
 import { describeDatabaseUrl, type Settings } from '../server/config/settings.js'
 import { describeError } from '../server/errors.js'
 import type { Logger } from '../server/logger.js'
-import type { StatusService } from '../server/status/status.service.js'
+import type { Services } from '../server/services.js'
 
 /** What the console needs of a started server; `ServerHandle` is one. */
 export interface RunningServer {
-  services: { status: StatusService }
+  services: Services
   close(): Promise<void>
 }
 
@@ -29,6 +29,8 @@ export interface ServerSupervisor {
   start(): Promise<void>
   /** For `app:status`: waits for a start in progress and retries a failed one. */
   status(): Promise<AppStatus>
+  /** The running server's services, for the channels beyond app:status; rejects while it is down. */
+  services(): Promise<Services>
   /** For periodic pushes: the current state without starting anything; null while starting. */
   snapshot(): Promise<AppStatus | null>
   /** Waits for a start in progress, then closes the server (and its embedded PostgreSQL). */
@@ -82,6 +84,12 @@ export function createServerSupervisor(deps: ServerSupervisorDeps): ServerSuperv
     async status() {
       if (state.kind !== 'running' && stopping === null) await start()
       return (await snapshot()) ?? deps.failedStatus(new Error('the dispatch server is starting'))
+    },
+    async services() {
+      if (state.kind !== 'running' && stopping === null) await start()
+      if (state.kind === 'running') return state.server.services
+      const why = state.kind === 'failed' ? `: ${describeError(state.error)}` : ''
+      throw new Error(`the dispatch server is not running${why}`)
     },
     snapshot,
     stop() {

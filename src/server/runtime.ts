@@ -3,8 +3,20 @@ import { createServer, type Server } from 'node:http'
 import { APP_VERSION } from '../shared/version.js'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
+import { ensureFeed, refreshImbalanceScores } from './gbfs/gbfs.repository.js'
+import { createFeedService } from './gbfs/gbfs.service.js'
+import { changedScores, startPolling } from './gbfs/poller.js'
+import type { ScheduleLimits } from './gbfs/schedule.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
+import {
+  defaultIdentity,
+  JOBS_LOCK,
+  startLeadership,
+  type Leader,
+  type LeaderJob,
+} from './jobs/leader.js'
+import { createRefresher } from './jobs/refresh.js'
 import type { Services } from './services.js'
 import { createStatusService } from './status/status.service.js'
 
@@ -15,6 +27,14 @@ export interface ServerHandle {
   database: OpenDatabase
   /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
   close(): Promise<void>
+}
+
+/** For tests: how fast leadership is tried and feeds are polled. */
+export interface ServerOptions {
+  /** "host:pid" unless given: names this console in the poll log and on the health page. */
+  identity?: string
+  leaderCheckMs?: number
+  pollLimits?: Partial<ScheduleLimits>
 }
 
 /** How long requests in flight may take to finish on shutdown before their sockets are cut. */
@@ -36,9 +56,16 @@ function formatUrl(host: string, port: number): string {
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
 }
 
-export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
+export async function startServer(
+  settings: Settings,
+  logger: Logger,
+  options: ServerOptions = {},
+): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
+  const feeds = settings.feeds ?? []
+  const identity = options.identity ?? defaultIdentity()
+  let leader: Leader | null = null
   const services: Services = {
     status: createStatusService({
       db: database.db,
@@ -46,6 +73,12 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
       location: database.location,
       version: APP_VERSION,
       apiUrl: () => url,
+    }),
+    feeds: createFeedService({
+      db: database.db,
+      feedUrls: () => feeds.map((feed) => feed.url),
+      lockName: JOBS_LOCK,
+      isLeader: () => leader?.isLeader() ?? false,
     }),
   }
   const app = createApp({ services, logger })
@@ -73,9 +106,54 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     'dispatch server listening',
   )
 
+  // The health page lists the configured feeds from the start, polled or not.
+  await Promise.all(feeds.map((feed) => ensureFeed(database.db, feed.url))).catch(
+    (error: unknown) => logger.warn({ err: error }, 'could not register the configured feeds'),
+  )
+  const jobs: LeaderJob[] = []
+  if (feeds.length > 0) {
+    const scores = createRefresher(
+      'imbalance_scores',
+      () => refreshImbalanceScores(database.db),
+      logger,
+    )
+    jobs.push({
+      name: 'gbfs-poller',
+      start: () => {
+        const polling = startPolling({
+          db: database.db,
+          logger,
+          polledBy: identity,
+          feeds,
+          limits: options.pollLimits,
+          onPolled: (result) => {
+            if (changedScores(result)) scores.request()
+          },
+        })
+        return async () => {
+          await polling.stop()
+          await scores.idle()
+        }
+      },
+    })
+  }
+  // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
+  if (settings.poll !== false && jobs.length > 0) {
+    leader = startLeadership({
+      url: database.url,
+      lockName: JOBS_LOCK,
+      jobs,
+      logger,
+      identity,
+      checkMs: options.leaderCheckMs,
+    })
+  }
+
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      // Polls in flight finish their write first; the lock goes with the leader's connection.
+      await leader?.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()

@@ -1,3 +1,4 @@
+import type { FeedService } from './gbfs/gbfs.service.js'
 import type { StatusService } from './status/status.service.js'
 
 /**
@@ -6,4 +7,6 @@ import type { StatusService } from './status/status.service.js'
  */
 export interface Services {
   status: StatusService
+  /** GBFS feed health and station freshness. */
+  feeds: FeedService
 }

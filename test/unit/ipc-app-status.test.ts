@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
+import { fakeFeedService } from '../helpers/feeds.js'
 import type { Settings } from '../../src/server/config/settings.js'
 import { silentLogger } from '../../src/server/logger.js'
 import { describeError } from '../../src/server/errors.js'
@@ -26,6 +27,7 @@ function fakeServer(close = vi.fn(() => Promise.resolve())): RunningServer {
             appStatus(true, { mode: 'configured', location: 'db.depot.lan:5433/balancer' }),
           ),
       },
+      feeds: fakeFeedService(),
     },
     close,
   }

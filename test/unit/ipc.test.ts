@@ -3,10 +3,12 @@ import {
   CHANNELS,
   type AppStatus,
   type Channel,
+  type ConsoleApi,
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
 import { appStatus } from '../helpers/app-status.js'
+import { fakeFeedService, feedsHealth } from '../helpers/feeds.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import {
   broadcast,
@@ -74,7 +76,21 @@ function fakeElectron(senderUrl = APP_PAGE) {
 }
 
 function handlersAnswering(answer: AppStatus): Handlers {
-  return createHandlers({ status: () => Promise.resolve(answer) })
+  return createHandlers({
+    status: () => Promise.resolve(answer),
+    services: () =>
+      Promise.resolve({
+        status: { getAppStatus: () => Promise.resolve(answer) },
+        feeds: fakeFeedService(),
+      }),
+  })
+}
+
+/** A request and the answer handlersAnswering gives, per channel: a new channel must add one. */
+const SAMPLES: { [C in Channel]: [ConsoleApi[C]['request'], ConsoleApi[C]['response']] } = {
+  'app:status': [undefined, appStatus()],
+  'feeds:health': [undefined, feedsHealth()],
+  'feeds:stations': [{ staleOnly: true }, []],
 }
 
 describe('IPC between main and the preload bridge', () => {
@@ -83,8 +99,15 @@ describe('IPC between main and the preload bridge', () => {
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
     expect([...electron.handlers.keys()].sort()).toEqual([...CHANNELS].sort())
+    const invoke = electron.bridge.invoke.bind(electron.bridge) as (
+      channel: Channel,
+      ...request: unknown[]
+    ) => Promise<unknown>
     for (const channel of CHANNELS) {
-      await expect(electron.bridge.invoke(channel)).resolves.toEqual(appStatus())
+      const [request, answer] = SAMPLES[channel]
+      await expect(invoke(channel, ...(request === undefined ? [] : [request]))).resolves.toEqual(
+        answer,
+      )
     }
   })
 
@@ -124,7 +147,7 @@ describe('IPC between main and the preload bridge', () => {
     const electron = fakeElectron()
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
-    await expect(electron.bridge.invoke('app:quit' as Channel)).rejects.toThrow(
+    await expect(electron.bridge.invoke('app:quit' as 'app:status')).rejects.toThrow(
       "unknown channel 'app:quit'",
     )
     expect(() => electron.bridge.on('app:quit' as 'app:status', () => undefined)).toThrow(
@@ -139,7 +162,11 @@ describe('IPC between main and the preload bridge', () => {
       code: 'ECONNREFUSED',
     })
     const onError = vi.fn()
-    registerHandlers(electron.ipcMain, { 'app:status': () => Promise.reject(failure) }, { onError })
+    registerHandlers(
+      electron.ipcMain,
+      { ...handlersAnswering(appStatus()), 'app:status': () => Promise.reject(failure) },
+      { onError },
+    )
 
     const error: unknown = await electron.bridge.invoke('app:status').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
@@ -156,7 +183,10 @@ describe('IPC between main and the preload bridge', () => {
   it('refuses a request the contract does not allow before any service sees it', async () => {
     const electron = fakeElectron()
     const getStatus = vi.fn(() => Promise.resolve(appStatus()))
-    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus }))
+    const getServices = vi.fn(() =>
+      Promise.resolve({ status: { getAppStatus: getStatus }, feeds: fakeFeedService() }),
+    )
+    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus, services: getServices }))
 
     const answer = (await electron.ipcRenderer.invoke('app:status', { drop: 'table' })) as {
       ok: boolean
@@ -165,6 +195,13 @@ describe('IPC between main and the preload bridge', () => {
     expect(answer.ok).toBe(false)
     expect(answer.error.code).toBe('bad_request')
     expect(getStatus).not.toHaveBeenCalled()
+
+    const stations = (await electron.ipcRenderer.invoke('feeds:stations', {
+      staleOnly: 'yes',
+    })) as { ok: boolean; error: { code: string; detail: string } }
+    expect(stations.ok).toBe(false)
+    expect(stations.error.detail).toMatch(/staleOnly/)
+    expect(getServices).not.toHaveBeenCalled()
   })
 
   it("refuses calls from a page that is not the console's own", async () => {

@@ -101,10 +101,42 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     }
   }
 
+  /** A GET of the same API crews use; an error answer's `detail` becomes the error's message. */
+  async function getJson<T>(path: string): Promise<T> {
+    let response: Response
+    try {
+      response = await fetchImpl(`${origin}${path}`, {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      })
+    } catch (error) {
+      throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
+        cause: error,
+      })
+    }
+    const body: unknown = await response.json().catch(() => null)
+    if (!response.ok) {
+      throw new Error(
+        isRecord(body) && typeof body.detail === 'string'
+          ? body.detail
+          : `${origin}${path} answered ${response.status}`,
+      )
+    }
+    return body as T
+  }
+
   const requests: {
     [C in Channel]: (...request: RequestArgs<C>) => Promise<ConsoleApi[C]['response']>
   } = {
     'app:status': fetchStatus,
+    'feeds:health': () => getJson('/feeds'),
+    'feeds:stations': (query) => {
+      const search = new URLSearchParams()
+      if (query.systemId) search.set('system', query.systemId)
+      if (query.staleOnly) search.set('stale', 'true')
+      const text = search.toString()
+      return getJson(`/feeds/stations${text ? `?${text}` : ''}`)
+    },
   }
 
   const subscriptions: {
