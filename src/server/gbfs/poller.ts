@@ -55,6 +55,8 @@ export interface PollResult {
   /** Statuses the feed gave (null: it has no station_status). */
   statusesSeen: number | null
   statuses: StatusWrite
+  /** Statuses for stations neither station_information nor the database knows: not written. */
+  unknownStations: number
   warnings: FeedWarning[]
   pollId: number | null
   nextPollAt: Date
@@ -254,6 +256,7 @@ export class FeedPoll {
           ? snapshot.statuses.length + snapshot.unknownStatuses
           : null,
         statuses: written.statuses,
+        unknownStations: snapshot.unknownStatuses + written.statuses.unknown,
         warnings,
         pollId: written.pollId,
         nextPollAt,
@@ -334,6 +337,7 @@ export class FeedPoll {
       stations: NO_STATION_CHANGES,
       statusesSeen: null,
       statuses: NO_STATUS_WRITE,
+      unknownStations: 0,
       warnings: [],
       pollId,
       nextPollAt,
