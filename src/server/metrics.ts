@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express'
 import type pg from 'pg'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { DispatchEvent, TaskSummary } from './dispatch/dispatch.service.js'
+import type { TaskSummary } from '../shared/dispatch.js'
+import type { DispatchEvent } from './dispatch/dispatch.service.js'
 
 export interface MetricsDeps {
   pool: pg.Pool

@@ -241,30 +241,45 @@ const booleanParam = z.enum(['true', 'false']).transform((value) => value === 't
 
 export const MAX_PAGE = 200
 
+const taskListFields = {
+  status: z.enum(TASK_STATUSES).optional(),
+  crew: crewIdSchema.optional(),
+  station: z.string().trim().min(1).max(128).optional().meta({
+    description: 'Tasks from or to this station id.',
+  }),
+  system: z.string().trim().min(1).max(64).optional(),
+}
+const cursorSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a cursor returned as next_cursor')
+  .meta({ description: 'The next_cursor of the previous page.' })
+const pageLimit = z.int().min(1, 'must be at least 1').max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
+
+/** Which tasks, as the console asks for them over IPC. */
+export const taskListFilterSchema = z
+  .object({
+    ...taskListFields,
+    stale: z.boolean().optional(),
+    limit: pageLimit.optional(),
+    cursor: cursorSchema.optional(),
+  })
+  .strict()
+export type TaskListFilter = z.infer<typeof taskListFilterSchema>
+
+/** The same, as a query string: GET /tasks?status=&crew=&station=&stale=&limit=&cursor=. */
 export const taskListQuerySchema = z
   .object({
-    status: z.enum(TASK_STATUSES).optional(),
-    crew: crewIdSchema.optional(),
-    station: z.string().trim().min(1).max(128).optional().meta({
-      description: 'Tasks from or to this station id.',
-    }),
-    system: z.string().trim().min(1).max(64).optional(),
+    ...taskListFields,
     stale: booleanParam.optional(),
     limit: z
       .string()
       .regex(/^\d{1,4}$/, 'must be a whole number')
       .transform(Number)
-      .pipe(z.int().min(1, 'must be at least 1').max(MAX_PAGE, `must be at most ${MAX_PAGE}`))
+      .pipe(pageLimit)
       .optional(),
-    cursor: z
-      .string()
-      .regex(/^\d{1,15}$/, 'must be a cursor returned as next_cursor')
-      .optional()
-      .meta({ description: 'The next_cursor of the previous page.' }),
+    cursor: cursorSchema.optional(),
   })
   .strict()
-export type TaskListQuery = z.input<typeof taskListQuerySchema>
-export type TaskListFilter = z.output<typeof taskListQuerySchema>
 
 export const taskPageSchema = z
   .object({ tasks: z.array(taskSchema), next_cursor: z.string().nullable() })
@@ -281,3 +296,25 @@ export const suggestionListQuerySchema = z
   })
   .strict()
 export type SuggestionListFilter = z.output<typeof suggestionListQuerySchema>
+
+export const createTokenRequestSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(100, 'is longer than 100 characters'),
+    role: z.enum(ROLES),
+    crew_id: crewIdSchema.optional(),
+    van_capacity: z.int().min(1).max(200).optional(),
+  })
+  .strict()
+export type CreateTokenRequest = z.infer<typeof createTokenRequestSchema>
+
+/** A new token: the secret is in this answer and nowhere else, ever. */
+export interface CreatedToken {
+  token: string
+  info: TokenInfo
+}
+
+/** Tasks by status right now, and how many assigned ones are past their lease. */
+export interface TaskSummary {
+  byStatus: Record<TaskStatus, number>
+  stale: number
+}

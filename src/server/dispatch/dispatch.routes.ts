@@ -16,6 +16,7 @@ import {
   taskListQuerySchema,
   taskPageSchema,
   taskSchema,
+  TASK_STATUSES,
 } from '../../shared/dispatch.js'
 import type { CrewsService } from '../crews/crews.service.js'
 import { ApiRouter } from '../http/api-router.js'
@@ -133,6 +134,21 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       response: taskPageSchema,
     },
     ({ query, actor }) => dispatch.listTasks(query, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/tasks/summary',
+      tag: 'tasks',
+      summary: 'Tasks by status now, and how many assigned ones are past their lease',
+      access: ['dispatcher', 'analyst'],
+      response: z.object({
+        byStatus: z.record(z.enum(TASK_STATUSES), z.int()),
+        stale: z.int(),
+      }),
+    },
+    () => dispatch.summary(),
   )
 
   api.endpoint(

@@ -14,6 +14,7 @@ import type {
   TaskListFilter,
   TaskPage,
   TaskStatus,
+  TaskSummary,
 } from '../../shared/dispatch.js'
 import { describeActor, type Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
@@ -51,11 +52,6 @@ export interface DispatchOptions {
   leaseMs: number
   onEvent?: (event: DispatchEvent, count: number) => void
   now?: () => Date
-}
-
-export interface TaskSummary {
-  byStatus: Record<TaskStatus, number>
-  stale: number
 }
 
 export interface DispatchService {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
+import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
@@ -66,6 +67,7 @@ export function createApp({
   const routers: ApiRouter[] = [
     systemRoutes(services.status, metrics),
     dispatchRoutes(services.dispatch, services.crews),
+    tokenRoutes(services.auth),
   ]
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
