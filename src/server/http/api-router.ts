@@ -53,6 +53,8 @@ export function describeIssues(location: string, error: z.ZodError): string {
     let message = issue.message
     if (issue.code === 'unrecognized_keys') {
       message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+    } else if (issue.code === 'invalid_type' && message.endsWith('received undefined')) {
+      message = 'is required'
     } else if (issue.code === 'invalid_type' && message.startsWith('Invalid input: expected')) {
       message = message.replace('Invalid input: expected', 'must be')
     }
