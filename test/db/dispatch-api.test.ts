@@ -699,3 +699,42 @@ describe('observability and documentation', () => {
     expect(response.headers.get('x-powered-by')).toBeNull()
   })
 })
+
+describe('rate limits', () => {
+  it('count per token, so crews behind one address never throttle each other', async () => {
+    const limited = await startApi(database, { rateLimits: { perToken: 5, perAddress: 3 } })
+    try {
+      const vans = [await limited.token('crew', 'Van L1'), await limited.token('crew', 'Van L2')]
+      for (const token of vans) {
+        const statuses: number[] = []
+        for (let i = 0; i < 6; i++) {
+          statuses.push((await limited.call('GET', '/tasks', { token })).status)
+        }
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429])
+      }
+      const refused = await limited.call('GET', '/tasks', { token: vans[0] })
+      expect(refused.body).toMatchObject({ code: 'rate_limited' })
+      expect(refused.headers.get('ratelimit-policy')).toBeTruthy()
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('count requests without a valid token per address, failed tokens included', async () => {
+    const limited = await startApi(database, { rateLimits: { perToken: 100, perAddress: 3 } })
+    try {
+      const statuses = [
+        (await limited.call('GET', '/')).status,
+        (await limited.call('GET', '/tasks', { token: 'bwb_' + 'y'.repeat(43) })).status,
+        (await limited.call('GET', '/health')).status,
+        (await limited.call('GET', '/')).status,
+      ]
+      expect(statuses).toEqual([200, 401, 200, 429])
+      // A crew with a valid token still gets through from the same address.
+      const token = await limited.token('crew', 'Van L3')
+      expect((await limited.call('GET', '/tasks', { token })).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+})
