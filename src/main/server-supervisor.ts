@@ -3,6 +3,7 @@ import { APP_VERSION } from '../shared/version.js'
 import { describeDatabaseUrl, type Settings } from '../server/config/settings.js'
 import { describeError } from '../server/errors.js'
 import type { Logger } from '../server/logger.js'
+import { ServiceError } from '../server/errors.js'
 import type { Services } from '../server/services.js'
 
 /** What the console needs of a started server; `ServerHandle` is one. */
@@ -29,7 +30,10 @@ export interface ServerSupervisor {
   start(): Promise<void>
   /** For `app:status`: waits for a start in progress and retries a failed one. */
   status(): Promise<AppStatus>
-  /** The running server's services, for the channels beyond app:status; rejects while it is down. */
+  /**
+   * The running server's services, for every channel but `app:status`: waits for a start in
+   * progress, and fails with the reason while the server is down.
+   */
   services(): Promise<Services>
   /** For periodic pushes: the current state without starting anything; null while starting. */
   snapshot(): Promise<AppStatus | null>
@@ -85,13 +89,18 @@ export function createServerSupervisor(deps: ServerSupervisorDeps): ServerSuperv
       if (state.kind !== 'running' && stopping === null) await start()
       return (await snapshot()) ?? deps.failedStatus(new Error('the dispatch server is starting'))
     },
-    async services() {
-      if (state.kind !== 'running' && stopping === null) await start()
-      if (state.kind === 'running') return state.server.services
-      const why = state.kind === 'failed' ? `: ${describeError(state.error)}` : ''
-      throw new Error(`the dispatch server is not running${why}`)
-    },
     snapshot,
+    async services() {
+      if (state.kind === 'starting') await state.done
+      if (state.kind === 'running') return state.server.services
+      const why =
+        state.kind === 'failed'
+          ? `the dispatch server did not start: ${describeError(state.error)}`
+          : state.kind === 'stopped'
+            ? 'the dispatch server is shutting down'
+            : 'the dispatch server has not started'
+      throw new ServiceError('unavailable', 'server_unavailable', why)
+    },
     stop() {
       stopping ??= (async () => {
         if (state.kind === 'starting') await state.done

@@ -1,14 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
-import { APP_VERSION } from '../shared/version.js'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed, refreshImbalanceScores } from './gbfs/gbfs.repository.js'
-import { createFeedService } from './gbfs/gbfs.service.js'
 import { changedScores, startPolling } from './gbfs/poller.js'
 import type { ScheduleLimits } from './gbfs/schedule.js'
-import { createApp } from './http/app.js'
-import type { Logger } from './logger.js'
+import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import {
   defaultIdentity,
   JOBS_LOCK,
@@ -17,8 +14,8 @@ import {
   type LeaderJob,
 } from './jobs/leader.js'
 import { createRefresher } from './jobs/refresh.js'
-import type { Services } from './services.js'
-import { createStatusService } from './status/status.service.js'
+import type { Logger } from './logger.js'
+import { createServices, type Services } from './services.js'
 
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
@@ -66,22 +63,27 @@ export async function startServer(
   const feeds = settings.feeds ?? []
   const identity = options.identity ?? defaultIdentity()
   let leader: Leader | null = null
-  const services: Services = {
-    status: createStatusService({
-      db: database.db,
-      mode: database.mode,
-      location: database.location,
-      version: APP_VERSION,
-      apiUrl: () => url,
-    }),
-    feeds: createFeedService({
-      db: database.db,
-      feedUrls: () => feeds.map((feed) => feed.url),
-      lockName: JOBS_LOCK,
+  const { services, metrics } = createServices({
+    db: database.db,
+    pool: database.pool,
+    mode: database.mode,
+    location: database.location,
+    apiUrl: () => url,
+    leaseMinutes: settings.leaseMinutes,
+    feeds: {
+      urls: () => feeds.map((feed) => feed.url),
       isLeader: () => leader?.isLeader() ?? false,
-    }),
-  }
-  const app = createApp({ services, logger })
+    },
+  })
+  const app = createApp({
+    services,
+    logger,
+    metrics,
+    rateLimits: {
+      perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
+      perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
+    },
+  })
   const server = createServer(app)
   // Keep-alive sockets from crews' devices must not hold shutdown open.
   server.keepAliveTimeout = 5_000

@@ -1,5 +1,15 @@
-import type { FeedService } from './gbfs/gbfs.service.js'
-import type { StatusService } from './status/status.service.js'
+import type pg from 'pg'
+import type { DatabaseMode } from '../shared/contract.js'
+import { APP_VERSION } from '../shared/version.js'
+import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
+import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
+import { createCrewsService, type CrewsService } from './crews/crews.service.js'
+import type { Database } from './db/database.js'
+import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
+import { JOBS_LOCK } from './jobs/leader.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { createStatusService, type StatusService } from './status/status.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -7,6 +17,56 @@ import type { StatusService } from './status/status.service.js'
  */
 export interface Services {
   status: StatusService
+  auth: AuthService
+  dispatch: DispatchService
+  crews: CrewsService
   /** GBFS feed health and station freshness. */
   feeds: FeedService
+}
+
+export interface ServicesDeps {
+  db: Database
+  pool: pg.Pool
+  mode: DatabaseMode
+  location: string
+  apiUrl: () => string | null
+  leaseMinutes?: number
+  auth?: AuthOptions
+  /** The feeds this console is configured with, and whether it is the one polling them. */
+  feeds?: { urls: () => readonly string[]; isLeader: () => boolean }
+}
+
+/** The services of one process over one database, and the metrics they report to. */
+export function createServices(deps: ServicesDeps): { services: Services; metrics: Metrics } {
+  let dispatch: DispatchService | null = null
+  const metrics = createMetrics({
+    pool: deps.pool,
+    taskSummary: () => {
+      if (!dispatch) throw new Error('services are not ready')
+      return dispatch.summary()
+    },
+  })
+  dispatch = createDispatchService(deps.db, {
+    leaseMs: (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000,
+    onEvent: (event, count) => metrics.onDispatchEvent(event, count),
+  })
+  const services: Services = {
+    status: createStatusService({
+      db: deps.db,
+      mode: deps.mode,
+      location: deps.location,
+      version: APP_VERSION,
+      apiUrl: deps.apiUrl,
+    }),
+    auth: createAuthService(deps.db, deps.auth),
+    dispatch,
+    crews: createCrewsService(deps.db),
+    feeds: createFeedService({
+      db: deps.db,
+      feedUrls: deps.feeds?.urls ?? (() => []),
+      lockName: JOBS_LOCK,
+      isLeader: deps.feeds?.isLeader ?? (() => false),
+    }),
+  }
+  return { services, metrics }
 }

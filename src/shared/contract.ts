@@ -6,6 +6,23 @@
  * surface; the renderer never sees `ipcRenderer`.
  */
 
+import type {
+  ApproveBatchRequest,
+  ApproveRequest,
+  CancelRequest,
+  CreatedToken,
+  CreateTokenRequest,
+  Crew,
+  RejectRequest,
+  Suggestion,
+  SuggestionListFilter,
+  Task,
+  TaskListFilter,
+  TaskPage,
+  TaskSummary,
+  TokenInfo,
+} from './dispatch.js'
+
 export type DatabaseMode = 'embedded' | 'configured'
 
 export interface DatabaseStatus {
@@ -119,6 +136,17 @@ export interface ConsoleApi {
   'app:status': { request: undefined; response: AppStatus }
   'feeds:health': { request: undefined; response: FeedsHealth }
   'feeds:stations': { request: StationsQuery; response: StationLive[] }
+  'suggestions:list': { request: SuggestionListFilter; response: Suggestion[] }
+  'suggestions:reject': { request: { suggestion_id: number } & RejectRequest; response: Suggestion }
+  'tasks:approve': { request: ApproveRequest; response: Task }
+  'tasks:approveBatch': { request: ApproveBatchRequest; response: Task[] }
+  'tasks:list': { request: TaskListFilter; response: TaskPage }
+  'tasks:cancel': { request: { task_id: number } & CancelRequest; response: Task }
+  'tasks:summary': { request: undefined; response: TaskSummary }
+  'crews:list': { request: undefined; response: Crew[] }
+  'tokens:list': { request: { include_revoked?: boolean }; response: TokenInfo[] }
+  'tokens:create': { request: CreateTokenRequest; response: CreatedToken }
+  'tokens:revoke': { request: { token_id: number }; response: TokenInfo }
 }
 
 /** Events pushed from main to the renderer. */
@@ -145,6 +173,17 @@ export const CHANNELS = [
   'app:status',
   'feeds:health',
   'feeds:stations',
+  'suggestions:list',
+  'suggestions:reject',
+  'tasks:approve',
+  'tasks:approveBatch',
+  'tasks:list',
+  'tasks:cancel',
+  'tasks:summary',
+  'crews:list',
+  'tokens:list',
+  'tokens:create',
+  'tokens:revoke',
 ] as const satisfies readonly Channel[]
 export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
-import { fakeFeedService } from '../helpers/feeds.js'
+import { fakeServices } from '../helpers/fake-services.js'
 import { createApp } from '../../src/server/http/app.js'
 import { silentLogger } from '../../src/server/logger.js'
 
@@ -10,10 +10,9 @@ let server: Server | null = null
 
 async function serve(reachable: boolean): Promise<string> {
   const app = createApp({
-    services: {
+    services: fakeServices({
       status: { getAppStatus: () => Promise.resolve(appStatus(reachable)) },
-      feeds: fakeFeedService(),
-    },
+    }),
     logger: silentLogger(),
   })
   server = createServer(app)

@@ -8,7 +8,9 @@ import {
   type IpcResult,
 } from '../../src/shared/contract.js'
 import { appStatus } from '../helpers/app-status.js'
-import { fakeFeedService, feedsHealth } from '../helpers/feeds.js'
+import { fakeServices } from '../helpers/fake-services.js'
+import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
+import type { Services } from '../../src/server/services.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import {
   broadcast,
@@ -75,22 +77,38 @@ function fakeElectron(senderUrl = APP_PAGE) {
   return { ipcMain, ipcRenderer, webContents, handlers, bridge: createBridge(ipcRenderer) }
 }
 
-function handlersAnswering(answer: AppStatus): Handlers {
-  return createHandlers({
-    status: () => Promise.resolve(answer),
-    services: () =>
-      Promise.resolve({
-        status: { getAppStatus: () => Promise.resolve(answer) },
-        feeds: fakeFeedService(),
-      }),
-  })
+/** Handlers that all answer the same value, whatever the channel. */
+function handlersAnswering(answer: unknown): Handlers {
+  return Object.fromEntries(
+    CHANNELS.map((channel) => [channel, () => Promise.resolve(answer)]),
+  ) as unknown as Handlers
 }
 
-/** A request and the answer handlersAnswering gives, per channel: a new channel must add one. */
-const SAMPLES: { [C in Channel]: [ConsoleApi[C]['request'], ConsoleApi[C]['response']] } = {
-  'app:status': [undefined, appStatus()],
-  'feeds:health': [undefined, feedsHealth()],
-  'feeds:stations': [{ staleOnly: true }, []],
+/** A valid request for every channel. */
+const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
+  'app:status': undefined,
+  'suggestions:list': { status: 'open' },
+  'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
+  'tasks:approve': { suggestion_id: 3 },
+  'tasks:approveBatch': { suggestion_ids: [3, 4] },
+  'tasks:list': { status: 'assigned', stale: true, limit: 20 },
+  'tasks:cancel': { task_id: 9 },
+  'tasks:summary': undefined,
+  'crews:list': undefined,
+  'tokens:list': {},
+  'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
+  'tokens:revoke': { token_id: 2 },
+  'feeds:health': undefined,
+  'feeds:stations': { staleOnly: true },
+}
+
+function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {
+  const request = SAMPLE_REQUESTS[channel]
+  const invoke = bridge.invoke.bind(bridge) as (
+    channel: Channel,
+    ...args: unknown[]
+  ) => Promise<unknown>
+  return request === undefined ? invoke(channel) : invoke(channel, request)
 }
 
 describe('IPC between main and the preload bridge', () => {
@@ -99,15 +117,8 @@ describe('IPC between main and the preload bridge', () => {
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
     expect([...electron.handlers.keys()].sort()).toEqual([...CHANNELS].sort())
-    const invoke = electron.bridge.invoke.bind(electron.bridge) as (
-      channel: Channel,
-      ...request: unknown[]
-    ) => Promise<unknown>
     for (const channel of CHANNELS) {
-      const [request, answer] = SAMPLES[channel]
-      await expect(invoke(channel, ...(request === undefined ? [] : [request]))).resolves.toEqual(
-        answer,
-      )
+      await expect(invokeSample(electron.bridge, channel)).resolves.toEqual(appStatus())
     }
   })
 
@@ -147,7 +158,7 @@ describe('IPC between main and the preload bridge', () => {
     const electron = fakeElectron()
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
-    await expect(electron.bridge.invoke('app:quit' as 'app:status')).rejects.toThrow(
+    await expect(invokeSample(electron.bridge, 'app:quit' as Channel)).rejects.toThrow(
       "unknown channel 'app:quit'",
     )
     expect(() => electron.bridge.on('app:quit' as 'app:status', () => undefined)).toThrow(
@@ -164,7 +175,7 @@ describe('IPC between main and the preload bridge', () => {
     const onError = vi.fn()
     registerHandlers(
       electron.ipcMain,
-      { ...handlersAnswering(appStatus()), 'app:status': () => Promise.reject(failure) },
+      { ...handlersAnswering(null), 'app:status': () => Promise.reject(failure) },
       { onError },
     )
 
@@ -183,10 +194,11 @@ describe('IPC between main and the preload bridge', () => {
   it('refuses a request the contract does not allow before any service sees it', async () => {
     const electron = fakeElectron()
     const getStatus = vi.fn(() => Promise.resolve(appStatus()))
-    const getServices = vi.fn(() =>
-      Promise.resolve({ status: { getAppStatus: getStatus }, feeds: fakeFeedService() }),
+    const approve = vi.fn()
+    const services = vi.fn(() =>
+      Promise.resolve(fakeServices({ dispatch: { approve } as unknown as Services['dispatch'] })),
     )
-    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus, services: getServices }))
+    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus, services }))
 
     const answer = (await electron.ipcRenderer.invoke('app:status', { drop: 'table' })) as {
       ok: boolean
@@ -196,12 +208,28 @@ describe('IPC between main and the preload bridge', () => {
     expect(answer.error.code).toBe('bad_request')
     expect(getStatus).not.toHaveBeenCalled()
 
-    const stations = (await electron.ipcRenderer.invoke('feeds:stations', {
-      staleOnly: 'yes',
+    const approval = (await electron.ipcRenderer.invoke('tasks:approve', {
+      suggestion_id: 'all',
     })) as { ok: boolean; error: { code: string; detail: string } }
-    expect(stations.ok).toBe(false)
-    expect(stations.error.detail).toMatch(/staleOnly/)
-    expect(getServices).not.toHaveBeenCalled()
+    expect(approval).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(approval.error.detail).toContain('suggestion_id')
+    expect(approve).not.toHaveBeenCalled()
+  })
+
+  it('calls the same service as the HTTP route, as the dispatcher at this desk', async () => {
+    const electron = fakeElectron()
+    const task = { id: 7, status: 'ready' }
+    const approve = vi.fn(() => Promise.resolve(task))
+    const services = () =>
+      Promise.resolve(fakeServices({ dispatch: { approve } as unknown as Services['dispatch'] }))
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers({ status: () => Promise.resolve(appStatus()), services }),
+    )
+    await expect(electron.bridge.invoke('tasks:approve', { suggestion_id: 3 })).resolves.toEqual(
+      task,
+    )
+    expect(approve).toHaveBeenCalledWith({ suggestion_id: 3 }, CONSOLE_ACTOR)
   })
 
   it("refuses calls from a page that is not the console's own", async () => {

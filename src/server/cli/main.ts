@@ -15,6 +15,7 @@ import {
 } from './gbfs-commands.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
+import { tokenCommand } from './token.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -180,6 +181,10 @@ export function buildProgram(logger: Logger): Command {
     })
     process.stdout.write(`${result}\n`)
   })
+
+  program.addCommand(
+    tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
+  )
 
   return program
 }

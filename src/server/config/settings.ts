@@ -19,6 +19,11 @@ export interface Settings {
   feeds?: FeedConfig[]
   /** False: this console never polls or runs the scheduled jobs (`--no-poll`). */
   poll?: boolean
+  /** An assigned task not completed within this many minutes is flagged stale. */
+  leaseMinutes?: number
+  /** Requests a minute per crew token and per address without a valid token. */
+  rateLimitPerToken?: number
+  rateLimitPerAddress?: number
 }
 
 /** What a command line may override; `undefined` means "not given". */
@@ -33,6 +38,8 @@ export const APP_DIR_NAME = 'bay-wheels-balancer'
  */
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8000
+/** A move is a drive, a load and an unload: an hour covers it in city traffic. */
+export const DEFAULT_LEASE_MINUTES = 60
 
 const postgresUrl = z
   .string()
@@ -84,6 +91,14 @@ export const settingsFileSchema = z
     port: port.optional(),
     feeds: z.array(feed).optional(),
     poll: onOff.optional(),
+    leaseMinutes: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number of minutes')
+      .min(1, 'must be between 1 and 1440 minutes')
+      .max(1440, 'must be between 1 and 1440 minutes')
+      .optional(),
+    rateLimitPerToken: z.int('must be a whole number').positive('must be positive').optional(),
+    rateLimitPerAddress: z.int('must be a whole number').positive('must be positive').optional(),
   })
   .strict()
 
@@ -168,6 +183,7 @@ export async function loadSettings(
       // Several feeds: separated by spaces or commas.
       feeds: env.GBFS_URL ? env.GBFS_URL.split(/[\s,]+/).filter(Boolean) : undefined,
       poll: env.BALANCER_POLL || undefined,
+      leaseMinutes: env.BALANCER_LEASE_MINUTES || undefined,
     },
     'environment',
     {
@@ -176,6 +192,7 @@ export async function loadSettings(
       port: 'BALANCER_PORT',
       feeds: 'GBFS_URL',
       poll: 'BALANCER_POLL',
+      leaseMinutes: 'BALANCER_LEASE_MINUTES',
     },
   )
   const fromFlags = parseLayer(
@@ -205,6 +222,9 @@ export async function loadSettings(
       typeof entry === 'string' ? { url: entry } : entry,
     ),
     poll: merged.poll ?? true,
+    leaseMinutes: merged.leaseMinutes ?? DEFAULT_LEASE_MINUTES,
+    rateLimitPerToken: merged.rateLimitPerToken,
+    rateLimitPerAddress: merged.rateLimitPerAddress,
   }
 }
 

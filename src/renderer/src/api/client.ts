@@ -18,13 +18,21 @@ export type ConsoleClient = ConsoleBridge
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
 
+/** Where a browser keeps the dispatcher's or analyst's API token between visits. */
+export const TOKEN_KEY = 'balancer.token'
+
 export function createClient(win: Window = window): ConsoleClient {
-  return win.balancer ?? createHttpClient(win.location.origin)
+  return (
+    win.balancer ??
+    createHttpClient(win.location.origin, { token: () => win.localStorage.getItem(TOKEN_KEY) })
+  )
 }
 
 export interface HttpClientOptions {
   fetch?: typeof fetch
   pollMs?: number
+  /** The bearer token for the API's protected routes, read at each request. */
+  token?: () => string | null
 }
 
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
@@ -101,12 +109,18 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     }
   }
 
-  /** A GET of the same API crews use; an error answer's `detail` becomes the error's message. */
-  async function getJson<T>(path: string): Promise<T> {
+  /** One API call: JSON in and out, the API's `detail` as the error's message. */
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    const token = options.token?.()
+    if (token) headers.authorization = `Bearer ${token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
     let response: Response
     try {
       response = await fetchImpl(`${origin}${path}`, {
-        headers: { accept: 'application/json' },
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store',
       })
     } catch (error) {
@@ -114,29 +128,47 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         cause: error,
       })
     }
-    const body: unknown = await response.json().catch(() => null)
+    const answer: unknown = await response.json().catch(() => null)
     if (!response.ok) {
-      throw new Error(
-        isRecord(body) && typeof body.detail === 'string'
-          ? body.detail
-          : `${origin}${path} answered ${response.status}`,
-      )
+      const detail =
+        isRecord(answer) && typeof answer.detail === 'string'
+          ? answer.detail
+          : `${method} ${path} answered ${response.status}`
+      throw new Error(detail)
     }
-    return body as T
+    return answer as T
   }
 
+  function query(params: Record<string, string | number | boolean | undefined>): string {
+    const search = new URLSearchParams()
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) search.set(key, String(value))
+    }
+    const text = search.toString()
+    return text ? `?${text}` : ''
+  }
+
+  // Every channel is one route of the HTTP API, with the same request and answer.
   const requests: {
     [C in Channel]: (...request: RequestArgs<C>) => Promise<ConsoleApi[C]['response']>
   } = {
     'app:status': fetchStatus,
-    'feeds:health': () => getJson('/feeds'),
-    'feeds:stations': (query) => {
-      const search = new URLSearchParams()
-      if (query.systemId) search.set('system', query.systemId)
-      if (query.staleOnly) search.set('stale', 'true')
-      const text = search.toString()
-      return getJson(`/feeds/stations${text ? `?${text}` : ''}`)
-    },
+    'suggestions:list': (filter) => call('GET', `/suggestions${query(filter)}`),
+    'suggestions:reject': ({ suggestion_id, ...body }) =>
+      call('POST', `/suggestions/${suggestion_id}/reject`, body),
+    'tasks:approve': (body) => call('POST', '/task/approve', body),
+    'tasks:approveBatch': (body) => call('POST', '/task/approve-batch', body),
+    'tasks:list': (filter) => call('GET', `/tasks${query(filter)}`),
+    'tasks:cancel': ({ task_id, ...body }) => call('POST', `/task/${task_id}/cancel`, body),
+    'tasks:summary': () => call('GET', '/tasks/summary'),
+    'crews:list': () => call('GET', '/crews'),
+    'tokens:list': ({ include_revoked }) =>
+      call('GET', `/tokens${query({ all: include_revoked })}`),
+    'tokens:create': (body) => call('POST', '/tokens', body),
+    'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
+    'feeds:health': () => call('GET', '/feeds'),
+    'feeds:stations': ({ systemId, staleOnly }) =>
+      call('GET', `/feeds/stations${query({ system: systemId, stale: staleOnly })}`),
   }
 
   const subscriptions: {
