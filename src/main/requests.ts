@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Channel, ConsoleApi } from '../shared/contract.js'
+import { stationsQuerySchema } from '../shared/feeds.js'
 import {
   approveBatchRequestSchema,
   approveRequestSchema,
@@ -19,12 +20,7 @@ import {
 export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } = {
   'app:status': z.undefined(),
   'feeds:health': z.undefined(),
-  'feeds:stations': z
-    .object({
-      systemId: z.string().min(1).max(200).optional(),
-      staleOnly: z.boolean().optional(),
-    })
-    .strict(),
+  'feeds:stations': stationsQuerySchema,
   'suggestions:list': suggestionListQuerySchema,
   'suggestions:reject': rejectRequestSchema.extend({ suggestion_id: idSchema }),
   'tasks:approve': approveRequestSchema,

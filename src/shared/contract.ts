@@ -22,6 +22,7 @@ import type {
   TaskSummary,
   TokenInfo,
 } from './dispatch.js'
+import type { FeedsHealth, StationLive, StationsQuery } from './feeds.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -43,92 +44,6 @@ export interface AppStatus {
   /** Where crews and browsers reach the embedded dispatch API. */
   apiUrl: string | null
   checkedAt: string
-}
-
-/** A deviation or implausibility in a feed, grouped and counted (see the GBFS poller). */
-export interface FeedWarningInfo {
-  /** The GBFS file it is about, e.g. "station_status". */
-  file: string
-  code: string
-  message: string
-  count: number
-  examples: string[]
-}
-
-/** One GBFS feed's health: is what the console shows from it live, and if not, why. */
-export interface FeedHealth {
-  feedId: number
-  url: string
-  systemId: string | null
-  systemName: string | null
-  /** IANA zone from system_information, for showing times in the system's own clock. */
-  timezone: string | null
-  gbfsVersion: string | null
-  ttlSeconds: number | null
-  /** The feed's own last_updated of the data we hold. */
-  feedLastUpdated: string | null
-  /** now - feedLastUpdated; null before the first successful poll. */
-  dataAgeSeconds: number | null
-  /** The spec's 5 minutes, or 2 x ttl when the feed announces a longer ttl. */
-  staleAfterSeconds: number
-  stale: boolean
-  /** Why the numbers are not live, in words; null when they are. */
-  staleDetail: string | null
-  lastAttemptAt: string | null
-  lastSuccessAt: string | null
-  lastErrorAt: string | null
-  lastError: string | null
-  consecutiveFailures: number
-  nextPollAt: string | null
-  /** The console that polled it last ("host:pid"). */
-  polledBy: string | null
-  stationCount: number | null
-  stationsStale: number
-  warnings: FeedWarningInfo[]
-}
-
-export interface FeedsHealth {
-  /** The console that polls the feeds and runs the scheduled jobs now; null when none does. */
-  leader: string | null
-  /** Whether that is this console. */
-  pollingHere: boolean
-  feeds: FeedHealth[]
-  /** True when any feed is stale. */
-  stale: boolean
-  checkedAt: string
-}
-
-export type StationStaleReason =
-  'no_status' | 'feed_stale' | 'missing_from_feed' | 'never_reported' | 'report_old'
-
-/** A station's latest numbers as the feed gave them, and whether they are live. */
-export interface StationLive {
-  systemId: string
-  stationId: string
-  name: string
-  shortName: string | null
-  capacity: number | null
-  lat: number
-  lon: number
-  bikes: number | null
-  ebikes: number | null
-  docks: number | null
-  isInstalled: boolean | null
-  isRenting: boolean | null
-  isReturning: boolean | null
-  lastReported: string | null
-  /** When the poller saw these numbers first. */
-  observedAt: string | null
-  stale: boolean
-  staleReason: StationStaleReason | null
-  /** The reason in words, e.g. "last reported 3 d ago". */
-  staleDetail: string | null
-}
-
-export interface StationsQuery {
-  systemId?: string
-  /** Only the stations whose numbers are not live. */
-  staleOnly?: boolean
 }
 
 /** Request -> response for every IPC channel. */

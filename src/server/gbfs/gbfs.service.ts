@@ -1,11 +1,12 @@
 import type {
   FeedHealth,
+  FeedPoll,
   FeedsHealth,
   FeedWarningInfo,
   StationLive,
   StationsQuery,
   StationStaleReason,
-} from '../../shared/contract.js'
+} from '../../shared/feeds.js'
 import type { Database } from '../db/database.js'
 import { currentLeader } from '../jobs/leader.js'
 import {
@@ -28,26 +29,11 @@ export interface FeedServiceDeps {
   now?: () => Date
 }
 
-export interface PollLogEntry {
-  pollId: number
-  startedAt: string
-  finishedAt: string
-  outcome: string
-  httpStatus: number | null
-  feedLastUpdated: string | null
-  stationsSeen: number | null
-  statusRowsWritten: number | null
-  stationsAdded: number | null
-  stationsInactivated: number | null
-  error: string | null
-  polledBy: string | null
-}
-
 /** Feed health and station freshness, for GET /health, the feeds routes and IPC alike. */
 export interface FeedService {
   health(): Promise<FeedsHealth>
   stations(query?: StationsQuery): Promise<StationLive[]>
-  polls(feedId: number, limit?: number): Promise<PollLogEntry[]>
+  polls(feedId: number, limit?: number): Promise<FeedPoll[]>
 }
 
 /** "45 s", "12 min", "5 h", "3 d": how long ago, in words a dispatcher reads at a glance. */
@@ -123,12 +109,12 @@ function toFeedHealth(row: FeedHealthRow): FeedHealth {
   }
 }
 
-function toPoll(row: PollRow): PollLogEntry {
+function toPoll(row: PollRow): FeedPoll {
   return {
     pollId: row.poll_id,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at.toISOString(),
-    outcome: row.outcome,
+    outcome: row.outcome as FeedPoll['outcome'],
     httpStatus: row.http_status,
     feedLastUpdated: iso(row.feed_last_updated),
     stationsSeen: row.stations_seen,

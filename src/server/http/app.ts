@@ -4,6 +4,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
+import { feedRoutes } from '../gbfs/feeds.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
@@ -65,9 +66,10 @@ export function createApp({
   app.use(express.json({ limit: '64kb' }))
 
   const routers: ApiRouter[] = [
-    systemRoutes(services.status, metrics),
+    systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
+    feedRoutes(services.feeds),
   ]
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
