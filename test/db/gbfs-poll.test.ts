@@ -4,10 +4,15 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabase, createPool } from '../../src/server/db/database.js'
 import { refreshImbalanceScores } from '../../src/server/gbfs/gbfs.repository.js'
+import { startPolling, type PollResult } from '../../src/server/gbfs/poller.js'
+import { silentLogger } from '../../src/server/logger.js'
 import { createFeedService } from '../../src/server/gbfs/gbfs.service.js'
 import { JOBS_LOCK } from '../../src/server/jobs/leader.js'
+import { waitUntil } from '../helpers/cli.js'
 import { closeFeedServers, fixture, serveFeed } from '../helpers/gbfs.js'
+import { freePort } from '../helpers/ports.js'
 import { liveSource, openPoll, pollNow, tableCounts } from '../helpers/gbfs-db.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 
@@ -409,6 +414,67 @@ describe('a feed that fails', () => {
       .orderBy('poll_id')
       .execute()
     expect(log.map((p) => p.outcome)).toEqual(['ok', 'error', 'error', 'ok'])
+  })
+})
+
+describe('the poller, left running', () => {
+  const limits = { floorMs: 30, ceilingMs: 200, backoffBaseMs: 40, backoffCeilingMs: 160 }
+
+  it('backs off while the feed is down and resumes at its own pace when it returns', async () => {
+    const { source, state } = liveSource('scheduled')
+    const server = await serveFeed(source)
+    state.mode = 'down'
+    const results: PollResult[] = []
+    const polling = startPolling({
+      db: test.db,
+      logger: silentLogger(),
+      polledBy: 'test-desk:1',
+      feeds: [{ url: server.url }],
+      limits,
+      onPolled: (result) => results.push(result),
+    })
+    try {
+      expect(await waitUntil(() => results.length >= 4, 10_000)).toBe(true)
+      state.mode = 'ok'
+      expect(await waitUntil(() => results.at(-1)?.outcome === 'ok', 10_000)).toBe(true)
+    } finally {
+      await polling.stop()
+    }
+    const failures = results.filter((result) => result.outcome === 'error')
+    expect(failures.map((result) => result.consecutiveFailures).slice(0, 4)).toEqual([1, 2, 3, 4])
+    // base x 2^(n-1), capped, never less than half of it (the jitter).
+    failures.slice(0, 4).forEach((result, index) => {
+      const full = Math.min(limits.backoffCeilingMs, limits.backoffBaseMs * 2 ** index)
+      const delay = result.nextPollAt.getTime() - result.finishedAt.getTime()
+      expect(delay).toBeGreaterThanOrEqual(full / 2)
+      expect(delay).toBeLessThanOrEqual(full)
+    })
+    expect(results.at(-1)).toMatchObject({ outcome: 'ok', consecutiveFailures: 0 })
+    // Back to the feed's own schedule: last_updated + ttl 10 s, within the ceiling.
+    const last = results.at(-1) as PollResult
+    expect(last.nextPollAt.getTime() - last.startedAt.getTime()).toBe(limits.ceilingMs)
+  })
+
+  it('keeps running, and stops on request, when the database cannot be reached', async () => {
+    const port = await freePort()
+    const db = createDatabase(
+      createPool(`postgres://postgres:x@127.0.0.1:${port}/nowhere`, silentLogger(), { max: 1 }),
+    )
+    try {
+      const polling = startPolling({
+        db,
+        logger: silentLogger(),
+        polledBy: 'test-desk:1',
+        feeds: [{ url: 'http://127.0.0.1:9/never/gbfs.json' }],
+        limits,
+      })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const stopped = Date.now()
+      await polling.stop()
+      expect(Date.now() - stopped).toBeLessThan(1_000)
+    } finally {
+      await db.destroy()
+    }
   })
 })
 
