@@ -34,6 +34,8 @@ export interface Snapshot {
   /** The version the feed declares (station_status's, else discovery's); null for 1.0/legacy. */
   version: string | null
   system: SystemInfo | null
+  /** Whether system_information differs from the last one written by this reader. */
+  systemChanged: boolean
   /** Null when the feed publishes no station_information. */
   stations: StationInfo[] | null
   /** Whether station_information differs from the last one written by this reader. */
@@ -98,6 +100,7 @@ interface Fetched {
 export class FeedReader {
   private committed: Cache = {}
   private discovery: { value: Discovery; validators: Validators | null; hash: string } | null = null
+  private appliedSystemHash: string | null = null
   private appliedStationsHash: string | null = null
   private appliedStatusHash: string | null = null
 
@@ -315,6 +318,7 @@ export class FeedReader {
     const snapshot: Snapshot = {
       version: status?.header.version ?? information?.header.version ?? discoveryVersion,
       system: system?.value ?? null,
+      systemChanged: system !== null && system.hash !== this.appliedSystemHash,
       stations,
       stationsChanged: information !== null && information.hash !== this.appliedStationsHash,
       statuses,
@@ -332,6 +336,7 @@ export class FeedReader {
       snapshot,
       commit: () => {
         this.committed = { ...this.committed, ...pending }
+        if (system) this.appliedSystemHash = system.hash
         if (information) this.appliedStationsHash = information.hash
         if (status) this.appliedStatusHash = status.hash
       },

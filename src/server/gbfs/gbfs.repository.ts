@@ -143,7 +143,7 @@ export async function applyStations(
       update stations s
          set is_active = false
        where s.system_id = ${systemId} and s.is_active and ${inactivateMissing}::boolean
-         and not exists (select 1 from input i where i.station_id = s.station_id)
+         and not (s.station_id = any(${column('stationId')}::text[]))
       returning 1
     )
     select (count(*) filter (where is_new))::int as added,
@@ -214,7 +214,7 @@ export async function writeStatuses(
         join stations s on s.system_id = ${systemId} and s.station_id = i.station_id
     ),
     changed as (
-      select m.*
+      select m.*, l.station_id is null as is_new
         from matched m
         left join station_status_latest l
           on l.system_id = ${systemId} and l.station_id = m.station_id
@@ -234,34 +234,42 @@ export async function writeStatuses(
       select ${systemId}, station_id, ${at}, last_reported, bikes, ebikes, docks, bikes_disabled,
              docks_disabled, is_installed, is_renting, is_returning
         from changed
-      on conflict do nothing
       returning 1
     ),
-    latest as (
+    -- An UPDATE joined to the changed rows, and an INSERT for stations seen for the first time:
+    -- the same upsert as INSERT ... ON CONFLICT DO UPDATE, in about half the time for 1,811
+    -- stations that all changed (the conflict path inserts speculatively, then updates).
+    latest_updated as (
+      update station_status_latest l
+         set ts = ${at}, last_reported = c.last_reported, num_bikes_available = c.bikes,
+             num_ebikes_available = c.ebikes, num_docks_available = c.docks,
+             num_bikes_disabled = c.bikes_disabled, num_docks_disabled = c.docks_disabled,
+             is_installed = c.is_installed, is_renting = c.is_renting,
+             is_returning = c.is_returning, missing_since = null
+        from changed c
+       where not c.is_new and l.system_id = ${systemId} and l.station_id = c.station_id
+      returning 1
+    ),
+    latest_added as (
       insert into station_status_latest (system_id, station_id, ts, last_reported,
                                          num_bikes_available, num_ebikes_available,
                                          num_docks_available, num_bikes_disabled,
                                          num_docks_disabled, is_installed, is_renting,
-                                         is_returning, missing_since)
+                                         is_returning)
       select ${systemId}, station_id, ${at}, last_reported, bikes, ebikes, docks, bikes_disabled,
-             docks_disabled, is_installed, is_renting, is_returning, null
+             docks_disabled, is_installed, is_renting, is_returning
         from changed
-      on conflict (system_id, station_id) do update
-         set ts = excluded.ts, last_reported = excluded.last_reported,
-             num_bikes_available = excluded.num_bikes_available,
-             num_ebikes_available = excluded.num_ebikes_available,
-             num_docks_available = excluded.num_docks_available,
-             num_bikes_disabled = excluded.num_bikes_disabled,
-             num_docks_disabled = excluded.num_docks_disabled,
-             is_installed = excluded.is_installed, is_renting = excluded.is_renting,
-             is_returning = excluded.is_returning, missing_since = null
+       where is_new
       returning 1
     ),
+    -- "= any" of the id array is hashed (PostgreSQL 14+); NOT EXISTS against the unnest CTE
+    -- was planned as a nested loop (the CTE's size is unknown to the planner): 440 ms instead
+    -- of 1 ms for Divvy's 1,811 stations.
     gone as (
       update station_status_latest l
          set missing_since = ${at}
        where l.system_id = ${systemId} and l.missing_since is null
-         and not exists (select 1 from input i where i.station_id = l.station_id)
+         and not (l.station_id = any(${column('stationId')}::text[]))
       returning 1
     )
     select (select count(*) from matched)::int as matched,

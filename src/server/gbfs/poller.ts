@@ -78,6 +78,9 @@ export function changedScores(result: PollResult): boolean {
   return result.statuses.written + added + updated + reactivated + inactivated > 0
 }
 
+/** stations.last_seen_at is kept to within 5 minutes (see touchStationsSeen). */
+const SEEN_EVERY_MS = 5 * 60_000
+
 function monthOf(date: Date): string {
   return date.toISOString().slice(0, 7)
 }
@@ -92,6 +95,9 @@ export class FeedPoll {
   private readonly limits: ScheduleLimits
   private readonly now: () => Date
   private lastError: string | null = null
+  /** The system this poller last wrote, so an unchanged system_information costs nothing. */
+  private systemWritten: string | null = null
+  private seenTouchedAt = 0
   private partitionsMade = new Set<string>()
 
   private constructor(
@@ -159,12 +165,14 @@ export class FeedPoll {
         let stations = NO_STATION_CHANGES
         let statuses = NO_STATUS_WRITE
         if (!unchanged) {
-          await upsertSystem(trx, {
-            systemId,
-            name: snapshot.system?.name ?? null,
-            timezone: snapshot.system?.timezone ?? null,
-            language: snapshot.system?.language ?? null,
-          })
+          if (snapshot.systemChanged || this.systemWritten !== systemId) {
+            await upsertSystem(trx, {
+              systemId,
+              name: snapshot.system?.name ?? null,
+              timezone: snapshot.system?.timezone ?? null,
+              language: snapshot.system?.language ?? null,
+            })
+          }
           if (snapshot.stations && snapshot.stationsChanged) {
             stations = await applyStations(
               trx,
@@ -187,7 +195,9 @@ export class FeedPoll {
             }
           }
         }
-        await touchStationsSeen(trx, systemId, startedAt)
+        if (startedAt.getTime() - this.seenTouchedAt >= SEEN_EVERY_MS) {
+          await touchStationsSeen(trx, systemId, startedAt)
+        }
         const finishedAt = this.now()
         const outcome = unchanged ? 'not_modified' : 'ok'
         const pollId = await insertPoll(trx, {
@@ -231,6 +241,10 @@ export class FeedPoll {
         return { systemId, stations, statuses, pollId, finishedAt, outcome } as const
       })
       commit()
+      this.systemWritten = written.systemId
+      if (startedAt.getTime() - this.seenTouchedAt >= SEEN_EVERY_MS) {
+        this.seenTouchedAt = startedAt.getTime()
+      }
       if (this.feed.consecutiveFailures > 0) {
         this.deps.logger.info(
           { feed: this.config.url, failures: this.feed.consecutiveFailures },

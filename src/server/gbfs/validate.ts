@@ -88,8 +88,11 @@ function valueAt(document: unknown, pointer: string): unknown {
   return value
 }
 
-function describe(error: ErrorObject): string {
-  const path = error.instancePath.replace(/\/\d+(?=\/|$)/g, '/*') || '(document)'
+const ARRAY_INDEX = /\/\d+(?=\/|$)/g
+const MAX_EXAMPLES = 5
+
+function describe(error: ErrorObject, instancePattern: string): string {
+  const path = instancePattern || '(document)'
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues ?? []
     return `${path} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
@@ -129,25 +132,34 @@ export function validateDocument(
       wanted.set(parent, (error.params as { allowedValue?: unknown }).allowedValue)
     }
   }
+  // Grouped here before they reach the collector: Divvy's status has 5,433 deviations of three
+  // kinds, and describing each one separately took 12 ms of a 25 ms read.
+  const groups = new Map<string, { message: string; count: number; examples: string[] }>()
   for (const error of errors) {
     if (error.schemaPath.includes('/contains/')) continue
-    if (error.keyword === 'contains' && wanted.has(error.instancePath)) {
-      const path = error.instancePath.replace(/\/\d+(?=\/|$)/g, '/*')
-      warnings.add(
-        file,
-        'schema',
-        `${path} must list ${JSON.stringify(wanted.get(error.instancePath))} (GBFS ${schemaVersion.version} schema)`,
-        error.instancePath,
-      )
-      continue
+    const path = error.instancePath.replace(ARRAY_INDEX, '/*')
+    const key = `${error.schemaPath}\u0000${path}`
+    let group = groups.get(key)
+    if (!group) {
+      const message =
+        error.keyword === 'contains' && wanted.has(error.instancePath)
+          ? `${path} must list ${JSON.stringify(wanted.get(error.instancePath))}`
+          : describe(error, path)
+      group = {
+        message: `${message} (GBFS ${schemaVersion.version} schema)`,
+        count: 0,
+        examples: [],
+      }
+      groups.set(key, group)
     }
-    const value = valueAt(document, error.instancePath)
-    const shown = value === undefined ? '' : `=${JSON.stringify(value).slice(0, 40)}`
-    warnings.add(
-      file,
-      'schema',
-      `${describe(error)} (GBFS ${schemaVersion.version} schema)`,
-      `${error.instancePath || '/'}${error.keyword === 'required' ? '' : shown}`,
-    )
+    group.count += 1
+    if (group.examples.length < MAX_EXAMPLES) {
+      const value = error.keyword === 'required' ? undefined : valueAt(document, error.instancePath)
+      const shown = value === undefined ? '' : `=${JSON.stringify(value).slice(0, 40)}`
+      group.examples.push(`${error.instancePath || '/'}${shown}`)
+    }
+  }
+  for (const group of groups.values()) {
+    warnings.addGroup(file, 'schema', group.message, group.count, group.examples)
   }
 }

@@ -28,6 +28,19 @@ export class WarningCollector {
     if (example !== undefined && group.examples.length < EXAMPLES) group.examples.push(example)
   }
 
+  /** A warning already counted by the caller, with its examples. */
+  addGroup(
+    file: GbfsFile,
+    code: WarningCode,
+    message: string,
+    count: number,
+    examples: string[],
+  ): void {
+    this.add(file, code, message, undefined, count)
+    const group = this.groups.get(`${file}\u0000${code}\u0000${message}`)
+    if (group) group.examples.push(...examples.slice(0, EXAMPLES - group.examples.length))
+  }
+
   /** Warnings carried over from an earlier read of a file that has not changed since. */
   addAll(warnings: readonly FeedWarning[]): void {
     for (const warning of warnings) {
