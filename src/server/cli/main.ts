@@ -101,9 +101,10 @@ export function buildProgram(logger: Logger): Command {
           })
         : null
       try {
-        const settings = await loadSettings(
-          overrides(demo ? { ...flags, feed: [demo.server.url], poll: true } : flags),
-        )
+        const given = overrides(demo ? { ...flags, feed: [demo.server.url] } : flags)
+        // The demo is for watching the poller: it polls whatever the settings say.
+        if (demo) given.poll = true
+        const settings = await loadSettings(given)
         const server = await startServer(settings, logger)
         if (demo) process.stdout.write(`Demo feed at ${demo.server.url} (${flags.speed}x)\n`)
         process.stdout.write(`Balancer listening on ${server.url}\n`)
