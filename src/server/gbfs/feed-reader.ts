@@ -342,11 +342,4 @@ export class FeedReader {
       },
     }
   }
-
-  /** Forgets what was written, so the next read writes everything again (after a failover). */
-  reset(): void {
-    this.committed = {}
-    this.appliedStationsHash = null
-    this.appliedStatusHash = null
-  }
 }

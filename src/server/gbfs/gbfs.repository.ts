@@ -137,7 +137,6 @@ export async function applyStations(
              region_id = excluded.region_id, capacity = excluded.capacity,
              lat = excluded.lat, lon = excluded.lon, is_active = true,
              last_seen_at = excluded.last_seen_at
-      returning 1
     ),
     gone as (
       update stations s
@@ -149,8 +148,7 @@ export async function applyStations(
     select (count(*) filter (where is_new))::int as added,
            (count(*) filter (where changed))::int as updated,
            (count(*) filter (where reactivated))::int as reactivated,
-           (select count(*) from gone)::int as inactivated,
-           (select count(*) from upserted)::int as touched
+           (select count(*) from gone)::int as inactivated
       from diff`.execute(trx)
   const result = rows[0]
   return {

@@ -329,7 +329,7 @@ export function normaliseStationStatus(
       warnings.add(
         file,
         'fake_last_reported',
-        'last_reported is a placeholder (before 2016), not a time: stored as unknown',
+        'last_reported is a placeholder from before GBFS existed (0, 86400, ...), not a time: stored as unknown',
         `${stationId}=${JSON.stringify(raw.last_reported)}`,
       )
       lastReported = null

@@ -84,6 +84,9 @@ export function startLeadership(options: LeaderOptions): Leader {
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: 5_000,
+      // A ping over a connection that died without a word must fail, not hang for minutes:
+      // the leader has to stop its jobs before a standby, seeing the lock free, starts them.
+      query_timeout: Math.max(checkMs, 2_000),
     })
     // A connection that breaks must not crash the process; the next check notices.
     fresh.on('error', (error) =>
