@@ -5,6 +5,8 @@ import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed, refreshImbalanceScores } from './gbfs/gbfs.repository.js'
 import { changedScores, startPolling } from './gbfs/poller.js'
 import type { ScheduleLimits } from './gbfs/schedule.js'
+import { EVENT_CHANNELS } from './events/events.routes.js'
+import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import {
   defaultIdentity,
@@ -22,6 +24,8 @@ export interface ServerHandle {
   url: string
   services: Services
   database: OpenDatabase
+  /** Changes announced on the shared database (LISTEN/NOTIFY), for the window and browsers. */
+  events: NotifyHub
   /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
   close(): Promise<void>
 }
@@ -75,10 +79,12 @@ export async function startServer(
       isLeader: () => leader?.isLeader() ?? false,
     },
   })
+  const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({
     services,
     logger,
     metrics,
+    events,
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
@@ -92,6 +98,7 @@ export async function startServer(
   try {
     address = await listen(server, settings.port, settings.host)
   } catch (error) {
+    await events.close()
     await database.close()
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') {
@@ -156,6 +163,8 @@ export async function startServer(
     closing ??= (async () => {
       // Polls in flight finish their write first; the lock goes with the leader's connection.
       await leader?.close()
+      // Event streams never end by themselves: end them first, or they hold the drain open.
+      await events.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
@@ -170,5 +179,5 @@ export async function startServer(
     return closing
   }
 
-  return { url, services, database, close }
+  return { url, services, database, events, close }
 }

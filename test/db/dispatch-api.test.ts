@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Suggestion, Task, TaskPage } from '../../src/shared/dispatch.js'
 import { startApi, type TestApi } from '../helpers/api.js'
-import { SYSTEM, seedStations } from '../helpers/fixtures.js'
+import { SEED_TASK_FIELDS, SYSTEM, seedStations } from '../helpers/fixtures.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 
 let database: TestDatabase
@@ -102,16 +102,7 @@ describe("the seed's routes and shapes", () => {
       worker_id: null,
       suggestion_id: suggestion.id,
     })
-    expect(Object.keys(task).slice(0, 8)).toEqual([
-      'id',
-      'from_station_id',
-      'to_station_id',
-      'qty',
-      'reason',
-      'status',
-      'worker_id',
-      'created_at',
-    ])
+    expect(Object.keys(task).slice(0, 8)).toEqual(SEED_TASK_FIELDS)
     expect(task.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/)
     // The suggestion is kept, approved, pointing at its task (the seed deleted it).
     const listed = await api.call('GET', '/suggestions?status=approved', { token: dispatcher })

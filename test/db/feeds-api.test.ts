@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EVENT_CHANNELS } from '../../src/server/events/events.routes.js'
+import { createNotifyHub, type ChangeEvent } from '../../src/server/events/notify-hub.js'
+import { silentLogger } from '../../src/server/logger.js'
 import type { FeedPoll, FeedsHealth, StationLive } from '../../src/shared/feeds.js'
 import { startApi, type TestApi } from '../helpers/api.js'
+import { waitUntil } from '../helpers/cli.js'
 import { closeFeedServers, fixture, serveFeed } from '../helpers/gbfs.js'
 import { liveSource, openPoll, pollNow } from '../helpers/gbfs-db.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
@@ -118,5 +122,38 @@ describe('GET /health', () => {
     expect(feeds.stale).toBe(true)
     expect(feeds.items.find((feed) => feed.feedId === liveFeedId)?.stale).toBe(false)
     expect(feeds.items.find((feed) => feed.feedId === capturedFeedId)?.stale).toBe(true)
+  })
+})
+
+describe('live changes', () => {
+  it('a poll reaches the consoles following /events as a station_status event', async () => {
+    const hub = createNotifyHub({
+      url: database.url,
+      channels: EVENT_CHANNELS,
+      logger: silentLogger(),
+      retryMs: 50,
+    })
+    try {
+      const heard: ChangeEvent[] = []
+      const unsubscribe = hub.subscribe((event) => heard.push(event))
+      const { source, state } = liveSource('notified')
+      const server = await serveFeed(source)
+      const poll = await openPoll(database.db, { url: server.url })
+      // The hub connects in the background; poll until it hears one.
+      expect(
+        await waitUntil(async () => {
+          state.stations = state.stations.map((s) => ({ ...s, bikes: s.bikes + 1 }))
+          await pollNow(poll)
+          return heard.some((event) => event.channel === 'station_status')
+        }, 10_000),
+      ).toBe(true)
+      unsubscribe()
+      const notice = JSON.parse(
+        heard.find((event) => event.channel === 'station_status')?.payload ?? '{}',
+      ) as { systemId: string; outcome: string; statusRowsWritten: number }
+      expect(notice).toMatchObject({ systemId: 'notified', outcome: 'ok', statusRowsWritten: 3 })
+    } finally {
+      await hub.close()
+    }
   })
 })
