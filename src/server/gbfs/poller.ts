@@ -207,7 +207,9 @@ export class FeedPoll {
           outcome,
           httpStatus: snapshot.httpStatus,
           feedLastUpdated: snapshot.lastUpdated,
-          stationsSeen: snapshot.statuses?.length ?? null,
+          stationsSeen: snapshot.statuses
+            ? snapshot.statuses.length + snapshot.unknownStatuses
+            : null,
           statusRowsWritten: statuses.written,
           stationsAdded: stations.added,
           stationsInactivated: stations.inactivated,
