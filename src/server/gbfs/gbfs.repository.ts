@@ -303,124 +303,70 @@ export interface PollRecord {
   polledBy: string
 }
 
-/** Every poll is logged, so that "no change" and "no poll" stay distinguishable. */
-export async function insertPoll(trx: Queryable, poll: PollRecord): Promise<number> {
-  const row = await trx
-    .insertInto('feed_polls')
-    .values({
-      feed_id: poll.feedId,
-      started_at: poll.startedAt,
-      finished_at: poll.finishedAt,
-      outcome: poll.outcome,
-      http_status: poll.httpStatus,
-      feed_last_updated: poll.feedLastUpdated,
-      stations_seen: poll.stationsSeen,
-      status_rows_written: poll.statusRowsWritten,
-      stations_added: poll.stationsAdded,
-      stations_inactivated: poll.stationsInactivated,
-      warnings: JSON.stringify(poll.warnings),
-      error: poll.error,
-      polled_by: poll.polledBy,
-    })
-    .returning('poll_id')
-    .executeTakeFirstOrThrow()
-  return row.poll_id
-}
-
-export interface FeedSuccess {
-  systemId: string
-  gbfsVersion: string | null
-  ttlSeconds: number | null
-  feedLastUpdated: Date | null
-  at: Date
-  warnings: readonly FeedWarning[] | null
-  stationCount: number | null
-  nextPollAt: Date
-  polledBy: string
-}
-
-export async function recordFeedSuccess(
-  trx: Queryable,
-  feedId: number,
-  success: FeedSuccess,
-): Promise<void> {
-  await trx
-    .updateTable('feeds')
-    .set({
-      system_id: success.systemId,
-      gbfs_version: success.gbfsVersion,
-      ttl_seconds: success.ttlSeconds,
-      feed_last_updated: success.feedLastUpdated,
-      last_attempt_at: success.at,
-      last_success_at: success.at,
-      consecutive_failures: 0,
-      next_poll_at: success.nextPollAt,
-      polled_by: success.polledBy,
-      ...(success.warnings ? { warnings: JSON.stringify(success.warnings) } : {}),
-      ...(success.stationCount !== null ? { station_count: success.stationCount } : {}),
-    })
-    .where('feed_id', '=', feedId)
-    .execute()
-}
-
-/** A not-modified poll: the feed answered, nothing changed; its data ages as it should. */
-export async function recordFeedUnchanged(
-  trx: Queryable,
-  feedId: number,
-  at: Date,
-  nextPollAt: Date,
-  polledBy: string,
-): Promise<void> {
-  await trx
-    .updateTable('feeds')
-    .set({
-      last_attempt_at: at,
-      last_success_at: at,
-      consecutive_failures: 0,
-      next_poll_at: nextPollAt,
-      polled_by: polledBy,
-    })
-    .where('feed_id', '=', feedId)
-    .execute()
-}
-
-/** A failed poll: the last good data stays; the error and the failure count are recorded. */
-export async function recordFeedFailure(
-  trx: Queryable,
-  feedId: number,
-  failure: { at: Date; error: string; nextPollAt: Date; polledBy: string },
-): Promise<number> {
-  const row = await trx
-    .updateTable('feeds')
-    .set((eb) => ({
-      last_attempt_at: failure.at,
-      last_error_at: failure.at,
-      last_error: failure.error,
-      consecutive_failures: eb('consecutive_failures', '+', 1),
-      next_poll_at: failure.nextPollAt,
-      polled_by: failure.polledBy,
-    }))
-    .where('feed_id', '=', feedId)
-    .returning('consecutive_failures')
-    .executeTakeFirstOrThrow()
-  return row.consecutive_failures
-}
-
-export interface PollNotice {
-  feedId: number
-  pollId: number
-  systemId: string | null
-  outcome: PollRecord['outcome']
-  statusRowsWritten: number
-  at: string
-}
+/** What a poll tells the feed's health, by how it went. */
+export type FeedChange =
+  | {
+      kind: 'read'
+      systemId: string
+      gbfsVersion: string | null
+      ttlSeconds: number | null
+      stationCount: number | null
+      nextPollAt: Date
+    }
+  | { kind: 'unchanged'; nextPollAt: Date }
+  | { kind: 'failed'; nextPollAt: Date }
 
 /**
- * Tells every console listening on `station_status` that a poll finished (delivered on commit,
- * so never before the rows are visible). The payload stays small: NOTIFY allows 8,000 bytes.
+ * The end of every poll, in one statement (one round trip of a poll's seven): the poll logged,
+ * so that "no change" and "no poll" stay distinguishable; the feed's health; and a NOTIFY on
+ * `station_status` to every console listening (delivered on commit, so never before the rows
+ * are visible; the payload stays small, NOTIFY allows 8,000 bytes). A failed poll leaves the
+ * last good data and its time in place, and counts the failure.
  */
-export async function notifyPoll(trx: Queryable, notice: PollNotice): Promise<void> {
-  await sql`select pg_notify('station_status', ${JSON.stringify(notice)})`.execute(trx)
+export async function recordPoll(
+  trx: Queryable,
+  poll: PollRecord,
+  change: FeedChange,
+): Promise<{ pollId: number; systemId: string | null; consecutiveFailures: number }> {
+  const at = poll.finishedAt
+  const common = sql`last_attempt_at = ${at}, next_poll_at = ${change.nextPollAt},
+                     polled_by = ${poll.polledBy}`
+  const set =
+    change.kind === 'failed'
+      ? sql`${common}, last_error_at = ${at}, last_error = ${poll.error},
+            consecutive_failures = consecutive_failures + 1`
+      : change.kind === 'unchanged'
+        ? sql`${common}, last_success_at = ${at}, consecutive_failures = 0`
+        : sql`${common}, last_success_at = ${at}, consecutive_failures = 0,
+              system_id = ${change.systemId}, gbfs_version = ${change.gbfsVersion},
+              ttl_seconds = ${change.ttlSeconds}, feed_last_updated = ${poll.feedLastUpdated},
+              warnings = ${JSON.stringify(poll.warnings)}::jsonb,
+              station_count = coalesce(${change.stationCount}::integer, station_count)`
+  const { rows } = await sql<{ poll_id: number; system_id: string | null; failures: number }>`
+    with feed as (
+      update feeds set ${set} where feed_id = ${poll.feedId}
+      returning system_id, consecutive_failures
+    ),
+    logged as (
+      insert into feed_polls (feed_id, started_at, finished_at, outcome, http_status,
+                              feed_last_updated, stations_seen, status_rows_written,
+                              stations_added, stations_inactivated, warnings, error, polled_by)
+      values (${poll.feedId}, ${poll.startedAt}, ${at}, ${poll.outcome}, ${poll.httpStatus},
+              ${poll.feedLastUpdated}, ${poll.stationsSeen}, ${poll.statusRowsWritten},
+              ${poll.stationsAdded}, ${poll.stationsInactivated},
+              ${JSON.stringify(poll.warnings)}::jsonb, ${poll.error}, ${poll.polledBy})
+      returning poll_id
+    )
+    select logged.poll_id, feed.system_id, feed.consecutive_failures as failures,
+           pg_notify('station_status', json_build_object(
+             'feedId', ${poll.feedId}::bigint, 'pollId', logged.poll_id,
+             'systemId', feed.system_id, 'outcome', ${poll.outcome}::text,
+             'statusRowsWritten', ${poll.statusRowsWritten ?? 0}::integer,
+             'at', ${at.toISOString()}::text)::text)
+      from logged, feed`.execute(trx)
+  const row = rows[0]
+  if (!row) throw new Error(`feed ${poll.feedId} is gone`)
+  return { pollId: row.poll_id, systemId: row.system_id, consecutiveFailures: row.failures }
 }
 
 /** The urgency scores over the latest status; CONCURRENTLY, so readers are never blocked. */

@@ -10,12 +10,8 @@ import {
   applyStations,
   ensureFeed,
   ensureStatusPartition,
-  insertPoll,
   lockFeed,
-  notifyPoll,
-  recordFeedFailure,
-  recordFeedSuccess,
-  recordFeedUnchanged,
+  recordPoll,
   touchStationsSeen,
   upsertSystem,
   writeStatuses,
@@ -200,46 +196,36 @@ export class FeedPoll {
         }
         const finishedAt = this.now()
         const outcome = unchanged ? 'not_modified' : 'ok'
-        const pollId = await insertPoll(trx, {
-          feedId: this.feed.feedId,
-          startedAt,
-          finishedAt,
-          outcome,
-          httpStatus: snapshot.httpStatus,
-          feedLastUpdated: snapshot.lastUpdated,
-          stationsSeen: snapshot.statuses
-            ? snapshot.statuses.length + snapshot.unknownStatuses
-            : null,
-          statusRowsWritten: statuses.written,
-          stationsAdded: stations.added,
-          stationsInactivated: stations.inactivated,
-          warnings,
-          error: null,
-          polledBy,
-        })
-        if (unchanged) {
-          await recordFeedUnchanged(trx, this.feed.feedId, finishedAt, nextPollAt, polledBy)
-        } else {
-          await recordFeedSuccess(trx, this.feed.feedId, {
-            systemId,
-            gbfsVersion: snapshot.version,
-            ttlSeconds: snapshot.ttl,
+        const { pollId } = await recordPoll(
+          trx,
+          {
+            feedId: this.feed.feedId,
+            startedAt,
+            finishedAt,
+            outcome,
+            httpStatus: snapshot.httpStatus,
             feedLastUpdated: snapshot.lastUpdated,
-            at: finishedAt,
+            stationsSeen: snapshot.statuses
+              ? snapshot.statuses.length + snapshot.unknownStatuses
+              : null,
+            statusRowsWritten: statuses.written,
+            stationsAdded: stations.added,
+            stationsInactivated: stations.inactivated,
             warnings,
-            stationCount: snapshot.stations?.length ?? snapshot.statuses?.length ?? null,
-            nextPollAt,
+            error: null,
             polledBy,
-          })
-        }
-        await notifyPoll(trx, {
-          feedId: this.feed.feedId,
-          pollId,
-          systemId,
-          outcome,
-          statusRowsWritten: statuses.written,
-          at: finishedAt.toISOString(),
-        })
+          },
+          unchanged
+            ? { kind: 'unchanged', nextPollAt }
+            : {
+                kind: 'read',
+                systemId,
+                gbfsVersion: snapshot.version,
+                ttlSeconds: snapshot.ttl,
+                stationCount: snapshot.stations?.length ?? snapshot.statuses?.length ?? null,
+                nextPollAt,
+              },
+        )
         return { systemId, stations, statuses, pollId, finishedAt, outcome } as const
       })
       commit()
@@ -300,38 +286,27 @@ export class FeedPoll {
     this.feed = { ...this.feed, consecutiveFailures: failures }
     let pollId: number | null = null
     try {
-      pollId = await db.transaction().execute(async (trx) => {
-        await recordFeedFailure(trx, this.feed.feedId, {
-          at: finishedAt,
-          error: message,
-          nextPollAt,
-          polledBy,
-        })
-        const id = await insertPoll(trx, {
-          feedId: this.feed.feedId,
-          startedAt,
-          finishedAt,
-          outcome: 'error',
-          httpStatus: error instanceof FeedError ? error.httpStatus : null,
-          feedLastUpdated: null,
-          stationsSeen: null,
-          statusRowsWritten: null,
-          stationsAdded: null,
-          stationsInactivated: null,
-          warnings: [],
-          error: message,
-          polledBy,
-        })
-        await notifyPoll(trx, {
-          feedId: this.feed.feedId,
-          pollId: id,
-          systemId: this.feed.systemId,
-          outcome: 'error',
-          statusRowsWritten: 0,
-          at: finishedAt.toISOString(),
-        })
-        return id
-      })
+      pollId = (
+        await recordPoll(
+          db,
+          {
+            feedId: this.feed.feedId,
+            startedAt,
+            finishedAt,
+            outcome: 'error',
+            httpStatus: error instanceof FeedError ? error.httpStatus : null,
+            feedLastUpdated: null,
+            stationsSeen: null,
+            statusRowsWritten: null,
+            stationsAdded: null,
+            stationsInactivated: null,
+            warnings: [],
+            error: message,
+            polledBy,
+          },
+          { kind: 'failed', nextPollAt },
+        )
+      ).pollId
     } catch (recordError) {
       logger.warn(
         { feed: this.config.url, err: describeError(recordError) },
