@@ -2,20 +2,12 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
-import { ensureFeed, refreshImbalanceScores } from './gbfs/gbfs.repository.js'
-import { changedScores, startPolling } from './gbfs/poller.js'
-import type { ScheduleLimits } from './gbfs/schedule.js'
+import { ensureFeed } from './gbfs/gbfs.repository.js'
+import { pollingJob } from './gbfs/polling-job.js'
 import { EVENT_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
-import {
-  defaultIdentity,
-  JOBS_LOCK,
-  startLeadership,
-  type Leader,
-  type LeaderJob,
-} from './jobs/leader.js'
-import { createRefresher } from './jobs/refresh.js'
+import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
 
@@ -28,14 +20,6 @@ export interface ServerHandle {
   events: NotifyHub
   /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
   close(): Promise<void>
-}
-
-/** For tests: how fast leadership is tried and feeds are polled. */
-export interface ServerOptions {
-  /** "host:pid" unless given: names this console in the poll log and on the health page. */
-  identity?: string
-  leaderCheckMs?: number
-  pollLimits?: Partial<ScheduleLimits>
 }
 
 /** How long requests in flight may take to finish on shutdown before their sockets are cut. */
@@ -57,15 +41,11 @@ function formatUrl(host: string, port: number): string {
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
 }
 
-export async function startServer(
-  settings: Settings,
-  logger: Logger,
-  options: ServerOptions = {},
-): Promise<ServerHandle> {
+export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
   const feeds = settings.feeds ?? []
-  const identity = options.identity ?? defaultIdentity()
+  const identity = defaultIdentity()
   let leader: Leader | null = null
   const { services, metrics } = createServices({
     db: database.db,
@@ -119,33 +99,7 @@ export async function startServer(
   await Promise.all(feeds.map((feed) => ensureFeed(database.db, feed.url))).catch(
     (error: unknown) => logger.warn({ err: error }, 'could not register the configured feeds'),
   )
-  const jobs: LeaderJob[] = []
-  if (feeds.length > 0) {
-    const scores = createRefresher(
-      'imbalance_scores',
-      () => refreshImbalanceScores(database.db),
-      logger,
-    )
-    jobs.push({
-      name: 'gbfs-poller',
-      start: () => {
-        const polling = startPolling({
-          db: database.db,
-          logger,
-          polledBy: identity,
-          feeds,
-          limits: options.pollLimits,
-          onPolled: (result) => {
-            if (changedScores(result)) scores.request()
-          },
-        })
-        return async () => {
-          await polling.stop()
-          await scores.idle()
-        }
-      },
-    })
-  }
+  const jobs = feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []
   // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
   if (settings.poll !== false && jobs.length > 0) {
     leader = startLeadership({
@@ -154,7 +108,6 @@ export async function startServer(
       jobs,
       logger,
       identity,
-      checkMs: options.leaderCheckMs,
     })
   }
 

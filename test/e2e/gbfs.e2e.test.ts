@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -211,6 +211,28 @@ describe('feed-server --dir and poll-once, through npm', () => {
     const after = await client.query('select count(*)::int as n from stations')
     expect(after.rows).toEqual(before.rows)
   }, 90_000)
+})
+
+describe('the feed commands', () => {
+  function run(args: string[]) {
+    return spawnSync(process.execPath, ['bin/balancer.mjs', ...args], { env, encoding: 'utf8' })
+  }
+
+  it('say in one line what is wrong with a flag, naming it', () => {
+    const url = run(['poll-once', '--feed', 'gbfs.baywheels.com'])
+    expect(url.status).not.toBe(0)
+    expect(url.stderr).toMatch(/--feed.*must be an http:\/\/ or https:\/\/ URL/)
+    const system = run(['poll-once', '--system', 'bay'])
+    expect(system.stderr).toMatch(/^balancer: --system needs exactly one --feed$/m)
+    const neither = run(['feed-server'])
+    expect(neither.stderr).toMatch(/^balancer: give either --dir DIR or --history FILE\.csv\.gz$/m)
+    const missing = run(['serve', '--port', '0', '--demo', join(dir, 'no-such-history.csv.gz')])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/^balancer: .*no-such-history\.csv\.gz does not exist$/m)
+    for (const result of [url, system, neither, missing]) {
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
 })
 
 describe('two consoles on one database', () => {

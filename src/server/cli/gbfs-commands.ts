@@ -45,10 +45,20 @@ export function parseFeedUrl(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-/** The week of Bay Wheels status beside the checkout (`../shared/data`), for `serve --demo`. */
-export function defaultDemoHistory(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * What `serve --demo` replays: the file given, else the week of Bay Wheels status beside the
+ * checkout (`../shared/data`, or BALANCER_SHARED_DATA).
+ */
+export function demoHistory(given: string | boolean, env: NodeJS.ProcessEnv = process.env): string {
+  if (typeof given === 'string') return given
   const shared = env.BALANCER_SHARED_DATA ?? join(process.cwd(), '..', 'shared', 'data')
-  return resolve(shared, 'status-history', 'baywheels-2023-07-10_16', 'station_status.csv.gz')
+  const path = resolve(shared, 'status-history', 'baywheels-2023-07-10_16', 'station_status.csv.gz')
+  if (!existsSync(path)) {
+    throw new Error(
+      `--demo replays a recorded status history, and ${path} is not there: give one, --demo FILE.csv.gz`,
+    )
+  }
+  return path
 }
 
 /** station_information to serve with a history: the one given, else one beside the history. */

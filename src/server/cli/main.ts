@@ -6,7 +6,7 @@ import { describeError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import { startServer } from '../runtime.js'
 import {
-  defaultDemoHistory,
+  demoHistory,
   feedServerCommand,
   parseFeedUrl,
   parseSpeed,
@@ -96,7 +96,7 @@ export function buildProgram(logger: Logger): Command {
     ) => {
       const demo = flags.demo
         ? await startReplayFeed({
-            history: typeof flags.demo === 'string' ? flags.demo : defaultDemoHistory(),
+            history: demoHistory(flags.demo),
             speed: flags.speed,
           })
         : null

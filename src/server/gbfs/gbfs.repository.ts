@@ -317,7 +317,7 @@ export type FeedChange =
   | { kind: 'failed'; nextPollAt: Date }
 
 /**
- * The end of every poll, in one statement (one round trip of a poll's seven): the poll logged,
+ * The end of every poll, in one statement and one round trip: the poll logged,
  * so that "no change" and "no poll" stay distinguishable; the feed's health; and a NOTIFY on
  * `station_status` to every console listening (delivered on commit, so never before the rows
  * are visible; the payload stays small, NOTIFY allows 8,000 bytes). A failed poll leaves the
