@@ -456,6 +456,46 @@ describe('the poller, left running', () => {
     expect(last.nextPollAt.getTime() - last.startedAt.getTime()).toBe(limits.ceilingMs)
   })
 
+  it('polls several feeds side by side, each into its own system', async () => {
+    const east = await serveFeed(liveSource('depot-east').source)
+    const west = await serveFeed(liveSource('depot-west').source)
+    const results: PollResult[] = []
+    const polling = startPolling({
+      db: test.db,
+      logger: silentLogger(),
+      polledBy: 'test-desk:1',
+      feeds: [{ url: east.url }, { url: west.url }],
+      limits,
+      onPolled: (result) => results.push(result),
+    })
+    try {
+      expect(
+        await waitUntil(
+          () =>
+            new Set(results.filter((r) => r.outcome === 'ok').map((r) => r.systemId)).size === 2,
+          10_000,
+        ),
+      ).toBe(true)
+    } finally {
+      await polling.stop()
+    }
+    const stations = await test.db
+      .selectFrom('stations')
+      .select(['system_id', 'station_id'])
+      .where('system_id', 'in', ['depot-east', 'depot-west'])
+      .orderBy('system_id')
+      .orderBy('station_id')
+      .execute()
+    expect(stations.map((s) => `${s.system_id}/${s.station_id}`)).toEqual([
+      'depot-east/A',
+      'depot-east/B',
+      'depot-east/C',
+      'depot-west/A',
+      'depot-west/B',
+      'depot-west/C',
+    ])
+  })
+
   it('keeps running, and stops on request, when the database cannot be reached', async () => {
     const port = await freePort()
     const db = createDatabase(
