@@ -6,7 +6,9 @@ import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
 import type { Services } from './services.js'
+import { createFlowsService } from './flows/flows.service.js'
 import { createStatusService } from './status/status.service.js'
+import { createTripsService } from './trips/trips.service.js'
 
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
@@ -39,6 +41,7 @@ function formatUrl(host: string, port: number): string {
 export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
+  const trips = createTripsService({ db: database.db, databaseUrl: database.url, logger })
   const services: Services = {
     status: createStatusService({
       db: database.db,
@@ -47,6 +50,8 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
       version: APP_VERSION,
       apiUrl: () => url,
     }),
+    trips,
+    flows: createFlowsService({ db: database.db, trips }),
   }
   const app = createApp({ services, logger })
   const server = createServer(app)

@@ -1,4 +1,6 @@
+import type { FlowsService } from './flows/flows.service.js'
 import type { StatusService } from './status/status.service.js'
+import type { TripsService } from './trips/trips.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -6,4 +8,6 @@ import type { StatusService } from './status/status.service.js'
  */
 export interface Services {
   status: StatusService
+  trips: TripsService
+  flows: FlowsService
 }

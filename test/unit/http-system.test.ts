@@ -4,12 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
 import { createApp } from '../../src/server/http/app.js'
 import { silentLogger } from '../../src/server/logger.js'
+import { servicesWith } from '../helpers/services.js'
 
 let server: Server | null = null
 
 async function serve(reachable: boolean): Promise<string> {
   const app = createApp({
-    services: { status: { getAppStatus: () => Promise.resolve(appStatus(reachable)) } },
+    services: servicesWith({
+      status: { getAppStatus: () => Promise.resolve(appStatus(reachable)) },
+    }),
     logger: silentLogger(),
   })
   server = createServer(app)
