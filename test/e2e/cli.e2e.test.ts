@@ -129,7 +129,9 @@ describe('balancer command line', () => {
         const url = withDatabaseName(serverUrl ?? '', name)
         const migrate = run(['migrate'], cliEnv({ BALANCER_DATA_DIR: dataDir, DATABASE_URL: url }))
         expect(migrate.status, migrate.stderr).toBe(0)
-        expect(migrate.stdout).toMatch(/Applied \d+ migration\(s\).*\(configured\): 0001_core_schema/)
+        expect(migrate.stdout).toMatch(
+          /Applied \d+ migration\(s\).*\(configured\): 0001_core_schema/,
+        )
 
         const client = new pg.Client({ connectionString: url })
         await client.connect()
