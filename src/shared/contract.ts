@@ -106,6 +106,7 @@ export type TripImportOutcome = TripImportDone | TripImportSkipped | TripImportF
 
 /** Trip files to import into one system (`balancer import-trips`, `trips:import`). */
 export interface TripImportRequest {
+  /** May be empty when `stationsFile` is given: then only the stations are loaded. */
   paths: string[]
   /** Default: the only system in the database. */
   systemId?: string
@@ -126,6 +127,8 @@ export interface TripImportReport {
   stationsLoaded: { loaded: number; skipped: string[]; systemCreated: boolean } | null
   /** The system did not exist and was created for these trips. */
   systemCreated: boolean
+  /** Trips of earlier imports mapped to the stations --stations loaded. */
+  remapped: TripRemapReport | null
   outcomes: TripImportOutcome[]
 }
 

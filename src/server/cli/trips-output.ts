@@ -145,7 +145,14 @@ export function formatImportReport(report: TripImportReport): string {
   } else if (report.systemCreated) {
     head.push(`Created system ${report.systemId} (it has no stations yet)`)
   }
-  head.push(`Importing into system ${report.systemId}, local times in ${report.timeZone}`)
+  if (report.remapped && report.remapped.imports > 0) {
+    head.push(
+      `Mapped ${count.format(report.remapped.tripEndsMapped)} trip ends of ${report.remapped.imports} earlier import(s) to these stations; station_flows: ${count.format(report.remapped.flowBins)} bins updated`,
+    )
+  }
+  if (report.outcomes.length > 0) {
+    head.push(`Importing into system ${report.systemId}, local times in ${report.timeZone}`)
+  }
   return `${head.join('\n')}\n${report.outcomes.map(formatOutcome).join('')}`
 }
 

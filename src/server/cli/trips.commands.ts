@@ -55,7 +55,7 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
         .description(
           'import Lyft trip files (.csv, .csv.gz, .zip; Ford GoBike, Lyft or Motivate format), each in one transaction, and bring station_flows up to date',
         )
-        .argument('<files...>', 'trip files')
+        .argument('[files...]', 'trip files (none: only load --stations)')
         .option('--system <id>', 'the system the trips belong to (default: the only one)')
         .option(
           '--tz <zone>',

@@ -16,7 +16,8 @@ const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`)
 
 /**
  * How one resolution groups station_flows' quarter hours, on the system's clock. A bin has a
- * key: the instant it starts at (15 minutes, hours) or its local date (days). Hours are cut at
+ * key: the instant it starts at (15 minutes, hours) or its local date (days); `series` is a
+ * query of the keys of every bin that starts in [from, to). Hours are cut at
  * the local hour, so the hour repeated when daylight time ends is two bins; local days have
  * 23, 24 or 25 hours.
  */
@@ -28,8 +29,8 @@ function resolution(bin: FlowBin, timeZone: string) {
       return {
         key: (x: RawBuilder<unknown>) => x,
         series: (from: RawBuilder<Date>, to: RawBuilder<Date>) =>
-          sql`generate_series(date_bin('15 minutes', ${from}, ${ORIGIN}),
-                              ${to} - interval '1 microsecond', interval '15 minutes')`,
+          sql`select generate_series(date_bin('15 minutes', ${from}, ${ORIGIN}),
+                                     ${to} - interval '1 microsecond', interval '15 minutes') as key`,
         start: (key: RawBuilder<unknown>) => key,
         end: (key: RawBuilder<unknown>) => sql`(${key} + interval '15 minutes')`,
       }
@@ -38,8 +39,8 @@ function resolution(bin: FlowBin, timeZone: string) {
         key: (x: RawBuilder<unknown>) => sql`(${x} - ${localMinute(x)})`,
         series: (from: RawBuilder<Date>, to: RawBuilder<Date>) => {
           const quarter = sql`date_bin('15 minutes', ${from}, ${ORIGIN})`
-          return sql`generate_series(${quarter} - ${localMinute(quarter)},
-                                     ${to} - interval '1 microsecond', interval '1 hour')`
+          return sql`select generate_series(${quarter} - ${localMinute(quarter)},
+                                            ${to} - interval '1 microsecond', interval '1 hour') as key`
         },
         start: (key: RawBuilder<unknown>) => key,
         end: (key: RawBuilder<unknown>) => sql`(${key} + interval '1 hour')`,
@@ -48,9 +49,9 @@ function resolution(bin: FlowBin, timeZone: string) {
       return {
         key: (x: RawBuilder<unknown>) => sql`(${x} at time zone ${timeZone})::date`,
         series: (from: RawBuilder<Date>, to: RawBuilder<Date>) =>
-          sql`generate_series((${from} at time zone ${timeZone})::date,
-                              ((${to} - interval '1 microsecond') at time zone ${timeZone})::date,
-                              interval '1 day')::date`,
+          sql`select generate_series((${from} at time zone ${timeZone})::date,
+                                     ((${to} - interval '1 microsecond') at time zone ${timeZone})::date,
+                                     interval '1 day')::date as key`,
         start: (key: RawBuilder<unknown>) => sql`(${key}::timestamp at time zone ${timeZone})`,
         end: (key: RawBuilder<unknown>) => sql`((${key} + 1)::timestamp at time zone ${timeZone})`,
       }
@@ -75,7 +76,7 @@ export async function resolveRange(
   const { rows } = await sql<{ from_at: Date; to_at: Date; bins: number }>`
     select ${from} as from_at, ${to} as to_at,
            case when ${to} > ${from}
-                then (select count(*)::int from ${r.series(from, to)} as s)
+                then (select count(*)::int from (${r.series(from, to)}) s)
                 else 0 end as bins`.execute(db)
   const row = rows[0]
   if (!row) throw new Error('the range query returned nothing')
@@ -112,7 +113,7 @@ export async function flowSeries(
   const key = sql.ref('series.key')
   const { rows } = await sql<FlowRow>`
     with series as (
-      select ${r.series(from, to)} as key
+      ${r.series(from, to)}
     ), bounds as (
       select min(${r.start(key)}) as lo, max(${r.end(key)}) as hi from series
     ), counted as (

@@ -160,13 +160,55 @@ export function createTripsService(deps: TripsDeps): TripsService {
     }
   }
 
+  async function remapUnmatched(systemId?: string): Promise<TripRemapReport[]> {
+    const systems = systemId ? [await chooseSystem(deps.db, systemId)] : await listSystems(deps.db)
+    const reports: TripRemapReport[] = []
+    for (const system of systems) {
+      const client = new pg.Client({
+        connectionString: deps.databaseUrl,
+        application_name: 'balancer refresh',
+      })
+      client.on('error', () => undefined)
+      await client.connect()
+      try {
+        await client.query('begin')
+        const imports = await importsWithUnmatchedTrips(client, system.systemId)
+        let tripEnds = 0
+        let flowBins = 0
+        if (imports.length > 0) await lockFlows(client, system.systemId, 'shared')
+        for (const unmatched of imports) {
+          const remapped = await remapImport(client, system.systemId, unmatched)
+          tripEnds += remapped.tripEnds
+          if (remapped.tripEnds > 0) flowBins += await addNewFlows(client, system.systemId)
+        }
+        await client.query('commit')
+        reports.push({
+          systemId: system.systemId,
+          imports: imports.length,
+          tripEndsMapped: tripEnds,
+          flowBins,
+        })
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined)
+        throw error
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    }
+    return reports
+  }
+
   return {
     async importFiles(request, onProgress) {
-      if (request.paths.length === 0) throw new TripRequestError('no trip files given')
+      if (request.paths.length === 0 && !request.stationsFile) {
+        throw new TripRequestError('no trip files given')
+      }
       const rejectLimit = parseRejectLimit(request.maxRejected)
       if (request.timeZone) await checkTimeZone(request.timeZone)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const timeZone = request.timeZone ?? system.timezone
+      // Stations just loaded may be the ones earlier imports could not match.
+      const remapped = stationsLoaded ? ((await remapUnmatched(system.systemId))[0] ?? null) : null
 
       const outcomes: TripImportOutcome[] = []
       for (const path of request.paths) {
@@ -189,47 +231,15 @@ export function createTripsService(deps: TripsDeps): TripsService {
           outcomes.push({ status: 'failed', file: path, error: describeError(error) })
         }
       }
-      return { systemId: system.systemId, timeZone, stationsLoaded, systemCreated, outcomes }
-    },
-
-    async remapUnmatched(systemId) {
-      const systems = systemId
-        ? [await chooseSystem(deps.db, systemId)]
-        : await listSystems(deps.db)
-      const reports: TripRemapReport[] = []
-      for (const system of systems) {
-        const client = new pg.Client({
-          connectionString: deps.databaseUrl,
-          application_name: 'balancer refresh',
-        })
-        client.on('error', () => undefined)
-        await client.connect()
-        try {
-          await client.query('begin')
-          const imports = await importsWithUnmatchedTrips(client, system.systemId)
-          let tripEnds = 0
-          let flowBins = 0
-          if (imports.length > 0) await lockFlows(client, system.systemId, 'shared')
-          for (const unmatched of imports) {
-            const remapped = await remapImport(client, system.systemId, unmatched)
-            tripEnds += remapped.tripEnds
-            if (remapped.tripEnds > 0) flowBins += await addNewFlows(client, system.systemId)
-          }
-          await client.query('commit')
-          reports.push({
-            systemId: system.systemId,
-            imports: imports.length,
-            tripEndsMapped: tripEnds,
-            flowBins,
-          })
-        } catch (error) {
-          await client.query('rollback').catch(() => undefined)
-          throw error
-        } finally {
-          await client.end().catch(() => undefined)
-        }
+      return {
+        systemId: system.systemId,
+        timeZone,
+        stationsLoaded,
+        systemCreated,
+        remapped,
+        outcomes,
       }
-      return reports
     },
+    remapUnmatched,
   }
 }
