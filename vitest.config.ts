@@ -19,7 +19,8 @@ export default defineConfig({
       {
         test: {
           name: 'db',
-          include: ['test/db/**/*.test.ts'],
+          // contract: the renderer's HTTP client and the IPC handlers against the real API.
+          include: ['test/db/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/helpers/db-global-setup.ts'],
           testTimeout: 30_000,

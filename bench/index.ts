@@ -3,6 +3,8 @@
  * its figures. `npm run bench` alone lists them. Benchmarks measure ratios against a baseline taken
  * in the same run (machines here are shared and noisy), never single absolute times.
  */
+import { isMainThread, workerData } from 'node:worker_threads'
+
 interface BenchModule {
   description: string
   run(args: string[]): Promise<void>
@@ -14,7 +16,11 @@ const benches = new Map(
 )
 
 async function main(): Promise<number> {
-  const [name, ...args] = process.argv.slice(2)
+  // A benchmark may run part of itself in a worker thread (a server under load): the worker
+  // loads this same bundle and names its benchmark in workerData.
+  const [name, ...args] = isMainThread
+    ? process.argv.slice(2)
+    : [(workerData as { bench: string }).bench]
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write('usage: npm run bench -- <name> [options]\n\nbenchmarks:\n')
     for (const [benchName, load] of [...benches].sort(([a], [b]) => a.localeCompare(b))) {

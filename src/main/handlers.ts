@@ -1,9 +1,34 @@
+import { CONSOLE_ACTOR } from '../server/auth/actor.js'
 import type { Handlers } from './ipc.js'
 import type { ServerSupervisor } from './server-supervisor.js'
 
-/** Every channel of the contract, each a call into the server: no logic lives here. */
-export function createHandlers(server: Pick<ServerSupervisor, 'status'>): Handlers {
+/**
+ * Every channel of the contract, each a call into the server's services, as the dispatcher at this
+ * desk (the console window is the depot's own): no logic lives here.
+ */
+export function createHandlers(server: Pick<ServerSupervisor, 'status' | 'services'>): Handlers {
+  const services = () => server.services()
   return {
     'app:status': () => server.status(),
+    'suggestions:list': async (filter) => (await services()).dispatch.listSuggestions(filter),
+    'suggestions:reject': async ({ suggestion_id, ...input }) =>
+      (await services()).dispatch.rejectSuggestion(suggestion_id, input, CONSOLE_ACTOR),
+    'tasks:approve': async (input) => (await services()).dispatch.approve(input, CONSOLE_ACTOR),
+    'tasks:approveBatch': async (input) =>
+      (await services()).dispatch.approveBatch(input, CONSOLE_ACTOR),
+    'tasks:list': async (filter) => (await services()).dispatch.listTasks(filter, CONSOLE_ACTOR),
+    'tasks:cancel': async ({ task_id, ...input }) =>
+      (await services()).dispatch.cancel(task_id, input, CONSOLE_ACTOR),
+    'tasks:summary': async () => (await services()).dispatch.summary(),
+    'crews:list': async () => (await services()).crews.list(),
+    'tokens:list': async ({ include_revoked }) =>
+      (await services()).auth.listTokens({ includeRevoked: include_revoked }),
+    'tokens:create': async ({ name, role, crew_id, van_capacity }) =>
+      (await services()).auth.createToken(
+        { name, role, crewId: crew_id, vanCapacity: van_capacity },
+        CONSOLE_ACTOR,
+      ),
+    'tokens:revoke': async ({ token_id }) =>
+      (await services()).auth.revokeToken(token_id, CONSOLE_ACTOR),
   } satisfies Handlers
 }

@@ -1,10 +1,32 @@
 import { z } from 'zod'
 import type { Channel, ConsoleApi } from '../shared/contract.js'
+import {
+  approveBatchRequestSchema,
+  approveRequestSchema,
+  cancelRequestSchema,
+  createTokenRequestSchema,
+  idSchema,
+  rejectRequestSchema,
+  suggestionListQuerySchema,
+  taskListFilterSchema,
+} from '../shared/dispatch.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
- * page must not be able to hand a service something the contract does not allow.
+ * page must not be able to hand a service something the contract does not allow. The dispatch
+ * channels take the same schemas as the HTTP routes.
  */
 export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } = {
   'app:status': z.undefined(),
+  'suggestions:list': suggestionListQuerySchema,
+  'suggestions:reject': rejectRequestSchema.extend({ suggestion_id: idSchema }),
+  'tasks:approve': approveRequestSchema,
+  'tasks:approveBatch': approveBatchRequestSchema,
+  'tasks:list': taskListFilterSchema,
+  'tasks:cancel': cancelRequestSchema.extend({ task_id: idSchema }),
+  'tasks:summary': z.undefined(),
+  'crews:list': z.undefined(),
+  'tokens:list': z.object({ include_revoked: z.boolean().optional() }).strict(),
+  'tokens:create': createTokenRequestSchema,
+  'tokens:revoke': z.object({ token_id: idSchema }).strict(),
 }

@@ -3,11 +3,12 @@ import { APP_VERSION } from '../shared/version.js'
 import { describeDatabaseUrl, type Settings } from '../server/config/settings.js'
 import { describeError } from '../server/errors.js'
 import type { Logger } from '../server/logger.js'
-import type { StatusService } from '../server/status/status.service.js'
+import { ServiceError } from '../server/errors.js'
+import type { Services } from '../server/services.js'
 
 /** What the console needs of a started server; `ServerHandle` is one. */
 export interface RunningServer {
-  services: { status: StatusService }
+  services: Services
   close(): Promise<void>
 }
 
@@ -29,6 +30,11 @@ export interface ServerSupervisor {
   start(): Promise<void>
   /** For `app:status`: waits for a start in progress and retries a failed one. */
   status(): Promise<AppStatus>
+  /**
+   * The running server's services, for every channel but `app:status`: waits for a start in
+   * progress, and fails with the reason while the server is down.
+   */
+  services(): Promise<Services>
   /** For periodic pushes: the current state without starting anything; null while starting. */
   snapshot(): Promise<AppStatus | null>
   /** Waits for a start in progress, then closes the server (and its embedded PostgreSQL). */
@@ -84,6 +90,17 @@ export function createServerSupervisor(deps: ServerSupervisorDeps): ServerSuperv
       return (await snapshot()) ?? deps.failedStatus(new Error('the dispatch server is starting'))
     },
     snapshot,
+    async services() {
+      if (state.kind === 'starting') await state.done
+      if (state.kind === 'running') return state.server.services
+      const why =
+        state.kind === 'failed'
+          ? `the dispatch server did not start: ${describeError(state.error)}`
+          : state.kind === 'stopped'
+            ? 'the dispatch server is shutting down'
+            : 'the dispatch server has not started'
+      throw new ServiceError('unavailable', 'server_unavailable', why)
+    },
     stop() {
       stopping ??= (async () => {
         if (state.kind === 'starting') await state.done

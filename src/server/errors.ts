@@ -21,3 +21,28 @@ export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && code !== '' ? code : 'internal'
 }
+
+/** What went wrong, in terms every edge maps to its own: HTTP statuses, IPC failures, CLI lines. */
+export type ServiceErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'unavailable'
+
+/**
+ * A failure of a use case that the caller can act on: a missing task, a task in the wrong state,
+ * a crew acting on another crew's task. `detail` is written for the person who will read it.
+ */
+export class ServiceError extends Error {
+  constructor(
+    readonly kind: ServiceErrorKind,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail)
+    this.name = 'ServiceError'
+  }
+}

@@ -1,14 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
-import { APP_VERSION } from '../shared/version.js'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
-import { createApp } from './http/app.js'
+import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import type { Logger } from './logger.js'
-import type { Services } from './services.js'
-import { createFlowsService } from './flows/flows.service.js'
-import { createStatusService } from './status/status.service.js'
-import { createTripsService } from './trips/trips.service.js'
+import { createServices, type Services } from './services.js'
 
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
@@ -41,19 +37,25 @@ function formatUrl(host: string, port: number): string {
 export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
-  const trips = createTripsService({ db: database.db, databaseUrl: database.url, logger })
-  const services: Services = {
-    status: createStatusService({
-      db: database.db,
-      mode: database.mode,
-      location: database.location,
-      version: APP_VERSION,
-      apiUrl: () => url,
-    }),
-    trips,
-    flows: createFlowsService({ db: database.db, trips }),
-  }
-  const app = createApp({ services, logger })
+  const { services, metrics } = createServices({
+    db: database.db,
+    pool: database.pool,
+    mode: database.mode,
+    location: database.location,
+    apiUrl: () => url,
+    leaseMinutes: settings.leaseMinutes,
+    databaseUrl: database.url,
+    logger,
+  })
+  const app = createApp({
+    services,
+    logger,
+    metrics,
+    rateLimits: {
+      perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
+      perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
+    },
+  })
   const server = createServer(app)
   // Keep-alive sockets from crews' devices must not hold shutdown open.
   server.keepAliveTimeout = 5_000

@@ -1,6 +1,16 @@
-import type { FlowsService } from './flows/flows.service.js'
-import type { StatusService } from './status/status.service.js'
-import type { TripsService } from './trips/trips.service.js'
+import type pg from 'pg'
+import type { DatabaseMode } from '../shared/contract.js'
+import { APP_VERSION } from '../shared/version.js'
+import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
+import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
+import { createCrewsService, type CrewsService } from './crews/crews.service.js'
+import type { Database } from './db/database.js'
+import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createFlowsService, type FlowsService } from './flows/flows.service.js'
+import { silentLogger, type Logger } from './logger.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { createStatusService, type StatusService } from './status/status.service.js'
+import { createTripsService, type TripsService } from './trips/trips.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -8,6 +18,58 @@ import type { TripsService } from './trips/trips.service.js'
  */
 export interface Services {
   status: StatusService
+  auth: AuthService
+  dispatch: DispatchService
+  crews: CrewsService
   trips: TripsService
   flows: FlowsService
+}
+
+export interface ServicesDeps {
+  db: Database
+  pool: pg.Pool
+  mode: DatabaseMode
+  location: string
+  apiUrl: () => string | null
+  leaseMinutes?: number
+  auth?: AuthOptions
+  /** With credentials: a trip import streams into COPY on a connection of its own. */
+  databaseUrl: string
+  logger?: Logger
+}
+
+/** The services of one process over one database, and the metrics they report to. */
+export function createServices(deps: ServicesDeps): { services: Services; metrics: Metrics } {
+  let dispatch: DispatchService | null = null
+  const metrics = createMetrics({
+    pool: deps.pool,
+    taskSummary: () => {
+      if (!dispatch) throw new Error('services are not ready')
+      return dispatch.summary()
+    },
+  })
+  dispatch = createDispatchService(deps.db, {
+    leaseMs: (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000,
+    onEvent: (event, count) => metrics.onDispatchEvent(event, count),
+  })
+  const trips = createTripsService({
+    db: deps.db,
+    databaseUrl: deps.databaseUrl,
+    logger: deps.logger ?? silentLogger(),
+  })
+  const services: Services = {
+    status: createStatusService({
+      db: deps.db,
+      mode: deps.mode,
+      location: deps.location,
+      version: APP_VERSION,
+      apiUrl: deps.apiUrl,
+    }),
+    auth: createAuthService(deps.db, deps.auth),
+    dispatch,
+    crews: createCrewsService(deps.db),
+    trips,
+    flows: createFlowsService({ db: deps.db, trips }),
+  }
+  return { services, metrics }
 }

@@ -6,6 +6,23 @@
  * surface; the renderer never sees `ipcRenderer`.
  */
 
+import type {
+  ApproveBatchRequest,
+  ApproveRequest,
+  CancelRequest,
+  CreatedToken,
+  CreateTokenRequest,
+  Crew,
+  RejectRequest,
+  Suggestion,
+  SuggestionListFilter,
+  Task,
+  TaskListFilter,
+  TaskPage,
+  TaskSummary,
+  TokenInfo,
+} from './dispatch.js'
+
 export type DatabaseMode = 'embedded' | 'configured'
 
 export interface DatabaseStatus {
@@ -224,6 +241,17 @@ export interface FlowsRefreshReport {
 /** Request -> response for every IPC channel. */
 export interface ConsoleApi {
   'app:status': { request: undefined; response: AppStatus }
+  'suggestions:list': { request: SuggestionListFilter; response: Suggestion[] }
+  'suggestions:reject': { request: { suggestion_id: number } & RejectRequest; response: Suggestion }
+  'tasks:approve': { request: ApproveRequest; response: Task }
+  'tasks:approveBatch': { request: ApproveBatchRequest; response: Task[] }
+  'tasks:list': { request: TaskListFilter; response: TaskPage }
+  'tasks:cancel': { request: { task_id: number } & CancelRequest; response: Task }
+  'tasks:summary': { request: undefined; response: TaskSummary }
+  'crews:list': { request: undefined; response: Crew[] }
+  'tokens:list': { request: { include_revoked?: boolean }; response: TokenInfo[] }
+  'tokens:create': { request: CreateTokenRequest; response: CreatedToken }
+  'tokens:revoke': { request: { token_id: number }; response: TokenInfo }
 }
 
 /** Events pushed from main to the renderer. */
@@ -246,7 +274,20 @@ export interface ConsoleBridge {
 }
 
 /** Every channel, as a runtime list, so main and preload can prove they cover the contract. */
-export const CHANNELS = ['app:status'] as const satisfies readonly Channel[]
+export const CHANNELS = [
+  'app:status',
+  'suggestions:list',
+  'suggestions:reject',
+  'tasks:approve',
+  'tasks:approveBatch',
+  'tasks:list',
+  'tasks:cancel',
+  'tasks:summary',
+  'crews:list',
+  'tokens:list',
+  'tokens:create',
+  'tokens:revoke',
+] as const satisfies readonly Channel[]
 export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
 
 export function isChannel(name: unknown): name is Channel {

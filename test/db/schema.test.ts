@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateToLatest, MIGRATIONS } from '../../src/server/db/migrations.js'
 import { silentLogger } from '../../src/server/logger.js'
+import { SEED_TASK_FIELDS } from '../helpers/fixtures.js'
 import {
   createEmptyDatabase,
   postgisAvailable,
@@ -99,16 +100,7 @@ describe('migrations from an empty database', () => {
       select column_name from information_schema.columns
        where table_schema = current_schema() and table_name = 'backend_tasks'
        order by ordinal_position`.execute(empty.db)
-    expect(rows.map((r) => r.column_name)).toEqual([
-      'id',
-      'from_station_id',
-      'to_station_id',
-      'qty',
-      'reason',
-      'status',
-      'worker_id',
-      'created_at',
-    ])
+    expect(rows.map((r) => r.column_name)).toEqual(SEED_TASK_FIELDS)
   })
 
   it('create station_status partitions ahead, with a BRIN index on time', async () => {

@@ -2,12 +2,14 @@ import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, processesMentioning, waitUntil } from '../helpers/cli.js'
 import { withDatabaseName } from '../helpers/database-url.js'
 import { freePort } from '../helpers/ports.js'
+import { describeDatabaseUrl } from '../../src/server/config/settings.js'
 
 let dataDir: string
 
@@ -129,8 +131,12 @@ describe('balancer command line', () => {
         const url = withDatabaseName(serverUrl ?? '', name)
         const migrate = run(['migrate'], cliEnv({ BALANCER_DATA_DIR: dataDir, DATABASE_URL: url }))
         expect(migrate.status, migrate.stderr).toBe(0)
-        expect(migrate.stdout).toMatch(
-          /Applied \d+ migration\(s\).*\(configured\): 0001_core_schema/,
+        const migrations = readdirSync('db/migrations')
+          .filter((file) => file.endsWith('.sql'))
+          .sort()
+          .map((file) => file.replace(/\.sql$/, ''))
+        expect(migrate.stdout).toContain(
+          `Applied ${migrations.length} migration(s) to ${describeDatabaseUrl(url)} (configured): ${migrations.join(', ')}`,
         )
 
         const client = new pg.Client({ connectionString: url })
@@ -153,6 +159,8 @@ describe('balancer command line', () => {
           'audit_log',
           'feeds',
           'feed_polls',
+          'crews',
+          'api_tokens',
         ]) {
           expect(names).toContain(expected)
         }

@@ -2,6 +2,18 @@ import type { Database } from '../../src/server/db/database.js'
 
 export const SYSTEM = 'test_bay'
 
+/** The seed's task shape (seed 001), in its order: what crew devices built for it read. */
+export const SEED_TASK_FIELDS = [
+  'id',
+  'from_station_id',
+  'to_station_id',
+  'qty',
+  'reason',
+  'status',
+  'worker_id',
+  'created_at',
+]
+
 export interface StationSeed {
   station_id: string
   name?: string

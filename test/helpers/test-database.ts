@@ -7,6 +7,7 @@ import { withDatabaseName } from './database-url.js'
 
 export interface TestDatabase {
   db: Database
+  pool: pg.Pool
   url: string
   name: string
   /** Closes the pool and drops the database. */
@@ -32,9 +33,11 @@ async function create(fromTemplate: boolean): Promise<TestDatabase> {
     fromTemplate ? `create database ${quoted} template "${template}"` : `create database ${quoted}`,
   )
   const url = withDatabaseName(adminUrl, name)
-  const db = createDatabase(createPool(url, silentLogger(), { max: 8 }))
+  const pool = createPool(url, silentLogger(), { max: 8 })
+  const db = createDatabase(pool)
   return {
     db,
+    pool,
     url,
     name,
     drop: async () => {

@@ -2,15 +2,15 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
+import { fakeServices } from '../helpers/fake-services.js'
 import { createApp } from '../../src/server/http/app.js'
 import { silentLogger } from '../../src/server/logger.js'
-import { servicesWith } from '../helpers/services.js'
 
 let server: Server | null = null
 
 async function serve(reachable: boolean): Promise<string> {
   const app = createApp({
-    services: servicesWith({
+    services: fakeServices({
       status: { getAppStatus: () => Promise.resolve(appStatus(reachable)) },
     }),
     logger: silentLogger(),

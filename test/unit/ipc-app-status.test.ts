@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { appStatus } from '../helpers/app-status.js'
+import { fakeServices } from '../helpers/fake-services.js'
 import type { Settings } from '../../src/server/config/settings.js'
 import { silentLogger } from '../../src/server/logger.js'
 import { describeError } from '../../src/server/errors.js'
@@ -19,14 +20,14 @@ const configured: Settings = {
 
 function fakeServer(close = vi.fn(() => Promise.resolve())): RunningServer {
   return {
-    services: {
+    services: fakeServices({
       status: {
         getAppStatus: () =>
           Promise.resolve(
             appStatus(true, { mode: 'configured', location: 'db.depot.lan:5433/balancer' }),
           ),
       },
-    },
+    }),
     close,
   }
 }

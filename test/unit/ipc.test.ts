@@ -3,10 +3,14 @@ import {
   CHANNELS,
   type AppStatus,
   type Channel,
+  type ConsoleApi,
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
 import { appStatus } from '../helpers/app-status.js'
+import { fakeServices } from '../helpers/fake-services.js'
+import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
+import type { Services } from '../../src/server/services.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import {
   broadcast,
@@ -73,8 +77,36 @@ function fakeElectron(senderUrl = APP_PAGE) {
   return { ipcMain, ipcRenderer, webContents, handlers, bridge: createBridge(ipcRenderer) }
 }
 
-function handlersAnswering(answer: AppStatus): Handlers {
-  return createHandlers({ status: () => Promise.resolve(answer) })
+/** Handlers that all answer the same value, whatever the channel. */
+function handlersAnswering(answer: unknown): Handlers {
+  return Object.fromEntries(
+    CHANNELS.map((channel) => [channel, () => Promise.resolve(answer)]),
+  ) as unknown as Handlers
+}
+
+/** A valid request for every channel. */
+const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
+  'app:status': undefined,
+  'suggestions:list': { status: 'open' },
+  'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
+  'tasks:approve': { suggestion_id: 3 },
+  'tasks:approveBatch': { suggestion_ids: [3, 4] },
+  'tasks:list': { status: 'assigned', stale: true, limit: 20 },
+  'tasks:cancel': { task_id: 9 },
+  'tasks:summary': undefined,
+  'crews:list': undefined,
+  'tokens:list': {},
+  'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
+  'tokens:revoke': { token_id: 2 },
+}
+
+function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {
+  const request = SAMPLE_REQUESTS[channel]
+  const invoke = bridge.invoke.bind(bridge) as (
+    channel: Channel,
+    ...args: unknown[]
+  ) => Promise<unknown>
+  return request === undefined ? invoke(channel) : invoke(channel, request)
 }
 
 describe('IPC between main and the preload bridge', () => {
@@ -84,7 +116,7 @@ describe('IPC between main and the preload bridge', () => {
 
     expect([...electron.handlers.keys()].sort()).toEqual([...CHANNELS].sort())
     for (const channel of CHANNELS) {
-      await expect(electron.bridge.invoke(channel)).resolves.toEqual(appStatus())
+      await expect(invokeSample(electron.bridge, channel)).resolves.toEqual(appStatus())
     }
   })
 
@@ -124,7 +156,7 @@ describe('IPC between main and the preload bridge', () => {
     const electron = fakeElectron()
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
 
-    await expect(electron.bridge.invoke('app:quit' as Channel)).rejects.toThrow(
+    await expect(invokeSample(electron.bridge, 'app:quit' as Channel)).rejects.toThrow(
       "unknown channel 'app:quit'",
     )
     expect(() => electron.bridge.on('app:quit' as 'app:status', () => undefined)).toThrow(
@@ -139,7 +171,11 @@ describe('IPC between main and the preload bridge', () => {
       code: 'ECONNREFUSED',
     })
     const onError = vi.fn()
-    registerHandlers(electron.ipcMain, { 'app:status': () => Promise.reject(failure) }, { onError })
+    registerHandlers(
+      electron.ipcMain,
+      { ...handlersAnswering(null), 'app:status': () => Promise.reject(failure) },
+      { onError },
+    )
 
     const error: unknown = await electron.bridge.invoke('app:status').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
@@ -156,7 +192,11 @@ describe('IPC between main and the preload bridge', () => {
   it('refuses a request the contract does not allow before any service sees it', async () => {
     const electron = fakeElectron()
     const getStatus = vi.fn(() => Promise.resolve(appStatus()))
-    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus }))
+    const approve = vi.fn()
+    const services = vi.fn(() =>
+      Promise.resolve(fakeServices({ dispatch: { approve } as unknown as Services['dispatch'] })),
+    )
+    registerHandlers(electron.ipcMain, createHandlers({ status: getStatus, services }))
 
     const answer = (await electron.ipcRenderer.invoke('app:status', { drop: 'table' })) as {
       ok: boolean
@@ -165,6 +205,29 @@ describe('IPC between main and the preload bridge', () => {
     expect(answer.ok).toBe(false)
     expect(answer.error.code).toBe('bad_request')
     expect(getStatus).not.toHaveBeenCalled()
+
+    const approval = (await electron.ipcRenderer.invoke('tasks:approve', {
+      suggestion_id: 'all',
+    })) as { ok: boolean; error: { code: string; detail: string } }
+    expect(approval).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(approval.error.detail).toContain('suggestion_id')
+    expect(approve).not.toHaveBeenCalled()
+  })
+
+  it('calls the same service as the HTTP route, as the dispatcher at this desk', async () => {
+    const electron = fakeElectron()
+    const task = { id: 7, status: 'ready' }
+    const approve = vi.fn(() => Promise.resolve(task))
+    const services = () =>
+      Promise.resolve(fakeServices({ dispatch: { approve } as unknown as Services['dispatch'] }))
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers({ status: () => Promise.resolve(appStatus()), services }),
+    )
+    await expect(electron.bridge.invoke('tasks:approve', { suggestion_id: 3 })).resolves.toEqual(
+      task,
+    )
+    expect(approve).toHaveBeenCalledWith({ suggestion_id: 3 }, CONSOLE_ACTOR)
   })
 
   it("refuses calls from a page that is not the console's own", async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_HOST,
+  DEFAULT_LEASE_MINUTES,
   DEFAULT_PORT,
   defaultDataDir,
   describeDatabaseUrl,
@@ -29,7 +30,21 @@ describe('settings', () => {
       databaseUrl: null,
       host: DEFAULT_HOST,
       port: DEFAULT_PORT,
+      leaseMinutes: DEFAULT_LEASE_MINUTES,
+      rateLimitPerToken: undefined,
+      rateLimitPerAddress: undefined,
     })
+  })
+
+  it('read the task lease from the file or BALANCER_LEASE_MINUTES, and refuse nonsense', async () => {
+    const dir = await dataDirWith({ leaseMinutes: 30 })
+    expect(await loadSettings({ dataDir: dir }, {})).toMatchObject({ leaseMinutes: 30 })
+    expect(await loadSettings({ dataDir: dir }, { BALANCER_LEASE_MINUTES: '90' })).toMatchObject({
+      leaseMinutes: 90,
+    })
+    await expect(loadSettings({ dataDir: dir }, { BALANCER_LEASE_MINUTES: '0' })).rejects.toThrow(
+      'environment: BALANCER_LEASE_MINUTES must be between 1 and 1440 minutes',
+    )
   })
 
   it('take flags over environment over the settings file', async () => {

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger.js'
 import { startServer } from '../runtime.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
+import { tokenCommand } from './token.js'
 import { addTripCommands } from './trips.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
@@ -109,6 +110,9 @@ export function buildProgram(logger: Logger): Command {
     process.stdout.write(`${result}\n`)
   })
 
+  program.addCommand(
+    tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
+  )
   addTripCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program

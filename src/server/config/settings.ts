@@ -11,6 +11,11 @@ export interface Settings {
   databaseUrl: string | null
   host: string
   port: number
+  /** An assigned task not completed within this many minutes is flagged stale. */
+  leaseMinutes?: number
+  /** Requests a minute per crew token and per address without a valid token. */
+  rateLimitPerToken?: number
+  rateLimitPerAddress?: number
 }
 
 /** What a command line may override; `undefined` means "not given". */
@@ -25,6 +30,8 @@ export const APP_DIR_NAME = 'bay-wheels-balancer'
  */
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8000
+/** A move is a drive, a load and an unload: an hour covers it in city traffic. */
+export const DEFAULT_LEASE_MINUTES = 60
 
 const postgresUrl = z
   .string()
@@ -47,6 +54,14 @@ export const settingsFileSchema = z
     databaseUrl: postgresUrl.nullable().optional(),
     host: host.optional(),
     port: port.optional(),
+    leaseMinutes: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number of minutes')
+      .min(1, 'must be between 1 and 1440 minutes')
+      .max(1440, 'must be between 1 and 1440 minutes')
+      .optional(),
+    rateLimitPerToken: z.int('must be a whole number').positive('must be positive').optional(),
+    rateLimitPerAddress: z.int('must be a whole number').positive('must be positive').optional(),
   })
   .strict()
 
@@ -128,9 +143,15 @@ export async function loadSettings(
       databaseUrl: env.DATABASE_URL || undefined,
       host: env.BALANCER_HOST || undefined,
       port: env.BALANCER_PORT || undefined,
+      leaseMinutes: env.BALANCER_LEASE_MINUTES || undefined,
     },
     'environment',
-    { databaseUrl: 'DATABASE_URL', host: 'BALANCER_HOST', port: 'BALANCER_PORT' },
+    {
+      databaseUrl: 'DATABASE_URL',
+      host: 'BALANCER_HOST',
+      port: 'BALANCER_PORT',
+      leaseMinutes: 'BALANCER_LEASE_MINUTES',
+    },
   )
   const fromFlags = parseLayer(
     { databaseUrl: overrides.databaseUrl ?? undefined, host: overrides.host, port: overrides.port },
@@ -143,6 +164,9 @@ export async function loadSettings(
     databaseUrl: merged.databaseUrl ?? null,
     host: merged.host ?? DEFAULT_HOST,
     port: merged.port ?? DEFAULT_PORT,
+    leaseMinutes: merged.leaseMinutes ?? DEFAULT_LEASE_MINUTES,
+    rateLimitPerToken: merged.rateLimitPerToken,
+    rateLimitPerAddress: merged.rateLimitPerAddress,
   }
 }
 

@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import type { DatabaseMode } from '../../shared/contract.js'
 import { describeDatabaseUrl, type Settings } from '../config/settings.js'
 import { describeError } from '../errors.js'
@@ -9,6 +10,8 @@ import { migrateToLatest } from './migrations.js'
 /** A migrated database, whichever kind the settings select, and how to let go of it. */
 export interface OpenDatabase {
   db: Database
+  /** The pool under `db`, for its gauges (metrics). */
+  pool: pg.Pool
   /** With credentials: for this process's own extra connections, never for display. */
   url: string
   mode: DatabaseMode
@@ -50,6 +53,7 @@ export async function openDatabase(
     const applied = await migrateToLatest(db, logger)
     return {
       db,
+      pool,
       url,
       mode: embedded ? 'embedded' : 'configured',
       location: describeDatabaseUrl(url),

@@ -5,6 +5,8 @@
 
 import type { ColumnType } from "kysely";
 
+export type ApiRole = "analyst" | "crew" | "dispatcher" | "engine";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -28,6 +30,20 @@ export type SuggestionStatus = "approved" | "open" | "rejected" | "superseded";
 export type TaskStatus = "assigned" | "canceled" | "completed" | "ready";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ApiTokens {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  crew_id: string | null;
+  last_used_at: Timestamp | null;
+  name: string;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  role: ApiRole;
+  token_hash: Buffer;
+  token_id: Generated<number>;
+  token_prefix: string;
+}
 
 export interface Assignments {
   assigned_at: Timestamp | null;
@@ -58,6 +74,25 @@ export interface BackendTasks {
   status: TaskStatus | null;
   to_station_id: string | null;
   worker_id: string | null;
+}
+
+export interface CrewHeartbeats {
+  at: Generated<Timestamp>;
+  battery: number | null;
+  crew_id: string;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface Crews {
+  created_at: Generated<Timestamp>;
+  crew_id: string;
+  last_lat: number | null;
+  last_lon: number | null;
+  last_seen_at: Timestamp | null;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  van_capacity: number | null;
 }
 
 export interface FeedPolls {
@@ -284,9 +319,12 @@ export interface Trips {
 }
 
 export interface DB {
+  api_tokens: ApiTokens;
   assignments: Assignments;
   audit_log: AuditLog;
   backend_tasks: BackendTasks;
+  crew_heartbeats: CrewHeartbeats;
+  crews: Crews;
   feed_polls: FeedPolls;
   feeds: Feeds;
   imbalance_scores: ImbalanceScores;

@@ -2,18 +2,35 @@ import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
+import { tokenRoutes } from '../auth/tokens.routes.js'
+import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
+import type { ApiRouter } from './api-router.js'
+import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
 import { errorHandler, notFound } from './errors.js'
+import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
 
 export interface AppDeps {
   services: Services
   logger: Logger
+  metrics?: Metrics | null
+  /** `false` turns rate limiting off (benchmarks measure the claim, not the limiter). */
+  rateLimits?: RateLimits | false
 }
 
+/** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 6_000, perAddress: 300 }
+
 /** The HTTP API, built without listening so tests drive it in-process. */
-export function createApp({ services, logger }: AppDeps): Express {
+export function createApp({
+  services,
+  logger,
+  metrics = null,
+  rateLimits = DEFAULT_RATE_LIMITS,
+}: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   // Crews reach us through one depot router; trust only the loopback proxy hop by default.
@@ -29,8 +46,11 @@ export function createApp({ services, logger }: AppDeps): Express {
       },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Tokens never reach the log.
+      redact: ['req.headers.authorization'],
     }),
   )
+  if (metrics) app.use(metrics.httpMiddleware)
   app.use(
     helmet({
       // The API is plain HTTP on the depot LAN: HSTS and upgrading requests would lock browsers
@@ -39,9 +59,18 @@ export function createApp({ services, logger }: AppDeps): Express {
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   )
+  app.use(authenticate(services.auth))
+  if (rateLimits) app.use(rateLimiter(rateLimits))
+  app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))
 
-  app.use(systemRoutes(services.status))
+  const routers: ApiRouter[] = [
+    systemRoutes(services.status, metrics),
+    dispatchRoutes(services.dispatch, services.crews),
+    tokenRoutes(services.auth),
+  ]
+  for (const api of routers) app.use(api.router)
+  app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
 
   app.use(notFound)
   app.use(errorHandler)

@@ -1,4 +1,16 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
+import { describeError, ServiceError, type ServiceErrorKind } from '../errors.js'
+
+/** How each kind of service failure is answered over HTTP. */
+export const STATUS_OF: Record<ServiceErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+}
 
 /** One error type for every failure a client can act on; rendered as the seed's `{detail}`. */
 export class HttpError extends Error {
@@ -26,18 +38,64 @@ interface BodyParserError {
 /** Turns anything thrown into `{"detail", "code"}`; a stack trace never reaches a client. */
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (error instanceof HttpError) {
+    if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer')
     res.status(error.status).json({ detail: error.detail, code: error.code })
+    return
+  }
+  if (error instanceof ServiceError) {
+    res.status(STATUS_OF[error.kind]).json({ detail: error.detail, code: error.code })
     return
   }
   const parserError = error as BodyParserError
   if (parserError.expose && parserError.status && parserError.status < 500) {
     // body-parser errors: malformed JSON, too large, wrong charset.
-    const code = parserError.type === 'entity.too.large' ? 'body_too_large' : 'malformed_body'
-    res.status(parserError.status).json({ detail: parserError.message, code })
+    const [code, detail] =
+      parserError.type === 'entity.too.large'
+        ? ['body_too_large', 'body: is larger than this API accepts (64 kB)']
+        : parserError.type === 'entity.parse.failed'
+          ? ['malformed_body', `body: is not valid JSON (${parserError.message})`]
+          : ['malformed_body', `body: ${parserError.message}`]
+    res.status(parserError.status).json({ detail, code })
+    return
+  }
+  if (isDatabaseUnavailable(error)) {
+    req.log.warn({ err: error }, 'database unavailable')
+    res.setHeader('Retry-After', '5')
+    res.status(503).json({
+      detail: `the database is unavailable (${describeError(error)}); try again shortly`,
+      code: 'database_unavailable',
+    })
     return
   }
   req.log.error({ err: error }, 'unhandled error')
   res
     .status(500)
     .json({ detail: 'internal error; the server log has the details', code: 'internal' })
+}
+
+// Connection refused or reset, the server shutting down or out of connections, a pool that
+// waited too long: worth a retry, not a 500.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+])
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable)
+  if (!(error instanceof Error)) return false
+  const code = (error as NodeJS.ErrnoException).code
+  return (
+    (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
+  )
 }

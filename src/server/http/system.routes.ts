@@ -1,29 +1,81 @@
-import { Router } from 'express'
+import { z } from 'zod'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
+import type { Metrics } from '../metrics.js'
 import type { StatusService } from '../status/status.service.js'
+import { ApiRouter } from './api-router.js'
 
-/** GET / (the seed's greeting) and GET /health (what load balancers and crews poll). */
-export function systemRoutes(status: StatusService): Router {
-  const router = Router()
+const databaseSchema = z.object({
+  mode: z.enum(['embedded', 'configured']),
+  location: z.string(),
+  reachable: z.boolean(),
+  serverVersion: z.string().nullable(),
+  postgis: z.boolean(),
+  detail: z.string().nullable(),
+})
 
-  router.get('/', (_req, res) => {
-    res.json({ message: SERVICE_MESSAGE })
-  })
+/** GET / (the seed's greeting), GET /health (what crews and load balancers poll), /metrics. */
+export function systemRoutes(status: StatusService, metrics: Metrics | null): ApiRouter {
+  const api = new ApiRouter()
 
-  router.get('/health', async (_req, res) => {
-    const { database } = await status.getAppStatus()
-    res.setHeader('Cache-Control', 'no-store')
-    if (database.reachable) {
-      res.json({ status: 'ok', database, version: APP_VERSION })
-    } else {
+  api.publicEndpoint(
+    {
+      method: 'get',
+      path: '/',
+      tag: 'system',
+      summary: "The service's name (the seed's health check)",
+      access: 'public',
+      response: z.object({ message: z.string() }),
+    },
+    () => ({ message: SERVICE_MESSAGE }),
+  )
+
+  api.publicEndpoint(
+    {
+      method: 'get',
+      path: '/health',
+      tag: 'system',
+      summary: 'Whether the server and its database are up',
+      access: 'public',
+      response: z.object({
+        status: z.enum(['ok', 'unavailable']),
+        detail: z.string().optional(),
+        database: databaseSchema,
+        version: z.string(),
+      }),
+      errors: [503],
+    },
+    async ({ res }) => {
+      const { database } = await status.getAppStatus()
+      res.setHeader('Cache-Control', 'no-store')
+      if (database.reachable) return { status: 'ok', database, version: APP_VERSION }
       res.status(503).json({
         status: 'unavailable',
         detail: database.detail,
         database,
         version: APP_VERSION,
       })
-    }
-  })
+      return undefined
+    },
+  )
 
-  return router
+  if (metrics) {
+    api.endpoint(
+      {
+        method: 'get',
+        path: '/metrics',
+        tag: 'system',
+        summary: 'Prometheus metrics: request rate and latency, tasks, database pool',
+        access: ['analyst', 'dispatcher'],
+        response: null,
+        responseDescription: 'Prometheus text exposition format',
+      },
+      async ({ res }) => {
+        res.setHeader('Content-Type', metrics.registry.contentType)
+        res.send(await metrics.registry.metrics())
+        return undefined
+      },
+    )
+  }
+
+  return api
 }

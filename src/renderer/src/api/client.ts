@@ -18,13 +18,21 @@ export type ConsoleClient = ConsoleBridge
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
 
+/** Where a browser keeps the dispatcher's or analyst's API token between visits. */
+export const TOKEN_KEY = 'balancer.token'
+
 export function createClient(win: Window = window): ConsoleClient {
-  return win.balancer ?? createHttpClient(win.location.origin)
+  return (
+    win.balancer ??
+    createHttpClient(win.location.origin, { token: () => win.localStorage.getItem(TOKEN_KEY) })
+  )
 }
 
 export interface HttpClientOptions {
   fetch?: typeof fetch
   pollMs?: number
+  /** The bearer token for the API's protected routes, read at each request. */
+  token?: () => string | null
 }
 
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
@@ -101,10 +109,63 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     }
   }
 
+  /** One API call: JSON in and out, the API's `detail` as the error's message. */
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    const token = options.token?.()
+    if (token) headers.authorization = `Bearer ${token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetchImpl(`${origin}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      })
+    } catch (error) {
+      throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
+        cause: error,
+      })
+    }
+    const answer: unknown = await response.json().catch(() => null)
+    if (!response.ok) {
+      const detail =
+        isRecord(answer) && typeof answer.detail === 'string'
+          ? answer.detail
+          : `${method} ${path} answered ${response.status}`
+      throw new Error(detail)
+    }
+    return answer as T
+  }
+
+  function query(params: Record<string, string | number | boolean | undefined>): string {
+    const search = new URLSearchParams()
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) search.set(key, String(value))
+    }
+    const text = search.toString()
+    return text ? `?${text}` : ''
+  }
+
+  // Every channel is one route of the HTTP API, with the same request and answer.
   const requests: {
     [C in Channel]: (...request: RequestArgs<C>) => Promise<ConsoleApi[C]['response']>
   } = {
     'app:status': fetchStatus,
+    'suggestions:list': (filter) => call('GET', `/suggestions${query(filter)}`),
+    'suggestions:reject': ({ suggestion_id, ...body }) =>
+      call('POST', `/suggestions/${suggestion_id}/reject`, body),
+    'tasks:approve': (body) => call('POST', '/task/approve', body),
+    'tasks:approveBatch': (body) => call('POST', '/task/approve-batch', body),
+    'tasks:list': (filter) => call('GET', `/tasks${query(filter)}`),
+    'tasks:cancel': ({ task_id, ...body }) => call('POST', `/task/${task_id}/cancel`, body),
+    'tasks:summary': () => call('GET', '/tasks/summary'),
+    'crews:list': () => call('GET', '/crews'),
+    'tokens:list': ({ include_revoked }) =>
+      call('GET', `/tokens${query({ all: include_revoked })}`),
+    'tokens:create': (body) => call('POST', '/tokens', body),
+    'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
   }
 
   const subscriptions: {

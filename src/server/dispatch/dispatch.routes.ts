@@ -1,0 +1,242 @@
+import { z } from 'zod'
+import {
+  approveBatchRequestSchema,
+  approveRequestSchema,
+  cancelRequestSchema,
+  completeRequestSchema,
+  createSuggestionRequestSchema,
+  crewSchema,
+  dispatchRequestSchema,
+  heartbeatRequestSchema,
+  idParamSchema,
+  rejectRequestSchema,
+  releaseRequestSchema,
+  suggestionListQuerySchema,
+  suggestionSchema,
+  taskListQuerySchema,
+  taskPageSchema,
+  taskSchema,
+  TASK_STATUSES,
+} from '../../shared/dispatch.js'
+import type { CrewsService } from '../crews/crews.service.js'
+import { ApiRouter } from '../http/api-router.js'
+import type { DispatchService } from './dispatch.service.js'
+
+const taskParams = z.object({ task_id: idParamSchema }).strict()
+const suggestionParams = z.object({ suggestion_id: idParamSchema }).strict()
+
+/**
+ * The seed's routes (seed 001) with its JSON shapes, and what a real depot adds in the same
+ * style. Routes only validate and call the service: the Electron IPC handlers call the same one.
+ */
+export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): ApiRouter {
+  const api = new ApiRouter()
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/suggestions',
+      tag: 'suggestions',
+      summary: 'List suggestions (open ones unless status says otherwise)',
+      access: ['dispatcher', 'analyst', 'engine'],
+      query: suggestionListQuerySchema,
+      response: z.array(suggestionSchema),
+    },
+    ({ query }) => dispatch.listSuggestions(query),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/suggestions',
+      tag: 'suggestions',
+      summary: 'Add a suggestion (an external engine or a dispatcher)',
+      description: 'Both stations must exist in the system.',
+      access: ['engine', 'dispatcher'],
+      body: createSuggestionRequestSchema,
+      status: 201,
+      response: suggestionSchema,
+      errors: [422],
+    },
+    ({ body, actor }) => dispatch.createSuggestion(body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/suggestions/{suggestion_id}/reject',
+      tag: 'suggestions',
+      summary: 'Reject an open suggestion',
+      access: ['dispatcher'],
+      params: suggestionParams,
+      body: rejectRequestSchema,
+      response: suggestionSchema,
+      errors: [404, 409],
+    },
+    ({ params, body, actor }) => dispatch.rejectSuggestion(params.suggestion_id, body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/task/approve',
+      tag: 'tasks',
+      summary: 'Approve a suggestion into a ready task',
+      description:
+        "The suggestion is kept as approved (the seed deleted it); approving it again is a 409 naming the task it became. The task's priority is the suggestion's value unless given.",
+      access: ['dispatcher'],
+      body: approveRequestSchema,
+      response: taskSchema,
+      errors: [404, 409],
+    },
+    ({ body, actor }) => dispatch.approve(body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/task/approve-batch',
+      tag: 'tasks',
+      summary: 'Approve several suggestions: all of them or none',
+      access: ['dispatcher'],
+      body: approveBatchRequestSchema,
+      response: z.array(taskSchema),
+      errors: [404, 409],
+    },
+    ({ body, actor }) => dispatch.approveBatch(body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/dispatch/next',
+      tag: 'tasks',
+      summary: 'Claim the next task (highest priority, then oldest)',
+      description:
+        "One short transaction with FOR UPDATE SKIP LOCKED: concurrent crews never get the same task. A crew's worker_id comes from its token; a dispatcher names the crew. A crew is not handed a task larger than its van.",
+      access: ['crew', 'dispatcher'],
+      body: dispatchRequestSchema,
+      response: taskSchema,
+      errors: [404],
+    },
+    ({ body, actor }) => dispatch.dispatchNext(body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/tasks',
+      tag: 'tasks',
+      summary: 'List tasks, newest first, a page at a time',
+      description: 'A crew token lists its own tasks only.',
+      access: ['dispatcher', 'analyst', 'crew'],
+      query: taskListQuerySchema,
+      response: taskPageSchema,
+    },
+    ({ query, actor }) => dispatch.listTasks(query, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/tasks/summary',
+      tag: 'tasks',
+      summary: 'Tasks by status now, and how many assigned ones are past their lease',
+      access: ['dispatcher', 'analyst'],
+      response: z.object({
+        byStatus: z.record(z.enum(TASK_STATUSES), z.int()),
+        stale: z.int(),
+      }),
+    },
+    () => dispatch.summary(),
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/task/{task_id}',
+      tag: 'tasks',
+      summary: 'One task',
+      access: ['dispatcher', 'analyst', 'crew'],
+      params: taskParams,
+      response: taskSchema,
+      errors: [404],
+    },
+    ({ params, actor }) => dispatch.getTask(params.task_id, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/task/{task_id}/complete',
+      tag: 'tasks',
+      summary: 'Complete an assigned task',
+      description:
+        'The body is optional (the seed sent none); it may carry the quantity actually moved and a note. Completing a ready or canceled task is a 409; completing it again returns it unchanged.',
+      access: ['crew', 'dispatcher'],
+      params: taskParams,
+      body: completeRequestSchema,
+      response: taskSchema,
+      errors: [404, 409],
+    },
+    ({ params, body, actor }) => dispatch.complete(params.task_id, body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/task/{task_id}/release',
+      tag: 'tasks',
+      summary: 'Give an assigned task back to the queue, with a reason',
+      access: ['crew', 'dispatcher'],
+      params: taskParams,
+      body: releaseRequestSchema,
+      response: taskSchema,
+      errors: [404, 409],
+    },
+    ({ params, body, actor }) => dispatch.release(params.task_id, body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/task/{task_id}/cancel',
+      tag: 'tasks',
+      summary: 'Cancel a ready or assigned task',
+      access: ['dispatcher'],
+      params: taskParams,
+      body: cancelRequestSchema,
+      response: taskSchema,
+      errors: [404, 409],
+    },
+    ({ params, body, actor }) => dispatch.cancel(params.task_id, body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/crews/heartbeat',
+      tag: 'crews',
+      summary: "Report that a crew's device is alive (optionally where it is)",
+      access: ['crew'],
+      body: heartbeatRequestSchema,
+      response: crewSchema,
+      errors: [404],
+    },
+    ({ body, actor }) => crews.heartbeat(body, actor),
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/crews',
+      tag: 'crews',
+      summary: 'Crews with their last heartbeat and health',
+      access: ['dispatcher', 'analyst'],
+      response: z.array(crewSchema),
+    },
+    () => crews.list(),
+  )
+
+  return api
+}

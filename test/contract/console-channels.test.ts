@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHANNELS, type Channel, type ConsoleBridge } from '../../src/shared/contract.js'
+import type { Suggestion, Task } from '../../src/shared/dispatch.js'
+import { createHandlers } from '../../src/main/handlers.js'
+import { registerHandlers, type IpcMainLike } from '../../src/main/ipc.js'
+import { createBridge } from '../../src/preload/bridge.js'
+import { createHttpClient } from '../../src/renderer/src/api/client.js'
+import { startApi, type TestApi } from '../helpers/api.js'
+import { appStatus } from '../helpers/app-status.js'
+import { seedStations } from '../helpers/fixtures.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+
+let database: TestDatabase
+let api: TestApi
+let ipc: ConsoleBridge
+let http: ConsoleBridge
+
+/** The preload bridge over an in-memory ipcMain, with the main process's real handlers. */
+function electronBridge(services: TestApi['services']): ConsoleBridge {
+  const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>()
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => void handlers.set(channel, listener),
+    removeHandler: (channel) => void handlers.delete(channel),
+  }
+  registerHandlers(
+    ipcMain,
+    createHandlers({
+      status: () => Promise.resolve(appStatus()),
+      services: () => Promise.resolve(services),
+    }),
+  )
+  return createBridge({
+    invoke: async (channel, ...args) =>
+      structuredClone(await handlers.get(channel)?.({}, ...structuredClone(args))),
+    on: () => undefined,
+    removeListener: () => undefined,
+  })
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  await seedStations(database.db, [{ station_id: 'A' }, { station_id: 'B' }])
+  api = await startApi(database)
+  const dispatcher = await api.token('dispatcher', 'browser desk')
+  ipc = electronBridge(api.services)
+  http = createHttpClient(api.url, { token: () => dispatcher })
+})
+
+afterAll(async () => {
+  await api.close()
+  await database.drop()
+})
+
+async function suggestion(): Promise<Suggestion> {
+  return api.services.dispatch.createSuggestion(
+    { from_station_id: 'A', to_station_id: 'B', qty: 3 },
+    { name: 'engine', role: 'engine', crewId: null, tokenId: null },
+  )
+}
+
+describe('every console channel, over IPC in the app and over HTTP in a browser', () => {
+  it.each([
+    ['the desktop app (IPC)', () => ipc],
+    ['a browser (HTTP)', () => http],
+  ] as const)('works from %s with the same answers', async (_, client) => {
+    const c = client()
+    const covered = new Set<Channel>()
+    const invoke: ConsoleBridge['invoke'] = (channel, ...request) => {
+      covered.add(channel)
+      return c.invoke(channel, ...request)
+    }
+    await invoke('app:status')
+    const first = await suggestion()
+    expect(await invoke('suggestions:list', {})).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: first.id, status: 'open' })]),
+    )
+    const task: Task = await invoke('tasks:approve', { suggestion_id: first.id })
+    expect(task).toMatchObject({ status: 'ready', suggestion_id: first.id })
+    const [a, b] = [await suggestion(), await suggestion()]
+    const batch = await invoke('tasks:approveBatch', { suggestion_ids: [a.id, b.id] })
+    expect(batch.map((t) => t.suggestion_id)).toEqual([a.id, b.id])
+    const rejected = await invoke('suggestions:reject', {
+      suggestion_id: (await suggestion()).id,
+      note: 'no',
+    })
+    expect(rejected).toMatchObject({ status: 'rejected', decision_note: 'no' })
+    const page = await invoke('tasks:list', { status: 'ready', limit: 2 })
+    expect(page.tasks).toHaveLength(2)
+    expect(page.next_cursor).not.toBeNull()
+    expect(await invoke('tasks:cancel', { task_id: task.id, reason: 'test' })).toMatchObject({
+      status: 'canceled',
+    })
+    expect((await invoke('tasks:summary')).byStatus.canceled).toBeGreaterThanOrEqual(1)
+    const created = await invoke('tokens:create', { name: 'Van Z', role: 'crew', van_capacity: 8 })
+    expect(created.token).toMatch(/^bwb_/)
+    expect(await invoke('crews:list')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ crew_id: 'van-z', van_capacity: 8 })]),
+    )
+    expect(await invoke('tokens:list', {})).toEqual(
+      expect.arrayContaining([expect.objectContaining({ token_id: created.info.token_id })]),
+    )
+    expect(await invoke('tokens:revoke', { token_id: created.info.token_id })).toMatchObject({
+      revoked_at: expect.any(String),
+    })
+    await expect(invoke('tasks:approve', { suggestion_id: first.id })).rejects.toThrow(
+      /was already approved into task/,
+    )
+    expect([...covered].sort()).toEqual([...CHANNELS].sort())
+  })
+})

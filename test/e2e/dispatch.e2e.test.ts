@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { withDatabaseName } from '../helpers/database-url.js'
+import { startEmbeddedPostgres } from '../../src/server/db/embedded-postgres.js'
+import { silentLogger } from '../../src/server/logger.js'
+
+const run = promisify(execFile)
+
+const CREWS = 64
+const TASKS = 5_000
+
+let dir: string
+let env: NodeJS.ProcessEnv
+let serve: RunningServe
+let client: pg.Client
+let dropDatabase = async () => {}
+
+/**
+ * The issue's acceptance on a real `balancer serve`: tokens from `balancer token create`, 64 crews
+ * looping on POST /dispatch/next, a crew refused approval, 1,000 malformed requests.
+ * On TEST_DATABASE_URL's server when set (CI), else on an embedded PostgreSQL of its own.
+ */
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-dispatch-'))
+  await chmod(dir, 0o755)
+  let admin = process.env.TEST_DATABASE_URL
+  let stopEmbedded = async () => {}
+  if (!admin) {
+    const embedded = await startEmbeddedPostgres(join(dir, 'pg'), silentLogger())
+    admin = withDatabaseName(embedded.url, 'postgres')
+    stopEmbedded = () => embedded.release()
+  }
+  const adminUrl = admin
+  const name = `balancer_e2e_${randomBytes(4).toString('hex')}`
+  const adminClient = new pg.Client({ connectionString: adminUrl })
+  await adminClient.connect()
+  await adminClient.query(`create database ${name}`)
+  await adminClient.end()
+  const url = withDatabaseName(adminUrl, name)
+  env = cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') })
+  dropDatabase = async () => {
+    const again = new pg.Client({ connectionString: adminUrl })
+    await again.connect()
+    await again.query(`drop database if exists ${name} with (force)`)
+    await again.end()
+    await stopEmbedded()
+  }
+  serve = await startServe(['--port', '0'], env)
+  client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(`
+    insert into systems (system_id, name) values ('bay', 'Bay Wheels');
+    insert into stations (system_id, station_id, name, lat, lon) values
+      ('bay', '74', 'Mission & 16th', 37.765, -122.42),
+      ('bay', '5065.10', 'Townsend & 2nd', 37.78, -122.39)`)
+}, 120_000)
+
+afterAll(async () => {
+  await client.end()
+  await serve.stop()
+  await dropDatabase()
+  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function createToken(role: string, name: string): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    ['bin/balancer.mjs', 'token', 'create', '--role', role, '--name', name],
+    { env },
+  )
+  return stdout.trim()
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const { rows } = await client.query<Record<string, string>>(`
+    select (select count(*) from tasks) as tasks,
+           (select count(*) from tasks where status = 'ready') as ready,
+           (select count(*) from suggestions) as suggestions,
+           (select count(*) from task_assignments) as assignments,
+           (select count(*) from audit_log) as audit,
+           (select count(*) from api_tokens) as tokens`)
+  return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]))
+}
+
+describe('the dispatch API on a running balancer serve', () => {
+  const crewTokens: string[] = []
+  let dispatcher = ''
+
+  it('hands out tokens from balancer token create, printed once on stdout', async () => {
+    dispatcher = await createToken('dispatcher', 'depot desk')
+    expect(dispatcher).toMatch(/^bwb_[\w-]{43}$/)
+    // Eight at a time: each command opens the database on its own.
+    for (let i = 0; i < CREWS; i += 8) {
+      crewTokens.push(
+        ...(await Promise.all(
+          Array.from({ length: 8 }, (_, j) => createToken('crew', `Van ${i + j}`)),
+        )),
+      )
+    }
+    expect(new Set(crewTokens).size).toBe(CREWS)
+    const { rows } = await client.query<{ token_hash: Buffer }>('select token_hash from api_tokens')
+    const stored = rows.map((row) => row.token_hash.toString('hex')).join(' ')
+    for (const token of crewTokens) expect(stored).not.toContain(Buffer.from(token).toString('hex'))
+  }, 120_000)
+
+  it(`${CREWS} crews looping on POST /dispatch/next until 404 get every one of ${TASKS} tasks exactly once`, async () => {
+    await client.query(
+      `insert into tasks (system_id, from_station_id, to_station_id, qty, created_at)
+       select 'bay', '74', '5065.10', 1 + i % 12, now() - make_interval(secs => i)
+         from generate_series(1, ${TASKS}) as i`,
+    )
+    const seen = new Map<number, number>()
+    const problems: string[] = []
+    await Promise.all(
+      crewTokens.map(async (token) => {
+        for (;;) {
+          const response = await fetch(`${serve.url}/dispatch/next`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: '{}',
+          })
+          const body = (await response.json()) as { id?: number; detail?: string }
+          if (response.status === 404) {
+            if (body.detail !== 'No available tasks') problems.push(JSON.stringify(body))
+            return
+          }
+          if (response.status !== 200 || body.id === undefined) {
+            problems.push(`${response.status} ${JSON.stringify(body)}`)
+            return
+          }
+          seen.set(body.id, (seen.get(body.id) ?? 0) + 1)
+        }
+      }),
+    )
+    expect(problems).toEqual([])
+    expect(seen.size).toBe(TASKS)
+    expect([...seen.values()].every((times) => times === 1)).toBe(true)
+    expect(await counts()).toMatchObject({ ready: 0, assignments: TASKS })
+  }, 120_000)
+
+  it('refuses a crew token on POST /task/approve with a 403', async () => {
+    const { rows } = await client.query<{ id: number }>(
+      `insert into suggestions (system_id, from_station_id, to_station_id, qty)
+       values ('bay', '74', '5065.10', 3) returning id`,
+    )
+    const response = await fetch(`${serve.url}/task/approve`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${crewTokens[0] ?? ''}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ suggestion_id: rows[0]?.id }),
+    })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({ code: 'forbidden' })
+  })
+
+  it('answers 1,000 malformed requests without a 500 and without changing a row', async () => {
+    const before = await counts()
+    const junk = [
+      '{',
+      '[]',
+      'null',
+      '"task"',
+      '{"suggestion_id": "1; drop table tasks"}',
+      '{"suggestion_id": 1e400}',
+      '{"worker_id": {"$ne": null}}',
+      '{"qty_moved": -1}',
+      '{"suggestion_ids": []}',
+      '{"suggestion_ids": [1, "x"]}',
+      '{"from_station_id": null, "to_station_id": [], "qty": "many"}',
+      '\u0000\u0001binary',
+      '{"reason": ' + '"x",'.repeat(10) + '}',
+    ]
+    const targets = [
+      ['POST', '/task/approve'],
+      ['POST', '/task/approve-batch'],
+      ['POST', '/dispatch/next'],
+      ['POST', '/task/-1/complete'],
+      ['POST', '/task/1e9/release'],
+      ['POST', '/task/%00/cancel'],
+      ['POST', '/suggestions'],
+      ['POST', '/suggestions/abc/reject'],
+      ['GET', '/tasks?limit=-5&status[]=x'],
+      ['POST', '/crews/heartbeat'],
+    ] as const
+    const tokens = [crewTokens[1] ?? '', dispatcher, 'bwb_not-a-real-token', '']
+    const statuses = new Map<number, number>()
+    const requests = Array.from({ length: 1_000 }, (_, i) => {
+      const [method, path] = targets[i % targets.length] ?? ['GET', '/']
+      const token = tokens[Math.floor(i / targets.length) % tokens.length] ?? ''
+      const body = junk[i % junk.length] ?? ''
+      const contentType = i % 7 === 0 ? 'text/plain' : 'application/json'
+      return { method, path, token, body: method === 'POST' ? body : undefined, contentType }
+    })
+    for (let i = 0; i < requests.length; i += 50) {
+      await Promise.all(
+        requests.slice(i, i + 50).map(async (request) => {
+          const headers: Record<string, string> = { 'content-type': request.contentType }
+          if (request.token) headers.authorization = `Bearer ${request.token}`
+          const response = await fetch(`${serve.url}${request.path}`, {
+            method: request.method,
+            headers,
+            body: request.body,
+          })
+          await response.arrayBuffer()
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+        }),
+      )
+    }
+    const codes = [...statuses.keys()]
+    expect(codes.filter((status) => status >= 500)).toEqual([])
+    expect(codes.every((status) => status >= 400 && status < 500)).toBe(true)
+    expect(await counts()).toEqual(before)
+  }, 120_000)
+})
