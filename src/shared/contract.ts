@@ -22,6 +22,14 @@ import type {
   TaskSummary,
   TokenInfo,
 } from './dispatch.js'
+import type {
+  FlowRange,
+  FlowSeries,
+  StationFlowsRequest,
+  StationProfile,
+  StationProfileRequest,
+} from './flows.js'
+import type { TripImportProgress, TripImportReport, TripImportRequest } from './trips.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -45,199 +53,6 @@ export interface AppStatus {
   checkedAt: string
 }
 
-/** The stations column a trip file's ids matched. */
-export type StationKey = 'station_id' | 'short_name' | 'legacy_id' | 'external_id'
-
-export type TripImportPhase = 'reading' | 'inserting' | 'flows' | 'done'
-
-/** Progress of one trip file: the console's progress bar and the CLI's progress line. */
-export interface TripImportProgress {
-  file: string
-  phase: TripImportPhase
-  rowsDone: number
-  rowsPerSecond: number
-  /** Of the file read so far, 0-100; null while its size is unknown (a pipe). */
-  percent: number | null
-  elapsedSeconds: number
-}
-
-export interface TripImportStations {
-  /** null when the system has no stations yet: every trip is kept unmatched. */
-  matchedBy: StationKey | null
-  /** Distinct station ids the file names, and how many matched a station. */
-  ids: number
-  idsMatched: number
-  /** idsMatched / ids (0-1); null when the file names no station at all. */
-  matchRate: number | null
-  /** Ids that matched nothing, most used first (up to 10), with how many trip ends name them. */
-  unmatchedIds: { id: string; tripEnds: number }[]
-  /** Trips kept with an end whose id matched no station. */
-  tripsUnmatched: number
-}
-
-export interface TripImportRejection {
-  line: number
-  reason: string
-}
-
-export interface TripImportDone {
-  status: 'imported'
-  file: string
-  importId: number
-  systemId: string
-  format: string
-  timeZone: string
-  rowsRead: number
-  rowsImported: number
-  rowsRejected: number
-  /** The first rejected rows; all of them are in trip_import_errors. */
-  rejections: TripImportRejection[]
-  stations: TripImportStations
-  firstStartedAt: string | null
-  lastEndedAt: string | null
-  seconds: number
-  rowsPerSecond: number
-  /** station_flows rows added to or created, and how long that took. */
-  flowBins: number
-  flowSeconds: number
-  /** What to do about unmatched stations, when there is something to do. */
-  hint: string | null
-}
-
-export interface TripImportSkipped {
-  status: 'already-imported'
-  file: string
-  importId: number
-  systemId: string
-  importedAt: string
-  rowsImported: number
-}
-
-export interface TripImportFailed {
-  status: 'failed'
-  file: string
-  error: string
-}
-
-export type TripImportOutcome = TripImportDone | TripImportSkipped | TripImportFailed
-
-/** Trip files to import into one system (`balancer import-trips`, `trips:import`). */
-export interface TripImportRequest {
-  /** May be empty when `stationsFile` is given: then only the stations are loaded. */
-  paths: string[]
-  /** Default: the only system in the database. */
-  systemId?: string
-  /** IANA zone of the files' local times. Default: the system's (from its feed). */
-  timeZone?: string
-  /** Match station ids against this column instead of the one that matches most. */
-  stationKey?: StationKey
-  /** Bad rows allowed before a file is refused: "250" rows or "2%" (default 1%, at least 10). */
-  maxRejected?: string
-  /** A GBFS station_information.json to load into the system first. */
-  stationsFile?: string
-}
-
-export interface TripImportReport {
-  systemId: string
-  timeZone: string
-  /** What --stations loaded, when it was given. */
-  stationsLoaded: { loaded: number; skipped: string[]; systemCreated: boolean } | null
-  /** The system did not exist and was created for these trips. */
-  systemCreated: boolean
-  /** Trips of earlier imports mapped to the stations --stations loaded. */
-  remapped: TripRemapReport | null
-  outcomes: TripImportOutcome[]
-}
-
-export interface TripRemapReport {
-  systemId: string
-  imports: number
-  /** Trip ends (starts or ends) that now name a station. */
-  tripEndsMapped: number
-  flowBins: number
-}
-
-export type FlowBin = '15min' | 'hour' | 'day'
-
-/**
- * A time range of flows. `from` and `to` are ISO dates or date-times: without an offset they are
- * local times of the system ("2018-02-01" is its midnight), with one ("...Z") instants. Bins are
- * those that start in [from, to), `from` rounded down to its bin.
- */
-export interface FlowRange {
-  systemId?: string
-  from: string
-  to: string
-  bin?: FlowBin
-}
-
-export interface StationFlowsRequest extends FlowRange {
-  stationId: string
-}
-
-export interface FlowPoint {
-  /** The bin's start as an instant (ISO, UTC). */
-  start: string
-  /** The same start on the system's clock ("2018-02-01 08:15"). */
-  local: string
-  outflow: number
-  inflow: number
-}
-
-export interface FlowSeries {
-  systemId: string
-  /** null for the whole system. */
-  stationId: string | null
-  stationName: string | null
-  timeZone: string
-  bin: FlowBin
-  from: string
-  to: string
-  points: FlowPoint[]
-  totals: { outflow: number; inflow: number }
-}
-
-export interface StationProfileRequest {
-  systemId?: string
-  stationId: string
-  /** Local dates; default: the days the system's imported trips cover. */
-  from?: string
-  to?: string
-  bin?: Exclude<FlowBin, 'day'>
-}
-
-export interface ProfileCell {
-  /** ISO day of week: 1 = Monday ... 7 = Sunday. */
-  dayOfWeek: number
-  /** Minutes after local midnight at which the slot starts. */
-  minuteOfDay: number
-  /** Mean trips per day in this slot over the days of this weekday in the range. */
-  outflow: number
-  inflow: number
-}
-
-/** The seed's forecasting input: mean flows by day of week and time of day, on the local clock. */
-export interface StationProfile {
-  systemId: string
-  stationId: string
-  stationName: string
-  timeZone: string
-  bin: Exclude<FlowBin, 'day'>
-  /** Local dates, `to` exclusive. */
-  from: string
-  to: string
-  /** How many days of each weekday (Monday first) the means are over. */
-  days: number[]
-  cells: ProfileCell[]
-}
-
-export interface FlowsRefreshReport {
-  remapped: TripRemapReport[]
-  /** station_flows rebuilt from all trips (only when asked). */
-  rebuilt: { systemId: string; bins: number; seconds: number }[]
-  imbalanceScoresSeconds: number
-}
-
 /** Request -> response for every IPC channel. */
 export interface ConsoleApi {
   'app:status': { request: undefined; response: AppStatus }
@@ -252,11 +67,18 @@ export interface ConsoleApi {
   'tokens:list': { request: { include_revoked?: boolean }; response: TokenInfo[] }
   'tokens:create': { request: CreateTokenRequest; response: CreatedToken }
   'tokens:revoke': { request: { token_id: number }; response: TokenInfo }
+  'flows:station': { request: StationFlowsRequest; response: FlowSeries }
+  'flows:system': { request: FlowRange; response: FlowSeries }
+  'flows:profile': { request: StationProfileRequest; response: StationProfile }
+  /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
+  'trips:import': { request: TripImportRequest; response: TripImportReport }
 }
 
 /** Events pushed from main to the renderer. */
 export interface ConsoleEvents {
   'app:status': AppStatus
+  /** While `trips:import` reads a file: rows done, rows/s and percent, for a progress bar. */
+  'trips:import-progress': TripImportProgress
 }
 
 export type Channel = keyof ConsoleApi
@@ -287,8 +109,15 @@ export const CHANNELS = [
   'tokens:list',
   'tokens:create',
   'tokens:revoke',
+  'flows:station',
+  'flows:system',
+  'flows:profile',
+  'trips:import',
 ] as const satisfies readonly Channel[]
-export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
+export const EVENTS = [
+  'app:status',
+  'trips:import-progress',
+] as const satisfies readonly EventName[]
 
 export function isChannel(name: unknown): name is Channel {
   return (CHANNELS as readonly unknown[]).includes(name)

@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/server/db/database.js'
+import { ServiceError } from '../../src/server/errors.js'
 import {
   createFlowsService,
-  FlowsError,
   MAX_FLOW_BINS,
   type FlowsService,
 } from '../../src/server/flows/flows.service.js'
@@ -188,7 +188,7 @@ describe('the day-of-week and time-of-day profile', () => {
 })
 
 describe('requests that cannot be answered', () => {
-  it('say what is wrong, as not found or bad request', async () => {
+  it('say what is wrong, as not found or invalid', async () => {
     const cases: [() => Promise<unknown>, string, RegExp][] = [
       [
         () =>
@@ -208,22 +208,22 @@ describe('requests that cannot be answered', () => {
       ],
       [
         () => flows.systemFlows({ systemId: 'sf2018', from: '2018-02-30', to: '2018-03-02' }),
-        'bad_request',
+        'invalid',
         /from "2018-02-30" is not a real date/,
       ],
       [
         () => flows.systemFlows({ systemId: 'sf2018', from: 'yesterday', to: '2018-03-02' }),
-        'bad_request',
+        'invalid',
         /from must be a date/,
       ],
       [
         () => flows.systemFlows({ systemId: 'sf2018', from: '2018-03-02', to: '2018-03-01' }),
-        'bad_request',
+        'invalid',
         /to \(2018-03-01\) must be after from/,
       ],
       [
         () => flows.systemFlows({ systemId: 'sf2018', from: '2015-01-01', to: '2018-01-01' }),
-        'bad_request',
+        'invalid',
         new RegExp(`at most ${MAX_FLOW_BINS} per request`),
       ],
     ]
@@ -232,9 +232,9 @@ describe('requests that cannot be answered', () => {
         () => null,
         (e: unknown) => e,
       )
-      expect(error).toBeInstanceOf(FlowsError)
-      expect((error as FlowsError).code).toBe(code)
-      expect((error as FlowsError).message).toMatch(message)
+      expect(error).toBeInstanceOf(ServiceError)
+      expect((error as ServiceError).kind).toBe(code)
+      expect((error as ServiceError).detail).toMatch(message)
     }
   })
 })

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TripImportDone, TripImportRequest } from '../../src/shared/contract.js'
+import type { TripImportDone, TripImportRequest } from '../../src/shared/trips.js'
 import type { Database } from '../../src/server/db/database.js'
 import { createFlowsService } from '../../src/server/flows/flows.service.js'
 import { silentLogger } from '../../src/server/logger.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { TripImportDone, TripImportProgress } from '../../src/shared/contract.js'
+import type { TripImportDone, TripImportProgress } from '../../src/shared/trips.js'
 import {
   createProgressLine,
   formatOutcome,

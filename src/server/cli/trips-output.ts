@@ -1,9 +1,5 @@
-import type {
-  FlowsRefreshReport,
-  TripImportOutcome,
-  TripImportProgress,
-  TripImportReport,
-} from '../../shared/contract.js'
+import type { FlowsRefreshReport } from '../../shared/flows.js'
+import type { TripImportOutcome, TripImportProgress, TripImportReport } from '../../shared/trips.js'
 
 const count = new Intl.NumberFormat('en-US')
 

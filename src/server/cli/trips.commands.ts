@@ -1,10 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import type { StationKey } from '../../shared/contract.js'
+import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import type { Logger } from '../logger.js'
-import { STATION_KEYS } from '../trips/trips.repository.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { createProgressLine, formatImportReport, formatRefreshReport } from './trips-output.js'
 

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { FlowBin } from '../../shared/contract.js'
+import type { FlowBin } from '../../shared/flows.js'
 import type { Database } from '../db/database.js'
 
 /** A `from`/`to` as given: local to the system's clock, or an instant with its offset. */

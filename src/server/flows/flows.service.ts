@@ -1,3 +1,4 @@
+import { FLOW_TIME_PATTERN } from '../../shared/flows.js'
 import type {
   FlowBin,
   FlowRange,
@@ -6,8 +7,9 @@ import type {
   StationFlowsRequest,
   StationProfile,
   StationProfileRequest,
-} from '../../shared/contract.js'
+} from '../../shared/flows.js'
 import type { Database } from '../db/database.js'
+import { ServiceError } from '../errors.js'
 import { chooseSystem } from '../systems/system-choice.js'
 import type { TripsService } from '../trips/trips.service.js'
 import {
@@ -27,29 +29,16 @@ import {
  */
 export const MAX_FLOW_BINS = 100_000
 
-/** A flows request that cannot be answered; `code` is what HTTP and IPC report. */
-export class FlowsError extends Error {
-  override name = 'FlowsError'
-  constructor(
-    readonly code: 'bad_request' | 'not_found',
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-const TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/
-
 /**
  * "2018-02-01" (the system's midnight), "2018-02-01T08:15" (its clock), or an instant with an
  * offset ("2018-02-01T16:15:00Z"). Anything else, or a date that does not exist, is refused.
  */
 export function parseFlowTime(name: string, text: string): FlowTime {
-  const match = TIME.exec(text.trim())
+  const match = FLOW_TIME_PATTERN.exec(text.trim())
   if (!match) {
-    throw new FlowsError(
-      'bad_request',
+    throw new ServiceError(
+      'invalid',
+      'invalid_time',
       `${name} must be a date (2018-02-01) or date and time (2018-02-01T08:15, 2018-02-01T16:15Z), not "${text}"`,
     )
   }
@@ -62,7 +51,13 @@ export function parseFlowTime(name: string, text: string): FlowTime {
     Number(hour ?? 0) < 24 &&
     Number(minute ?? 0) < 60 &&
     Number(second ?? 0) < 60
-  if (!valid) throw new FlowsError('bad_request', `${name} "${text}" is not a real date and time`)
+  if (!valid) {
+    throw new ServiceError(
+      'invalid',
+      'invalid_time',
+      `${name} "${text}" is not a real date and time`,
+    )
+  }
   return offset ? { kind: 'instant', text: text.trim() } : { kind: 'local', text: text.trim() }
 }
 
@@ -88,15 +83,17 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
   const { db } = deps
 
   async function series(request: FlowRange, stationId: string | null): Promise<FlowSeries> {
-    const system = await chooseSystem(db, request.systemId).catch((error: unknown) => {
-      throw new FlowsError('not_found', (error as Error).message)
-    })
+    const system = await chooseSystem(db, request.systemId)
     const bin: FlowBin = request.bin ?? '15min'
     let stationName: string | null = null
     if (stationId !== null) {
       const station = await findStation(db, system.systemId, stationId)
       if (!station) {
-        throw new FlowsError('not_found', `no station "${stationId}" in system ${system.systemId}`)
+        throw new ServiceError(
+          'not_found',
+          'unknown_station',
+          `no station "${stationId}" in system ${system.systemId}`,
+        )
       }
       stationName = station.name
     }
@@ -107,11 +104,16 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
       timeZone: system.timezone,
     })
     if (range.to <= range.from) {
-      throw new FlowsError('bad_request', `to (${request.to}) must be after from (${request.from})`)
+      throw new ServiceError(
+        'invalid',
+        'invalid_range',
+        `to (${request.to}) must be after from (${request.from})`,
+      )
     }
     if (range.bins > MAX_FLOW_BINS) {
-      throw new FlowsError(
-        'bad_request',
+      throw new ServiceError(
+        'invalid',
+        'range_too_large',
         `${request.from} to ${request.to} holds ${range.bins} bins of ${bin}; at most ${MAX_FLOW_BINS} per request: narrow the range or use a coarser bin`,
       )
     }
@@ -151,13 +153,12 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
     systemFlows: (request) => series(request, null),
 
     async stationProfile(request) {
-      const system = await chooseSystem(db, request.systemId).catch((error: unknown) => {
-        throw new FlowsError('not_found', (error as Error).message)
-      })
+      const system = await chooseSystem(db, request.systemId)
       const station = await findStation(db, system.systemId, request.stationId)
       if (!station) {
-        throw new FlowsError(
+        throw new ServiceError(
           'not_found',
+          'unknown_station',
           `no station "${request.stationId}" in system ${system.systemId}`,
         )
       }
@@ -167,19 +168,30 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
       ] as const) {
         if (value !== undefined) parseFlowTime(name, value)
         if (value !== undefined && !LOCAL_DATE.test(value)) {
-          throw new FlowsError('bad_request', `${name} of a profile is a date (2018-02-01)`)
+          throw new ServiceError(
+            'invalid',
+            'invalid_time',
+            `${name} of a profile is a date (2018-02-01)`,
+          )
         }
       }
       const imported = await importedDays(db, system.systemId, system.timezone)
       const from = request.from ?? imported?.from
       const to = request.to ?? imported?.to
       if (!from || !to) {
-        throw new FlowsError(
-          'bad_request',
+        throw new ServiceError(
+          'invalid',
+          'no_trips',
           `system ${system.systemId} has no imported trips; give from and to, or import trips first`,
         )
       }
-      if (to <= from) throw new FlowsError('bad_request', `to (${to}) must be after from (${from})`)
+      if (to <= from) {
+        throw new ServiceError(
+          'invalid',
+          'invalid_range',
+          `to (${to}) must be after from (${from})`,
+        )
+      }
       const bin = request.bin ?? 'hour'
       const cells = await profileCells(db, {
         systemId: system.systemId,

@@ -4,6 +4,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
+import { flowsRoutes } from '../flows/flows.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
@@ -68,6 +69,7 @@ export function createApp({
     systemRoutes(services.status, metrics),
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
+    flowsRoutes(services.flows),
   ]
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))

@@ -1,9 +1,5 @@
 import type { Database } from '../db/database.js'
-
-/** A system that cannot be chosen as asked; the message lists what there is. */
-export class SystemChoiceError extends Error {
-  override name = 'SystemChoiceError'
-}
+import { ServiceError } from '../errors.js'
 
 export interface SystemRow {
   systemId: string
@@ -33,7 +29,9 @@ export async function chooseSystem(db: Database, requested?: string | null): Pro
   if (requested) {
     const found = systems.find((s) => s.systemId === requested)
     if (found) return found
-    throw new SystemChoiceError(
+    throw new ServiceError(
+      'not_found',
+      'unknown_system',
       systems.length === 0
         ? `no system "${requested}": the database has no systems yet`
         : `no system "${requested}"; the systems are ${describeSystems(systems)}`,
@@ -41,12 +39,16 @@ export async function chooseSystem(db: Database, requested?: string | null): Pro
   }
   const [only, ...others] = systems
   if (!only) {
-    throw new SystemChoiceError(
+    throw new ServiceError(
+      'not_found',
+      'no_systems',
       'the database has no systems yet: poll a GBFS feed first, or name one with --system',
     )
   }
   if (others.length > 0) {
-    throw new SystemChoiceError(
+    throw new ServiceError(
+      'invalid',
+      'system_required',
       `the database has ${systems.length} systems; name one with --system: ${describeSystems(systems)}`,
     )
   }

@@ -4,7 +4,7 @@ import type {
   TripImportDone,
   TripImportProgress,
   TripImportSkipped,
-} from '../../shared/contract.js'
+} from '../../shared/trips.js'
 import { detectTripHeader, type TripFileHeader } from './formats.js'
 import { openTripSource, type TripSource } from './source.js'
 import {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Database } from '../db/database.js'
+import { ServiceError } from '../errors.js'
 
 /**
  * Stations to map trips against, from a saved GBFS station_information.json, for a database
@@ -10,8 +11,9 @@ import type { Database } from '../db/database.js'
  * not today's). Only what matching and flows need is read; the GBFS poller owns the rest.
  */
 
-export class StationFileError extends Error {
-  override name = 'StationFileError'
+/** A station file that cannot be read: the request is at fault, not the server. */
+function stationFileError(detail: string): ServiceError {
+  return new ServiceError('invalid', 'invalid_station_file', detail)
 }
 
 /** GBFS 1.x/2.x send strings (or numbers: Bicing ids, Ford GoBike region_id); 3.0 localized arrays. */
@@ -65,14 +67,14 @@ async function readJson(path: string): Promise<unknown> {
     body = await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new StationFileError(
+    throw stationFileError(
       code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(error as Error).message}`,
     )
   }
   try {
     return JSON.parse(body) as unknown
   } catch (error) {
-    throw new StationFileError(`${path} is not valid JSON: ${(error as Error).message}`)
+    throw stationFileError(`${path} is not valid JSON: ${(error as Error).message}`)
   }
 }
 
@@ -108,9 +110,7 @@ export async function loadStationFile(
 ): Promise<StationFileResult> {
   const parsed = fileSchema.safeParse(await readJson(path))
   if (!parsed.success) {
-    throw new StationFileError(
-      `${path} is not a GBFS station_information.json (no data.stations list)`,
-    )
+    throw stationFileError(`${path} is not a GBFS station_information.json (no data.stations list)`)
   }
   const skipped: string[] = []
   // One row per id: a file listing an id twice would otherwise fail the upsert.
@@ -127,7 +127,7 @@ export async function loadStationFile(
     }
   })
   const stations = [...byId.values()]
-  if (stations.length === 0) throw new StationFileError(`${path} lists no usable station`)
+  if (stations.length === 0) throw stationFileError(`${path} lists no usable station`)
 
   return db.transaction().execute(async (trx) => {
     const created = await trx

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
 import type { TripField, TripFileHeader } from './formats.js'
 
 /**
@@ -10,16 +11,6 @@ import type { TripField, TripFileHeader } from './formats.js'
  * that the caller opens and ends.
  */
 export type ImportConnection = pg.ClientBase
-
-export type StationKey = 'station_id' | 'short_name' | 'legacy_id' | 'external_id'
-
-/** In order of preference when two columns match equally many ids. */
-export const STATION_KEYS: readonly StationKey[] = [
-  'station_id',
-  'short_name',
-  'legacy_id',
-  'external_id',
-]
 
 /** The quarter-hour grid of station_flows (0001: cut on the UTC quarter hour). */
 const FLOW_BIN = `date_bin('15 minutes', %s, timestamptz '2000-01-01 00:00:00+00')`
@@ -148,7 +139,7 @@ export interface StationMatch {
 
 /**
  * The stations column that matches most of the ids in `idsTable` (a temporary table with a
- * `raw` column); null when none matches any.
+ * `raw` column); null when none matches any. Ties go to the first in STATION_KEYS' order.
  */
 async function bestStationKey(
   client: ImportConnection,

@@ -7,16 +7,11 @@ import type {
   TripImportReport,
   TripImportRequest,
   TripRemapReport,
-} from '../../shared/contract.js'
+} from '../../shared/trips.js'
 import type { Database } from '../db/database.js'
-import { describeError } from '../errors.js'
+import { describeError, ServiceError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import {
-  chooseSystem,
-  describeSystems,
-  listSystems,
-  SystemChoiceError,
-} from '../systems/system-choice.js'
+import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
 import {
   DEFAULT_REJECT_LIMIT,
   importTripFile,
@@ -34,9 +29,8 @@ import {
 /** Whatever the schema says a system's zone is when nobody told it (0001: systems.timezone). */
 export const DEFAULT_TIME_ZONE = 'America/Los_Angeles'
 
-/** A request that cannot be carried out as given (a bad option, an unknown system or zone). */
-export class TripRequestError extends Error {
-  override name = 'TripRequestError'
+function invalid(code: string, detail: string): ServiceError {
+  return new ServiceError('invalid', code, detail)
 }
 
 export interface TripsService {
@@ -61,7 +55,8 @@ export function parseRejectLimit(value: string | undefined): RejectLimit {
   const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)
   if (percent?.[1]) return { percent: Number(percent[1]), atLeast: 0 }
   if (/^\s*\d+\s*$/.test(value)) return { count: Number(value) }
-  throw new TripRequestError(
+  throw invalid(
+    'invalid_max_rejected',
     `max rejected must be a number of rows ("250") or a share ("2%"), not "${value}"`,
   )
 }
@@ -86,7 +81,8 @@ export function createTripsService(deps: TripsDeps): TripsService {
       await sql`select now() at time zone ${timeZone}`.execute(deps.db)
     } catch (error) {
       if ((error as { code?: string }).code === '22023') {
-        throw new TripRequestError(
+        throw invalid(
+          'unknown_time_zone',
           `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
         )
       }
@@ -104,7 +100,8 @@ export function createTripsService(deps: TripsDeps): TripsService {
         info?.systemId ??
         (systems.length === 1 ? systems[0]?.systemId : undefined)
       if (!systemId) {
-        throw new TripRequestError(
+        throw invalid(
+          'system_required',
           `name the system the stations of ${request.stationsFile} belong to with --system${systems.length > 0 ? `; the systems are ${describeSystems(systems)}` : ''}`,
         )
       }
@@ -151,8 +148,9 @@ export function createTripsService(deps: TripsDeps): TripsService {
         stationsLoaded: null,
       }
     } catch (error) {
-      if (error instanceof SystemChoiceError && systems.length === 0) {
-        throw new TripRequestError(
+      if (error instanceof ServiceError && error.code === 'no_systems') {
+        throw invalid(
+          'no_systems',
           'the database has no systems yet: name one with --system ID (it is created), and load its stations with --stations station_information.json to match trips to them',
         )
       }
@@ -201,7 +199,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
   return {
     async importFiles(request, onProgress) {
       if (request.paths.length === 0 && !request.stationsFile) {
-        throw new TripRequestError('no trip files given')
+        throw invalid('no_files', 'no trip files given')
       }
       const rejectLimit = parseRejectLimit(request.maxRejected)
       if (request.timeZone) await checkTimeZone(request.timeZone)
