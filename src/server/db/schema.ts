@@ -283,6 +283,7 @@ export interface TripImports {
   import_id: Generated<number>;
   imported_at: Generated<Timestamp>;
   last_ended_at: Timestamp | null;
+  last_started_at: Timestamp | null;
   rows_imported: number;
   rows_read: number;
   rows_rejected: number;
