@@ -120,10 +120,17 @@ export interface TripRemapReport {
   flowBins: number
 }
 
-/** What the renderer may ask to import: paths of files on this machine. */
+/**
+ * What the renderer may ask to import: paths of trip files on this machine. Only names a trip
+ * file or station file has, so that a compromised page cannot have any file on the disk read
+ * (an unknown header is echoed in the error).
+ */
+const tripFilePath = z
+  .string()
+  .regex(/\.(csv|csv\.gz|gz|zip)$/i, 'must be a .csv, .csv.gz or .zip file')
 export const tripImportRequestSchema = z
   .object({
-    paths: z.array(z.string().min(1, 'must not be empty')).max(100, 'at most 100 files at once'),
+    paths: z.array(tripFilePath).max(100, 'at most 100 files at once'),
     systemId: z.string().min(1).optional(),
     timeZone: z.string().min(1).optional(),
     stationKey: z.enum(STATION_KEYS).optional(),
@@ -131,6 +138,9 @@ export const tripImportRequestSchema = z
       .string()
       .regex(/^\s*\d+(\.\d+)?\s*%?\s*$/, 'must be a number of rows ("250") or a share ("2%")')
       .optional(),
-    stationsFile: z.string().min(1).optional(),
+    stationsFile: z
+      .string()
+      .regex(/\.json$/i, 'must be a station_information .json file')
+      .optional(),
   })
   .strict() satisfies z.ZodType<TripImportRequest>

@@ -282,7 +282,7 @@ describe('IPC between main and the preload bridge', () => {
     )
   })
 
-  it('refuses a trips:import request the contract does not allow', async () => {
+  it('refuses a trips:import request the contract does not allow, and files that are not trip files', async () => {
     const electron = fakeElectron()
     registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
     await expect(
@@ -291,6 +291,9 @@ describe('IPC between main and the preload bridge', () => {
         maxRejected: 'lots',
       }),
     ).rejects.toThrow(/maxRejected/)
+    await expect(
+      electron.bridge.invoke('trips:import', { paths: ['/etc/shadow'] }),
+    ).rejects.toThrow(/must be a \.csv, \.csv\.gz or \.zip file\n.*at paths\[0\]/)
   })
 
   it("refuses calls from a page that is not the console's own", async () => {
