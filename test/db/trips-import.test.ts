@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TripImportOutcome, TripImportProgress } from '../../src/shared/trips.js'
@@ -347,6 +347,27 @@ describe('stations that appear after the import', () => {
       .where('import_id', '=', outcome.importId)
       .executeTakeFirstOrThrow()
     expect(record).toEqual({ station_key: 'station_id', trips_unmatched: 4 })
+  })
+})
+
+describe('choosing the system', () => {
+  it('asks for --system when the database has several, listing them', async () => {
+    await expect(
+      trips.importFiles({ paths: [tripFixture('fordgobike-dst-2018.csv')] }),
+    ).rejects.toThrow(/the database has \d+ systems; name one with --system: sf2018 \(/)
+  })
+
+  it('loads a station file only into a system it is told of, never the only one by default', async () => {
+    const file = join(scratch, 'lonely', 'station_information.json')
+    await mkdir(dirname(file), { recursive: true })
+    await writeFile(
+      file,
+      JSON.stringify({ data: { stations: [{ station_id: '1', name: 'x', lat: 1, lon: 1 }] } }),
+    )
+    await expect(trips.importFiles({ paths: [], stationsFile: file })).rejects.toMatchObject({
+      kind: 'invalid',
+      detail: expect.stringMatching(/name the system the stations of .* belong to with --system/),
+    })
   })
 })
 

@@ -95,10 +95,9 @@ export function createTripsService(deps: TripsDeps): TripsService {
     if (request.stationsFile) {
       const info = await siblingSystemInformation(request.stationsFile)
       const systems = await listSystems(deps.db)
-      const systemId =
-        request.systemId ??
-        info?.systemId ??
-        (systems.length === 1 ? systems[0]?.systemId : undefined)
+      // Never the only system by default: a file of another year or city would overwrite its
+      // stations' names and positions.
+      const systemId = request.systemId ?? info?.systemId
       if (!systemId) {
         throw invalid(
           'system_required',
