@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
+import { EVENT_CHANNELS } from './events/events.routes.js'
+import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
@@ -11,6 +13,8 @@ export interface ServerHandle {
   url: string
   services: Services
   database: OpenDatabase
+  /** Changes announced on the shared database (LISTEN/NOTIFY), for the window and browsers. */
+  events: NotifyHub
   /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
   close(): Promise<void>
 }
@@ -47,10 +51,12 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     databaseUrl: database.url,
     logger,
   })
+  const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({
     services,
     logger,
     metrics,
+    events,
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
@@ -64,6 +70,7 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
   try {
     address = await listen(server, settings.port, settings.host)
   } catch (error) {
+    await events.close()
     await database.close()
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') {
@@ -83,6 +90,8 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      // Event streams never end by themselves: end them first, or they hold the drain open.
+      await events.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
@@ -97,5 +106,5 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     return closing
   }
 
-  return { url, services, database, close }
+  return { url, services, database, events, close }
 }

@@ -97,11 +97,11 @@ describe('the dispatch API on a running balancer serve', () => {
   it('hands out tokens from balancer token create, printed once on stdout', async () => {
     dispatcher = await createToken('dispatcher', 'depot desk')
     expect(dispatcher).toMatch(/^bwb_[\w-]{43}$/)
-    // Eight at a time: each command opens the database on its own.
-    for (let i = 0; i < CREWS; i += 8) {
+    // Sixteen at a time: each command opens the database on its own.
+    for (let i = 0; i < CREWS; i += 16) {
       crewTokens.push(
         ...(await Promise.all(
-          Array.from({ length: 8 }, (_, j) => createToken('crew', `Van ${i + j}`)),
+          Array.from({ length: 16 }, (_, j) => createToken('crew', `Van ${i + j}`)),
         )),
       )
     }
@@ -221,4 +221,15 @@ describe('the dispatch API on a running balancer serve', () => {
     expect(codes.every((status) => status >= 400 && status < 500)).toBe(true)
     expect(await counts()).toEqual(before)
   }, 120_000)
+
+  it('stops within seconds while a browser holds a live event stream open', async () => {
+    const response = await fetch(`${serve.url}/events`, {
+      headers: { authorization: `Bearer ${dispatcher}` },
+    })
+    expect(response.status).toBe(200)
+    const started = Date.now()
+    expect(await serve.stop('SIGTERM')).toBe(0)
+    expect(Date.now() - started).toBeLessThan(4_000)
+    await response.body?.cancel().catch(() => undefined)
+  })
 })

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:http'
 import type { Role } from '../../src/shared/dispatch.js'
 import { CLI_ACTOR } from '../../src/server/auth/actor.js'
+import type { NotifyHub } from '../../src/server/events/notify-hub.js'
 import { createApp } from '../../src/server/http/app.js'
 import type { RateLimits } from '../../src/server/http/auth.middleware.js'
 import { silentLogger } from '../../src/server/logger.js'
@@ -31,7 +32,7 @@ let tokenCount = 0
 /** The real HTTP API on a test database, listening on a free loopback port. */
 export async function startApi(
   database: TestDatabase,
-  options: { leaseMinutes?: number; rateLimits?: RateLimits | false } = {},
+  options: { leaseMinutes?: number; rateLimits?: RateLimits | false; events?: NotifyHub } = {},
 ): Promise<TestApi> {
   const { services, metrics } = createServices({
     db: database.db,
@@ -47,6 +48,7 @@ export async function startApi(
     logger: silentLogger(),
     metrics,
     rateLimits: options.rateLimits ?? false,
+    events: options.events ?? null,
   })
   const server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -4,6 +4,8 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
+import { eventRoutes } from '../events/events.routes.js'
+import type { NotifyHub } from '../events/notify-hub.js'
 import { flowsRoutes } from '../flows/flows.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
@@ -20,6 +22,8 @@ export interface AppDeps {
   metrics?: Metrics | null
   /** `false` turns rate limiting off (benchmarks measure the claim, not the limiter). */
   rateLimits?: RateLimits | false
+  /** Live changes for GET /events; without it the route is absent. */
+  events?: NotifyHub | null
 }
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
@@ -31,6 +35,7 @@ export function createApp({
   logger,
   metrics = null,
   rateLimits = DEFAULT_RATE_LIMITS,
+  events = null,
 }: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
@@ -70,6 +75,7 @@ export function createApp({
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
     flowsRoutes(services.flows),
+    ...(events ? [eventRoutes(events)] : []),
   ]
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
