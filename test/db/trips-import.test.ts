@@ -305,6 +305,36 @@ describe('progress', () => {
   })
 })
 
+describe('station_flows', () => {
+  it('a second file over the same days adds to the bins the first made', async () => {
+    await seedSfSystem(db, 'sfoverlap', '2018')
+    const lines = (await readFile(tripFixture('fordgobike-dst-2018.csv'), 'utf8')).split('\n')
+    const part = join(scratch, 'first-rows.csv')
+    await writeFile(part, [...lines.slice(0, 4), ''].join('\n'))
+    imported(await importOne(tripFixture('fordgobike-dst-2018.csv'), 'sfoverlap'))
+    imported(await importOne(part, 'sfoverlap'))
+    const { rows } = await sql<{ differing: number; flows: number }>`
+      with counted as (
+        select station_id, time_bin, sum(o)::int as outflow, sum(i)::int as inflow
+          from (select start_station_id as station_id,
+                       date_bin('15 minutes', started_at, timestamptz '2000-01-01') as time_bin,
+                       1 as o, 0 as i
+                  from trips where system_id = 'sfoverlap' and start_station_id is not null
+                union all
+                select end_station_id, date_bin('15 minutes', ended_at, timestamptz '2000-01-01'), 0, 1
+                  from trips where system_id = 'sfoverlap' and end_station_id is not null) e
+         group by 1, 2)
+      select count(*) filter (where c.outflow is distinct from f.outflow
+                                 or c.inflow is distinct from f.inflow)::int as differing,
+             sum(f.outflow + f.inflow)::int as flows
+        from counted c
+        full join (select * from station_flows where system_id = 'sfoverlap') f
+          using (station_id, time_bin)`.execute(db)
+    // 6 trips with stations at both ends, then 3 of them again.
+    expect(rows[0]).toEqual({ differing: 0, flows: 2 * (6 + 3) })
+  })
+})
+
 describe('stations that appear after the import', () => {
   it('are mapped by a remap, which adds the trips to station_flows', async () => {
     await db.insertInto('systems').values({ system_id: 'sflate', name: 'late stations' }).execute()

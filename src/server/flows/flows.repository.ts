@@ -214,8 +214,8 @@ export async function findStation(
 
 /**
  * Recounts a system's station_flows from all its trips: a repair, not the normal path (each
- * import adds its own trips). Takes the exclusive flows lock, so that no import adds to the
- * counts while they are replaced; readers keep the old counts until this commits.
+ * import adds its own trips). Takes the flows lock of imports (lockFlows), so that no import
+ * adds to the counts while they are replaced; readers keep the old counts until this commits.
  */
 export async function rebuildFlows(db: Database, systemId: string): Promise<number> {
   return db.transaction().execute(async (trx) => {

@@ -231,7 +231,7 @@ export async function importTripFile(
 
     report('flows', rowsRead, source.bytesTotal ? 100 : null)
     const flowsStarted = performance.now()
-    await lockFlows(client, options.systemId, 'shared')
+    await lockFlows(client, options.systemId)
     const flowBins = await addNewFlows(client, options.systemId)
     const flowSeconds = (performance.now() - flowsStarted) / 1000
 

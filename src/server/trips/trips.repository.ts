@@ -521,33 +521,45 @@ export async function firstRejections(
 }
 
 /**
- * Serialises flow writers of one system against a full rebuild: imports and remaps only add
- * to counts (safe side by side, so they share the lock); a rebuild replaces them (exclusive).
+ * The writers of one system's station_flows take turns (imports, remaps, a rebuild), from their
+ * flows step to their commit: a second import of the same system waits about a second. That
+ * lets an import that adds new bins insert them plainly (below), and no two writers can
+ * deadlock over the same bins.
  */
-export async function lockFlows(
-  client: ImportConnection,
-  systemId: string,
-  mode: 'shared' | 'exclusive',
-): Promise<void> {
-  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'
-  await client.query(`select ${lock}(hashtext('station_flows'), hashtext($1))`, [systemId])
+export async function lockFlows(client: ImportConnection, systemId: string): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext('station_flows'), hashtext($1))`, [
+    systemId,
+  ])
 }
 
 /**
- * Adds trip_new_flows to station_flows: cost grows with the trips just written, not with the
- * history. Rows go in time order (what the BRIN index on time_bin wants), and in one total
- * order, so that two imports touching the same bins cannot deadlock.
+ * Adds trip_new_flows to station_flows, under lockFlows: the cost grows with the trips just
+ * written, not with the history. When none of the system's bins in that time range exists yet
+ * (a new month, the usual case) the counts are inserted plainly; otherwise they are added to the
+ * existing ones. Month of 123k bins: 0.5-0.7 s inserted, 1.2-1.5 s through ON CONFLICT. Rows go
+ * in time order, which is what the BRIN index on time_bin wants.
  */
 export async function addNewFlows(client: ImportConnection, systemId: string): Promise<number> {
+  const { rows } = await client.query<{ overlap: boolean }>(
+    `select exists (select 1 from station_flows
+                     where system_id = $1
+                       and time_bin >= (select min(time_bin) from trip_new_flows)
+                       and time_bin <= (select max(time_bin) from trip_new_flows)) as overlap`,
+    [systemId],
+  )
+  const counts = `
+    insert into station_flows (system_id, station_id, time_bin, outflow, inflow)
+    select $1, station_id, time_bin, sum(outflow), sum(inflow)
+      from trip_new_flows
+     group by station_id, time_bin
+     order by time_bin, station_id collate "C"`
   const result = await client.query(
-    `insert into station_flows (system_id, station_id, time_bin, outflow, inflow)
-     select $1, station_id, time_bin, sum(outflow), sum(inflow)
-       from trip_new_flows
-      group by station_id, time_bin
-      order by time_bin, station_id collate "C"
-     on conflict (system_id, station_id, time_bin) do update
-        set outflow = station_flows.outflow + excluded.outflow,
-            inflow = station_flows.inflow + excluded.inflow`,
+    rows[0]?.overlap
+      ? `${counts}
+         on conflict (system_id, station_id, time_bin) do update
+            set outflow = station_flows.outflow + excluded.outflow,
+                inflow = station_flows.inflow + excluded.inflow`
+      : counts,
     [systemId],
   )
   await client.query('truncate trip_new_flows')

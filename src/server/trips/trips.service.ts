@@ -172,7 +172,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
         const imports = await importsWithUnmatchedTrips(client, system.systemId)
         let tripEnds = 0
         let flowBins = 0
-        if (imports.length > 0) await lockFlows(client, system.systemId, 'shared')
+        if (imports.length > 0) await lockFlows(client, system.systemId)
         for (const unmatched of imports) {
           const remapped = await remapImport(client, system.systemId, unmatched)
           tripEnds += remapped.tripEnds
