@@ -223,20 +223,20 @@ export async function run(args: string[]): Promise<void> {
         `\nstation_flows with history (${options.history} earlier months of trips, ${count.format(recounted)} bins, made in ${seconds(filled)} s):\n`,
       )
       printTable([
-        ['', 'months in the table', 'seconds'],
-        ['incremental update of one month, no history', '1', seconds(flows)],
+        ['', "months of the system's trips", 'seconds'],
+        ['incremental update of a new month (median of the rounds)', '0 before it', seconds(flows)],
         [
-          'incremental update of one month, with history',
-          String(options.history + 1),
+          'incremental update of a new month (one run)',
+          `${options.history} before it`,
           seconds(withHistory.done.flowSeconds),
         ],
         [
-          'full recount (what a refresh of the 0001 view costs)',
+          'full recount of the system (a refresh of the 0001 view)',
           String(options.history),
           seconds(rebuildBefore),
         ],
         [
-          'full recount (what a refresh of the 0001 view costs)',
+          'full recount of the system (a refresh of the 0001 view)',
           String(options.history + 1),
           seconds(rebuildAfter),
         ],
