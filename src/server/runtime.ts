@@ -48,6 +48,8 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     location: database.location,
     apiUrl: () => url,
     leaseMinutes: settings.leaseMinutes,
+    databaseUrl: database.url,
+    logger,
   })
   const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({

@@ -6,8 +6,11 @@ import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createFlowsService, type FlowsService } from './flows/flows.service.js'
+import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
+import { createTripsService, type TripsService } from './trips/trips.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -18,6 +21,8 @@ export interface Services {
   auth: AuthService
   dispatch: DispatchService
   crews: CrewsService
+  trips: TripsService
+  flows: FlowsService
 }
 
 export interface ServicesDeps {
@@ -28,6 +33,9 @@ export interface ServicesDeps {
   apiUrl: () => string | null
   leaseMinutes?: number
   auth?: AuthOptions
+  /** With credentials: a trip import streams into COPY on a connection of its own. */
+  databaseUrl: string
+  logger?: Logger
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -44,6 +52,11 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     leaseMs: (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000,
     onEvent: (event, count) => metrics.onDispatchEvent(event, count),
   })
+  const trips = createTripsService({
+    db: deps.db,
+    databaseUrl: deps.databaseUrl,
+    logger: deps.logger ?? silentLogger(),
+  })
   const services: Services = {
     status: createStatusService({
       db: deps.db,
@@ -55,6 +68,8 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     auth: createAuthService(deps.db, deps.auth),
     dispatch,
     crews: createCrewsService(deps.db),
+    trips,
+    flows: createFlowsService({ db: deps.db, trips }),
   }
   return { services, metrics }
 }

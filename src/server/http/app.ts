@@ -6,6 +6,7 @@ import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
+import { flowsRoutes } from '../flows/flows.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
@@ -73,6 +74,7 @@ export function createApp({
     systemRoutes(services.status, metrics),
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
+    flowsRoutes(services.flows),
     ...(events ? [eventRoutes(events)] : []),
   ]
   for (const api of routers) app.use(api.router)

@@ -166,6 +166,26 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       call('GET', `/tokens${query({ all: include_revoked })}`),
     'tokens:create': (body) => call('POST', '/tokens', body),
     'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
+    'flows:station': ({ stationId, systemId, ...range }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/flows${query({ ...range, system: systemId })}`,
+      ),
+    'flows:system': ({ systemId, ...range }) =>
+      call('GET', `/flows${query({ ...range, system: systemId })}`),
+    'flows:profile': ({ stationId, systemId, ...range }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/profile${query({ ...range, system: systemId })}`,
+      ),
+    // Trip files are read from the disk of the machine running the server: a browser elsewhere
+    // on the LAN has no business naming paths there.
+    'trips:import': () =>
+      Promise.reject(
+        new Error(
+          'importing trip files needs the desktop app (or `balancer import-trips` on the server)',
+        ),
+      ),
   }
 
   const subscriptions: {
@@ -187,6 +207,8 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         clearTimeout(timer)
       }
     },
+    // Only the desktop app imports trips, so a browser never hears of one.
+    'trips:import-progress': () => () => undefined,
   }
 
   return {
