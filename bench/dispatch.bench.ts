@@ -122,6 +122,7 @@ async function serveInWorker(url: string): Promise<void> {
     mode: 'configured',
     location: database.location,
     apiUrl: () => null,
+    databaseUrl: database.url,
   })
   // Rate limits off: this measures the claim path, not the limiter's budget.
   const app = createApp({ services, logger, metrics, rateLimits: false })
@@ -155,6 +156,7 @@ export async function run(args: string[]): Promise<void> {
       mode: 'configured',
       location: bench.location,
       apiUrl: () => null,
+      databaseUrl: bench.url,
     })
     const tokens: string[] = []
     for (let i = 0; i < Math.max(...CONCURRENCY); i++) {

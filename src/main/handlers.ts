@@ -1,12 +1,19 @@
+import type { ConsoleEvents, EventName } from '../shared/contract.js'
 import { CONSOLE_ACTOR } from '../server/auth/actor.js'
 import type { Handlers } from './ipc.js'
 import type { ServerSupervisor } from './server-supervisor.js'
+
+/** Pushes an event to the console's windows (main broadcasts it; tests collect it). */
+export type EmitEvent = <E extends EventName>(event: E, payload: ConsoleEvents[E]) => void
 
 /**
  * Every channel of the contract, each a call into the server's services, as the dispatcher at this
  * desk (the console window is the depot's own): no logic lives here.
  */
-export function createHandlers(server: Pick<ServerSupervisor, 'status' | 'services'>): Handlers {
+export function createHandlers(
+  server: Pick<ServerSupervisor, 'status' | 'services'>,
+  emit: EmitEvent = () => undefined,
+): Handlers {
   const services = () => server.services()
   return {
     'app:status': () => server.status(),
@@ -32,5 +39,12 @@ export function createHandlers(server: Pick<ServerSupervisor, 'status' | 'servic
       (await services()).auth.revokeToken(token_id, CONSOLE_ACTOR),
     'feeds:health': async () => (await services()).feeds.health(),
     'feeds:stations': async (query) => (await services()).feeds.stations(query),
+    'flows:station': async (request) => (await services()).flows.stationFlows(request),
+    'flows:system': async (request) => (await services()).flows.systemFlows(request),
+    'flows:profile': async (request) => (await services()).flows.stationProfile(request),
+    'trips:import': async (request) =>
+      (await services()).trips.importFiles(request, (progress) =>
+        emit('trips:import-progress', progress),
+      ),
   } satisfies Handlers
 }

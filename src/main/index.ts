@@ -14,7 +14,7 @@ import { createLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
 import { APP_NAME } from '../shared/version.js'
 import { contentSecurityPolicy } from './csp.js'
-import { createHandlers } from './handlers.js'
+import { createHandlers, type EmitEvent } from './handlers.js'
 import { broadcast, registerHandlers } from './ipc.js'
 import {
   appUrlMatcher,
@@ -151,7 +151,13 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => {
       enforceContentSecurityPolicy(session.defaultSession, contentSecurityPolicy(devServerUrl))
       denyPermissions(session.defaultSession)
-      registerHandlers(ipcMain, createHandlers(supervisor), {
+      const emit: EmitEvent = (event, payload) =>
+        broadcast(
+          BrowserWindow.getAllWindows().map((window) => window.webContents),
+          event,
+          payload,
+        )
+      registerHandlers(ipcMain, createHandlers(supervisor, emit), {
         trustSender: (event: IpcMainInvokeEvent) =>
           event.senderFrame !== null && isAppUrl(event.senderFrame.url),
         onError: (channel, error) => logger.error({ err: error, channel }, 'IPC handler failed'),

@@ -11,6 +11,12 @@ import {
   suggestionListQuerySchema,
   taskListFilterSchema,
 } from '../shared/dispatch.js'
+import {
+  flowRangeSchema,
+  stationFlowsRequestSchema,
+  stationProfileRequestSchema,
+} from '../shared/flows.js'
+import { tripImportRequestSchema } from '../shared/trips.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
@@ -32,4 +38,8 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'tokens:list': z.object({ include_revoked: z.boolean().optional() }).strict(),
   'tokens:create': createTokenRequestSchema,
   'tokens:revoke': z.object({ token_id: idSchema }).strict(),
+  'flows:station': stationFlowsRequestSchema,
+  'flows:system': flowRangeSchema,
+  'flows:profile': stationProfileRequestSchema,
+  'trips:import': tripImportRequestSchema,
 }

@@ -58,6 +58,8 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
       urls: () => feeds.map((feed) => feed.url),
       isLeader: () => leader?.isLeader() ?? false,
     },
+    databaseUrl: database.url,
+    logger,
   })
   const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({

@@ -8,8 +8,11 @@ import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
 import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
 import { JOBS_LOCK } from './jobs/leader.js'
+import { createFlowsService, type FlowsService } from './flows/flows.service.js'
+import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
+import { createTripsService, type TripsService } from './trips/trips.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -22,6 +25,8 @@ export interface Services {
   crews: CrewsService
   /** GBFS feed health and station freshness. */
   feeds: FeedService
+  trips: TripsService
+  flows: FlowsService
 }
 
 export interface ServicesDeps {
@@ -34,6 +39,9 @@ export interface ServicesDeps {
   auth?: AuthOptions
   /** The feeds this console is configured with, and whether it is the one polling them. */
   feeds?: { urls: () => readonly string[]; isLeader: () => boolean }
+  /** With credentials: a trip import streams into COPY on a connection of its own. */
+  databaseUrl: string
+  logger?: Logger
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -49,6 +57,11 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
   dispatch = createDispatchService(deps.db, {
     leaseMs: (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000,
     onEvent: (event, count) => metrics.onDispatchEvent(event, count),
+  })
+  const trips = createTripsService({
+    db: deps.db,
+    databaseUrl: deps.databaseUrl,
+    logger: deps.logger ?? silentLogger(),
   })
   const services: Services = {
     status: createStatusService({
@@ -67,6 +80,8 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       lockName: JOBS_LOCK,
       isLeader: deps.feeds?.isLeader ?? (() => false),
     }),
+    trips,
+    flows: createFlowsService({ db: deps.db, trips }),
   }
   return { services, metrics }
 }

@@ -23,6 +23,14 @@ import type {
   TokenInfo,
 } from './dispatch.js'
 import type { FeedsHealth, StationLive, StationsQuery } from './feeds.js'
+import type {
+  FlowRange,
+  FlowSeries,
+  StationFlowsRequest,
+  StationProfile,
+  StationProfileRequest,
+} from './flows.js'
+import type { TripImportProgress, TripImportReport, TripImportRequest } from './trips.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -62,11 +70,18 @@ export interface ConsoleApi {
   'tokens:list': { request: { include_revoked?: boolean }; response: TokenInfo[] }
   'tokens:create': { request: CreateTokenRequest; response: CreatedToken }
   'tokens:revoke': { request: { token_id: number }; response: TokenInfo }
+  'flows:station': { request: StationFlowsRequest; response: FlowSeries }
+  'flows:system': { request: FlowRange; response: FlowSeries }
+  'flows:profile': { request: StationProfileRequest; response: StationProfile }
+  /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
+  'trips:import': { request: TripImportRequest; response: TripImportReport }
 }
 
 /** Events pushed from main to the renderer. */
 export interface ConsoleEvents {
   'app:status': AppStatus
+  /** While `trips:import` reads a file: rows done, rows/s and percent, for a progress bar. */
+  'trips:import-progress': TripImportProgress
 }
 
 export type Channel = keyof ConsoleApi
@@ -99,8 +114,15 @@ export const CHANNELS = [
   'tokens:list',
   'tokens:create',
   'tokens:revoke',
+  'flows:station',
+  'flows:system',
+  'flows:profile',
+  'trips:import',
 ] as const satisfies readonly Channel[]
-export const EVENTS = ['app:status'] as const satisfies readonly EventName[]
+export const EVENTS = [
+  'app:status',
+  'trips:import-progress',
+] as const satisfies readonly EventName[]
 
 export function isChannel(name: unknown): name is Channel {
   return (CHANNELS as readonly unknown[]).includes(name)

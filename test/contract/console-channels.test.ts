@@ -9,6 +9,7 @@ import { startApi, type TestApi } from '../helpers/api.js'
 import { appStatus } from '../helpers/app-status.js'
 import { seedStations } from '../helpers/fixtures.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+import { tripFixture } from '../helpers/trips.js'
 
 let database: TestDatabase
 let api: TestApi
@@ -62,7 +63,7 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
   it.each([
     ['the desktop app (IPC)', () => ipc],
     ['a browser (HTTP)', () => http],
-  ] as const)('works from %s with the same answers', async (_, client) => {
+  ] as const)('works from %s with the same answers', async (where, client) => {
     const c = client()
     const covered = new Set<Channel>()
     const invoke: ConsoleBridge['invoke'] = (channel, ...request) => {
@@ -110,6 +111,35 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       expect.objectContaining({ stationId: 'A', stale: true, staleReason: 'no_status' }),
       expect.objectContaining({ stationId: 'B', stale: true, staleReason: 'no_status' }),
     ])
+    // Flows of stations without trips: every bin present, all zeros.
+    const hourly = await invoke('flows:station', {
+      stationId: 'A',
+      from: '2018-02-01',
+      to: '2018-02-02',
+      bin: 'hour',
+    })
+    expect(hourly.points).toHaveLength(24)
+    expect(hourly.totals).toEqual({ outflow: 0, inflow: 0 })
+    const daily = await invoke('flows:system', { from: '2018-02-01', to: '2018-02-03', bin: 'day' })
+    expect(daily.points.map((p) => p.local)).toEqual(['2018-02-01 00:00', '2018-02-02 00:00'])
+    const profile = await invoke('flows:profile', {
+      stationId: 'A',
+      from: '2018-02-05',
+      to: '2018-02-19',
+    })
+    expect(profile.days).toEqual([2, 2, 2, 2, 2, 2, 2])
+    await expect(
+      invoke('flows:station', { stationId: 'nowhere', from: '2018-02-01', to: '2018-02-02' }),
+    ).rejects.toThrow(/no station "nowhere"/)
+    // Trip files are on the desktop's disk: the app imports them, a browser is told why not.
+    const importing = invoke('trips:import', {
+      paths: [tripFixture('lyft-2023-semicolon-crlf.csv')],
+    })
+    if (where.includes('IPC')) {
+      expect((await importing).outcomes[0]).toMatchObject({ status: 'imported', rowsImported: 6 })
+    } else {
+      await expect(importing).rejects.toThrow(/needs the desktop app/)
+    }
     expect([...covered].sort()).toEqual([...CHANNELS].sort())
   })
 })

@@ -41,6 +41,7 @@ export async function startApi(
     location: database.name,
     apiUrl: () => null,
     leaseMinutes: options.leaseMinutes,
+    databaseUrl: database.url,
   })
   const app = createApp({
     services,

@@ -7,6 +7,7 @@ import {
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
+import type { TripImportProgress, TripImportReport } from '../../src/shared/trips.js'
 import { appStatus } from '../helpers/app-status.js'
 import { fakeServices } from '../helpers/fake-services.js'
 import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
@@ -100,6 +101,10 @@ const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'tokens:revoke': { token_id: 2 },
   'feeds:health': undefined,
   'feeds:stations': { staleOnly: true },
+  'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
+  'flows:system': { from: '2018-02-01', to: '2018-02-02' },
+  'flows:profile': { stationId: '74', bin: '15min' },
+  'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
 }
 
 function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {
@@ -230,6 +235,67 @@ describe('IPC between main and the preload bridge', () => {
       task,
     )
     expect(approve).toHaveBeenCalledWith({ suggestion_id: 3 }, CONSOLE_ACTOR)
+  })
+
+  it('forwards every progress report of trips:import to the windows as trips:import-progress', async () => {
+    const electron = fakeElectron()
+    const progress: TripImportProgress = {
+      file: '201802-fordgobike-tripdata.csv.gz',
+      phase: 'reading',
+      rowsDone: 56_320,
+      rowsPerSecond: 112_640,
+      percent: 53,
+      elapsedSeconds: 0.5,
+    }
+    const report: TripImportReport = {
+      systemId: 'fgb',
+      timeZone: 'America/Los_Angeles',
+      stationsLoaded: null,
+      systemCreated: false,
+      remapped: null,
+      outcomes: [],
+    }
+    const importFiles = vi.fn((_request: unknown, onProgress?: (p: TripImportProgress) => void) => {
+      onProgress?.(progress)
+      onProgress?.({ ...progress, phase: 'done', rowsDone: 106_718, percent: 100 })
+      return Promise.resolve(report)
+    })
+    const services = () =>
+      Promise.resolve(fakeServices({ trips: { importFiles } as unknown as Services['trips'] }))
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers({ status: () => Promise.resolve(appStatus()), services }, (event, payload) =>
+        broadcast([electron.webContents], event, payload),
+      ),
+    )
+    const heard: TripImportProgress[] = []
+    const unsubscribe = electron.bridge.on('trips:import-progress', (p) => heard.push(p))
+    await expect(
+      electron.bridge.invoke('trips:import', { paths: ['/data/a.csv'], systemId: 'fgb' }),
+    ).resolves.toEqual(report)
+    unsubscribe()
+    expect(heard.map((p) => [p.phase, p.rowsDone])).toEqual([
+      ['reading', 56_320],
+      ['done', 106_718],
+    ])
+    expect(importFiles).toHaveBeenCalledWith(
+      { paths: ['/data/a.csv'], systemId: 'fgb' },
+      expect.any(Function),
+    )
+  })
+
+  it('refuses a trips:import request the contract does not allow, and files that are not trip files', async () => {
+    const electron = fakeElectron()
+    registerHandlers(electron.ipcMain, handlersAnswering(appStatus()))
+    await expect(
+      electron.bridge.invoke('trips:import', {
+        paths: ['/data/a.csv'],
+        maxRejected: 'lots',
+      }),
+    ).rejects.toThrow(/maxRejected/)
+    await expect(
+      electron.bridge.invoke('trips:import', { paths: ['/etc/shadow'] }),
+    ).rejects.toThrow(/must be a \.csv, \.csv\.gz or \.zip file\n.*at paths\[0\]/)
   })
 
   it("refuses calls from a page that is not the console's own", async () => {

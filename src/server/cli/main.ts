@@ -16,6 +16,7 @@ import {
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
+import { addTripCommands } from './trips.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -186,6 +187,7 @@ export function buildProgram(logger: Logger): Command {
   program.addCommand(
     tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
   )
+  addTripCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program
 }

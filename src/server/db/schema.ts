@@ -157,11 +157,11 @@ export interface SchemaMigrationsLock {
 }
 
 export interface StationFlows {
-  inflow: number | null;
-  outflow: number | null;
-  station_id: string | null;
-  system_id: string | null;
-  time_bin: Timestamp | null;
+  inflow: number;
+  outflow: number;
+  station_id: string;
+  system_id: string;
+  time_bin: Timestamp;
 }
 
 export interface Stations {
@@ -270,6 +270,35 @@ export interface Tasks {
   worker_id: string | null;
 }
 
+export interface TripImportErrors {
+  fields: string[];
+  import_id: number;
+  line: number;
+  reason: string;
+}
+
+export interface TripImports {
+  bytes: number;
+  content_sha256: string;
+  file_name: string;
+  first_started_at: Timestamp | null;
+  format: string;
+  import_id: Generated<number>;
+  imported_at: Generated<Timestamp>;
+  last_ended_at: Timestamp | null;
+  last_started_at: Timestamp | null;
+  rows_imported: number;
+  rows_read: number;
+  rows_rejected: number;
+  seconds: number;
+  station_ids: number;
+  station_ids_matched: number;
+  station_key: string | null;
+  system_id: string;
+  timezone: string;
+  trips_unmatched: number;
+}
+
 export interface Trips {
   bike_id: string | null;
   duration_sec: number | null;
@@ -279,6 +308,7 @@ export interface Trips {
   end_station_name: string | null;
   end_station_raw: string | null;
   ended_at: Timestamp;
+  import_id: number | null;
   member_type: string | null;
   ride_id: string | null;
   rideable_type: string | null;
@@ -312,5 +342,7 @@ export interface DB {
   systems: Systems;
   task_assignments: TaskAssignments;
   tasks: Tasks;
+  trip_import_errors: TripImportErrors;
+  trip_imports: TripImports;
   trips: Trips;
 }

@@ -7,6 +7,7 @@ import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
+import { flowsRoutes } from '../flows/flows.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
@@ -75,6 +76,7 @@ export function createApp({
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
     feedRoutes(services.feeds),
+    flowsRoutes(services.flows),
     ...(events ? [eventRoutes(events)] : []),
   ]
   for (const api of routers) app.use(api.router)

@@ -169,6 +169,26 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'feeds:health': () => call('GET', '/feeds'),
     'feeds:stations': ({ systemId, staleOnly }) =>
       call('GET', `/feeds/stations${query({ system: systemId, stale: staleOnly })}`),
+    'flows:station': ({ stationId, systemId, ...range }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/flows${query({ ...range, system: systemId })}`,
+      ),
+    'flows:system': ({ systemId, ...range }) =>
+      call('GET', `/flows${query({ ...range, system: systemId })}`),
+    'flows:profile': ({ stationId, systemId, ...range }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/profile${query({ ...range, system: systemId })}`,
+      ),
+    // Trip files are read from the disk of the machine running the server: a browser elsewhere
+    // on the LAN has no business naming paths there.
+    'trips:import': () =>
+      Promise.reject(
+        new Error(
+          'importing trip files needs the desktop app (or `balancer import-trips` on the server)',
+        ),
+      ),
   }
 
   const subscriptions: {
@@ -190,6 +210,8 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         clearTimeout(timer)
       }
     },
+    // Only the desktop app imports trips, so a browser never hears of one.
+    'trips:import-progress': () => () => undefined,
   }
 
   return {

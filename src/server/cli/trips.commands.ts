@@ -1,0 +1,132 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
+import { loadSettings, type SettingsOverrides } from '../config/settings.js'
+import { openDatabase } from '../db/connect.js'
+import { createFlowsService } from '../flows/flows.service.js'
+import type { Logger } from '../logger.js'
+import { createTripsService } from '../trips/trips.service.js'
+import { createProgressLine, formatImportReport, formatRefreshReport } from './trips-output.js'
+
+interface DatabaseFlags {
+  databaseUrl?: string
+  dataDir?: string
+}
+
+/** What main.ts shares with command modules, so that every command reads settings alike. */
+export interface CommandHelpers {
+  withDatabaseOptions(command: Command): Command
+  overrides(flags: DatabaseFlags): SettingsOverrides
+}
+
+interface ImportFlags extends DatabaseFlags {
+  system?: string
+  tz?: string
+  stations?: string
+  matchBy?: StationKey
+  maxRejected?: string
+}
+
+function parseStationKey(value: string): StationKey {
+  if (!(STATION_KEYS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`must be one of ${STATION_KEYS.join(', ')}`)
+  }
+  return value as StationKey
+}
+
+/** A command's own services: no HTTP server, two pooled connections plus the import's own. */
+async function openServices(flags: DatabaseFlags, helpers: CommandHelpers, logger: Logger) {
+  const settings = await loadSettings(helpers.overrides(flags))
+  const database = await openDatabase(settings, logger, {
+    poolSize: 2,
+    applicationName: 'balancer cli',
+  })
+  const trips = createTripsService({ db: database.db, databaseUrl: database.url, logger })
+  const flows = createFlowsService({ db: database.db, trips })
+  return { database, trips, flows }
+}
+
+/** `import-trips` and `refresh`. */
+export function addTripCommands(program: Command, logger: Logger, helpers: CommandHelpers): void {
+  helpers
+    .withDatabaseOptions(
+      program
+        .command('import-trips')
+        .description(
+          'import Lyft trip files (.csv, .csv.gz, .zip; Ford GoBike, Lyft or Motivate format), each in one transaction, and bring station_flows up to date',
+        )
+        .argument('[files...]', 'trip files (none: only load --stations)')
+        .option('--system <id>', 'the system the trips belong to (default: the only one)')
+        .option(
+          '--tz <zone>',
+          "IANA time zone of the files' local times (default: the system's, from its feed)",
+        )
+        .option(
+          '--stations <file>',
+          'load a GBFS station_information.json into the system first (creates the system)',
+        )
+        .option(
+          '--match-by <column>',
+          `match station ids against this column (${STATION_KEYS.join(', ')}; default: the one matching most)`,
+          parseStationKey,
+        )
+        .option(
+          '--max-rejected <rows|percent>',
+          'bad rows a file may have before it is refused, e.g. 250 or 2% (default 1%, at least 10)',
+        ),
+    )
+    .action(async (files: string[], flags: ImportFlags) => {
+      const { database, trips } = await openServices(flags, helpers, logger)
+      const progress = createProgressLine(process.stderr)
+      try {
+        const report = await trips.importFiles(
+          {
+            paths: files,
+            systemId: flags.system,
+            timeZone: flags.tz,
+            stationKey: flags.matchBy,
+            maxRejected: flags.maxRejected,
+            stationsFile: flags.stations,
+          },
+          (update) => {
+            progress.update(update)
+            if (update.phase === 'done') progress.finish()
+          },
+        )
+        progress.finish()
+        process.stdout.write(formatImportReport(report))
+        const failed = report.outcomes.filter((outcome) => outcome.status === 'failed').length
+        if (failed > 0) {
+          throw new Error(`${failed} of ${report.outcomes.length} trip file(s) failed (see above)`)
+        }
+      } finally {
+        progress.finish()
+        await database.close()
+      }
+    })
+
+  helpers
+    .withDatabaseOptions(
+      program
+        .command('refresh')
+        .description(
+          'map kept trips to stations that appeared since their import, and refresh imbalance_scores',
+        )
+        .option('--system <id>', 'only this system (default: all)')
+        .option(
+          '--rebuild-flows',
+          'also recount station_flows from all trips (a repair; each import keeps it current)',
+        ),
+    )
+    .action(async (flags: DatabaseFlags & { system?: string; rebuildFlows?: boolean }) => {
+      const { database, flows } = await openServices(flags, helpers, logger)
+      try {
+        const report = await flows.refresh({
+          systemId: flags.system,
+          rebuild: Boolean(flags.rebuildFlows),
+        })
+        process.stdout.write(formatRefreshReport(report))
+      } finally {
+        await database.close()
+      }
+    })
+}

@@ -1,0 +1,196 @@
+import type { Request, Response } from 'express'
+import { z } from 'zod'
+import {
+  FLOW_BINS,
+  FLOW_TIME_PATTERN,
+  flowSeriesSchema,
+  PROFILE_BINS,
+  stationProfileSchema,
+  type FlowSeries,
+  type StationProfile,
+} from '../../shared/flows.js'
+import type { Role } from '../../shared/dispatch.js'
+import { ApiRouter } from '../http/api-router.js'
+import type { FlowsService } from './flows.service.js'
+
+/** Analysts study flows; dispatchers look at them; an external engine forecasts from them. */
+const READERS: readonly Role[] = ['analyst', 'dispatcher', 'engine']
+
+const time = z
+  .string()
+  .regex(
+    FLOW_TIME_PATTERN,
+    'must be a date (2018-02-01) or date and time (2018-02-01T08:15, 2018-02-01T16:15Z)',
+  )
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (2018-02-01)')
+const system = z.string().trim().min(1).max(128).optional().meta({
+  description: 'The system (default: the only one in the database)',
+})
+const format = z
+  .enum(['json', 'csv'])
+  .optional()
+  .meta({ description: 'csv: the same as "Accept: text/csv"' })
+
+const seriesQuery = z
+  .object({
+    from: time.meta({
+      description: 'Local date or time of the system ("2018-02-01"), or an instant with offset',
+    }),
+    to: time.meta({ description: 'Exclusive; as from' }),
+    bin: z.enum(FLOW_BINS).optional().meta({ description: 'Default 15min' }),
+    system,
+    format,
+  })
+  .strict()
+
+const profileQuery = z
+  .object({
+    from: date.optional().meta({ description: 'Default: the first day of imported trips' }),
+    to: date.optional().meta({ description: 'Exclusive; default: after the last day' }),
+    bin: z.enum(PROFILE_BINS).optional().meta({ description: 'Default hour' }),
+    system,
+    format,
+  })
+  .strict()
+
+const stationParams = z.object({ station_id: z.string().min(1).max(128) }).strict()
+
+function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv'
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv'
+}
+
+/** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
+function field(value: string | number | null): string {
+  const text = value === null ? '' : String(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+function sendCsv(res: Response, name: string, rows: (string | number | null)[][]): void {
+  const safe = name.replace(/[^\w.-]+/g, '_')
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8')
+  res.setHeader('Content-Disposition', `attachment; filename="${safe}.csv"`)
+  res.send(rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n')
+}
+
+function seriesCsv(res: Response, series: FlowSeries): void {
+  const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
+  sendCsv(res, name, [
+    ['system_id', 'station_id', 'bin_start_utc', 'bin_start_local', 'outflow', 'inflow'],
+    ...series.points.map((p) => [
+      series.systemId,
+      series.stationId,
+      p.start,
+      p.local,
+      p.outflow,
+      p.inflow,
+    ]),
+  ])
+}
+
+function profileCsv(res: Response, profile: StationProfile): void {
+  sendCsv(res, `profile-${profile.systemId}-${profile.stationId}-${profile.bin}`, [
+    ['system_id', 'station_id', 'day_of_week', 'minute_of_day', 'outflow', 'inflow'],
+    ...profile.cells.map((c) => [
+      profile.systemId,
+      profile.stationId,
+      c.dayOfWeek,
+      c.minuteOfDay,
+      c.outflow,
+      c.inflow,
+    ]),
+  ])
+}
+
+const SERIES_DESCRIPTION =
+  'Trips leaving (outflow) and arriving (inflow) per bin, every bin of [from, to) present (zeros where none), cut on the system’s clock: hours at the local hour (the hour repeated when daylight time ends is two bins), days at local midnight. At most 100,000 bins per request.'
+
+/** GET /stations/{id}/flows, GET /flows and GET /stations/{id}/profile, as JSON or CSV. */
+export function flowsRoutes(flows: FlowsService): ApiRouter {
+  const api = new ApiRouter()
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/stations/{station_id}/flows',
+      tag: 'flows',
+      summary: 'Flows of one station over a time range, at 15 min, hour or day resolution',
+      description: SERIES_DESCRIPTION,
+      access: READERS,
+      params: stationParams,
+      query: seriesQuery,
+      response: flowSeriesSchema,
+      alsoProduces: ['text/csv'],
+      errors: [404],
+    },
+    async ({ params, query, req, res }) => {
+      const series = await flows.stationFlows({
+        systemId: query.system,
+        stationId: params.station_id,
+        from: query.from,
+        to: query.to,
+        bin: query.bin,
+      })
+      if (!wantsCsv(req, query.format)) return series
+      seriesCsv(res, series)
+      return undefined
+    },
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/flows',
+      tag: 'flows',
+      summary: 'Flows of the whole system (every station summed) over a time range',
+      description: SERIES_DESCRIPTION,
+      access: READERS,
+      query: seriesQuery,
+      response: flowSeriesSchema,
+      alsoProduces: ['text/csv'],
+      errors: [404],
+    },
+    async ({ query, req, res }) => {
+      const series = await flows.systemFlows({
+        systemId: query.system,
+        from: query.from,
+        to: query.to,
+        bin: query.bin,
+      })
+      if (!wantsCsv(req, query.format)) return series
+      seriesCsv(res, series)
+      return undefined
+    },
+  )
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/stations/{station_id}/profile',
+      tag: 'flows',
+      summary: 'Mean flows of a station by day of week and time of day (the forecasting input)',
+      description:
+        'Each cell is the mean number of trips per day in that slot, over every day of that weekday in the range (days without trips count as zero), on the system’s clock.',
+      access: READERS,
+      params: stationParams,
+      query: profileQuery,
+      response: stationProfileSchema,
+      alsoProduces: ['text/csv'],
+      errors: [404],
+    },
+    async ({ params, query, req, res }) => {
+      const profile = await flows.stationProfile({
+        systemId: query.system,
+        stationId: params.station_id,
+        from: query.from,
+        to: query.to,
+        bin: query.bin,
+      })
+      if (!wantsCsv(req, query.format)) return profile
+      profileCsv(res, profile)
+      return undefined
+    },
+  )
+
+  return api
+}

@@ -1,0 +1,242 @@
+import pg from 'pg'
+import { sql } from 'kysely'
+import type {
+  TripImportDone,
+  TripImportOutcome,
+  TripImportProgress,
+  TripImportReport,
+  TripImportRequest,
+  TripRemapReport,
+} from '../../shared/trips.js'
+import type { Database } from '../db/database.js'
+import { describeError, ServiceError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
+import {
+  DEFAULT_REJECT_LIMIT,
+  importTripFile,
+  TripImportError,
+  type RejectLimit,
+} from './import.js'
+import { loadStationFile, siblingSystemInformation } from './station-file.js'
+import {
+  addNewFlows,
+  importsWithUnmatchedTrips,
+  lockFlows,
+  remapImport,
+} from './trips.repository.js'
+
+/** Whatever the schema says a system's zone is when nobody told it (0001: systems.timezone). */
+export const DEFAULT_TIME_ZONE = 'America/Los_Angeles'
+
+function invalid(code: string, detail: string): ServiceError {
+  return new ServiceError('invalid', code, detail)
+}
+
+export interface TripsService {
+  /** Imports each file in its own transaction; one failing does not stop the others. */
+  importFiles(
+    request: TripImportRequest,
+    onProgress?: (progress: TripImportProgress) => void,
+  ): Promise<TripImportReport>
+  /** Maps kept trips whose station ids matched nothing to stations that exist now. */
+  remapUnmatched(systemId?: string): Promise<TripRemapReport[]>
+}
+
+export interface TripsDeps {
+  db: Database
+  /** With credentials: imports and remaps open connections of their own. */
+  databaseUrl: string
+  logger: Logger
+}
+
+export function parseRejectLimit(value: string | undefined): RejectLimit {
+  if (value === undefined) return DEFAULT_REJECT_LIMIT
+  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)
+  if (percent?.[1]) return { percent: Number(percent[1]), atLeast: 0 }
+  if (/^\s*\d+\s*$/.test(value)) return { count: Number(value) }
+  throw invalid(
+    'invalid_max_rejected',
+    `max rejected must be a number of rows ("250") or a share ("2%"), not "${value}"`,
+  )
+}
+
+/** What to do when trips were kept without their stations. */
+export function importHint(done: TripImportDone): string | null {
+  const { stations } = done
+  if (stations.tripsUnmatched === 0) return null
+  if (stations.matchedBy === null) {
+    return `system ${done.systemId} has no stations these ids match, so all trips were kept unmatched (match rate 0 %): load its stations with --stations station_information.json (or poll its GBFS feed), then run \`balancer refresh\` to map the kept trips`
+  }
+  if (stations.matchRate !== null && stations.matchRate < 0.95) {
+    const ids = stations.unmatchedIds.map((u) => u.id).join(', ')
+    return `${stations.ids - stations.idsMatched} station ids matched no ${stations.matchedBy} (${ids}); their trips were kept. If the feed no longer lists them, load an older station_information.json with --stations and run \`balancer refresh\``
+  }
+  return null
+}
+
+export function createTripsService(deps: TripsDeps): TripsService {
+  async function checkTimeZone(timeZone: string): Promise<void> {
+    try {
+      await sql`select now() at time zone ${timeZone}`.execute(deps.db)
+    } catch (error) {
+      if ((error as { code?: string }).code === '22023') {
+        throw invalid(
+          'unknown_time_zone',
+          `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
+        )
+      }
+      throw error
+    }
+  }
+
+  /** The system trips go into, per the rules in the README (import-trips). */
+  async function prepareSystem(request: TripImportRequest) {
+    if (request.stationsFile) {
+      const info = await siblingSystemInformation(request.stationsFile)
+      const systems = await listSystems(deps.db)
+      // Never the only system by default: a file of another year or city would overwrite its
+      // stations' names and positions.
+      const systemId = request.systemId ?? info?.systemId
+      if (!systemId) {
+        throw invalid(
+          'system_required',
+          `name the system the stations of ${request.stationsFile} belong to with --system${systems.length > 0 ? `; the systems are ${describeSystems(systems)}` : ''}`,
+        )
+      }
+      const sameSystem = info?.systemId === systemId
+      const loaded = await loadStationFile(deps.db, request.stationsFile, {
+        systemId,
+        name: sameSystem ? info.name : undefined,
+        timezone: request.timeZone ?? (sameSystem ? info.timezone : undefined),
+      })
+      const system = await chooseSystem(deps.db, systemId)
+      return {
+        system,
+        systemCreated: loaded.systemCreated,
+        stationsLoaded: {
+          loaded: loaded.loaded,
+          skipped: loaded.skipped,
+          systemCreated: loaded.systemCreated,
+        },
+      }
+    }
+    const systems = await listSystems(deps.db)
+    if (request.systemId && systems.length === 0) {
+      // A first run on an empty database: the trips need a system to belong to; their stations
+      // can follow (a poll, or --stations) and `balancer refresh` maps them then.
+      await deps.db
+        .insertInto('systems')
+        .values({
+          system_id: request.systemId,
+          name: request.systemId,
+          ...(request.timeZone ? { timezone: request.timeZone } : {}),
+        })
+        .onConflict((oc) => oc.column('system_id').doNothing())
+        .execute()
+      return {
+        system: await chooseSystem(deps.db, request.systemId),
+        systemCreated: true,
+        stationsLoaded: null,
+      }
+    }
+    try {
+      return {
+        system: await chooseSystem(deps.db, request.systemId),
+        systemCreated: false,
+        stationsLoaded: null,
+      }
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === 'no_systems') {
+        throw invalid(
+          'no_systems',
+          'the database has no systems yet: name one with --system ID (it is created), and load its stations with --stations station_information.json to match trips to them',
+        )
+      }
+      throw error
+    }
+  }
+
+  async function remapUnmatched(systemId?: string): Promise<TripRemapReport[]> {
+    const systems = systemId ? [await chooseSystem(deps.db, systemId)] : await listSystems(deps.db)
+    const reports: TripRemapReport[] = []
+    for (const system of systems) {
+      const client = new pg.Client({
+        connectionString: deps.databaseUrl,
+        application_name: 'balancer refresh',
+      })
+      client.on('error', () => undefined)
+      await client.connect()
+      try {
+        await client.query('begin')
+        const imports = await importsWithUnmatchedTrips(client, system.systemId)
+        let tripEnds = 0
+        let flowBins = 0
+        if (imports.length > 0) await lockFlows(client, system.systemId)
+        for (const unmatched of imports) {
+          const remapped = await remapImport(client, system.systemId, unmatched)
+          tripEnds += remapped.tripEnds
+          if (remapped.tripEnds > 0) flowBins += await addNewFlows(client, system.systemId)
+        }
+        await client.query('commit')
+        reports.push({
+          systemId: system.systemId,
+          imports: imports.length,
+          tripEndsMapped: tripEnds,
+          flowBins,
+        })
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined)
+        throw error
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    }
+    return reports
+  }
+
+  return {
+    async importFiles(request, onProgress) {
+      if (request.paths.length === 0 && !request.stationsFile) {
+        throw invalid('no_files', 'no trip files given')
+      }
+      const rejectLimit = parseRejectLimit(request.maxRejected)
+      if (request.timeZone) await checkTimeZone(request.timeZone)
+      const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
+      const timeZone = request.timeZone ?? system.timezone
+      // Stations just loaded may be the ones earlier imports could not match.
+      const remapped = stationsLoaded ? ((await remapUnmatched(system.systemId))[0] ?? null) : null
+
+      const outcomes: TripImportOutcome[] = []
+      for (const path of request.paths) {
+        try {
+          const outcome = await importTripFile(path, {
+            databaseUrl: deps.databaseUrl,
+            systemId: system.systemId,
+            timeZone,
+            stationKey: request.stationKey ?? null,
+            rejectLimit,
+            onProgress,
+          })
+          if (outcome.status === 'imported') outcome.hint = importHint(outcome)
+          deps.logger.debug({ file: path, outcome: outcome.status }, 'trip file done')
+          outcomes.push(outcome)
+        } catch (error) {
+          if (!(error instanceof TripImportError)) {
+            deps.logger.error({ err: error, file: path }, 'trip import failed')
+          }
+          outcomes.push({ status: 'failed', file: path, error: describeError(error) })
+        }
+      }
+      return {
+        systemId: system.systemId,
+        timeZone,
+        stationsLoaded,
+        systemCreated,
+        remapped,
+        outcomes,
+      }
+    },
+    remapUnmatched,
+  }
+}

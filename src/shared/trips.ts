@@ -1,0 +1,146 @@
+import { z } from 'zod'
+
+/**
+ * Trip import's shapes: what the console asks (`trips:import`, checked with
+ * tripImportRequestSchema at the IPC edge), what it hears while a file is read
+ * (`trips:import-progress`) and what it gets back; `balancer import-trips` prints the same.
+ */
+
+export const STATION_KEYS = ['station_id', 'short_name', 'legacy_id', 'external_id'] as const
+
+/** The stations column a trip file's ids matched. */
+export type StationKey = (typeof STATION_KEYS)[number]
+
+export type TripImportPhase = 'reading' | 'inserting' | 'flows' | 'done'
+
+/** Progress of one trip file: the console's progress bar and the CLI's progress line. */
+export interface TripImportProgress {
+  file: string
+  phase: TripImportPhase
+  rowsDone: number
+  rowsPerSecond: number
+  /** Of the file read so far, 0-100; null while its size is unknown (a pipe). */
+  percent: number | null
+  elapsedSeconds: number
+}
+
+export interface TripImportStations {
+  /** null when the system has no stations yet: every trip is kept unmatched. */
+  matchedBy: StationKey | null
+  /** Distinct station ids the file names, and how many matched a station. */
+  ids: number
+  idsMatched: number
+  /** idsMatched / ids (0-1); null when the file names no station at all. */
+  matchRate: number | null
+  /** Ids that matched nothing, most used first (up to 10), with how many trip ends name them. */
+  unmatchedIds: { id: string; tripEnds: number }[]
+  /** Trips kept with an end whose id matched no station. */
+  tripsUnmatched: number
+}
+
+export interface TripImportRejection {
+  line: number
+  reason: string
+}
+
+export interface TripImportDone {
+  status: 'imported'
+  file: string
+  importId: number
+  systemId: string
+  format: string
+  timeZone: string
+  rowsRead: number
+  rowsImported: number
+  rowsRejected: number
+  /** The first rejected rows; all of them are in trip_import_errors. */
+  rejections: TripImportRejection[]
+  stations: TripImportStations
+  firstStartedAt: string | null
+  lastEndedAt: string | null
+  seconds: number
+  rowsPerSecond: number
+  /** station_flows rows added to or created, and how long that took. */
+  flowBins: number
+  flowSeconds: number
+  /** What to do about unmatched stations, when there is something to do. */
+  hint: string | null
+}
+
+export interface TripImportSkipped {
+  status: 'already-imported'
+  file: string
+  importId: number
+  systemId: string
+  importedAt: string
+  rowsImported: number
+}
+
+export interface TripImportFailed {
+  status: 'failed'
+  file: string
+  error: string
+}
+
+export type TripImportOutcome = TripImportDone | TripImportSkipped | TripImportFailed
+
+/** Trip files to import into one system (`balancer import-trips`, `trips:import`). */
+export interface TripImportRequest {
+  /** May be empty when `stationsFile` is given: then only the stations are loaded. */
+  paths: string[]
+  /** Default: the only system in the database. */
+  systemId?: string
+  /** IANA zone of the files' local times. Default: the system's (from its feed). */
+  timeZone?: string
+  /** Match station ids against this column instead of the one that matches most. */
+  stationKey?: StationKey
+  /** Bad rows allowed before a file is refused: "250" rows or "2%" (default 1%, at least 10). */
+  maxRejected?: string
+  /** A GBFS station_information.json to load into the system first. */
+  stationsFile?: string
+}
+
+export interface TripImportReport {
+  systemId: string
+  timeZone: string
+  /** What --stations loaded, when it was given. */
+  stationsLoaded: { loaded: number; skipped: string[]; systemCreated: boolean } | null
+  /** The system did not exist and was created for these trips. */
+  systemCreated: boolean
+  /** Trips of earlier imports mapped to the stations --stations loaded. */
+  remapped: TripRemapReport | null
+  outcomes: TripImportOutcome[]
+}
+
+export interface TripRemapReport {
+  systemId: string
+  imports: number
+  /** Trip ends (starts or ends) that now name a station. */
+  tripEndsMapped: number
+  flowBins: number
+}
+
+/**
+ * What the renderer may ask to import: paths of trip files on this machine. Only names a trip
+ * file or station file has, so that a compromised page cannot have any file on the disk read
+ * (an unknown header is echoed in the error).
+ */
+const tripFilePath = z
+  .string()
+  .regex(/\.(csv|csv\.gz|gz|zip)$/i, 'must be a .csv, .csv.gz or .zip file')
+export const tripImportRequestSchema = z
+  .object({
+    paths: z.array(tripFilePath).max(100, 'at most 100 files at once'),
+    systemId: z.string().min(1).optional(),
+    timeZone: z.string().min(1).optional(),
+    stationKey: z.enum(STATION_KEYS).optional(),
+    maxRejected: z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*%?\s*$/, 'must be a number of rows ("250") or a share ("2%")')
+      .optional(),
+    stationsFile: z
+      .string()
+      .regex(/\.json$/i, 'must be a station_information .json file')
+      .optional(),
+  })
+  .strict() satisfies z.ZodType<TripImportRequest>
