@@ -37,6 +37,8 @@ export function createHandlers(
       ),
     'tokens:revoke': async ({ token_id }) =>
       (await services()).auth.revokeToken(token_id, CONSOLE_ACTOR),
+    'feeds:health': async () => (await services()).feeds.health(),
+    'feeds:stations': async (query) => (await services()).feeds.stations(query),
     'flows:station': async (request) => (await services()).flows.stationFlows(request),
     'flows:system': async (request) => (await services()).flows.systemFlows(request),
     'flows:profile': async (request) => (await services()).flows.stationProfile(request),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Channel, ConsoleApi } from '../shared/contract.js'
+import { stationsQuerySchema } from '../shared/feeds.js'
 import {
   approveBatchRequestSchema,
   approveRequestSchema,
@@ -24,6 +25,8 @@ import { tripImportRequestSchema } from '../shared/trips.js'
  */
 export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } = {
   'app:status': z.undefined(),
+  'feeds:health': z.undefined(),
+  'feeds:stations': stationsQuerySchema,
   'suggestions:list': suggestionListQuerySchema,
   'suggestions:reject': rejectRequestSchema.extend({ suggestion_id: idSchema }),
   'tasks:approve': approveRequestSchema,

@@ -2,9 +2,12 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
+import { ensureFeed } from './gbfs/gbfs.repository.js'
+import { pollingJob } from './gbfs/polling-job.js'
 import { EVENT_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
+import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
 
@@ -41,6 +44,9 @@ function formatUrl(host: string, port: number): string {
 export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
+  const feeds = settings.feeds ?? []
+  const identity = defaultIdentity()
+  let leader: Leader | null = null
   const { services, metrics } = createServices({
     db: database.db,
     pool: database.pool,
@@ -48,6 +54,10 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     location: database.location,
     apiUrl: () => url,
     leaseMinutes: settings.leaseMinutes,
+    feeds: {
+      urls: () => feeds.map((feed) => feed.url),
+      isLeader: () => leader?.isLeader() ?? false,
+    },
     databaseUrl: database.url,
     logger,
   })
@@ -87,9 +97,27 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     'dispatch server listening',
   )
 
+  // The health page lists the configured feeds from the start, polled or not.
+  await Promise.all(feeds.map((feed) => ensureFeed(database.db, feed.url))).catch(
+    (error: unknown) => logger.warn({ err: error }, 'could not register the configured feeds'),
+  )
+  const jobs = feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []
+  // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
+  if (settings.poll !== false && jobs.length > 0) {
+    leader = startLeadership({
+      url: database.url,
+      lockName: JOBS_LOCK,
+      jobs,
+      logger,
+      identity,
+    })
+  }
+
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      // Polls in flight finish their write first; the lock goes with the leader's connection.
+      await leader?.close()
       // Event streams never end by themselves: end them first, or they hold the drain open.
       await events.close()
       await new Promise<void>((resolve) => {

@@ -6,6 +6,8 @@ import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
+import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
 import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -21,6 +23,8 @@ export interface Services {
   auth: AuthService
   dispatch: DispatchService
   crews: CrewsService
+  /** GBFS feed health and station freshness. */
+  feeds: FeedService
   trips: TripsService
   flows: FlowsService
 }
@@ -33,6 +37,8 @@ export interface ServicesDeps {
   apiUrl: () => string | null
   leaseMinutes?: number
   auth?: AuthOptions
+  /** The feeds this console is configured with, and whether it is the one polling them. */
+  feeds?: { urls: () => readonly string[]; isLeader: () => boolean }
   /** With credentials: a trip import streams into COPY on a connection of its own. */
   databaseUrl: string
   logger?: Logger
@@ -68,6 +74,12 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     auth: createAuthService(deps.db, deps.auth),
     dispatch,
     crews: createCrewsService(deps.db),
+    feeds: createFeedService({
+      db: deps.db,
+      feedUrls: deps.feeds?.urls ?? (() => []),
+      lockName: JOBS_LOCK,
+      isLeader: deps.feeds?.isLeader ?? (() => false),
+    }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
   }

@@ -22,6 +22,7 @@ import type {
   TaskSummary,
   TokenInfo,
 } from './dispatch.js'
+import type { FeedsHealth, StationLive, StationsQuery } from './feeds.js'
 import type {
   FlowRange,
   FlowSeries,
@@ -56,6 +57,8 @@ export interface AppStatus {
 /** Request -> response for every IPC channel. */
 export interface ConsoleApi {
   'app:status': { request: undefined; response: AppStatus }
+  'feeds:health': { request: undefined; response: FeedsHealth }
+  'feeds:stations': { request: StationsQuery; response: StationLive[] }
   'suggestions:list': { request: SuggestionListFilter; response: Suggestion[] }
   'suggestions:reject': { request: { suggestion_id: number } & RejectRequest; response: Suggestion }
   'tasks:approve': { request: ApproveRequest; response: Task }
@@ -98,6 +101,8 @@ export interface ConsoleBridge {
 /** Every channel, as a runtime list, so main and preload can prove they cover the contract. */
 export const CHANNELS = [
   'app:status',
+  'feeds:health',
+  'feeds:stations',
   'suggestions:list',
   'suggestions:reject',
   'tasks:approve',

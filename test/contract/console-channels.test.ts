@@ -106,6 +106,11 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     await expect(invoke('tasks:approve', { suggestion_id: first.id })).rejects.toThrow(
       /was already approved into task/,
     )
+    expect(await invoke('feeds:health')).toMatchObject({ feeds: [], stale: false })
+    expect(await invoke('feeds:stations', { staleOnly: true })).toEqual([
+      expect.objectContaining({ stationId: 'A', stale: true, staleReason: 'no_status' }),
+      expect.objectContaining({ stationId: 'B', stale: true, staleReason: 'no_status' }),
+    ])
     // Flows of stations without trips: every bin present, all zeros.
     const hourly = await invoke('flows:station', {
       stationId: 'A',

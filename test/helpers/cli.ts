@@ -4,8 +4,16 @@ import { join } from 'node:path'
 
 /** The environment of a `balancer` process under test: no database but the one we give it. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra }
+  // Tests reach feeds on 127.0.0.1 only: no polling of the default (internet) feed unless a
+  // test turns it on and gives its own --feed.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    BALANCER_POLL: 'off',
+    ...extra,
+  }
   if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL
+  if (!('GBFS_URL' in extra)) delete env.GBFS_URL
   delete env.TEST_DATABASE_URL
   return env
 }

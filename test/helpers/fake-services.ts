@@ -24,6 +24,7 @@ export function fakeServices(given: Partial<Services>): Services {
     },
     dispatch: given.dispatch ?? unexpected('dispatch'),
     crews: given.crews ?? unexpected('crews'),
+    feeds: given.feeds ?? unexpected('feeds'),
     trips: given.trips ?? unexpected('trips'),
     flows: given.flows ?? unexpected('flows'),
   }

@@ -99,6 +99,8 @@ const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'tokens:list': {},
   'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
   'tokens:revoke': { token_id: 2 },
+  'feeds:health': undefined,
+  'feeds:stations': { staleOnly: true },
   'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
   'flows:system': { from: '2018-02-01', to: '2018-02-02' },
   'flows:profile': { stationId: '74', bin: '15min' },

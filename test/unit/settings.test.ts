@@ -11,6 +11,7 @@ import {
   loadSettings,
   SETTINGS_FILE,
 } from '../../src/server/config/settings.js'
+import { DEFAULT_FEED_URL } from '../../src/server/gbfs/discovery.js'
 
 async function dataDirWith(settings: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
@@ -30,10 +31,56 @@ describe('settings', () => {
       databaseUrl: null,
       host: DEFAULT_HOST,
       port: DEFAULT_PORT,
+      feeds: [{ url: DEFAULT_FEED_URL }],
+      poll: true,
       leaseMinutes: DEFAULT_LEASE_MINUTES,
       rateLimitPerToken: undefined,
       rateLimitPerAddress: undefined,
     })
+  })
+
+  it('poll Bay Wheels unless feeds are given, by flag, GBFS_URL or the settings file', async () => {
+    const dir = await dataDirWith({
+      feeds: [
+        'https://gbfs.lyft.com/gbfs/2.3/chi/gbfs.json',
+        { url: 'https://gbfs.citibikenyc.com/gbfs/en/station_information.json', systemId: 'nyc' },
+      ],
+    })
+    expect((await loadSettings({ dataDir: dir }, {})).feeds).toEqual([
+      { url: 'https://gbfs.lyft.com/gbfs/2.3/chi/gbfs.json' },
+      { url: 'https://gbfs.citibikenyc.com/gbfs/en/station_information.json', systemId: 'nyc' },
+    ])
+    const env = { GBFS_URL: 'http://127.0.0.1:9001/a/gbfs.json, http://127.0.0.1:9002/b/gbfs.json' }
+    expect((await loadSettings({ dataDir: dir }, env)).feeds).toEqual([
+      { url: 'http://127.0.0.1:9001/a/gbfs.json' },
+      { url: 'http://127.0.0.1:9002/b/gbfs.json' },
+    ])
+    const flags = { dataDir: dir, feeds: [{ url: 'http://127.0.0.1:9003/c/gbfs.json' }] }
+    expect((await loadSettings(flags, env)).feeds).toEqual([
+      { url: 'http://127.0.0.1:9003/c/gbfs.json' },
+    ])
+  })
+
+  it('turn polling off with --no-poll, BALANCER_POLL or "poll": false', async () => {
+    const dir = await dataDirWith({ poll: false })
+    expect((await loadSettings({ dataDir: dir }, {})).poll).toBe(false)
+    expect((await loadSettings({ dataDir: dir }, { BALANCER_POLL: 'on' })).poll).toBe(true)
+    expect((await loadSettings({ dataDir: dir, poll: false }, { BALANCER_POLL: 'on' })).poll).toBe(
+      false,
+    )
+    await expect(loadSettings({ dataDir: dir }, { BALANCER_POLL: 'maybe' })).rejects.toThrow(
+      /BALANCER_POLL must be true or false/,
+    )
+  })
+
+  it('name a feed URL that is not one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    await expect(
+      loadSettings({ dataDir: dir }, { GBFS_URL: 'gbfs.baywheels.com' }),
+    ).rejects.toThrow(/environment: GBFS_URL must be an http:\/\/ or https:\/\/ URL/)
+    await expect(
+      loadSettings({ dataDir: dir, feeds: [{ url: 'ftp://x/gbfs.json' }] }, {}),
+    ).rejects.toThrow(/command line: --feed must be an http/)
   })
 
   it('read the task lease from the file or BALANCER_LEASE_MINUTES, and refuse nonsense', async () => {

@@ -5,6 +5,14 @@ import { openDatabase } from '../db/connect.js'
 import { describeError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import { startServer } from '../runtime.js'
+import {
+  demoHistory,
+  feedServerCommand,
+  parseFeedUrl,
+  parseSpeed,
+  pollOnce,
+  startReplayFeed,
+} from './gbfs-commands.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
@@ -39,12 +47,23 @@ function withDatabaseOptions(command: Command): Command {
     .option('--data-dir <dir>', 'settings and the embedded database (env BALANCER_DATA_DIR)')
 }
 
-function overrides(flags: DatabaseFlags & { host?: string; port?: number }): SettingsOverrides {
+interface FeedFlags {
+  feed?: string[]
+  system?: string
+  /** commander's --no-poll: false when given. */
+  poll?: boolean
+}
+
+function overrides(
+  flags: DatabaseFlags & FeedFlags & { host?: string; port?: number },
+): SettingsOverrides {
   return {
     databaseUrl: flags.databaseUrl,
     dataDir: flags.dataDir,
     host: flags.host,
     port: flags.port,
+    feeds: flags.feed?.map((url) => ({ url, ...(flags.system ? { systemId: flags.system } : {}) })),
+    poll: flags.poll === false ? false : undefined,
   }
 }
 
@@ -63,18 +82,73 @@ export function buildProgram(logger: Logger): Command {
         '--port <port>',
         'port to listen on, 0 for any free port (env BALANCER_PORT)',
         parsePort,
-      ),
-  ).action(async (flags: DatabaseFlags & { host?: string; port?: number }) => {
+      )
+      .option('--feed <url>', 'a GBFS feed to poll, repeatable (env GBFS_URL)', parseFeedUrl)
+      .option('--no-poll', 'never poll feeds or run the scheduled jobs on this console')
+      .option(
+        '--demo [history]',
+        'replay a recorded week of Bay Wheels status as a live feed and poll it',
+      )
+      .option('--speed <n>', 'with --demo: times faster than real time', parseSpeed, 60),
+  ).action(
+    async (
+      flags: DatabaseFlags &
+        FeedFlags & { host?: string; port?: number; demo?: string | boolean; speed: number },
+    ) => {
+      const demo = flags.demo
+        ? await startReplayFeed({
+            history: demoHistory(flags.demo),
+            speed: flags.speed,
+          })
+        : null
+      try {
+        const given = overrides(demo ? { ...flags, feed: [demo.server.url] } : flags)
+        // The demo is for watching the poller: it polls whatever the settings say.
+        if (demo) given.poll = true
+        const settings = await loadSettings(given)
+        const server = await startServer(settings, logger)
+        if (demo) process.stdout.write(`Demo feed at ${demo.server.url} (${flags.speed}x)\n`)
+        process.stdout.write(`Balancer listening on ${server.url}\n`)
+        await new Promise<void>((resolve) => {
+          onShutdown(logger, async () => {
+            await server.close()
+            await demo?.server.close()
+            resolve()
+          })
+        })
+      } catch (error) {
+        await demo?.server.close()
+        throw error
+      }
+    },
+  )
+
+  withDatabaseOptions(
+    program
+      .command('poll-once')
+      .description('poll the feeds once: fetch, validate, write, and print what happened')
+      .option(
+        '--feed <url>',
+        'a gbfs.json or station_information.json URL, repeatable (default: the configured feeds)',
+        parseFeedUrl,
+      )
+      .option('--system <id>', 'keep the stations under this system id (one --feed only)')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (flags: DatabaseFlags & FeedFlags & { json?: boolean }) => {
+    if (flags.system && flags.feed?.length !== 1) {
+      throw new UsageError('--system needs exactly one --feed')
+    }
     const settings = await loadSettings(overrides(flags))
-    const server = await startServer(settings, logger)
-    process.stdout.write(`Balancer listening on ${server.url}\n`)
-    await new Promise<void>((resolve) => {
-      onShutdown(logger, async () => {
-        await server.close()
-        resolve()
-      })
-    })
+    const results = await pollOnce(settings, logger, { json: Boolean(flags.json) })
+    const failed = results.filter((result) => result.outcome === 'error')
+    if (failed.length > 0) {
+      throw new UsageError(
+        failed.map((result) => `${result.url}: ${result.error ?? 'failed'}`).join('\n'),
+      )
+    }
   })
+
+  feedServerCommand(program, parsePort, logger)
 
   withDatabaseOptions(
     program.command('migrate').description('apply pending database migrations and exit'),

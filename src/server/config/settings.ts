@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { homedir, platform } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { DEFAULT_FEED_URL, type FeedConfig } from '../gbfs/discovery.js'
 
 /** Everything a process needs to find its database and serve the API. */
 export interface Settings {
@@ -11,6 +12,13 @@ export interface Settings {
   databaseUrl: string | null
   host: string
   port: number
+  /**
+   * The GBFS feeds this console polls when it leads (`undefined`: none, for programs and tests
+   * that build settings by hand; loadSettings always fills it, Bay Wheels by default).
+   */
+  feeds?: FeedConfig[]
+  /** False: this console never polls or runs the scheduled jobs (`--no-poll`). */
+  poll?: boolean
   /** An assigned task not completed within this many minutes is flagged stale. */
   leaseMinutes?: number
   /** Requests a minute per crew token and per address without a valid token. */
@@ -48,12 +56,41 @@ const port = z.coerce
 
 const host = z.string().trim().min(1, 'must not be empty')
 
+const feedUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
+    message: 'must be an http:// or https:// URL of a gbfs.json or station_information.json',
+  })
+
+/** A feed: its URL, or `{url, systemId}` to choose the system its stations are kept under. */
+const feed = z.union([
+  feedUrl,
+  z.object({ url: feedUrl, systemId: z.string().trim().min(1).optional() }).strict(),
+])
+
+const TRUE_WORDS = ['true', '1', 'on', 'yes']
+const FALSE_WORDS = ['false', '0', 'off', 'no']
+/** A switch, as JSON's true/false or as an environment variable's words. */
+const onOff = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value
+    const word = value.trim().toLowerCase()
+    if (TRUE_WORDS.includes(word)) return true
+    if (FALSE_WORDS.includes(word)) return false
+    return value
+  },
+  z.boolean({ error: 'must be true or false' }),
+)
+
 /** The settings file, as a depot's IT may edit it by hand. */
 export const settingsFileSchema = z
   .object({
     databaseUrl: postgresUrl.nullable().optional(),
     host: host.optional(),
     port: port.optional(),
+    feeds: z.array(feed).optional(),
+    poll: onOff.optional(),
     leaseMinutes: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number of minutes')
@@ -143,6 +180,9 @@ export async function loadSettings(
       databaseUrl: env.DATABASE_URL || undefined,
       host: env.BALANCER_HOST || undefined,
       port: env.BALANCER_PORT || undefined,
+      // Several feeds: separated by spaces or commas.
+      feeds: env.GBFS_URL ? env.GBFS_URL.split(/[\s,]+/).filter(Boolean) : undefined,
+      poll: env.BALANCER_POLL || undefined,
       leaseMinutes: env.BALANCER_LEASE_MINUTES || undefined,
     },
     'environment',
@@ -150,13 +190,27 @@ export async function loadSettings(
       databaseUrl: 'DATABASE_URL',
       host: 'BALANCER_HOST',
       port: 'BALANCER_PORT',
+      feeds: 'GBFS_URL',
+      poll: 'BALANCER_POLL',
       leaseMinutes: 'BALANCER_LEASE_MINUTES',
     },
   )
   const fromFlags = parseLayer(
-    { databaseUrl: overrides.databaseUrl ?? undefined, host: overrides.host, port: overrides.port },
+    {
+      databaseUrl: overrides.databaseUrl ?? undefined,
+      host: overrides.host,
+      port: overrides.port,
+      feeds: overrides.feeds?.length ? overrides.feeds : undefined,
+      poll: overrides.poll,
+    },
     'command line',
-    { databaseUrl: '--database-url', host: '--host', port: '--port' },
+    {
+      databaseUrl: '--database-url',
+      host: '--host',
+      port: '--port',
+      feeds: '--feed',
+      poll: '--no-poll',
+    },
   )
   const merged = { ...file, ...fromEnv, ...fromFlags }
   return {
@@ -164,6 +218,10 @@ export async function loadSettings(
     databaseUrl: merged.databaseUrl ?? null,
     host: merged.host ?? DEFAULT_HOST,
     port: merged.port ?? DEFAULT_PORT,
+    feeds: (merged.feeds ?? [DEFAULT_FEED_URL]).map((entry) =>
+      typeof entry === 'string' ? { url: entry } : entry,
+    ),
+    poll: merged.poll ?? true,
     leaseMinutes: merged.leaseMinutes ?? DEFAULT_LEASE_MINUTES,
     rateLimitPerToken: merged.rateLimitPerToken,
     rateLimitPerAddress: merged.rateLimitPerAddress,

@@ -103,6 +103,7 @@ export interface FeedPolls {
   http_status: number | null;
   outcome: string;
   poll_id: Generated<number>;
+  polled_by: string | null;
   started_at: Timestamp;
   stations_added: number | null;
   stations_inactivated: number | null;
@@ -123,6 +124,7 @@ export interface Feeds {
   last_error_at: Timestamp | null;
   last_success_at: Timestamp | null;
   next_poll_at: Timestamp | null;
+  polled_by: string | null;
   station_count: number | null;
   system_id: string | null;
   ttl_seconds: number | null;
@@ -199,6 +201,7 @@ export interface StationStatusLatest {
   is_renting: boolean;
   is_returning: boolean;
   last_reported: Timestamp | null;
+  missing_since: Timestamp | null;
   num_bikes_available: number;
   num_bikes_disabled: number | null;
   num_docks_available: number;

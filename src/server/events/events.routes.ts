@@ -3,7 +3,7 @@ import { ApiRouter } from '../http/api-router.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 
 /** What a browser console may follow: task changes now; feeds and imports add theirs. */
-export const EVENT_CHANNELS = ['tasks'] as const
+export const EVENT_CHANNELS = ['tasks', 'station_status'] as const
 
 /** A comment line every so often keeps proxies and the browser from closing an idle stream. */
 const KEEPALIVE_MS = 15_000

@@ -4,6 +4,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
+import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import { flowsRoutes } from '../flows/flows.routes.js'
@@ -71,9 +72,10 @@ export function createApp({
   app.use(express.json({ limit: '64kb' }))
 
   const routers: ApiRouter[] = [
-    systemRoutes(services.status, metrics),
+    systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
+    feedRoutes(services.feeds),
     flowsRoutes(services.flows),
     ...(events ? [eventRoutes(events)] : []),
   ]

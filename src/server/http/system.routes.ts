@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { feedHealthSchema } from '../../shared/feeds.js'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
+import type { FeedService } from '../gbfs/gbfs.service.js'
 import type { Metrics } from '../metrics.js'
 import type { StatusService } from '../status/status.service.js'
 import { ApiRouter } from './api-router.js'
@@ -13,8 +15,35 @@ const databaseSchema = z.object({
   detail: z.string().nullable(),
 })
 
+/** What /health says of each feed: enough to see that the numbers on screen are not live. */
+const feedSummarySchema = feedHealthSchema.pick({
+  feedId: true,
+  url: true,
+  systemId: true,
+  stale: true,
+  staleDetail: true,
+  dataAgeSeconds: true,
+  feedLastUpdated: true,
+  lastSuccessAt: true,
+  lastError: true,
+  consecutiveFailures: true,
+  stationsStale: true,
+})
+
+const feedsSummarySchema = z.object({
+  /** Any feed stale. The server itself is still healthy (200): a feed is someone else's. */
+  stale: z.boolean(),
+  /** The console polling the feeds now. */
+  leader: z.string().nullable(),
+  items: z.array(feedSummarySchema),
+})
+
 /** GET / (the seed's greeting), GET /health (what crews and load balancers poll), /metrics. */
-export function systemRoutes(status: StatusService, metrics: Metrics | null): ApiRouter {
+export function systemRoutes(
+  status: StatusService,
+  metrics: Metrics | null,
+  feeds?: FeedService,
+): ApiRouter {
   const api = new ApiRouter()
 
   api.publicEndpoint(
@@ -40,6 +69,7 @@ export function systemRoutes(status: StatusService, metrics: Metrics | null): Ap
         status: z.enum(['ok', 'unavailable']),
         detail: z.string().optional(),
         database: databaseSchema,
+        feeds: feedsSummarySchema.optional(),
         version: z.string(),
       }),
       errors: [503],
@@ -47,7 +77,23 @@ export function systemRoutes(status: StatusService, metrics: Metrics | null): Ap
     async ({ res }) => {
       const { database } = await status.getAppStatus()
       res.setHeader('Cache-Control', 'no-store')
-      if (database.reachable) return { status: 'ok', database, version: APP_VERSION }
+      if (database.reachable) {
+        const health = feeds ? await feeds.health().catch(() => null) : null
+        return {
+          status: 'ok',
+          database,
+          ...(health
+            ? {
+                feeds: {
+                  stale: health.stale,
+                  leader: health.leader,
+                  items: health.feeds.map((feed) => feedSummarySchema.parse(feed)),
+                },
+              }
+            : {}),
+          version: APP_VERSION,
+        }
+      }
       res.status(503).json({
         status: 'unavailable',
         detail: database.detail,

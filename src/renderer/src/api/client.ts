@@ -166,6 +166,9 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       call('GET', `/tokens${query({ all: include_revoked })}`),
     'tokens:create': (body) => call('POST', '/tokens', body),
     'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
+    'feeds:health': () => call('GET', '/feeds'),
+    'feeds:stations': ({ systemId, staleOnly }) =>
+      call('GET', `/feeds/stations${query({ system: systemId, stale: staleOnly })}`),
     'flows:station': ({ stationId, systemId, ...range }) =>
       call(
         'GET',
