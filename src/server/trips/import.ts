@@ -232,13 +232,13 @@ export async function importTripFile(
     report('flows', rowsRead, source.bytesTotal ? 100 : null)
     const flowsStarted = performance.now()
     await lockFlows(client, options.systemId)
-    const { firstStartedAt, lastStartedAt, lastEndedAt } = inserted
+    const { tripIds, firstStartedAt, lastEndedAt } = inserted
     const flowBins =
-      firstStartedAt && lastStartedAt && lastEndedAt
+      tripIds && firstStartedAt && lastEndedAt
         ? await addImportFlows(client, options.systemId, {
             importId,
+            tripIds,
             firstStartedAt,
-            lastStartedAt,
             lastEndedAt,
           })
         : 0

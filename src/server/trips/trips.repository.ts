@@ -294,6 +294,8 @@ export interface InsertedTrips {
   firstStartedAt: Date | null
   lastStartedAt: Date | null
   lastEndedAt: Date | null
+  /** The trip_ids the insert took (bigint, as text): the range addImportFlows reads back. */
+  tripIds: { first: string; last: string } | null
 }
 
 /** Numbers a plain cast always accepts: the careful pass tests before it casts. */
@@ -454,7 +456,7 @@ inserted as (
          case when end_lon_read between -180 and 180 then end_lon_read end,
          rideable_type, member_type, bike_id
     from parsed where reason is null
-  returning started_at, ended_at,
+  returning trip_id, started_at, ended_at,
             (start_station_id is null and start_station_raw is not null)
          or (end_station_id is null and end_station_raw is not null) as unmatched
 )
@@ -462,7 +464,9 @@ select count(*)::int as imported,
        count(*) filter (where unmatched)::int as unmatched_trips,
        min(started_at) as first_started_at,
        max(started_at) as last_started_at,
-       max(ended_at) as last_ended_at
+       max(ended_at) as last_ended_at,
+       min(trip_id)::text as first_trip_id,
+       max(trip_id)::text as last_trip_id
   from inserted`
 
   const { rows } = await client.query<{
@@ -471,6 +475,8 @@ select count(*)::int as imported,
     first_started_at: Date | null
     last_started_at: Date | null
     last_ended_at: Date | null
+    first_trip_id: string | null
+    last_trip_id: string | null
   }>(sql, [params.importId, params.systemId, params.timeZone])
   const row = rows[0]
   return {
@@ -479,6 +485,10 @@ select count(*)::int as imported,
     firstStartedAt: row?.first_started_at ?? null,
     lastStartedAt: row?.last_started_at ?? null,
     lastEndedAt: row?.last_ended_at ?? null,
+    tripIds:
+      row?.first_trip_id && row.last_trip_id
+        ? { first: row.first_trip_id, last: row.last_trip_id }
+        : null,
   }
 }
 
@@ -590,18 +600,23 @@ export async function addNewFlows(client: ImportConnection, systemId: string): P
 }
 
 /**
- * Adds the counts of one import's trips to station_flows, read back from trips: they start
- * within [firstStartedAt, lastStartedAt], so the BRIN index on started_at finds the pages the
- * import just wrote. One aggregation straight into station_flows; see addFlows.
+ * Adds the counts of one import's trips to station_flows, read back from trips by the trip_ids
+ * the insert took (a range of the primary key that holds those trips, and only trips of imports
+ * that ran at the same time besides). One aggregation straight into station_flows; see addFlows.
  */
 export async function addImportFlows(
   client: ImportConnection,
   systemId: string,
-  imported: { importId: number; firstStartedAt: Date; lastStartedAt: Date; lastEndedAt: Date },
+  imported: {
+    importId: number
+    tripIds: { first: string; last: string }
+    firstStartedAt: Date
+    lastEndedAt: Date
+  },
 ): Promise<number> {
   const trips = `from trips
-                 where system_id = $1 and import_id = $2
-                   and started_at >= $3::timestamptz and started_at <= $4::timestamptz`
+                 where trip_id between $3::bigint and $4::bigint
+                   and system_id = $1 and import_id = $2`
   return addFlows(
     client,
     systemId,
@@ -611,7 +626,7 @@ export async function addImportFlows(
      union all
      select end_station_id, ${flowBin('ended_at')}, 0, 1
        ${trips} and end_station_id is not null`,
-    [imported.importId, imported.firstStartedAt, imported.lastStartedAt],
+    [imported.importId, imported.tripIds.first, imported.tripIds.last],
     // Trips end after they start: every bin lies from the first start's to the last end's.
     { first: imported.firstStartedAt, last: imported.lastEndedAt },
   )
