@@ -564,9 +564,11 @@ async function addFlows(
   const counts = `
     insert into station_flows (system_id, station_id, time_bin, outflow, inflow)
     select $1, station_id, time_bin, sum(outflow), sum(inflow)
-      from (${events}) events
-     group by station_id, time_bin
-     order by time_bin, station_id collate "C"`
+      from (select station_id collate "C" as station_id, time_bin, outflow, inflow
+              from (${events}) events) events
+     -- grouped in the order of the insert: one sort serves both
+     group by time_bin, station_id
+     order by time_bin, station_id`
   const result = await client.query(
     rows[0]?.overlap
       ? `${counts}
