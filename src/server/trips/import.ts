@@ -8,7 +8,7 @@ import type {
 import { detectTripHeader, type TripFileHeader } from './formats.js'
 import { openTripSource, type TripSource } from './source.js'
 import {
-  addNewFlows,
+  addImportFlows,
   checkTimeZone,
   copyIntoStaging,
   createStaging,
@@ -232,7 +232,16 @@ export async function importTripFile(
     report('flows', rowsRead, source.bytesTotal ? 100 : null)
     const flowsStarted = performance.now()
     await lockFlows(client, options.systemId)
-    const flowBins = await addNewFlows(client, options.systemId)
+    const { tripIds, firstStartedAt, lastEndedAt } = inserted
+    const flowBins =
+      tripIds && firstStartedAt && lastEndedAt
+        ? await addImportFlows(client, options.systemId, {
+            importId,
+            tripIds,
+            firstStartedAt,
+            lastEndedAt,
+          })
+        : 0
     const flowSeconds = (performance.now() - flowsStarted) / 1000
 
     const seconds = elapsed()

@@ -56,17 +56,20 @@ export async function checkTimeZone(client: ImportConnection, timeZone: string):
   await client.query('select now() at time zone $1', [timeZone])
 }
 
-/** One text column per column of the file, and the row's line in the file (header: line 1). */
+/**
+ * One text column per column of the file. A row's line in the file is its position in the
+ * table (header: line 1; see stagingLine): one COPY into a new temporary table writes its rows
+ * in file order. An identity column for the line cost 20-40 ms of the month's 0.2 s COPY.
+ */
 export async function createStaging(client: ImportConnection, columnCount: number): Promise<void> {
   const columns = stagingColumns(columnCount)
     .map((column) => `${column} text`)
     .join(', ')
-  await client.query(
-    `create temp table trip_staging (
-       line integer generated always as identity (start with 2), ${columns}
-     ) on commit drop`,
-  )
+  await client.query(`create temp table trip_staging (${columns}) on commit drop`)
 }
+
+/** The line in the file of staging row `s`, as a window expression over the whole table. */
+const STAGING_LINE = '(row_number() over (order by s.ctid) + 1)::integer'
 
 /**
  * Streams the CSV into the staging table; PostgreSQL parses it (quotes, CRLF, the delimiter).
@@ -204,6 +207,8 @@ async function buildStationMap(
  * Builds trip_station_lookup: every distinct station field of the file, as written, with the id
  * it means (trimmed; "" and the literal NULL mean none) and the station that id matched. The
  * insert joins on the text as written: cleaning the ids of every row cost 90 ms of the month.
+ * The values are counted by (start, end) pair first (14k pairs for a month): 50 ms in the
+ * import, where counting the 213k values one by one took 80 ms.
  */
 export async function matchStations(
   client: ImportConnection,
@@ -213,10 +218,11 @@ export async function matchStations(
 ): Promise<StationMatch> {
   await client.query(
     `create temp table trip_station_values on commit drop as
-     select value, nullif(nullif(btrim(value), ''), 'NULL') as raw, count(*)::int as trip_ends
-       from (select ${fieldColumn(header, 'start_station_id')} as value from trip_staging s
-             union all
-             select ${fieldColumn(header, 'end_station_id')} from trip_staging s) ids
+     select value, nullif(nullif(btrim(value), ''), 'NULL') as raw, sum(trips)::int as trip_ends
+       from (select ${fieldColumn(header, 'start_station_id')} as start_value,
+                    ${fieldColumn(header, 'end_station_id')} as end_value, count(*) as trips
+               from trip_staging s group by 1, 2) pairs
+      cross join lateral (values (start_value), (end_value)) ids (value)
       where value is not null
       group by value`,
   )
@@ -288,6 +294,8 @@ export interface InsertedTrips {
   firstStartedAt: Date | null
   lastStartedAt: Date | null
   lastEndedAt: Date | null
+  /** The trip_ids the insert took (bigint, as text): the range addImportFlows reads back. */
+  tripIds: { first: string; last: string } | null
 }
 
 /** Numbers a plain cast always accepts: the careful pass tests before it casts. */
@@ -334,29 +342,49 @@ function columnName(header: TripFileHeader, field: TripField): string {
 
 /**
  * The file's rows, cast, mapped and judged: a `parsed` CTE with one row per staging row and a
- * `reason` that is NULL for a good trip. `offset 0` keeps each layer a subquery of its own, so
- * that every cast runs once per row.
+ * `reason` that is NULL for a good trip; with `rejections`, also each row's line and its fields
+ * as the file gave them. `offset 0` keeps a layer a subquery of its own, so that every cast runs
+ * once per row: the casts and lookups, then the instants, then the judgement (the four layers
+ * this replaced measured 0-50 ms slower for the month, within the noise of a shared machine).
  *
  * Local times: a trip reads as PostgreSQL reads a local time (AT TIME ZONE), which in the hour
  * repeated when daylight time ends is the later instant. A trip whose reading disagrees with
  * its duration by a whole number of half hours, or that would end before it starts, is read
- * again with trip_instants(), which tries every instant its start and end can mean.
+ * again with trip_instants(), which tries every instant its start and end can mean; it is given
+ * the local times back from the default instants (the same local times, or for a time in the
+ * hour skipped in spring the one PostgreSQL moved it to, which has the same single reading).
  * `tz` is the placeholder of the time zone parameter.
  */
-function parsedTrips(header: TripFileHeader, careful: boolean, tz: string): string {
+function parsedTrips(
+  header: TripFileHeader,
+  careful: boolean,
+  tz: string,
+  rejections = false,
+): string {
   const f = fieldExpressions(header, careful)
   const name = (field: TripField) => literal(columnName(header, field))
   const startValue = fieldColumn(header, 'start_station_id')
   const endValue = fieldColumn(header, 'end_station_id')
+  const fields = `array[${stagingColumns(header.columns.length)
+    .map((c) => `s.${c}`)
+    .join(', ')}]`
   // Seconds by which the default reading misses the file's duration (floor(end - start)).
-  const miss = `(date_part('epoch', d.end_default - d.start_default) - d.duration_sec)`
+  const miss = `(date_part('epoch', p.end_default - p.start_default) - p.duration_sec)`
+  const reread = `case
+                   when p.start_default is null or p.end_default is null then false
+                   when p.duration_sec is null then p.end_default < p.start_default
+                   else abs(${miss}) > 2
+                    and abs(${miss}) + 2 - 1800 * floor((abs(${miss}) + 2) / 1800) <= 4
+                 end`
+  const instants = `trip_instants(p.start_default at time zone ${tz}, p.end_default at time zone ${tz},
+                                  p.duration_sec, ${tz})`
   return `
 parsed as (
   select t.*,
          case
-           when start_local is null then ${name('started_at')} || ' '
+           when start_default is null then ${name('started_at')} || ' '
              || coalesce('"' || start_text || '" is not a date and time', 'is empty')
-           when end_local is null then ${name('ended_at')} || ' '
+           when end_default is null then ${name('ended_at')} || ' '
              || coalesce('"' || end_text || '" is not a date and time', 'is empty')
            when duration_text is not null and duration_sec is null then ${name('duration_sec')}
              || ' "' || duration_text || '" is not a number'
@@ -365,67 +393,46 @@ parsed as (
              || start_text || ')'
          end as reason
     from (
-      select r.*,
-             case when reread then (trip_instants(start_local, end_local, duration_sec, ${tz})).started_at
-                  else start_default end as started_at,
-             case when reread then (trip_instants(start_local, end_local, duration_sec, ${tz})).ended_at
-                  else end_default end as ended_at
+      select p.*,
+             case when ${reread} then (${instants}).started_at else p.start_default end as started_at,
+             case when ${reread} then (${instants}).ended_at else p.end_default end as ended_at
         from (
-          select d.*,
-                 case
-                   when d.start_default is null or d.end_default is null then false
-                   when d.duration_sec is null then d.end_default < d.start_default
-                   else abs(${miss}) > 2
-                    and abs(${miss}) + 2 - 1800 * floor((abs(${miss}) + 2) / 1800) <= 4
-                 end as reread
-            from (
-              select p.*,
-                     p.start_local at time zone ${tz} as start_default,
-                     p.end_local at time zone ${tz} as end_default,
-                     -- Out-of-range positions are dropped, not the trip: its stations and
-                     -- times still count.
-                     case when p.start_lat_read between -90 and 90 then p.start_lat_read end as start_lat,
-                     case when p.start_lon_read between -180 and 180 then p.start_lon_read end as start_lon,
-                     case when p.end_lat_read between -90 and 90 then p.end_lat_read end as end_lat,
-                     case when p.end_lon_read between -180 and 180 then p.end_lon_read end as end_lon
-                from (
-                  select s.line,
-                         ${f.text('started_at')} as start_text,
-                         ${f.text('ended_at')} as end_text,
-                         ${f.time('started_at')} as start_local,
-                         ${f.time('ended_at')} as end_local,
-                         ${f.text('duration_sec')} as duration_text,
-                         ${f.wholeNumber('duration_sec')} as duration_sec,
-                         ls.raw as start_raw,
-                         le.raw as end_raw,
-                         ls.station_id as start_station_id,
-                         le.station_id as end_station_id,
-                         ${f.text('start_station_name')} as start_station_name,
-                         ${f.text('end_station_name')} as end_station_name,
-                         ${f.decimal('start_lat')} as start_lat_read,
-                         ${f.decimal('start_lon')} as start_lon_read,
-                         ${f.decimal('end_lat')} as end_lat_read,
-                         ${f.decimal('end_lon')} as end_lon_read,
-                         ${f.text('ride_id')} as ride_id,
-                         ${f.text('rideable_type')} as rideable_type,
-                         ${f.text('member_type')} as member_type,
-                         ${f.text('bike_id')} as bike_id
-                    from trip_staging s
-                    left join trip_station_lookup ls on ls.value = ${startValue}
-                    left join trip_station_lookup le on le.value = ${endValue}
-                  offset 0) p
-              offset 0) d
-          offset 0) r
+          select ${rejections ? `${STAGING_LINE} as line, ${fields} as fields,` : ''}
+                 ${f.text('started_at')} as start_text,
+                 ${f.text('ended_at')} as end_text,
+                 ${f.time('started_at')} at time zone ${tz} as start_default,
+                 ${f.time('ended_at')} at time zone ${tz} as end_default,
+                 ${f.text('duration_sec')} as duration_text,
+                 ${f.wholeNumber('duration_sec')} as duration_sec,
+                 ls.raw as start_raw,
+                 le.raw as end_raw,
+                 ls.station_id as start_station_id,
+                 le.station_id as end_station_id,
+                 ${f.text('start_station_name')} as start_station_name,
+                 ${f.text('end_station_name')} as end_station_name,
+                 ${f.decimal('start_lat')} as start_lat_read,
+                 ${f.decimal('start_lon')} as start_lon_read,
+                 ${f.decimal('end_lat')} as end_lat_read,
+                 ${f.decimal('end_lon')} as end_lon_read,
+                 ${f.text('ride_id')} as ride_id,
+                 ${f.text('rideable_type')} as rideable_type,
+                 ${f.text('member_type')} as member_type,
+                 ${f.text('bike_id')} as bike_id
+            from trip_staging s
+            left join trip_station_lookup ls on ls.value = ${startValue}
+            left join trip_station_lookup le on le.value = ${endValue}
+          offset 0) p
       offset 0) t
 )`
 }
 
 /**
- * The one set-based statement of an import: writes the good trips and the quarter-hour counts
- * they add (trip_new_flows). `parsed` is read once, so it streams: routing bad rows to
- * trip_import_errors in the same statement would make PostgreSQL materialise all of it
- * (0.8 s more for the month); insertRejections does that in a second pass, only for a file
- * that has bad rows.
+ * The one set-based statement of an import: writes the good trips. `parsed` is read once, so it
+ * streams: routing bad rows to trip_import_errors in the same statement would make PostgreSQL
+ * materialise all of it (0.8 s more for the month); insertRejections does that in a second pass,
+ * only for a file that has bad rows. The quarter-hour counts are added later from the trips
+ * themselves (addImportFlows): counting them here, from the RETURNING rows, cost 0.18 s of the
+ * month's insert.
  */
 export async function insertTrips(
   client: ImportConnection,
@@ -441,37 +448,35 @@ inserted as (
                      rideable_type, member_type, bike_id)
   select $2, $1, ride_id, started_at, ended_at, duration_sec,
          start_station_id, end_station_id, start_raw, end_raw,
-         start_station_name, end_station_name, start_lat, start_lon, end_lat, end_lon,
+         start_station_name, end_station_name,
+         -- Out-of-range positions are dropped, not the trip: its stations and times still count.
+         case when start_lat_read between -90 and 90 then start_lat_read end,
+         case when start_lon_read between -180 and 180 then start_lon_read end,
+         case when end_lat_read between -90 and 90 then end_lat_read end,
+         case when end_lon_read between -180 and 180 then end_lon_read end,
          rideable_type, member_type, bike_id
     from parsed where reason is null
-  returning started_at, ended_at, start_station_id, end_station_id,
+  returning trip_id, started_at, ended_at,
             (start_station_id is null and start_station_raw is not null)
          or (end_station_id is null and end_station_raw is not null) as unmatched
-), new_flows as (
-  insert into trip_new_flows (station_id, time_bin, outflow, inflow)
-  select station_id, time_bin, sum(outflow)::int, sum(inflow)::int
-    from (select start_station_id as station_id, ${flowBin('started_at')} as time_bin,
-                 1 as outflow, 0 as inflow
-            from inserted where start_station_id is not null
-          union all
-          select end_station_id, ${flowBin('ended_at')}, 0, 1
-            from inserted where end_station_id is not null) events
-   group by station_id, time_bin
 )
 select count(*)::int as imported,
        count(*) filter (where unmatched)::int as unmatched_trips,
        min(started_at) as first_started_at,
        max(started_at) as last_started_at,
-       max(ended_at) as last_ended_at
+       max(ended_at) as last_ended_at,
+       min(trip_id)::text as first_trip_id,
+       max(trip_id)::text as last_trip_id
   from inserted`
 
-  await createNewFlows(client)
   const { rows } = await client.query<{
     imported: number
     unmatched_trips: number
     first_started_at: Date | null
     last_started_at: Date | null
     last_ended_at: Date | null
+    first_trip_id: string | null
+    last_trip_id: string | null
   }>(sql, [params.importId, params.systemId, params.timeZone])
   const row = rows[0]
   return {
@@ -480,6 +485,10 @@ select count(*)::int as imported,
     firstStartedAt: row?.first_started_at ?? null,
     lastStartedAt: row?.last_started_at ?? null,
     lastEndedAt: row?.last_ended_at ?? null,
+    tripIds:
+      row?.first_trip_id && row.last_trip_id
+        ? { first: row.first_trip_id, last: row.last_trip_id }
+        : null,
   }
 }
 
@@ -489,14 +498,11 @@ export async function insertRejections(
   header: TripFileHeader,
   params: { importId: number; timeZone: string; careful: boolean },
 ): Promise<number> {
-  const fields = `array[${stagingColumns(header.columns.length)
-    .map((c) => `s.${c}`)
-    .join(', ')}]`
   const result = await client.query(
-    `with ${parsedTrips(header, params.careful, '$2')}
+    `with ${parsedTrips(header, params.careful, '$2', true)}
      insert into trip_import_errors (import_id, line, reason, fields)
-     select $1, p.line, p.reason, ${fields}
-       from parsed p join trip_staging s using (line)
+     select $1, p.line, p.reason, p.fields
+       from parsed p
       where p.reason is not null`,
     [params.importId, params.timeZone],
   )
@@ -533,26 +539,36 @@ export async function lockFlows(client: ImportConnection, systemId: string): Pro
 }
 
 /**
- * Adds trip_new_flows to station_flows, under lockFlows: the cost grows with the trips just
- * written, not with the history. When none of the system's bins in that time range exists yet
- * (a new month, the usual case) the counts are inserted plainly; otherwise they are added to the
- * existing ones. Month of 123k bins: 0.5-0.7 s inserted, 1.2-1.5 s through ON CONFLICT. Rows go
- * in time order, which is what the BRIN index on time_bin wants.
+ * Adds quarter-hour counts to station_flows, under lockFlows: the cost grows with the trips just
+ * written, not with the history. `events` is a query of (station_id, time_bin, outflow, inflow)
+ * rows ($1 is the system, `params` follow), all of them within the bins of [first, last]. When
+ * none of the system's bins in that range exists yet (a new month, the usual case) the counts
+ * are inserted plainly; otherwise they are added to the existing ones. Month of 123k bins:
+ * 0.5-0.7 s inserted, 1.2-1.5 s through ON CONFLICT. Rows go in time order, which is what the
+ * BRIN index on time_bin wants.
  */
-export async function addNewFlows(client: ImportConnection, systemId: string): Promise<number> {
+async function addFlows(
+  client: ImportConnection,
+  systemId: string,
+  events: string,
+  params: unknown[],
+  range: { first: Date; last: Date },
+): Promise<number> {
   const { rows } = await client.query<{ overlap: boolean }>(
     `select exists (select 1 from station_flows
                      where system_id = $1
-                       and time_bin >= (select min(time_bin) from trip_new_flows)
-                       and time_bin <= (select max(time_bin) from trip_new_flows)) as overlap`,
-    [systemId],
+                       and time_bin >= ${flowBin('$2::timestamptz')}
+                       and time_bin <= ${flowBin('$3::timestamptz')}) as overlap`,
+    [systemId, range.first, range.last],
   )
   const counts = `
     insert into station_flows (system_id, station_id, time_bin, outflow, inflow)
     select $1, station_id, time_bin, sum(outflow), sum(inflow)
-      from trip_new_flows
-     group by station_id, time_bin
-     order by time_bin, station_id collate "C"`
+      from (select station_id collate "C" as station_id, time_bin, outflow, inflow
+              from (${events}) events) events
+     -- grouped in the order of the insert: one sort serves both
+     group by time_bin, station_id
+     order by time_bin, station_id`
   const result = await client.query(
     rows[0]?.overlap
       ? `${counts}
@@ -560,10 +576,62 @@ export async function addNewFlows(client: ImportConnection, systemId: string): P
             set outflow = station_flows.outflow + excluded.outflow,
                 inflow = station_flows.inflow + excluded.inflow`
       : counts,
-    [systemId],
+    [systemId, ...params],
   )
-  await client.query('truncate trip_new_flows')
   return result.rowCount ?? 0
+}
+
+/** Adds trip_new_flows (a remap's counts) to station_flows; see addFlows. */
+export async function addNewFlows(client: ImportConnection, systemId: string): Promise<number> {
+  const { rows } = await client.query<{ first: Date | null; last: Date | null }>(
+    'select min(time_bin) as first, max(time_bin) as last from trip_new_flows',
+  )
+  const range = rows[0]
+  let added = 0
+  if (range?.first && range.last) {
+    added = await addFlows(
+      client,
+      systemId,
+      'select station_id, time_bin, outflow, inflow from trip_new_flows',
+      [],
+      { first: range.first, last: range.last },
+    )
+  }
+  await client.query('truncate trip_new_flows')
+  return added
+}
+
+/**
+ * Adds the counts of one import's trips to station_flows, read back from trips by the trip_ids
+ * the insert took (a range of the primary key that holds those trips, and only trips of imports
+ * that ran at the same time besides). One aggregation straight into station_flows; see addFlows.
+ */
+export async function addImportFlows(
+  client: ImportConnection,
+  systemId: string,
+  imported: {
+    importId: number
+    tripIds: { first: string; last: string }
+    firstStartedAt: Date
+    lastEndedAt: Date
+  },
+): Promise<number> {
+  const trips = `from trips
+                 where trip_id between $3::bigint and $4::bigint
+                   and system_id = $1 and import_id = $2`
+  return addFlows(
+    client,
+    systemId,
+    `select start_station_id as station_id, ${flowBin('started_at')} as time_bin,
+            1 as outflow, 0 as inflow
+       ${trips} and start_station_id is not null
+     union all
+     select end_station_id, ${flowBin('ended_at')}, 0, 1
+       ${trips} and end_station_id is not null`,
+    [imported.importId, imported.tripIds.first, imported.tripIds.last],
+    // Trips end after they start: every bin lies from the first start's to the last end's.
+    { first: imported.firstStartedAt, last: imported.lastEndedAt },
+  )
 }
 
 export interface FinishedImport {
