@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppStatus } from '../../src/shared/contract.js'
 import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
-import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/main/csp.js'
+import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/shared/csp.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const RENDERER = resolve('out/renderer')
