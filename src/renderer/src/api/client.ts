@@ -22,10 +22,19 @@ export const POLL_MS = 5_000
 /** Where a browser keeps the dispatcher's or analyst's API token between visits. */
 export const TOKEN_KEY = 'balancer.token'
 
-export function createClient(win: Window = window): ConsoleClient {
+/** Where the browser client reads its token and says that the server refused it. */
+export interface TokenSource {
+  get(): string | null
+  reject(detail: string): void
+}
+
+export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
   return (
     win.balancer ??
-    createHttpClient(win.location.origin, { token: () => win.localStorage.getItem(TOKEN_KEY) })
+    createHttpClient(win.location.origin, {
+      token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
+      onUnauthorized: (detail) => tokens?.reject(detail),
+    })
   )
 }
 
