@@ -19,9 +19,11 @@ export function Fill({ station }: { station: StationLive | undefined }) {
       <span className="fill-bar" aria-hidden="true">
         <span className="fill-bar-value" style={{ width: `${Math.round(share * 100)}%` }} />
       </span>
-      <span className="num">{station.bikes}</span>
-      <span className="fill-of">/{total}</span>
-      {station.stale && <span className="fill-stale-mark">stale</span>}
+      <span>
+        <span className="num">{station.bikes}</span>
+        <span className="fill-of">/{total}</span>
+      </span>
+      {station.stale && <span className="fill-stale-mark">not live</span>}
     </span>
   )
 }

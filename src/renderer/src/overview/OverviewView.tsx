@@ -207,7 +207,11 @@ export function OverviewView({
                   <tr key={feed.feedId}>
                     <td>
                       <span className="strong">{feed.systemName ?? feed.systemId ?? feed.url}</span>
-                      <span className="sub">GBFS {feed.gbfsVersion ?? '?'}</span>
+                      <span className="sub">
+                        {feed.gbfsVersion
+                          ? `GBFS ${feed.gbfsVersion}`
+                          : 'GBFS version not known yet'}
+                      </span>
                     </td>
                     <td>
                       <span className={`badge badge-${freshness.tone === 'ok' ? 'ok' : 'warn'}`}>
