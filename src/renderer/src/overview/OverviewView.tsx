@@ -139,7 +139,12 @@ export function OverviewView({
                 tone={summary.data.stale > 0 ? 'bad' : 'quiet'}
                 hint="Assigned longer than the lease: check on the crew"
               />
-              <Stat label="Completed" value={summary.data.byStatus.completed} tone="quiet" />
+              <Stat
+                label="Done"
+                value={summary.data.byStatus.completed}
+                tone="quiet"
+                hint="Completed"
+              />
               <Stat label="Canceled" value={summary.data.byStatus.canceled} tone="quiet" />
             </div>
           )}
