@@ -44,6 +44,7 @@ export default defineConfig({
           name: 'renderer',
           include: ['test/renderer/**/*.test.tsx'],
           environment: 'jsdom',
+          setupFiles: ['test/renderer/setup.ts'],
         },
       },
     ],

@@ -1,5 +1,5 @@
 import type { ConsoleEvents, EventName } from '../shared/contract.js'
-import { CONSOLE_ACTOR } from '../server/auth/actor.js'
+import { CONSOLE_ACTOR, sessionOf } from '../server/auth/actor.js'
 import type { Handlers } from './ipc.js'
 import type { ServerSupervisor } from './server-supervisor.js'
 
@@ -17,6 +17,7 @@ export function createHandlers(
   const services = () => server.services()
   return {
     'app:status': () => server.status(),
+    'session:me': () => Promise.resolve(sessionOf(CONSOLE_ACTOR)),
     'suggestions:list': async (filter) => (await services()).dispatch.listSuggestions(filter),
     'suggestions:reject': async ({ suggestion_id, ...input }) =>
       (await services()).dispatch.rejectSuggestion(suggestion_id, input, CONSOLE_ACTOR),

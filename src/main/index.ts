@@ -13,9 +13,10 @@ import { loadSettings, type Settings } from '../server/config/settings.js'
 import { createLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
 import { APP_NAME } from '../shared/version.js'
-import { contentSecurityPolicy } from './csp.js'
+import { contentSecurityPolicy } from '../shared/csp.js'
 import { createHandlers, type EmitEvent } from './handlers.js'
 import { broadcast, registerHandlers } from './ipc.js'
+import { forwardChanges } from './live-events.js'
 import {
   appUrlMatcher,
   denyPermissions,
@@ -38,12 +39,24 @@ let mainWindow: BrowserWindow | null = null
 let pushTimer: NodeJS.Timeout | undefined
 let shuttingDown: Promise<void> | null = null
 
+/** Pushes a contract event to every window of the console. */
+const emitToWindows: EmitEvent = (event, payload) =>
+  broadcast(
+    BrowserWindow.getAllWindows().map((window) => window.webContents),
+    event,
+    payload,
+  )
+
 const supervisor = createServerSupervisor({
   async start() {
     // Read afresh on every attempt: Retry after fixing settings.json or DATABASE_URL must see it.
     settings = null
     settings = await loadSettings()
-    return startServer(settings, logger)
+    const server = await startServer(settings, logger)
+    // Changes made on other consoles and by crews reach the window live; the hub's listeners go
+    // with it when the server closes.
+    forwardChanges(server.events, emitToWindows)
+    return server
   },
   failedStatus: (error) => failedStartStatus(error, settings),
   onChange: () => void pushStatus(),
@@ -53,13 +66,7 @@ const supervisor = createServerSupervisor({
 async function pushStatus(): Promise<void> {
   try {
     const status = await supervisor.snapshot()
-    if (status) {
-      broadcast(
-        BrowserWindow.getAllWindows().map((window) => window.webContents),
-        'app:status',
-        status,
-      )
-    }
+    if (status) emitToWindows('app:status', status)
   } catch (error) {
     logger.error({ err: error }, 'could not push the status to the window')
   }
@@ -151,13 +158,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => {
       enforceContentSecurityPolicy(session.defaultSession, contentSecurityPolicy(devServerUrl))
       denyPermissions(session.defaultSession)
-      const emit: EmitEvent = (event, payload) =>
-        broadcast(
-          BrowserWindow.getAllWindows().map((window) => window.webContents),
-          event,
-          payload,
-        )
-      registerHandlers(ipcMain, createHandlers(supervisor, emit), {
+      registerHandlers(ipcMain, createHandlers(supervisor, emitToWindows), {
         trustSender: (event: IpcMainInvokeEvent) =>
           event.senderFrame !== null && isAppUrl(event.senderFrame.url),
         onError: (channel, error) => logger.error({ err: error, channel }, 'IPC handler failed'),

@@ -25,6 +25,7 @@ import { tripImportRequestSchema } from '../shared/trips.js'
  */
 export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } = {
   'app:status': z.undefined(),
+  'session:me': z.undefined(),
   'feeds:health': z.undefined(),
   'feeds:stations': stationsQuerySchema,
   'suggestions:list': suggestionListQuerySchema,

@@ -7,6 +7,7 @@ import { pollingJob } from './gbfs/polling-job.js'
 import { EVENT_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
+import { defaultConsoleDir } from './http/console.routes.js'
 import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
@@ -67,6 +68,7 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     logger,
     metrics,
     events,
+    consoleDir: defaultConsoleDir(),
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,

@@ -14,6 +14,7 @@ import type {
   CreateTokenRequest,
   Crew,
   RejectRequest,
+  Session,
   Suggestion,
   SuggestionListFilter,
   Task,
@@ -30,6 +31,7 @@ import type {
   StationProfile,
   StationProfileRequest,
 } from './flows.js'
+import type { Resync, StationStatusChange, TaskChange } from './live-events.js'
 import type { TripImportProgress, TripImportReport, TripImportRequest } from './trips.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
@@ -57,6 +59,8 @@ export interface AppStatus {
 /** Request -> response for every IPC channel. */
 export interface ConsoleApi {
   'app:status': { request: undefined; response: AppStatus }
+  /** Who the console acts as: in a browser the token's holder; in the desktop app its dispatcher. */
+  'session:me': { request: undefined; response: Session }
   'feeds:health': { request: undefined; response: FeedsHealth }
   'feeds:stations': { request: StationsQuery; response: StationLive[] }
   'suggestions:list': { request: SuggestionListFilter; response: Suggestion[] }
@@ -82,6 +86,12 @@ export interface ConsoleEvents {
   'app:status': AppStatus
   /** While `trips:import` reads a file: rows done, rows/s and percent, for a progress bar. */
   'trips:import-progress': TripImportProgress
+  /** Tasks changed on any console or by any crew on the same database. */
+  'tasks:changed': TaskChange[]
+  /** A GBFS poll finished (on whichever console polls): station numbers and feed health moved. */
+  'stations:changed': StationStatusChange
+  /** Changes may have been missed (a lost connection came back): reload what is shown. */
+  'app:resync': Resync
 }
 
 export type Channel = keyof ConsoleApi
@@ -101,6 +111,7 @@ export interface ConsoleBridge {
 /** Every channel, as a runtime list, so main and preload can prove they cover the contract. */
 export const CHANNELS = [
   'app:status',
+  'session:me',
   'feeds:health',
   'feeds:stations',
   'suggestions:list',
@@ -122,6 +133,9 @@ export const CHANNELS = [
 export const EVENTS = [
   'app:status',
   'trips:import-progress',
+  'tasks:changed',
+  'stations:changed',
+  'app:resync',
 ] as const satisfies readonly EventName[]
 
 export function isChannel(name: unknown): name is Channel {

@@ -139,6 +139,16 @@ export const tokenInfoSchema = z
   .meta({ id: 'TokenInfo', description: 'An API token, without the secret.' })
 export type TokenInfo = z.infer<typeof tokenInfoSchema>
 
+export const sessionSchema = z
+  .object({
+    name: z.string().meta({ description: 'The token\'s name, or "console" for the desktop app.' }),
+    role: z.enum(ROLES),
+    crew_id: z.string().nullable(),
+    token_id: z.int().nullable(),
+  })
+  .meta({ id: 'Session', description: 'Who the caller is: the role decides what it may do.' })
+export type Session = z.infer<typeof sessionSchema>
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------

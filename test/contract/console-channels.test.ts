@@ -71,6 +71,12 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       return c.invoke(channel, ...request)
     }
     await invoke('app:status')
+    // The desktop window is the depot's own dispatcher; a browser is whoever its token names.
+    expect(await invoke('session:me')).toEqual(
+      where.includes('IPC')
+        ? { name: 'console', role: 'dispatcher', crew_id: null, token_id: null }
+        : { name: 'browser desk', role: 'dispatcher', crew_id: null, token_id: expect.any(Number) },
+    )
     const first = await suggestion()
     expect(await invoke('suggestions:list', {})).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: first.id, status: 'open' })]),

@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppStatus } from '../../src/shared/contract.js'
 import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
-import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/main/csp.js'
+import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/shared/csp.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const RENDERER = resolve('out/renderer')
@@ -127,6 +127,15 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
         __invocations: calls,
         balancer: {
           invoke: (channel: string) => {
+            // The desktop window is the depot's dispatcher; the other views' data is not needed.
+            if (channel === 'session:me') {
+              return Promise.resolve({
+                name: 'console',
+                role: 'dispatcher',
+                crew_id: null,
+                token_id: null,
+              })
+            }
             if (channel !== 'app:status') return Promise.reject(new Error(`unknown ${channel}`))
             const answer = given[Math.min(calls.count, given.length - 1)]
             calls.count += 1
@@ -136,7 +145,7 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
         },
       })
     }, answers)
-    await page.goto(`${origin}/`)
+    await page.goto(`${origin}/#/system`)
     return {
       page,
       problems,
@@ -163,7 +172,7 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
     for (const expected of [
       'Bay Wheels Station Balancer',
       'v0.1.0',
-      'Database online',
+      'Online',
       'Embedded PostgreSQL',
       '127.0.0.1:54321/balancer',
       '17.6',

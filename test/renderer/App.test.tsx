@@ -1,141 +1,200 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { AppStatus, ConsoleEvents } from '../../src/shared/contract'
-import type { ConsoleClient } from '../../src/renderer/src/api/client'
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ApiError, TOKEN_KEY } from '../../src/renderer/src/api/client'
 import { App } from '../../src/renderer/src/App'
-import { appStatus, UNREACHABLE_DETAIL as DETAIL } from '../helpers/app-status'
+import { browserTokenStore } from '../../src/renderer/src/session/token-store'
+import type { Session } from '../../src/shared/dispatch'
+import { ANALYST, DISPATCHER, fakeConsole, feed, minutesAgo } from './fake-console'
 
-/** As the renderer would receive it now. */
-const status = (reachable: boolean, database: Parameters<typeof appStatus>[1] = {}) =>
-  appStatus(reachable, database, { checkedAt: new Date().toISOString() })
-
+beforeEach(() => {
+  window.localStorage.clear()
+  window.location.hash = ''
+})
 afterEach(cleanup)
 
-/** A client answering each `app:status` with the next of `answers` (the last one repeats). */
-function fakeClient(...answers: (AppStatus | Error | Promise<AppStatus>)[]) {
-  const listeners = new Set<(payload: AppStatus) => void>()
-  let calls = 0
-  const invoke = vi.fn(() => {
-    const answer = answers[Math.min(calls++, answers.length - 1)]
-    if (answer instanceof Error) return Promise.reject(answer)
-    return Promise.resolve(answer)
-  })
-  const client = {
-    invoke,
-    on: (_event: keyof ConsoleEvents, listener: (payload: AppStatus) => void) => {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
+const REFUSED = new ApiError(
+  'Authorization: the token is unknown or revoked',
+  401,
+  'unauthenticated',
+)
+
+/** A browser whose server knows these tokens. */
+function browser(known: Record<string, Session>) {
+  const tokens = browserTokenStore(window.localStorage)
+  const fake = fakeConsole({
+    'session:me': () => {
+      const session = known[tokens.get() ?? '']
+      if (!session) throw REFUSED
+      return session
     },
-  } as ConsoleClient
-  const push = (payload: AppStatus) =>
-    act(() => {
-      for (const listener of listeners) listener(payload)
-    })
-  return { client, invoke, push, listeners }
+  })
+  return { ...fake, tokens }
 }
 
-function fact(label: string): string | null | undefined {
-  return screen.getByText(label, { selector: 'dt' }).nextElementSibling?.textContent
+function navLabels(): string[] {
+  const nav = screen.getByRole('navigation', { name: 'Views' })
+  return within(nav)
+    .getAllByRole('link')
+    .map((link) => link.textContent.replace(/\d+$/, ''))
 }
 
-describe('the connection panel', () => {
-  it('shows a reachable database: mode, location, versions and the API URL crews use', async () => {
-    const { client } = fakeClient(status(true, { postgis: true }))
+describe('the desktop window', () => {
+  it('needs no sign-in: it is the depot dispatcher, with every view and the feed freshness', async () => {
+    const { client } = fakeConsole()
     render(<App client={client} />)
 
-    expect(await screen.findByText('Connected')).toBeTruthy()
-    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe(
-      'Bay Wheels Station Balancer',
-    )
-    expect(screen.getByText('v0.1.0')).toBeTruthy()
-    expect(fact('Database')).toBe('Embedded PostgreSQL')
-    expect(fact('Location')).toBe('127.0.0.1:54321/balancer')
-    expect(fact('PostgreSQL version')).toBe('17.6')
-    expect(fact('PostGIS')).toBe('Yes')
-    expect(screen.getByRole('link', { name: 'http://127.0.0.1:8000' })).toBeTruthy()
-    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull()
+    expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
+    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'Crews', 'System'])
+    expect(await screen.findByText('Bay Wheels: updated 40 s ago')).toBeTruthy()
+    expect(screen.getByText('Online')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull()
   })
 
-  it('shows the time of the check in local time', async () => {
-    const checkedAt = new Date()
-    checkedAt.setHours(9, 5, 7)
-    const { client } = fakeClient({ ...status(true), checkedAt: checkedAt.toISOString() })
-    render(<App client={client} />)
-
-    await screen.findByText('Connected')
-    const time = screen.getByText(
-      checkedAt.toLocaleTimeString(undefined, {
-        hour: 'numeric',
-        minute: '2-digit',
-        second: '2-digit',
+  it('says in plain words when a feed has gone stale', async () => {
+    const { client } = fakeConsole({
+      'feeds:health': () => ({
+        leader: null,
+        pollingHere: false,
+        stale: true,
+        checkedAt: new Date().toISOString(),
+        feeds: [
+          feed({
+            feedLastUpdated: minutesAgo(12),
+            stale: true,
+            staleDetail: 'no update for 12 min',
+          }),
+        ],
       }),
-    )
-    expect(time.getAttribute('datetime')).toBe(checkedAt.toISOString())
+    })
+    render(<App client={client} />)
+    expect(await screen.findByText('Bay Wheels: stale, no update for 12 min')).toBeTruthy()
+  })
+})
+
+describe('signing in from a browser', () => {
+  it('asks for a token, keeps it under balancer.token, and opens the console', async () => {
+    const { client, tokens } = browser({ bwb_good: { ...DISPATCHER, name: 'desk 1', token_id: 3 } })
+    render(<App client={client} tokens={tokens} />)
+
+    fireEvent.change(screen.getByLabelText('Token'), { target: { value: ' bwb_good ' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+
+    expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBe('bwb_good')
+    expect(screen.getByText('desk 1')).toBeTruthy()
   })
 
-  it('shows why the database is unreachable, and Retry asks again', async () => {
-    const { client, invoke } = fakeClient(status(false), status(true))
-    render(<App client={client} />)
+  it('says clearly that a wrong or revoked token was refused, and forgets it', async () => {
+    const { client, tokens } = browser({})
+    render(<App client={client} tokens={tokens} />)
 
-    expect(await screen.findByText('Unreachable')).toBeTruthy()
-    expect(screen.getByText(DETAIL)).toBeTruthy()
-    expect(fact('PostgreSQL version')).toBe('Unknown')
-    expect(invoke).toHaveBeenCalledTimes(1)
+    fireEvent.change(screen.getByLabelText('Token'), { target: { value: 'bwb_wrong' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
 
+    expect((await screen.findByRole('alert')).textContent).toMatch(/unknown or has been revoked/)
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBeNull()
+  })
+
+  it('comes back signed in with a kept token, and signs out', async () => {
+    window.localStorage.setItem(TOKEN_KEY, 'bwb_good')
+    const { client, tokens } = browser({ bwb_good: DISPATCHER })
+    render(<App client={client} tokens={tokens} />)
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }))
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy()
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBeNull()
+  })
+
+  it('signs out with the reason when the server stops accepting the token mid-shift', async () => {
+    window.localStorage.setItem(TOKEN_KEY, 'bwb_good')
+    const { client, tokens } = browser({ bwb_good: DISPATCHER })
+    render(<App client={client} tokens={tokens} />)
+    await screen.findByRole('heading', { name: 'Overview' })
+
+    act(() => tokens.reject('Authorization: the token is unknown or revoked'))
+    expect(screen.getByRole('alert').textContent).toMatch(/no longer accepts your token/)
+  })
+
+  it('shows analysts the read-only views, without Crews', async () => {
+    window.localStorage.setItem(TOKEN_KEY, 'bwb_analyst')
+    const { client, tokens } = browser({ bwb_analyst: ANALYST })
+    render(<App client={client} tokens={tokens} />)
+
+    await screen.findByRole('heading', { name: 'Overview' })
+    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'System'])
+    expect(screen.getByText(/Read-only/)).toBeTruthy()
+  })
+
+  it('tells a crew token politely that the console is not for crews', async () => {
+    window.localStorage.setItem(TOKEN_KEY, 'bwb_crew')
+    const { client, tokens } = browser({
+      bwb_crew: { name: 'Van 3', role: 'crew', crew_id: 'van-3', token_id: 9 },
+    })
+    render(<App client={client} tokens={tokens} />)
+
+    expect(
+      await screen.findByRole('heading', { name: 'This console is for dispatchers and analysts' }),
+    ).toBeTruthy()
+    expect(screen.queryByRole('navigation')).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy()
+  })
+
+  it('tells a server it cannot reach apart from a refused token, with a retry', async () => {
+    window.localStorage.setItem(TOKEN_KEY, 'bwb_good')
+    let down = true
+    const tokens = browserTokenStore(window.localStorage)
+    const { client } = fakeConsole({
+      'session:me': () => {
+        if (down) throw new Error('the dispatch server at http://depot:8000 did not answer')
+        return DISPATCHER
+      },
+    })
+    render(<App client={client} tokens={tokens} />)
+
+    expect((await screen.findByRole('alert')).textContent).toContain('did not answer')
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBe('bwb_good')
+    down = false
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }))
-
-    expect(invoke).toHaveBeenCalledTimes(2)
-    expect(await screen.findByText('Connected')).toBeTruthy()
-    expect(screen.queryByText(DETAIL)).toBeNull()
+    expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
   })
+})
 
-  it('says it is checking until the first answer arrives', () => {
-    const { client } = fakeClient(new Promise<AppStatus>(() => undefined))
+describe('moving around by keyboard', () => {
+  it('goes to a view with g and its letter, or its number, and shows every shortcut on ?', async () => {
+    const { client } = fakeConsole()
     render(<App client={client} />)
+    await screen.findByRole('heading', { name: 'Overview' })
 
-    expect(screen.getByText('Checking the database connection…')).toBeTruthy()
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 't' })
+    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy()
+    expect(window.location.hash).toBe('#/tasks')
+
+    fireEvent.keyDown(window, { key: '4' })
+    expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
+
+    // A letter without the g before it is not a jump.
+    fireEvent.keyDown(window, { key: 's' })
+    expect(screen.getByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
+
+    fireEvent.keyDown(window, { key: '?' })
+    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    expect(help.textContent).toContain('Approve every selected suggestion')
+    fireEvent.keyDown(window, { key: 'Escape' })
+    expect(screen.queryByRole('dialog')).toBeNull()
   })
 
-  it('shows an error when the status cannot be had, and recovers on Retry', async () => {
-    const { client, invoke } = fakeClient(
-      new Error('the dispatch server at http://127.0.0.1:8000 did not answer: Failed to fetch'),
-      status(true),
-    )
+  it('switches between the system theme, light and dark', async () => {
+    const { client } = fakeConsole()
     render(<App client={client} />)
-
-    const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('Connection status unavailable')
-    expect(alert.textContent).toContain('did not answer: Failed to fetch')
-
-    fireEvent.click(screen.getByRole('button', { name: 'Retry' }))
-    expect(await screen.findByText('Connected')).toBeTruthy()
-    expect(invoke).toHaveBeenCalledTimes(2)
-  })
-
-  it('follows pushed statuses, and stops listening when it goes away', async () => {
-    const { client, push, listeners } = fakeClient(status(true))
-    const { unmount } = render(<App client={client} />)
-    await screen.findByText('Connected')
-
-    push(status(false))
-    expect(screen.getByText('Unreachable')).toBeTruthy()
-    expect(screen.getByText(DETAIL)).toBeTruthy()
-
-    unmount()
-    expect(listeners.size).toBe(0)
-  })
-
-  it('never shows credentials, even if a location carried them', async () => {
-    const { client } = fakeClient(
-      status(true, { mode: 'configured', location: 'dispatch:s3cret@db.depot.lan:5432/balancer' }),
-    )
-    render(<App client={client} />)
-
-    await screen.findByText('Connected')
-    expect(fact('Database')).toBe('Configured server')
-    expect(fact('Location')).toBe('db.depot.lan:5432/balancer')
-    expect(document.body.textContent).not.toContain('s3cret')
+    const toggle = await screen.findByRole('button', { name: 'Theme: system' })
+    fireEvent.click(toggle)
+    expect(document.documentElement.dataset.theme).toBe('light')
+    fireEvent.click(screen.getByRole('button', { name: 'Theme: light' }))
+    expect(document.documentElement.dataset.theme).toBe('dark')
+    expect(window.localStorage.getItem('balancer.theme')).toBe('dark')
+    fireEvent.click(screen.getByRole('button', { name: 'Theme: dark' }))
+    expect(document.documentElement.dataset.theme).toBeUndefined()
   })
 })

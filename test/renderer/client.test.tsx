@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AppStatus, ConsoleBridge, DatabaseStatus } from '../../src/shared/contract'
-import { createClient, createHttpClient, POLL_MS } from '../../src/renderer/src/api/client'
+import {
+  ApiError,
+  createClient,
+  createHttpClient,
+  parseEventStream,
+  POLL_MS,
+} from '../../src/renderer/src/api/client'
 
 const ORIGIN = 'http://127.0.0.1:8000'
 
@@ -85,6 +91,88 @@ describe('the browser client, over HTTP', () => {
     const asked = fetch.mock.calls.length
     await vi.advanceTimersByTimeAsync(POLL_MS * 3)
     expect(fetch).toHaveBeenCalledTimes(asked)
+  })
+})
+
+/** A text/event-stream the test writes to, chunk by chunk, and may end. */
+function eventStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  const body = new ReadableStream<Uint8Array>({ start: (given) => void (controller = given) })
+  const encoder = new TextEncoder()
+  return {
+    response: new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+    write: (text: string) => controller.enqueue(encoder.encode(text)),
+    end: () => controller.close(),
+  }
+}
+
+describe('the signed-in browser: who am I, and live events', () => {
+  it('asks GET /me with the token, and reports a refused token in words', async () => {
+    const fetch = vi
+      .fn<(url: RequestInfo | URL, init?: RequestInit) => Promise<Response>>()
+      .mockResolvedValueOnce(
+        answer(200, { name: 'desk 2', role: 'analyst', crew_id: null, token_id: 4 }),
+      )
+      .mockResolvedValueOnce(
+        answer(401, {
+          detail: 'Authorization: the token is unknown or revoked',
+          code: 'unauthenticated',
+        }),
+      )
+    const onUnauthorized = vi.fn()
+    const client = createHttpClient(ORIGIN, { fetch, token: () => 'bwb_x', onUnauthorized })
+
+    await expect(client.invoke('session:me')).resolves.toMatchObject({ role: 'analyst' })
+    expect(fetch.mock.calls[0]?.[0]).toBe(`${ORIGIN}/me`)
+    expect(fetch.mock.calls[0]?.[1]?.headers).toMatchObject({ authorization: 'Bearer bwb_x' })
+
+    const refused = await client.invoke('session:me').catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(ApiError)
+    expect(refused).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(onUnauthorized).toHaveBeenCalledWith('Authorization: the token is unknown or revoked')
+  })
+
+  it('reads server-sent events however the network cuts them, skipping keepalives', () => {
+    const first = parseEventStream('retry: 3000\n\n: keepalive\n\nevent: tasks\ndata: [{"id":1,')
+    expect(first.events).toEqual([])
+    const second = parseEventStream(
+      `${first.rest}"status":"ready"}]\r\n\r\nevent: resync\ndata: {}\n\n`,
+    )
+    expect(second.events).toEqual([
+      { event: 'tasks', data: '[{"id":1,"status":"ready"}]' },
+      { event: 'resync', data: '{}' },
+    ])
+    expect(second.rest).toBe('')
+  })
+
+  it('follows GET /events with the token, reconnects with backoff and then says resync', async () => {
+    const streams = [eventStream(), eventStream()]
+    const fetch = vi.fn<(url: RequestInfo | URL, init?: RequestInit) => Promise<Response>>()
+    for (const stream of streams) fetch.mockResolvedValueOnce(stream.response)
+    fetch.mockRejectedValue(new TypeError('Failed to fetch'))
+    const client = createHttpClient(ORIGIN, { fetch, token: () => 'bwb_d', retryMs: 20 })
+    const heard: unknown[] = []
+    const offTasks = client.on('tasks:changed', (changes) => heard.push(changes))
+    const offResync = client.on('app:resync', () => heard.push('resync'))
+
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1))
+    expect(fetch.mock.calls[0]?.[0]).toBe(`${ORIGIN}/events`)
+    expect(fetch.mock.calls[0]?.[1]?.headers).toMatchObject({ authorization: 'Bearer bwb_d' })
+    streams[0]?.write('event: tasks\ndata: [{"id":7,"status":"assigned"}]\n\n')
+    await vi.waitFor(() => expect(heard).toEqual([[{ id: 7, status: 'assigned' }]]))
+
+    streams[0]?.end()
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2))
+    await vi.waitFor(() => expect(heard).toContain('resync'))
+    streams[1]?.write('event: resync\ndata: {}\n\n')
+    await vi.waitFor(() => expect(heard.filter((item) => item === 'resync')).toHaveLength(2))
+
+    offTasks()
+    offResync()
+    const asked = fetch.mock.calls.length
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(fetch).toHaveBeenCalledTimes(asked)
+    expect(fetch.mock.calls[1]?.[1]?.signal?.aborted).toBe(true)
   })
 })
 

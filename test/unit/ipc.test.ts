@@ -21,7 +21,9 @@ import {
   type IpcMainLike,
   type WebContentsLike,
 } from '../../src/main/ipc.js'
+import { forwardChanges } from '../../src/main/live-events.js'
 import { appUrlMatcher, isWebUrl } from '../../src/main/security.js'
+import type { ChangeListener } from '../../src/server/events/notify-hub.js'
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js'
 
 const APP_PAGE = 'file:///opt/balancer/out/renderer/index.html'
@@ -88,6 +90,7 @@ function handlersAnswering(answer: unknown): Handlers {
 /** A valid request for every channel. */
 const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'app:status': undefined,
+  'session:me': undefined,
   'suggestions:list': { status: 'open' },
   'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
   'tasks:approve': { suggestion_id: 3 },
@@ -282,6 +285,70 @@ describe('IPC between main and the preload bridge', () => {
       { paths: ['/data/a.csv'], systemId: 'fgb' },
       expect.any(Function),
     )
+  })
+
+  it("forwards the database's change notifications to the windows as typed live events", () => {
+    const electron = fakeElectron()
+    const listeners = new Set<ChangeListener>()
+    const hub = {
+      subscribe(listener: ChangeListener) {
+        listeners.add(listener)
+        return () => void listeners.delete(listener)
+      },
+    }
+    const notify = (channel: string, payload: string) => {
+      for (const listener of listeners) listener({ channel, payload })
+    }
+    const stop = forwardChanges(hub, (event, payload) =>
+      broadcast([electron.webContents], event, payload),
+    )
+    const heard: unknown[] = []
+    electron.bridge.on('tasks:changed', (changes) => heard.push(['tasks', changes]))
+    electron.bridge.on('stations:changed', (poll) => heard.push(['stations', poll.systemId]))
+    electron.bridge.on('app:resync', () => heard.push(['resync']))
+
+    notify('tasks', '[{"id":7,"status":"assigned"}]')
+    notify('tasks', 'not json')
+    notify('tasks', '[{"id":7,"status":"lost"}]')
+    notify(
+      'station_status',
+      JSON.stringify({
+        feedId: 1,
+        pollId: 9,
+        systemId: 'bay_wheels',
+        outcome: 'ok',
+        statusRowsWritten: 4,
+        at: '2025-06-03T14:03:30.000Z',
+      }),
+    )
+    notify('resync', '{}')
+    notify('somebody_elses_channel', '{}')
+    stop()
+    notify('tasks', '[{"id":8,"status":"ready"}]')
+
+    expect(heard).toEqual([
+      ['tasks', [{ id: 7, status: 'assigned' }]],
+      ['stations', 'bay_wheels'],
+      ['resync'],
+    ])
+    expect(listeners.size).toBe(0)
+  })
+
+  it('tells the desktop window it is the depot dispatcher: no sign-in there', async () => {
+    const electron = fakeElectron()
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers({
+        status: () => Promise.resolve(appStatus()),
+        services: () => Promise.reject(new Error('not needed')),
+      }),
+    )
+    await expect(electron.bridge.invoke('session:me')).resolves.toEqual({
+      name: 'console',
+      role: 'dispatcher',
+      crew_id: null,
+      token_id: null,
+    })
   })
 
   it('refuses a trips:import request the contract does not allow, and files that are not trip files', async () => {

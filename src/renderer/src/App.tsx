@@ -1,83 +1,125 @@
-import { APP_NAME, APP_VERSION } from '../../shared/version'
-import type { ConsoleClient } from './api/client'
-import { ConnectionPanel } from './status/ConnectionPanel'
-import { useAppStatus } from './status/useAppStatus'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { Session } from '../../shared/dispatch'
+import { ApiError, type ConsoleClient } from './api/client'
+import { messageOf } from './common/format'
+import { Failure } from './common/states'
+import { CONSOLE_ROLES } from './session/roles'
+import { NotForThisRole, SignIn } from './session/SignIn'
+import type { TokenStore } from './session/token-store'
+import { Shell } from './shell/Shell'
 
-function Logo() {
-  return (
-    <svg className="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-      <rect width="32" height="32" rx="7" className="logo-tile" />
-      <circle cx="10" cy="19" r="5" className="logo-wheel" />
-      <circle cx="22" cy="19" r="5" className="logo-wheel" />
-      <path d="M10 19 L15 11 L22 19 M13 11 H17" className="logo-frame" />
-    </svg>
+type State =
+  | { kind: 'checking' }
+  | { kind: 'signed-out'; message: string | null }
+  | { kind: 'failed'; detail: string }
+  | { kind: 'ready'; session: Session }
+
+const REFUSED =
+  'That token is unknown or has been revoked. Check it was copied whole, or ask a dispatcher for a new one.'
+
+/**
+ * The console: who is using it decides what it shows. In the desktop app (no token store) the
+ * window is the depot's own dispatcher; in a browser the token signs in, and its role decides.
+ */
+export function App({
+  client,
+  tokens = null,
+}: {
+  client: ConsoleClient
+  tokens?: TokenStore | null
+}) {
+  const [state, setState] = useState<State>(() =>
+    tokens && !tokens.get() ? { kind: 'signed-out', message: null } : { kind: 'checking' },
   )
-}
+  const latest = useRef(0)
+  const current = useRef(state)
+  useEffect(() => {
+    current.current = state
+  })
 
-type Tone = 'idle' | 'ok' | 'down'
-
-function HeaderState({ tone, label }: { tone: Tone; label: string }) {
-  return (
-    <span className={`header-state header-state-${tone}`}>
-      <span className="dot" aria-hidden="true" />
-      {label}
-    </span>
-  )
-}
-
-export function App({ client }: { client: ConsoleClient }) {
-  const { status, error, checking, retry } = useAppStatus(client)
-
-  let body
-  if (error) {
-    body = (
-      <section className="panel panel-error" role="alert">
-        <header className="panel-header">
-          <h2>Connection status unavailable</h2>
-        </header>
-        <p className="panel-text">The console could not ask the dispatch server how it is doing.</p>
-        <p className="detail">{error}</p>
-        <div className="actions">
-          <button type="button" className="button" onClick={retry} disabled={checking}>
-            {checking ? 'Retrying…' : 'Retry'}
-          </button>
-        </div>
-      </section>
+  /** Asks who the token (or the desktop window) is; the answer decides the state. */
+  const ask = useCallback(() => {
+    const attempt = ++latest.current
+    client.invoke('session:me').then(
+      (session) => {
+        if (attempt === latest.current) setState({ kind: 'ready', session })
+      },
+      (error: unknown) => {
+        if (attempt !== latest.current) return
+        if (tokens && error instanceof ApiError && error.status === 401) {
+          tokens.clear()
+          setState({ kind: 'signed-out', message: REFUSED })
+        } else {
+          setState({ kind: 'failed', detail: messageOf(error) })
+        }
+      },
     )
-  } else if (status) {
-    body = <ConnectionPanel status={status} checking={checking} onRetry={retry} />
-  } else {
-    body = (
-      <section className="panel panel-loading" aria-busy="true">
-        <span className="spinner" aria-hidden="true" />
-        <p>Checking the database connection…</p>
-      </section>
-    )
+  }, [client, tokens])
+
+  const check = () => {
+    setState({ kind: 'checking' })
+    ask()
   }
 
-  return (
-    <div className="app">
-      <header className="topbar">
-        <div className="brand">
-          <Logo />
-          <h1>{APP_NAME}</h1>
-          <span className="version">v{APP_VERSION}</span>
-        </div>
-        {error ? (
-          <HeaderState tone="down" label="Status unavailable" />
-        ) : status ? (
-          <HeaderState
-            tone={status.database.reachable ? 'ok' : 'down'}
-            label={status.database.reachable ? 'Database online' : 'Database offline'}
-          />
-        ) : (
-          <HeaderState tone="idle" label="Checking…" />
-        )}
-      </header>
-      <main className="content">
-        <p className="section-title">System</p>
-        {body}
-      </main>
-    </div>
+  useEffect(() => {
+    if (!tokens || tokens.get()) ask()
+  }, [ask, tokens])
+
+  useEffect(
+    () =>
+      tokens?.onReject(() => {
+        // A refusal while signing in is that attempt's own answer (see check).
+        if (current.current.kind !== 'ready') return
+        tokens.clear()
+        latest.current += 1
+        setState({
+          kind: 'signed-out',
+          message: 'You were signed out: the server no longer accepts your token (revoked?).',
+        })
+      }),
+    [tokens],
   )
+
+  const signIn = (token: string) => {
+    tokens?.set(token)
+    check()
+  }
+  const signOut = tokens
+    ? () => {
+        tokens.clear()
+        latest.current += 1
+        setState({ kind: 'signed-out', message: null })
+      }
+    : undefined
+
+  switch (state.kind) {
+    case 'signed-out':
+      return <SignIn message={state.message} checking={false} onSignIn={signIn} />
+    case 'checking':
+      return tokens ? (
+        <SignIn message={null} checking onSignIn={signIn} />
+      ) : (
+        <div className="boot" aria-busy="true">
+          <span className="spinner" aria-hidden="true" />
+          Starting the console…
+        </div>
+      )
+    case 'failed':
+      return (
+        <div className="boot">
+          <Failure
+            title="The console cannot reach its dispatch server"
+            detail={state.detail}
+            onRetry={check}
+          />
+        </div>
+      )
+    case 'ready':
+      if (!CONSOLE_ROLES.includes(state.session.role)) {
+        return (
+          <NotForThisRole name={state.session.name} role={state.session.role} onSignOut={signOut} />
+        )
+      }
+      return <Shell client={client} session={state.session} onSignOut={signOut} />
+  }
 }

@@ -4,12 +4,18 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createClient } from './api/client'
 import { App } from './App'
+import { browserTokenStore } from './session/token-store'
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root element')
 
+// The preload's bridge in the desktop app; HTTP with a token when a browser opens /console/.
+const bridge = window.balancer
+const tokens = bridge ? null : browserTokenStore(window.localStorage)
+const client = createClient(window, tokens ?? undefined)
+
 createRoot(root).render(
   <StrictMode>
-    <App client={createClient()} />
+    <App client={client} tokens={tokens} />
   </StrictMode>,
 )

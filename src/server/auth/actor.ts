@@ -1,4 +1,4 @@
-import type { Role } from '../../shared/dispatch.js'
+import type { Role, Session } from '../../shared/dispatch.js'
 
 /** Who is acting: written to the audit log and checked against each use case's rules. */
 export interface Actor {
@@ -25,4 +25,9 @@ export const CLI_ACTOR: Actor = { name: 'cli', role: 'dispatcher', crewId: null,
 
 export function describeActor(actor: Actor): string {
   return actor.crewId ? `crew ${actor.crewId}` : `${actor.role} "${actor.name}"`
+}
+
+/** What a console is told about who it is signed in as (never the token itself). */
+export function sessionOf(actor: Actor): Session {
+  return { name: actor.name, role: actor.role, crew_id: actor.crewId, token_id: actor.tokenId }
 }

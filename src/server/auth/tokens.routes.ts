@@ -1,11 +1,33 @@
 import { z } from 'zod'
-import { createTokenRequestSchema, idParamSchema, tokenInfoSchema } from '../../shared/dispatch.js'
+import {
+  createTokenRequestSchema,
+  idParamSchema,
+  ROLES,
+  sessionSchema,
+  tokenInfoSchema,
+} from '../../shared/dispatch.js'
 import { ApiRouter } from '../http/api-router.js'
+import { sessionOf } from './actor.js'
 import type { AuthService } from './auth.service.js'
 
 /** Dispatchers hand out and revoke tokens from the console, in a browser too. */
 export function tokenRoutes(auth: AuthService): ApiRouter {
   const api = new ApiRouter()
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/me',
+      tag: 'tokens',
+      summary: "Who this token is: its name, role and crew (a console's sign-in checks it)",
+      access: ROLES,
+      response: sessionSchema,
+    },
+    ({ actor, res }) => {
+      res.setHeader('Cache-Control', 'no-store')
+      return sessionOf(actor)
+    },
+  )
 
   api.endpoint(
     {

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
 import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
+import { consoleRoutes } from './console.routes.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
@@ -25,6 +26,8 @@ export interface AppDeps {
   rateLimits?: RateLimits | false
   /** Live changes for GET /events; without it the route is absent. */
   events?: NotifyHub | null
+  /** The built renderer served at /console/; null (tests) answers there how to build it. */
+  consoleDir?: string | null
 }
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
@@ -37,6 +40,7 @@ export function createApp({
   metrics = null,
   rateLimits = DEFAULT_RATE_LIMITS,
   events = null,
+  consoleDir = null,
 }: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
@@ -66,6 +70,8 @@ export function createApp({
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   )
+  // Static files need no token and must not spend the address's budget for token guesses.
+  app.use(consoleRoutes(consoleDir))
   app.use(authenticate(services.auth))
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)

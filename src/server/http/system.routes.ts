@@ -5,6 +5,7 @@ import type { FeedService } from '../gbfs/gbfs.service.js'
 import type { Metrics } from '../metrics.js'
 import type { StatusService } from '../status/status.service.js'
 import { ApiRouter } from './api-router.js'
+import { CONSOLE_PATH } from './console.routes.js'
 
 const databaseSchema = z.object({
   mode: z.enum(['embedded', 'configured']),
@@ -52,10 +53,18 @@ export function systemRoutes(
       path: '/',
       tag: 'system',
       summary: "The service's name (the seed's health check)",
+      description: `A browser (Accept: text/html) is sent on to the console at ${CONSOLE_PATH}.`,
       access: 'public',
       response: z.object({ message: z.string() }),
     },
-    () => ({ message: SERVICE_MESSAGE }),
+    ({ req, res }) => {
+      // Crews and scripts send */* or application/json and keep the seed's answer.
+      if (req.accepts(['json', 'html']) === 'html') {
+        res.redirect(302, CONSOLE_PATH)
+        return undefined
+      }
+      return { message: SERVICE_MESSAGE }
+    },
   )
 
   api.publicEndpoint(

@@ -8,6 +8,7 @@ import type {
   EventName,
   Unsubscribe,
 } from '../../../shared/contract'
+import { liveEventOf, type LiveEvent } from '../../../shared/live-events'
 
 /**
  * What the console's views program against: the preload's bridge inside Electron, or HTTP when a
@@ -21,10 +22,19 @@ export const POLL_MS = 5_000
 /** Where a browser keeps the dispatcher's or analyst's API token between visits. */
 export const TOKEN_KEY = 'balancer.token'
 
-export function createClient(win: Window = window): ConsoleClient {
+/** Where the browser client reads its token and says that the server refused it. */
+export interface TokenSource {
+  get(): string | null
+  reject(detail: string): void
+}
+
+export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
   return (
     win.balancer ??
-    createHttpClient(win.location.origin, { token: () => win.localStorage.getItem(TOKEN_KEY) })
+    createHttpClient(win.location.origin, {
+      token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
+      onUnauthorized: (detail) => tokens?.reject(detail),
+    })
   )
 }
 
@@ -33,6 +43,55 @@ export interface HttpClientOptions {
   pollMs?: number
   /** The bearer token for the API's protected routes, read at each request. */
   token?: () => string | null
+  /** Told when the server refuses the token (unknown or revoked), so the page can sign out. */
+  onUnauthorized?: (detail: string) => void
+  /** First and longest wait before the live event stream reconnects. */
+  retryMs?: number
+  maxRetryMs?: number
+}
+
+/** An API answer that was not a success: its words, its HTTP status and its machine code. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | null,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** One server-sent event as read off the stream. */
+interface StreamEvent {
+  event: string
+  data: string
+}
+
+/**
+ * Splits a text/event-stream into events. Returns the events complete so far and what is left
+ * of the text (an event cut by a network chunk); comment lines (keepalives) and retry lines are
+ * skipped.
+ */
+export function parseEventStream(text: string): { events: StreamEvent[]; rest: string } {
+  const events: StreamEvent[] = []
+  const normalised = text.replace(/\r\n?/g, '\n')
+  const blocks = normalised.split('\n\n')
+  const rest = blocks.pop() ?? ''
+  for (const block of blocks) {
+    let event = 'message'
+    const data: string[] = []
+    for (const line of block.split('\n')) {
+      if (line === '' || line.startsWith(':')) continue
+      const colon = line.indexOf(':')
+      const field = colon === -1 ? line : line.slice(0, colon)
+      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+      if (field === 'event') event = value
+      else if (field === 'data') data.push(value)
+    }
+    if (data.length > 0) events.push({ event, data: data.join('\n') })
+  }
+  return { events, rest }
 }
 
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
@@ -134,7 +193,12 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         isRecord(answer) && typeof answer.detail === 'string'
           ? answer.detail
           : `${method} ${path} answered ${response.status}`
-      throw new Error(detail)
+      if (response.status === 401) options.onUnauthorized?.(detail)
+      throw new ApiError(
+        detail,
+        response.status,
+        isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
+      )
     }
     return answer as T
   }
@@ -148,11 +212,21 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     return text ? `?${text}` : ''
   }
 
+  const live = createLiveStream({
+    origin,
+    fetch: fetchImpl,
+    token: options.token ?? (() => null),
+    onUnauthorized: options.onUnauthorized,
+    retryMs: options.retryMs ?? 1_000,
+    maxRetryMs: options.maxRetryMs ?? 30_000,
+  })
+
   // Every channel is one route of the HTTP API, with the same request and answer.
   const requests: {
     [C in Channel]: (...request: RequestArgs<C>) => Promise<ConsoleApi[C]['response']>
   } = {
     'app:status': fetchStatus,
+    'session:me': () => call('GET', '/me'),
     'suggestions:list': (filter) => call('GET', `/suggestions${query(filter)}`),
     'suggestions:reject': ({ suggestion_id, ...body }) =>
       call('POST', `/suggestions/${suggestion_id}/reject`, body),
@@ -212,6 +286,9 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     },
     // Only the desktop app imports trips, so a browser never hears of one.
     'trips:import-progress': () => () => undefined,
+    'tasks:changed': (listener) => live.listen('tasks:changed', listener),
+    'stations:changed': (listener) => live.listen('stations:changed', listener),
+    'app:resync': (listener) => live.listen('app:resync', listener),
   }
 
   return {
@@ -228,4 +305,127 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       return subscriptions[event](listener)
     },
   } satisfies ConsoleClient
+}
+
+type LiveName = LiveEvent['event']
+type LiveListener<E extends LiveName> = (payload: ConsoleEvents[E]) => void
+
+interface LiveStreamOptions {
+  origin: string
+  fetch: typeof fetch
+  token: () => string | null
+  onUnauthorized?: (detail: string) => void
+  retryMs: number
+  maxRetryMs: number
+}
+
+/**
+ * GET /events for every live event the page follows: one stream, opened while anyone listens.
+ * fetch rather than EventSource, which cannot send the Authorization header. A lost stream is
+ * reopened with backoff, and listeners then hear `app:resync`: changes made meanwhile are gone.
+ */
+function createLiveStream(options: LiveStreamOptions) {
+  const listeners: { [E in LiveName]: Set<LiveListener<E>> } = {
+    'tasks:changed': new Set(),
+    'stations:changed': new Set(),
+    'app:resync': new Set(),
+  }
+  let controller: AbortController | null = null
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let wait = options.retryMs
+  let connectedBefore = false
+
+  const listening = () => Object.values(listeners).some((set) => set.size > 0)
+
+  function deliver(live: LiveEvent): void {
+    // Each branch keeps its event and payload together for the compiler.
+    switch (live.event) {
+      case 'tasks:changed':
+        for (const listener of listeners[live.event]) listener(live.payload)
+        break
+      case 'stations:changed':
+        for (const listener of listeners[live.event]) listener(live.payload)
+        break
+      case 'app:resync':
+        for (const listener of listeners[live.event]) listener(live.payload)
+        break
+    }
+  }
+
+  function retry(): void {
+    controller = null
+    if (!listening()) return
+    timer = setTimeout(open, wait)
+    wait = Math.min(wait * 2, options.maxRetryMs)
+  }
+
+  function open(): void {
+    timer = undefined
+    const current = new AbortController()
+    controller = current
+    const headers: Record<string, string> = { accept: 'text/event-stream' }
+    const token = options.token()
+    if (token) headers.authorization = `Bearer ${token}`
+    void (async () => {
+      try {
+        const response = await options.fetch(`${options.origin}/events`, {
+          headers,
+          cache: 'no-store',
+          signal: current.signal,
+        })
+        if (!response.ok || !response.body) {
+          const answer: unknown = await response.json().catch(() => null)
+          if (response.status === 401) {
+            options.onUnauthorized?.(
+              isRecord(answer) && typeof answer.detail === 'string'
+                ? answer.detail
+                : 'the token is unknown or revoked',
+            )
+          }
+          throw new Error(`GET /events answered ${response.status}`)
+        }
+        wait = options.retryMs
+        if (connectedBefore) {
+          deliver({ event: 'app:resync', payload: { at: new Date().toISOString() } })
+        }
+        connectedBefore = true
+        const reader = response.body.getReader()
+        const decoder = new TextDecoder()
+        let buffer = ''
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) break
+          const { events, rest } = parseEventStream(
+            buffer + decoder.decode(value, { stream: true }),
+          )
+          buffer = rest
+          for (const { event, data } of events) {
+            const live = liveEventOf(event, data)
+            if (live) deliver(live)
+          }
+        }
+      } catch {
+        // Lost, refused or aborted: an abort is ours (nobody listens), anything else retries.
+      }
+      if (controller === current && !current.signal.aborted) retry()
+    })()
+  }
+
+  return {
+    listen<E extends LiveName>(event: E, listener: LiveListener<E>): Unsubscribe {
+      const set = listeners[event] as Set<LiveListener<E>>
+      set.add(listener)
+      if (!controller && timer === undefined) open()
+      return () => {
+        set.delete(listener)
+        if (listening()) return
+        clearTimeout(timer)
+        timer = undefined
+        controller?.abort()
+        controller = null
+        connectedBefore = false
+        wait = options.retryMs
+      }
+    },
+  }
 }

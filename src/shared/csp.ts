@@ -1,5 +1,6 @@
 /**
- * The console's Content-Security-Policy. Everything the page loads ships inside the app: no
+ * The console's Content-Security-Policy, sent by the Electron main process for the window and by
+ * the embedded server for the console it serves to browsers at /console/. Everything the page loads ships inside the app: no
  * fonts, scripts or styles from the network, no inline code, no frames, no forms. The renderer's
  * index.html carries the same policy in a meta tag, which is what applies to a page loaded from
  * file:// (there are no response headers there); frame-ancestors only works as a header.

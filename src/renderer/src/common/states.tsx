@@ -1,0 +1,53 @@
+import type { ReactNode } from 'react'
+
+/** Waiting for the first answer. */
+export function Loading({ what }: { what: string }) {
+  return (
+    <div className="state-box" aria-busy="true">
+      <span className="spinner" aria-hidden="true" />
+      <span>Loading {what}…</span>
+    </div>
+  )
+}
+
+/** A failure in words, with the one thing to do about it. */
+export function Failure({
+  title,
+  detail,
+  onRetry,
+}: {
+  title: string
+  detail: string
+  onRetry?: () => void
+}) {
+  return (
+    <div className="state-box state-box-error" role="alert">
+      <div className="state-box-text">
+        <strong>{title}</strong>
+        <span className="state-box-detail">{detail}</span>
+      </div>
+      {onRetry && (
+        <button type="button" className="button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  )
+}
+
+/** Nothing to show, and why that is fine (or what would fill it). */
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state-box state-box-empty">
+      <div className="state-box-text">
+        <strong>{title}</strong>
+        {children && <span className="state-box-detail">{children}</span>}
+      </div>
+    </div>
+  )
+}
+
+/** A thin line under a view's header while it loads again, keeping what is shown. */
+export function Refreshing({ active }: { active: boolean }) {
+  return <div className={active ? 'refreshing refreshing-on' : 'refreshing'} aria-hidden="true" />
+}

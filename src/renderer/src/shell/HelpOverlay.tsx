@@ -1,0 +1,66 @@
+import { useEffect, useRef } from 'react'
+import { GLOBAL_SHORTCUTS, SUGGESTION_SHORTCUTS, TASK_SHORTCUTS, type Shortcut } from './shortcuts'
+
+function Group({ title, shortcuts }: { title: string; shortcuts: Shortcut[] }) {
+  return (
+    <section className="help-group">
+      <h3>{title}</h3>
+      <dl>
+        {shortcuts.map((shortcut) => (
+          <div key={shortcut.keys + shortcut.what} className="help-row">
+            <dt>
+              {shortcut.keys.split(' ').map((key, i, all) =>
+                // In "j / k" and "1 – 5" the middle is a separator, not a key.
+                all.length === 3 && i === 1 ? (
+                  <span key={i}> {key} </span>
+                ) : (
+                  <kbd key={i}>{key}</kbd>
+                ),
+              )}
+            </dt>
+            <dd>{shortcut.what}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  )
+}
+
+/** Every keyboard shortcut, so nobody needs a manual. */
+export function HelpOverlay({ onClose }: { onClose: () => void }) {
+  const closeButton = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    closeButton.current?.focus()
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' || event.key === '?') {
+        event.preventDefault()
+        onClose()
+      }
+    }
+    window.addEventListener('keydown', onKey, true)
+    return () => window.removeEventListener('keydown', onKey, true)
+  }, [onClose])
+  return (
+    <div className="overlay" onClick={onClose}>
+      <div
+        className="dialog help"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="help-title"
+        onClick={(event) => event.stopPropagation()}
+      >
+        <header className="dialog-header">
+          <h2 id="help-title">Keyboard shortcuts</h2>
+          <button ref={closeButton} type="button" className="button button-quiet" onClick={onClose}>
+            Close
+          </button>
+        </header>
+        <div className="help-groups">
+          <Group title="Anywhere" shortcuts={GLOBAL_SHORTCUTS} />
+          <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
+          <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />
+        </div>
+      </div>
+    </div>
+  )
+}

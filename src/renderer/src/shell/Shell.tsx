@@ -1,0 +1,130 @@
+import { useCallback, useRef, useState } from 'react'
+import type { Session } from '../../../shared/dispatch'
+import { APP_NAME, APP_VERSION } from '../../../shared/version'
+import type { ConsoleClient } from '../api/client'
+import { useNow } from '../common/useNow'
+import { useResource } from '../common/useResource'
+import { CrewsView } from '../crews/CrewsView'
+import { OverviewView } from '../overview/OverviewView'
+import { SystemView } from '../status/SystemView'
+import { useAppStatus } from '../status/useAppStatus'
+import { SuggestionsView } from '../suggestions/SuggestionsView'
+import { TaskBoardView } from '../tasks/TaskBoardView'
+import { HelpOverlay } from './HelpOverlay'
+import { Logo } from './Logo'
+import { useHashView, viewsFor, type ViewId } from './routes'
+import { useKeys } from './shortcuts'
+import { useTheme } from './theme'
+import { TopBar } from './TopBar'
+import type { ViewProps } from './view-props'
+
+/** How long after `g` the next key still counts as part of the shortcut. */
+const CHORD_MS = 1_500
+
+/** The console's frame: navigation, the top bar's states, routing and the global shortcuts. */
+export function Shell({
+  client,
+  session,
+  onSignOut,
+}: {
+  client: ConsoleClient
+  session: Session
+  onSignOut?: () => void
+}) {
+  const views = viewsFor(session.role)
+  const [view, go] = useHashView(views)
+  const [theme, nextTheme] = useTheme()
+  const [help, setHelp] = useState(false)
+  const now = useNow()
+  const status = useAppStatus(client)
+  const loadFeeds = useCallback(() => client.invoke('feeds:health'), [client])
+  // Polls announce themselves; the interval also catches a feed that has stopped being polled.
+  const feeds = useResource(client, loadFeeds, {
+    events: ['stations:changed', 'app:resync'],
+    intervalMs: 30_000,
+  })
+  const timeZone = feeds.data?.feeds.find((feed) => feed.timezone)?.timezone ?? null
+
+  const chord = useRef(0)
+  const keys: Record<string, (event: KeyboardEvent) => void> = {
+    '?': () => setHelp(true),
+    g: (event) => {
+      chord.current = event.timeStamp
+    },
+  }
+  views.forEach((info, i) => {
+    keys[String(i + 1)] = () => go(info.id)
+  })
+  for (const info of views) {
+    const existing = keys[info.key]
+    keys[info.key] = (event) => {
+      if (chord.current > 0 && event.timeStamp - chord.current < CHORD_MS) {
+        chord.current = 0
+        go(info.id)
+      } else {
+        existing?.(event)
+      }
+    }
+  }
+  // View keys (a, r, x...) come after `g` only when no chord is pending; the view handles them.
+  useKeys(keys, !help)
+
+  const closeHelp = useCallback(() => setHelp(false), [])
+  const props: ViewProps = { client, session, timeZone, keysEnabled: !help }
+  const content: Record<ViewId, () => React.JSX.Element> = {
+    overview: () => <OverviewView {...props} feeds={feeds} />,
+    suggestions: () => <SuggestionsView {...props} />,
+    tasks: () => <TaskBoardView {...props} />,
+    crews: () => <CrewsView {...props} />,
+    system: () => <SystemView status={status} />,
+  }
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">
+          <Logo />
+          <div className="brand-text">
+            <span className="brand-name">{APP_NAME}</span>
+            <span className="version">v{APP_VERSION}</span>
+          </div>
+        </div>
+        <ul className="nav">
+          {views.map((info, i) => (
+            <li key={info.id}>
+              <a
+                href={`#/${info.id}`}
+                className={view === info.id ? 'nav-link nav-link-active' : 'nav-link'}
+                aria-current={view === info.id ? 'page' : undefined}
+              >
+                <span>{info.label}</span>
+                <kbd className="nav-key" title={`g ${info.key}`}>
+                  {i + 1}
+                </kbd>
+              </a>
+            </li>
+          ))}
+        </ul>
+        {session.role === 'analyst' && (
+          <p className="sidebar-note">Read-only: an analyst token can look, not change.</p>
+        )}
+      </nav>
+      <div className="main">
+        <TopBar
+          status={status}
+          feeds={feeds}
+          now={now}
+          session={session}
+          theme={theme}
+          onTheme={nextTheme}
+          onHelp={() => setHelp(true)}
+          onSignOut={onSignOut}
+        />
+        <main className="content" key={view}>
+          {content[view]()}
+        </main>
+      </div>
+      {help && <HelpOverlay onClose={closeHelp} />}
+    </div>
+  )
+}

@@ -1,0 +1,68 @@
+import { useEffect, useRef } from 'react'
+
+/** Keys typed into a field are text, not commands. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  return (
+    target.isContentEditable ||
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  )
+}
+
+export type KeyMap = Record<string, (event: KeyboardEvent) => void>
+
+/**
+ * Single-key shortcuts (`j`, `a`, `A` for shift+a, `?`) while `enabled`. Ignored while typing in
+ * a field or with Ctrl, Alt or Cmd held, so the browser's and the system's own keys still work.
+ */
+export function useKeys(keys: KeyMap, enabled = true): void {
+  const current = useRef(keys)
+  useEffect(() => {
+    current.current = keys
+  })
+  useEffect(() => {
+    if (!enabled) return
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return
+      if (isTyping(event.target)) return
+      const action = current.current[event.key]
+      if (!action) return
+      event.preventDefault()
+      action(event)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [enabled])
+}
+
+export interface Shortcut {
+  keys: string
+  what: string
+}
+
+/** What the `?` overlay lists, by where the keys work. */
+export const GLOBAL_SHORTCUTS: Shortcut[] = [
+  { keys: 'g o', what: 'Overview' },
+  { keys: 'g s', what: 'Suggestions' },
+  { keys: 'g t', what: 'Tasks' },
+  { keys: 'g c', what: 'Crews (dispatchers)' },
+  { keys: 'g y', what: 'System' },
+  { keys: '1 – 5', what: 'The views in the order of the menu' },
+  { keys: '?', what: 'This help' },
+  { keys: 'Esc', what: 'Close a dialog or this help' },
+]
+
+export const SUGGESTION_SHORTCUTS: Shortcut[] = [
+  { keys: 'j / k', what: 'Next / previous suggestion' },
+  { keys: 'a', what: 'Approve the highlighted suggestion' },
+  { keys: 'r', what: 'Reject the highlighted suggestion' },
+  { keys: 'x', what: 'Select or unselect it for a batch' },
+  { keys: 'A', what: 'Approve every selected suggestion (shift + a)' },
+]
+
+export const TASK_SHORTCUTS: Shortcut[] = [
+  { keys: '/', what: 'Filter by station' },
+  { keys: 'Esc', what: 'Leave the filter' },
+]

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import express, { Router, type Response } from 'express'
+import { contentSecurityPolicy } from '../../shared/csp.js'
+import { HttpError } from './errors.js'
+
+/** Where a browser finds the console on the embedded server. */
+export const CONSOLE_PATH = '/console/'
+
+/**
+ * The built renderer (`electron-vite build` writes out/renderer). The server is bundled into
+ * out/main (the desktop app) and out/cli (`balancer serve`), both siblings of out/renderer.
+ */
+export function defaultConsoleDir(): string {
+  return fileURLToPath(new URL('../renderer', import.meta.url))
+}
+
+/** Vite names assets by content hash: a changed file is a new URL, so they never go stale. */
+const ASSET = /\/assets\/[^/]+-[\w-]{8,}\.\w+$/
+
+function setCacheHeaders(res: Response, path: string): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy())
+  res.setHeader(
+    'Cache-Control',
+    // index.html names this build's assets: always asked again, so a new build shows at once.
+    ASSET.test(path.replaceAll('\\', '/')) ? 'public, max-age=31536000, immutable' : 'no-cache',
+  )
+}
+
+/**
+ * GET /console/: the console for analysts and dispatchers in a browser on the depot LAN, the same
+ * bundle as the desktop window, under the same Content-Security-Policy (connect-src 'self': it
+ * talks only to this server). Its asset URLs are relative (Vite's base './'), so they resolve
+ * under /console/ here and under file:// in Electron alike.
+ */
+export function consoleRoutes(dir: string | null): Router {
+  // Strict: /console and /console/ are different paths here (the first is sent on to the second).
+  const router = Router({ strict: true })
+  const built = () => dir !== null && existsSync(join(dir, 'index.html'))
+
+  router.get('/console', (req, res) => {
+    const query = req.originalUrl.slice(req.path.length)
+    res.redirect(301, `${CONSOLE_PATH}${query}`)
+  })
+  router.use(CONSOLE_PATH, (_req, _res, next) => {
+    if (built()) {
+      next()
+      return
+    }
+    next(
+      new HttpError(
+        404,
+        'console_not_built',
+        `the console is not built${dir ? ` (no ${join(dir, 'index.html')})` : ''}: run npm run build`,
+      ),
+    )
+  })
+  if (dir !== null) {
+    router.use(
+      CONSOLE_PATH,
+      express.static(dir, { index: 'index.html', redirect: false, setHeaders: setCacheHeaders }),
+    )
+  }
+  return router
+}

@@ -1,0 +1,80 @@
+import type { ConsoleEvents } from './contract.js'
+import type { TaskStatus } from './dispatch.js'
+
+/**
+ * Changes made on any console or by any crew on the shared database reach the console as typed
+ * events. PostgreSQL NOTIFY (through the server's notify hub in Electron, through GET /events in
+ * a browser) names them by database channel; this turns one notification into its event.
+ */
+
+/** A task that changed, as the `tasks` notification names it. */
+export interface TaskChange {
+  id: number
+  status: TaskStatus
+}
+
+/** A finished GBFS poll, as the `station_status` notification describes it. */
+export interface StationStatusChange {
+  feedId: number
+  pollId: number
+  systemId: string | null
+  outcome: 'ok' | 'not_modified' | 'error'
+  statusRowsWritten: number
+  at: string
+}
+
+/** Changes may have been missed (the connection was lost): reload what is shown. */
+export interface Resync {
+  at: string
+}
+
+export type LiveEvent =
+  | { event: 'tasks:changed'; payload: ConsoleEvents['tasks:changed'] }
+  | { event: 'stations:changed'; payload: ConsoleEvents['stations:changed'] }
+  | { event: 'app:resync'; payload: ConsoleEvents['app:resync'] }
+
+// Not dispatch.ts's TASK_STATUSES: that module brings zod into the renderer's bundle.
+const STATUSES: readonly TaskStatus[] = ['ready', 'assigned', 'completed', 'canceled']
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+function isTaskChange(value: unknown): value is TaskChange {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'number' &&
+    (STATUSES as readonly unknown[]).includes(value.status)
+  )
+}
+
+function isStationStatusChange(value: unknown): value is StationStatusChange {
+  return (
+    isRecord(value) &&
+    typeof value.feedId === 'number' &&
+    typeof value.pollId === 'number' &&
+    typeof value.at === 'string'
+  )
+}
+
+/**
+ * The console event for one notification, or null for a channel the console does not follow or
+ * a payload it cannot read (a newer server's: never worth breaking the stream for).
+ */
+export function liveEventOf(channel: string, payload: string, now = new Date()): LiveEvent | null {
+  if (channel === 'resync') return { event: 'app:resync', payload: { at: now.toISOString() } }
+  let data: unknown
+  try {
+    data = JSON.parse(payload)
+  } catch {
+    return null
+  }
+  if (channel === 'tasks') {
+    const changes = Array.isArray(data) ? data : [data]
+    return changes.every(isTaskChange) ? { event: 'tasks:changed', payload: changes } : null
+  }
+  if (channel === 'station_status') {
+    return isStationStatusChange(data) ? { event: 'stations:changed', payload: data } : null
+  }
+  return null
+}

@@ -1,0 +1,241 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StationLive } from '../../src/shared/feeds.js'
+import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { withDatabaseName } from '../helpers/database-url.js'
+import { fixture } from '../helpers/gbfs.js'
+import { startEmbeddedPostgres } from '../../src/server/db/embedded-postgres.js'
+import { silentLogger } from '../../src/server/logger.js'
+
+const run = promisify(execFile)
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOTS = resolve('test-results/screenshots')
+const hasChromium = existsSync(CHROMIUM)
+
+let dir: string
+let env: NodeJS.ProcessEnv
+let serve: RunningServe
+let browser: Browser | undefined
+let dropDatabase = async () => {}
+let dispatcher = ''
+let crew = ''
+
+async function createToken(role: string, name: string): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    ['bin/balancer.mjs', 'token', 'create', '--role', role, '--name', name],
+    { env },
+  )
+  return stdout.trim()
+}
+
+async function api(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${serve.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const answer: unknown = await response.json()
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
+  return answer
+}
+
+/**
+ * The console in a browser against a real `balancer serve --demo` (a replayed feed polled live):
+ * sign in with a dispatcher token from `balancer token create`, approve a suggestion, watch a
+ * crew's claim over HTTP move its card live; screenshots of every view, light and dark.
+ */
+beforeAll(async () => {
+  if (!hasChromium) return
+  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-console-'))
+  await chmod(dir, 0o755)
+  let admin = process.env.TEST_DATABASE_URL
+  let stopEmbedded = async () => {}
+  if (!admin) {
+    const embedded = await startEmbeddedPostgres(join(dir, 'pg'), silentLogger())
+    admin = withDatabaseName(embedded.url, 'postgres')
+    stopEmbedded = () => embedded.release()
+  }
+  const adminUrl = admin
+  const name = `balancer_e2e_${randomBytes(4).toString('hex')}`
+  const adminClient = new pg.Client({ connectionString: adminUrl })
+  await adminClient.connect()
+  await adminClient.query(`create database ${name}`)
+  await adminClient.end()
+  env = cliEnv({
+    DATABASE_URL: withDatabaseName(adminUrl, name),
+    BALANCER_DATA_DIR: join(dir, 'data'),
+  })
+  dropDatabase = async () => {
+    const again = new pg.Client({ connectionString: adminUrl })
+    await again.connect()
+    await again.query(`drop database if exists ${name} with (force)`)
+    await again.end()
+    await stopEmbedded()
+  }
+  const history = fixture('history', 'station_status.csv')
+  serve = await startServe(['--port', '0', '--demo', history, '--speed', '60'], env)
+  ;[dispatcher, crew] = await Promise.all([
+    createToken('dispatcher', 'Depot desk 1'),
+    createToken('crew', 'Van 3'),
+  ])
+  await mkdir(SCREENSHOTS, { recursive: true })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--headless=new',
+    ],
+  })
+}, 120_000)
+
+afterAll(async () => {
+  if (!hasChromium) return
+  await browser?.close()
+  await serve.stop()
+  await dropDatabase()
+  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+}
+
+describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, () => {
+  it.skipIf(!hasChromium)(
+    'signs in, approves a suggestion onto the board, and follows a crew claim live',
+    async () => {
+      // The demo feed's first poll brings the stations in.
+      let stations: StationLive[] = []
+      for (let i = 0; i < 100 && stations.filter((s) => s.bikes !== null).length < 2; i++) {
+        stations = (await api('GET', '/feeds/stations', dispatcher)) as StationLive[]
+        await new Promise((done) => setTimeout(done, 200))
+      }
+      const [from, to] = stations.filter((s) => s.bikes !== null)
+      if (!from || !to) throw new Error('the demo feed brought no stations with numbers')
+      for (const [qty, value, reason] of [
+        [4, 70, `${to.name} is nearly empty; ${from.name} has bikes to spare`],
+        [2, 30, `${from.name} is nearly full`],
+        [3, 12.5, 'Evening commute: top up before 17:00'],
+      ] as const) {
+        await api('POST', '/suggestions', dispatcher, {
+          from_station_id: from.stationId,
+          to_station_id: to.stationId,
+          qty,
+          value,
+          reason,
+        })
+      }
+
+      if (!browser) throw new Error('Chromium did not start')
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 760 },
+        locale: 'en-US',
+        timezoneId: 'America/Los_Angeles',
+      })
+      const page = await context.newPage()
+      const problems: string[] = []
+      const requests: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text())
+      })
+      page.on('pageerror', (error) => problems.push(error.message))
+      page.on('request', (request) => requests.push(request.url()))
+
+      // A browser at the server's root is sent to the console, which asks for a token.
+      await page.goto(`${serve.url}/`)
+      expect(new URL(page.url()).pathname).toBe('/console/')
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+      await page.getByLabel('Token').fill('bwb_not-a-real-token')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByText(/unknown or has been revoked/).waitFor()
+      await screenshots(page, 'signin-refused')
+      // Chromium logs the refused token's 401 itself; nothing after this may go wrong.
+      problems.length = 0
+      await page.getByLabel('Token').fill(dispatcher)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('heading', { name: 'Overview' }).waitFor()
+      await page.getByText('Depot desk 1').waitFor()
+      await page.getByTestId('feed-freshness').first().waitFor()
+      await page.getByText('Polled by', { exact: false }).waitFor()
+      await screenshots(page, 'overview')
+
+      await page.keyboard.press('g')
+      await page.keyboard.press('s')
+      await page.getByRole('heading', { name: 'Suggestions' }).waitFor()
+      await page
+        .getByRole('button', { name: /^Approve suggestion/ })
+        .first()
+        .waitFor()
+      await screenshots(page, 'suggestions')
+      // a approves the highlighted (most valuable) suggestion.
+      await page.keyboard.press('a')
+      await page.getByText(/is ready for a crew/).waitFor()
+
+      await page.getByRole('link', { name: /Tasks/ }).click()
+      const ready = page.getByRole('region', { name: 'Ready' })
+      const card = ready.getByRole('article').first()
+      await card.waitFor()
+      const taskName = await card.getAttribute('aria-label')
+      expect(taskName).toMatch(/^Task \d+$/)
+      await screenshots(page, 'tasks')
+
+      // A crew claims it over HTTP; the board hears it through GET /events.
+      const claimedAt = Date.now()
+      const claimed = (await api('POST', '/dispatch/next', crew, {})) as { id: number }
+      expect(`Task ${claimed.id}`).toBe(taskName)
+      await page
+        .getByRole('region', { name: 'Assigned' })
+        .getByRole('article', { name: taskName ?? '' })
+        .waitFor({ timeout: 2_000 })
+      expect(Date.now() - claimedAt).toBeLessThan(2_000)
+      await page.getByRole('region', { name: 'Assigned' }).getByText('Crew van-3').waitFor()
+      await screenshots(page, 'tasks-live')
+
+      await page.keyboard.press('4')
+      await page.getByRole('heading', { name: 'Crews', level: 1 }).waitFor()
+      await page.getByRole('cell', { name: /Van 3/ }).first().waitFor()
+      await screenshots(page, 'crews')
+      await page.getByLabel('Name').fill('Van 9')
+      await page.getByRole('button', { name: 'Create token' }).click()
+      await page.getByTestId('new-token').waitFor()
+      await screenshots(page, 'crews-new-token')
+
+      await page.keyboard.press('5')
+      await page.getByText('Connected', { exact: true }).waitFor()
+      await screenshots(page, 'system')
+
+      await page.keyboard.press('?')
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor()
+      await screenshots(page, 'help')
+      await page.keyboard.press('Escape')
+
+      expect(problems).toEqual([])
+      expect(requests.filter((url) => !url.startsWith(serve.url))).toEqual([])
+      await context.close()
+    },
+    90_000,
+  )
+})
