@@ -1,19 +1,15 @@
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationLive } from '../../src/shared/feeds.js'
+import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
-import { withDatabaseName } from '../helpers/database-url.js'
 import { fixture } from '../helpers/gbfs.js'
-import { startEmbeddedPostgres } from '../../src/server/db/embedded-postgres.js'
-import { silentLogger } from '../../src/server/logger.js'
 
 const run = promisify(execFile)
 const CHROMIUM = '/usr/bin/chromium'
@@ -61,30 +57,12 @@ beforeAll(async () => {
   if (!hasChromium) return
   dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-console-'))
   await chmod(dir, 0o755)
-  let admin = process.env.TEST_DATABASE_URL
-  let stopEmbedded = async () => {}
-  if (!admin) {
-    const embedded = await startEmbeddedPostgres(join(dir, 'pg'), silentLogger())
-    admin = withDatabaseName(embedded.url, 'postgres')
-    stopEmbedded = () => embedded.release()
-  }
-  const adminUrl = admin
-  const name = `balancer_e2e_${randomBytes(4).toString('hex')}`
-  const adminClient = new pg.Client({ connectionString: adminUrl })
-  await adminClient.connect()
-  await adminClient.query(`create database ${name}`)
-  await adminClient.end()
+  const database = await scratchDatabase(dir)
+  dropDatabase = () => database.drop()
   env = cliEnv({
-    DATABASE_URL: withDatabaseName(adminUrl, name),
+    DATABASE_URL: database.url,
     BALANCER_DATA_DIR: join(dir, 'data'),
   })
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: adminUrl })
-    await again.connect()
-    await again.query(`drop database if exists ${name} with (force)`)
-    await again.end()
-    await stopEmbedded()
-  }
   const history = fixture('history', 'station_status.csv')
   serve = await startServe(['--port', '0', '--demo', history, '--speed', '60'], env)
   ;[dispatcher, crew] = await Promise.all([

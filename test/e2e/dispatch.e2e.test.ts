@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
-import { withDatabaseName } from '../helpers/database-url.js'
-import { startEmbeddedPostgres } from '../../src/server/db/embedded-postgres.js'
-import { silentLogger } from '../../src/server/logger.js'
 
 const run = promisify(execFile)
 
@@ -30,28 +27,10 @@ let dropDatabase = async () => {}
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-dispatch-'))
   await chmod(dir, 0o755)
-  let admin = process.env.TEST_DATABASE_URL
-  let stopEmbedded = async () => {}
-  if (!admin) {
-    const embedded = await startEmbeddedPostgres(join(dir, 'pg'), silentLogger())
-    admin = withDatabaseName(embedded.url, 'postgres')
-    stopEmbedded = () => embedded.release()
-  }
-  const adminUrl = admin
-  const name = `balancer_e2e_${randomBytes(4).toString('hex')}`
-  const adminClient = new pg.Client({ connectionString: adminUrl })
-  await adminClient.connect()
-  await adminClient.query(`create database ${name}`)
-  await adminClient.end()
-  const url = withDatabaseName(adminUrl, name)
+  const database = await scratchDatabase(dir)
+  const url = database.url
   env = cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') })
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: adminUrl })
-    await again.connect()
-    await again.query(`drop database if exists ${name} with (force)`)
-    await again.end()
-    await stopEmbedded()
-  }
+  dropDatabase = () => database.drop()
   serve = await startServe(['--port', '0'], env)
   client = new pg.Client({ connectionString: url })
   await client.connect()

@@ -1,16 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startEmbeddedPostgres } from '../../src/server/db/embedded-postgres.js'
 import { feedNameOf } from '../../src/server/gbfs/feed-server.js'
-import { silentLogger } from '../../src/server/logger.js'
+import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, startServe, waitUntil, type RunningServe } from '../helpers/cli.js'
-import { withDatabaseName } from '../helpers/database-url.js'
 import { fixture } from '../helpers/gbfs.js'
 import { hasSharedData, sharedData } from '../helpers/shared-data.js'
 
@@ -29,20 +26,8 @@ const children: ChildProcess[] = []
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-gbfs-'))
   await chmod(dir, 0o755)
-  let admin = process.env.TEST_DATABASE_URL
-  let stopEmbedded = async () => {}
-  if (!admin) {
-    const embedded = await startEmbeddedPostgres(join(dir, 'pg'), silentLogger())
-    admin = withDatabaseName(embedded.url, 'postgres')
-    stopEmbedded = () => embedded.release()
-  }
-  const adminUrl = admin
-  const name = `balancer_e2e_gbfs_${randomBytes(4).toString('hex')}`
-  const adminClient = new pg.Client({ connectionString: adminUrl })
-  await adminClient.connect()
-  await adminClient.query(`create database ${name}`)
-  await adminClient.end()
-  const url = withDatabaseName(adminUrl, name)
+  const database = await scratchDatabase(dir, 'balancer_e2e_gbfs')
+  const url = database.url
   env = cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') })
   client = new pg.Client({ connectionString: url })
   // The schema first, so the tests can read the tables before the first poll.
@@ -50,11 +35,7 @@ beforeAll(async () => {
   await client.connect()
   cleanup = async () => {
     await client.end()
-    const again = new pg.Client({ connectionString: adminUrl })
-    await again.connect()
-    await again.query(`drop database if exists ${name} with (force)`)
-    await again.end()
-    await stopEmbedded()
+    await database.drop()
   }
 })
 
