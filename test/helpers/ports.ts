@@ -1,17 +1,2 @@
-import { createServer } from 'node:net'
-
-/** A loopback port nobody listens on right now: free to bind, refused to connect. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      )
-    })
-  })
-}
+// The embedded PostgreSQL picks its port the same way; tests use the one implementation.
+export { freePort } from '../../src/server/db/embedded-postgres.js'

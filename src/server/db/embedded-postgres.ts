@@ -98,7 +98,8 @@ async function portIsFree(port: number): Promise<boolean> {
   })
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now: free to bind, refused to connect. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

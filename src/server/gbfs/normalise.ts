@@ -10,6 +10,21 @@ import type {
 } from './types.js'
 import type { WarningCollector } from './warnings.js'
 
+/** Whether this is a station's first entry in the file; a repeat is warned about and skipped. */
+function firstListing(
+  seen: Set<string>,
+  stationId: string,
+  file: GbfsFile,
+  warnings: WarningCollector,
+): boolean {
+  if (seen.has(stationId)) {
+    warnings.add(file, 'duplicate_station', 'a station listed twice; the first was kept', stationId)
+    return false
+  }
+  seen.add(stationId)
+  return true
+}
+
 /**
  * Earliest believable feed time: the GBFS schemas' own minimum for last_updated (2015-12-15).
  * Below it are sentinels, not times: Ford GoBike's 0, Bay Wheels' 86400, Citi Bike's 18001.
@@ -180,16 +195,7 @@ export function normaliseStationInformation(
       )
       continue
     }
-    if (seen.has(stationId)) {
-      warnings.add(
-        file,
-        'duplicate_station',
-        'a station listed twice; the first was kept',
-        stationId,
-      )
-      continue
-    }
-    seen.add(stationId)
+    if (!firstListing(seen, stationId, file, warnings)) continue
     let name = optionalText(raw.name, language)
     if (name === null) {
       warnings.add(file, 'missing_name', 'a station without a name is shown by its id', stationId)
@@ -278,16 +284,7 @@ export function normaliseStationStatus(
       warnings.add(file, 'invalid_status', 'a status without a station_id was skipped', `#${index}`)
       continue
     }
-    if (seen.has(stationId)) {
-      warnings.add(
-        file,
-        'duplicate_station',
-        'a station listed twice; the first was kept',
-        stationId,
-      )
-      continue
-    }
-    seen.add(stationId)
+    if (!firstListing(seen, stationId, file, warnings)) continue
     // 3.0 counts vehicles; 1.x/2.x count bikes (Oslo 2.3 sends both, and they agree).
     const bikes = toCount(raw.num_bikes_available ?? raw.num_vehicles_available)
     const docks = toCount(raw.num_docks_available)
