@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   nativeTheme,
   session,
@@ -14,6 +15,7 @@ import { createLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
 import { APP_NAME } from '../shared/version.js'
 import { contentSecurityPolicy } from '../shared/csp.js'
+import { chooseTripFiles } from './dialogs.js'
 import { createHandlers, type EmitEvent } from './handlers.js'
 import { broadcast, registerHandlers } from './ipc.js'
 import { forwardChanges } from './live-events.js'
@@ -158,7 +160,16 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => {
       enforceContentSecurityPolicy(session.defaultSession, contentSecurityPolicy(devServerUrl))
       denyPermissions(session.defaultSession)
-      registerHandlers(ipcMain, createHandlers(supervisor, emitToWindows), {
+      const desktop = {
+        chooseTripFiles: () =>
+          chooseTripFiles({
+            showOpenDialog: (options) =>
+              mainWindow
+                ? dialog.showOpenDialog(mainWindow, options)
+                : dialog.showOpenDialog(options),
+          }),
+      }
+      registerHandlers(ipcMain, createHandlers(supervisor, emitToWindows, desktop), {
         trustSender: (event: IpcMainInvokeEvent) =>
           event.senderFrame !== null && isAppUrl(event.senderFrame.url),
         onError: (channel, error) => logger.error({ err: error, channel }, 'IPC handler failed'),

@@ -108,6 +108,19 @@ const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'flows:system': { from: '2018-02-01', to: '2018-02-02' },
   'flows:profile': { stationId: '74', bin: '15min' },
   'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
+  'trips:chooseFiles': undefined,
+  'trips:upload': { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },
+  'settings:get': undefined,
+  'settings:testDatabase': { databaseUrl: 'postgres://balancer@db.depot.lan/balancer' },
+  'settings:save': {
+    databaseUrl: null,
+    feeds: [{ url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json' }],
+    host: '127.0.0.1',
+    port: 8000,
+    leaseMinutes: 60,
+    serviceHours: { start: '06:00', end: '22:00' },
+    notifications: true,
+  },
 }
 
 function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {
