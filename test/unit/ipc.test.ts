@@ -9,6 +9,7 @@ import {
 } from '../../src/shared/contract.js'
 import type { TripImportProgress, TripImportReport } from '../../src/shared/trips.js'
 import { appStatus } from '../helpers/app-status.js'
+import { SAMPLE_REQUESTS } from '../helpers/sample-requests.js'
 import { fakeServices } from '../helpers/fake-services.js'
 import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
 import type { Services } from '../../src/server/services.js'
@@ -85,42 +86,6 @@ function handlersAnswering(answer: unknown): Handlers {
   return Object.fromEntries(
     CHANNELS.map((channel) => [channel, () => Promise.resolve(answer)]),
   ) as unknown as Handlers
-}
-
-/** A valid request for every channel. */
-const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
-  'app:status': undefined,
-  'session:me': undefined,
-  'suggestions:list': { status: 'open' },
-  'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
-  'tasks:approve': { suggestion_id: 3 },
-  'tasks:approveBatch': { suggestion_ids: [3, 4] },
-  'tasks:list': { status: 'assigned', stale: true, limit: 20 },
-  'tasks:cancel': { task_id: 9 },
-  'tasks:summary': undefined,
-  'crews:list': undefined,
-  'tokens:list': {},
-  'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
-  'tokens:revoke': { token_id: 2 },
-  'feeds:health': undefined,
-  'feeds:stations': { staleOnly: true },
-  'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
-  'flows:system': { from: '2018-02-01', to: '2018-02-02' },
-  'flows:profile': { stationId: '74', bin: '15min' },
-  'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
-  'trips:chooseFiles': undefined,
-  'trips:upload': { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },
-  'settings:get': undefined,
-  'settings:testDatabase': { databaseUrl: 'postgres://balancer@db.depot.lan/balancer' },
-  'settings:save': {
-    databaseUrl: null,
-    feeds: [{ url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json' }],
-    host: '127.0.0.1',
-    port: 8000,
-    leaseMinutes: 60,
-    serviceHours: { start: '06:00', end: '22:00' },
-    notifications: true,
-  },
 }
 
 function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {

@@ -151,9 +151,9 @@ export class ApiRouter {
     S extends EndpointSpec & { access: readonly Role[] } & ChannelRoutes[C],
   >(
     channel: C,
-    owner: OwnerOf<C>,
+    owner: NoInfer<OwnerOf<C>>,
     spec: S,
-    handler: (service: ServiceFn<C>, ctx: Context<S, Actor>) => unknown,
+    handler: (service: NoInfer<ServiceFn<C>>, ctx: Context<S, Actor>) => unknown,
   ): this {
     const route = CHANNEL_ROUTES[channel]
     if (spec.method !== route.method || spec.path !== route.path) {

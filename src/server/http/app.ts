@@ -30,6 +30,8 @@ export interface AppDeps {
   events?: NotifyHub | null
   /** The built renderer served at /console/; null (tests) answers there how to build it. */
   consoleDir?: string | null
+  /** The largest trip file POST /trips/imports takes (default MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number
 }
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
@@ -40,14 +42,15 @@ export function apiRouters({
   services,
   metrics = null,
   events = null,
-}: Pick<AppDeps, 'services' | 'metrics' | 'events'>): ApiRouter[] {
+  maxUploadBytes,
+}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'>): ApiRouter[] {
   return [
     systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews),
     tokenRoutes(services.auth),
     feedRoutes(services.feeds),
     flowsRoutes(services.flows),
-    tripsRoutes(services.trips),
+    tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
     ...(events ? [eventRoutes(events)] : []),
   ]
@@ -61,6 +64,7 @@ export function createApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   events = null,
   consoleDir = null,
+  maxUploadBytes,
 }: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
@@ -97,7 +101,7 @@ export function createApp({
   app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))
 
-  const routers = apiRouters({ services, metrics, events })
+  const routers = apiRouters({ services, metrics, events, maxUploadBytes })
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
 

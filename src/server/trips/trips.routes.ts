@@ -10,7 +10,6 @@ import {
   STATION_KEYS,
   TRIP_FILE_NAME,
   type TripImportOutcome,
-  type TripImportProgress,
   type TripImportReport,
 } from '../../shared/trips.js'
 import { ApiRouter } from '../http/api-router.js'
@@ -139,29 +138,26 @@ export function tripsRoutes(trips: TripsService, maxBytes = MAX_UPLOAD_BYTES): A
       }
       if (length === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty')
 
+      const streaming = req.accepts(['json', NDJSON]) === NDJSON
+      let started = false
+      const line = (value: unknown) => {
+        if (!started) {
+          res.writeHead(200, {
+            'Content-Type': `${NDJSON}; charset=utf-8`,
+            'Cache-Control': 'no-store',
+          })
+          started = true
+        }
+        res.write(`${JSON.stringify(value)}\n`)
+      }
       const dir = await mkdtemp(join(tmpdir(), 'balancer-upload-'))
       const path = join(dir, basename(query.name).replace(/[^\w.\- ]/g, '_'))
+      let report: TripImportReport
       try {
         const bytes = await receive(req, path, maxBytes)
         if (bytes === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty')
-        const streaming = req.accepts(['json', NDJSON]) === NDJSON
-        let started = false
-        const line = (value: unknown) => {
-          if (!started) {
-            res.writeHead(200, {
-              'Content-Type': `${NDJSON}; charset=utf-8`,
-              'Cache-Control': 'no-store',
-            })
-            started = true
-          }
-          res.write(`${JSON.stringify(value)}\n`)
-        }
-        const onProgress = streaming
-          ? (progress: TripImportProgress) => line({ progress: { ...progress, file: query.name } })
-          : undefined
-        let report: TripImportReport
-        try {
-          report = await importFiles(
+        report = renamed(
+          await importFiles(
             {
               paths: [path],
               systemId: query.system,
@@ -169,26 +165,30 @@ export function tripsRoutes(trips: TripsService, maxBytes = MAX_UPLOAD_BYTES): A
               stationKey: query.match_by,
               maxRejected: query.max_rejected,
             },
-            onProgress,
-          )
-        } catch (error) {
-          // Before the first progress line the error still gets its status code.
-          if (!started) throw error
-          line({ error: { detail: describeError(error), code: errorCode(error) } })
-          res.end()
-          return undefined
-        }
-        const answer = renamed(report, path, query.name)
-        if (!streaming) {
-          res.status(201).json(answer)
-          return undefined
-        }
-        line({ report: answer })
+            streaming
+              ? (progress) => line({ progress: { ...progress, file: query.name } })
+              : undefined,
+          ),
+          path,
+          query.name,
+        )
+      } catch (error) {
+        // Before the first progress line the error still gets its status code.
+        if (!started) throw error
+        line({ error: { detail: describeError(error), code: errorCode(error) } })
         res.end()
         return undefined
       } finally {
+        // Gone before the answer ends, so nothing of the upload outlives the request.
         await rm(dir, { recursive: true, force: true })
       }
+      if (!streaming) {
+        res.status(201).json(report)
+      } else {
+        line({ report })
+        res.end()
+      }
+      return undefined
     },
   )
 
