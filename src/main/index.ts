@@ -6,6 +6,7 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
+  Notification,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -19,6 +20,7 @@ import { chooseTripFiles } from './dialogs.js'
 import { createHandlers, type EmitEvent } from './handlers.js'
 import { broadcast, registerHandlers } from './ipc.js'
 import { forwardChanges } from './live-events.js'
+import { startDesktopNotifications } from './notifications.js'
 import {
   appUrlMatcher,
   denyPermissions,
@@ -58,7 +60,23 @@ const supervisor = createServerSupervisor({
     // Changes made on other consoles and by crews reach the window live; the hub's listeners go
     // with it when the server closes.
     forwardChanges(server.events, emitToWindows)
-    return server
+    const stopNotifications = startDesktopNotifications({
+      source: server.events,
+      services: server.services,
+      show: (notice) => {
+        if (Notification.isSupported()) {
+          new Notification({ title: notice.title, body: notice.body }).show()
+        }
+      },
+      logger,
+    })
+    return {
+      services: server.services,
+      close: async () => {
+        stopNotifications()
+        await server.close()
+      },
+    }
   },
   failedStatus: (error) => failedStartStatus(error, settings),
   onChange: () => void pushStatus(),

@@ -22,6 +22,7 @@ import {
   type IpcMainLike,
   type WebContentsLike,
 } from '../../src/main/ipc.js'
+import { chooseTripFiles } from '../../src/main/dialogs.js'
 import { forwardChanges } from '../../src/main/live-events.js'
 import { appUrlMatcher, isWebUrl } from '../../src/main/security.js'
 import type { ChangeListener } from '../../src/server/events/notify-hub.js'
@@ -424,5 +425,43 @@ describe('the contract, at compile time', () => {
     // @ts-expect-error a handler map that misses a channel does not compile
     const incomplete: Handlers = {}
     expect(incomplete).toEqual({})
+  })
+})
+
+describe("trips:chooseFiles: main's native dialog", () => {
+  const dialog = (result: { canceled: boolean; filePaths: string[] }) => ({
+    showOpenDialog: vi.fn(() => Promise.resolve(result)),
+  })
+
+  it('answers the chosen trip files, and none when the dialog is canceled', async () => {
+    const picked = dialog({ canceled: false, filePaths: ['/data/a.csv', '/data/b.csv.gz'] })
+    await expect(chooseTripFiles(picked)).resolves.toEqual({
+      paths: ['/data/a.csv', '/data/b.csv.gz'],
+    })
+    expect(picked.showOpenDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ properties: ['openFile', 'multiSelections'] }),
+    )
+    await expect(chooseTripFiles(dialog({ canceled: true, filePaths: [] }))).resolves.toEqual({
+      paths: [],
+    })
+    await expect(
+      chooseTripFiles(dialog({ canceled: false, filePaths: ['/etc/passwd'] })),
+    ).rejects.toThrow('not a trip file (.csv, .csv.gz or .zip): /etc/passwd')
+  })
+
+  it('reaches the page through the bridge as the channel trips:chooseFiles', async () => {
+    const electron = fakeElectron()
+    const picked = dialog({ canceled: false, filePaths: ['/data/201802.csv.zip'] })
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers(
+        { status: () => Promise.resolve(appStatus()), services: () => Promise.reject(new Error()) },
+        undefined,
+        { chooseTripFiles: () => chooseTripFiles(picked) },
+      ),
+    )
+    await expect(electron.bridge.invoke('trips:chooseFiles')).resolves.toEqual({
+      paths: ['/data/201802.csv.zip'],
+    })
   })
 })
