@@ -68,7 +68,7 @@ export function startDesktopNotifications(deps: DesktopNotificationDeps): () => 
     else if (channel === 'tasks') void checkTasks()
   })
   const timer = setInterval(() => void checkTasks(), deps.staleCheckMs ?? STALE_CHECK_MS)
-  timer.unref?.()
+  timer.unref()
   return () => {
     clearInterval(timer)
     unsubscribe()

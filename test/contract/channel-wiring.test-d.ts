@@ -36,6 +36,7 @@ import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
 
 declare const services: Services
 declare const dispatch: DispatchService
+declare const approveMethod: DispatchService['approve']
 
 // 1. Both tables cover every channel of the contract, and nothing else.
 expectTypeOf<keyof typeof CHANNEL_SERVICES>().toEqualTypeOf<Channel>()
@@ -45,15 +46,15 @@ expectTypeOf<ServedChannel | EdgeChannel>().toEqualTypeOf<Channel>()
 expectTypeOf<EdgeChannel>().toEqualTypeOf<'app:status' | 'session:me' | 'trips:chooseFiles'>()
 
 // 2. A channel's function is the service method the table names, branded with the channel.
-expectTypeOf<ServiceFn<'tasks:approve'>>().toMatchTypeOf<DispatchService['approve']>()
-expectTypeOf<ServiceFn<'trips:upload'>>().toMatchTypeOf<TripsService['importFiles']>()
-expectTypeOf<ServiceFn<'trips:import'>>().toMatchTypeOf<TripsService['importFiles']>()
-expectTypeOf<ServiceFn<'settings:get'>>().toMatchTypeOf<SettingsService['get']>()
+expectTypeOf<ServiceFn<'tasks:approve'>>().toExtend<DispatchService['approve']>()
+expectTypeOf<ServiceFn<'trips:upload'>>().toExtend<TripsService['importFiles']>()
+expectTypeOf<ServiceFn<'trips:import'>>().toExtend<TripsService['importFiles']>()
+expectTypeOf<ServiceFn<'settings:get'>>().toExtend<SettingsService['get']>()
 // Two channels' functions are never interchangeable, even where their signatures agree.
-expectTypeOf<ServiceFn<'tasks:approve'>>().not.toMatchTypeOf<ServiceFn<'tasks:approveBatch'>>()
-expectTypeOf<ServiceFn<'crews:list'>>().not.toMatchTypeOf<ServiceFn<'tasks:summary'>>()
+expectTypeOf<ServiceFn<'tasks:approve'>>().not.toExtend<ServiceFn<'tasks:approveBatch'>>()
+expectTypeOf<ServiceFn<'crews:list'>>().not.toExtend<ServiceFn<'tasks:summary'>>()
 // @ts-expect-error the raw method is not a channel's function: only serviceFor makes one
-const raw: ServiceFn<'tasks:approve'> = dispatch.approve
+const raw: ServiceFn<'tasks:approve'> = approveMethod
 // @ts-expect-error serviceFor takes the owner the table names (dispatch), not another service
 serviceFor('tasks:approve', services.crews)
 
@@ -68,13 +69,14 @@ const wrongFunction: Adapters = {
   // @ts-expect-error the approve handler cannot call the cancel function: it is handed approve's
   'tasks:approve': (approve: ServiceFn<'tasks:cancel'>, input) => approve(1, input, CONSOLE_ACTOR),
 }
-const { 'tasks:cancel': _dropped, ...missing } = adapters
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
+const { 'tasks:cancel': dropped, ...missing } = adapters
 // @ts-expect-error every served channel needs its adapter
 handlersFrom(() => Promise.resolve(services), missing, edges)
 
 // 4. HTTP: a channel's route must be at the method and path the renderer's client requests.
 expectTypeOf<RoutedServedChannel>().toEqualTypeOf<Exclude<RoutedChannel, EdgeChannel>>()
-expectTypeOf(CHANNEL_ROUTES['tasks:approve']).toMatchTypeOf<ChannelRoute>()
+expectTypeOf(CHANNEL_ROUTES['tasks:approve']).toExtend<ChannelRoute>()
 const api = new ApiRouter()
 api.channelEndpoint(
   'tasks:approve',

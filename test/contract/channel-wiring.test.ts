@@ -50,7 +50,7 @@ function ipcBridge(services: Services): ConsoleBridge {
     }),
   )
   return createBridge({
-    invoke: async (channel, ...args) => handlers.get(channel)?.({}, ...args),
+    invoke: (channel, ...args) => Promise.resolve(handlers.get(channel)?.({}, ...args)),
     on: () => undefined,
     removeListener: () => undefined,
   })

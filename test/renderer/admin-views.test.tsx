@@ -102,9 +102,9 @@ describe('Trip import', () => {
     expect(within(progress).getByText('56,320')).toBeTruthy()
     expect(within(progress).getByText('112,640')).toBeTruthy()
 
-    await act(async () => finish(report([DONE])))
-    expect(screen.queryByRole('progressbar')).toBeNull()
+    act(() => finish(report([DONE])))
     const summary = await screen.findByRole('region', { name: /Summary of 201802/ })
+    expect(screen.queryByRole('progressbar')).toBeNull()
     const stat = (label: string) =>
       within(summary).getByText(label, { selector: '.stat-label' }).previousElementSibling
         ?.textContent
@@ -205,7 +205,7 @@ describe('Settings', () => {
       }),
     })
     render(<SettingsView {...props} desktop />)
-    const url = (await screen.findByLabelText('Database URL')) as HTMLInputElement
+    const url = await screen.findByLabelText<HTMLInputElement>('Database URL')
     expect(url.value).toBe('postgres://balancer:********@db.depot.lan:5432/balancer')
     expect(document.body.textContent).not.toMatch(/secret/)
     fireEvent.change(screen.getByLabelText('API port'), { target: { value: '8100' } })
@@ -250,7 +250,7 @@ describe('Settings', () => {
     fireEvent.change(screen.getByLabelText('Database URL'), {
       target: { value: 'postgres://balancer@wrong/balancer' },
     })
-    const save = screen.getByRole('button', { name: 'Save settings' }) as HTMLButtonElement
+    const save = screen.getByRole<HTMLButtonElement>('button', { name: 'Save settings' })
     expect(save.disabled).toBe(true)
     expect(screen.getByText('Test the new database before saving it.')).toBeTruthy()
 

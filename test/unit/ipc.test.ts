@@ -3,7 +3,6 @@ import {
   CHANNELS,
   type AppStatus,
   type Channel,
-  type ConsoleApi,
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'

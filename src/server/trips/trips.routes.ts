@@ -139,14 +139,15 @@ export function tripsRoutes(trips: TripsService, maxBytes = MAX_UPLOAD_BYTES): A
       if (length === 0) throw new HttpError(400, 'invalid_request', 'body: the file is empty')
 
       const streaming = req.accepts(['json', NDJSON]) === NDJSON
-      let started = false
+      // An object, not a let: the compiler cannot see the progress callback set it.
+      const stream = { started: false }
       const line = (value: unknown) => {
-        if (!started) {
+        if (!stream.started) {
           res.writeHead(200, {
             'Content-Type': `${NDJSON}; charset=utf-8`,
             'Cache-Control': 'no-store',
           })
-          started = true
+          stream.started = true
         }
         res.write(`${JSON.stringify(value)}\n`)
       }
@@ -174,7 +175,7 @@ export function tripsRoutes(trips: TripsService, maxBytes = MAX_UPLOAD_BYTES): A
         )
       } catch (error) {
         // Before the first progress line the error still gets its status code.
-        if (!started) throw error
+        if (!stream.started) throw error
         line({ error: { detail: describeError(error), code: errorCode(error) } })
         res.end()
         return undefined

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useState } from 'react'
 import type {
   ConsoleSettings,
   DatabaseTest,
+  SettingsField,
   SettingsInput,
   SettingsSaved,
 } from '../../../shared/settings'
@@ -15,6 +16,16 @@ import {
   type BrowserNotifyState,
 } from '../notifications/browser-notifications'
 import type { ViewProps } from '../shell/view-props'
+
+const FIELD_WORDS: Record<SettingsField, string> = {
+  databaseUrl: 'the database',
+  feeds: 'the feeds',
+  host: 'the API address',
+  port: 'the API port',
+  leaseMinutes: 'the task lease',
+  serviceHours: 'the service hours',
+  notifications: 'notifications',
+}
 
 interface Form {
   embedded: boolean
@@ -158,16 +169,14 @@ export function SettingsView({
 }: ViewProps & { desktop?: boolean }) {
   const load = useCallback(() => client.invoke('settings:get'), [client])
   const settings = useResource(client, load)
-  const [form, setForm] = useState<Form | null>(null)
+  // The page's edits; none yet: what the file says.
+  const [draft, setForm] = useState<Form | null>(null)
+  const form = draft ?? (settings.data ? formOf(settings.data) : null)
   const [test, setTest] = useState<{ url: string | null; result: DatabaseTest } | null>(null)
   const [testing, setTesting] = useState(false)
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<{ field: string | null; message: string } | null>(null)
   const [saved, setSaved] = useState<SettingsSaved | null>(null)
-
-  useEffect(() => {
-    if (settings.data && !form) setForm(formOf(settings.data))
-  }, [settings.data, form])
 
   if (settings.error && !settings.data) {
     return (
@@ -260,8 +269,10 @@ export function SettingsView({
       {settings.data.overridden.length > 0 && (
         <div className="notice notice-warn" role="note">
           On this console{' '}
-          {settings.data.overridden.map((o) => `${o.field} is set by ${o.by}`).join('; ')}: that
-          wins over what is saved here.
+          {settings.data.overridden
+            .map((o) => `${FIELD_WORDS[o.field]} is set by ${o.by}`)
+            .join('; ')}
+          : that wins over what is saved here.
         </div>
       )}
 
