@@ -3,8 +3,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   nativeTheme,
+  Notification,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -14,9 +16,11 @@ import { createLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
 import { APP_NAME } from '../shared/version.js'
 import { contentSecurityPolicy } from '../shared/csp.js'
+import { chooseTripFiles } from './dialogs.js'
 import { createHandlers, type EmitEvent } from './handlers.js'
 import { broadcast, registerHandlers } from './ipc.js'
 import { forwardChanges } from './live-events.js'
+import { startDesktopNotifications } from './notifications.js'
 import {
   appUrlMatcher,
   denyPermissions,
@@ -56,7 +60,23 @@ const supervisor = createServerSupervisor({
     // Changes made on other consoles and by crews reach the window live; the hub's listeners go
     // with it when the server closes.
     forwardChanges(server.events, emitToWindows)
-    return server
+    const stopNotifications = startDesktopNotifications({
+      source: server.events,
+      services: server.services,
+      show: (notice) => {
+        if (Notification.isSupported()) {
+          new Notification({ title: notice.title, body: notice.body }).show()
+        }
+      },
+      logger,
+    })
+    return {
+      services: server.services,
+      close: async () => {
+        stopNotifications()
+        await server.close()
+      },
+    }
   },
   failedStatus: (error) => failedStartStatus(error, settings),
   onChange: () => void pushStatus(),
@@ -158,7 +178,16 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => {
       enforceContentSecurityPolicy(session.defaultSession, contentSecurityPolicy(devServerUrl))
       denyPermissions(session.defaultSession)
-      registerHandlers(ipcMain, createHandlers(supervisor, emitToWindows), {
+      const desktop = {
+        chooseTripFiles: () =>
+          chooseTripFiles({
+            showOpenDialog: (options) =>
+              mainWindow
+                ? dialog.showOpenDialog(mainWindow, options)
+                : dialog.showOpenDialog(options),
+          }),
+      }
+      registerHandlers(ipcMain, createHandlers(supervisor, emitToWindows, desktop), {
         trustSender: (event: IpcMainInvokeEvent) =>
           event.senderFrame !== null && isAppUrl(event.senderFrame.url),
         onError: (channel, error) => logger.error({ err: error, channel }, 'IPC handler failed'),

@@ -16,7 +16,11 @@ import {
   stationFlowsRequestSchema,
   stationProfileRequestSchema,
 } from '../shared/flows.js'
-import { tripImportRequestSchema } from '../shared/trips.js'
+import { STATION_KEYS, tripImportRequestSchema, type TripUploadRequest } from '../shared/trips.js'
+import {
+  databaseTestRequestSchema,
+  settingsInputSchema,
+} from '../server/settings/settings.service.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
@@ -43,4 +47,18 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'flows:system': flowRangeSchema,
   'flows:profile': stationProfileRequestSchema,
   'trips:import': tripImportRequestSchema,
+  'trips:chooseFiles': z.undefined(),
+  'trips:upload': z
+    .object({
+      file: z.custom<Blob>((value) => value instanceof Blob, 'must be a file'),
+      fileName: z.string().max(255),
+      systemId: z.string().optional(),
+      timeZone: z.string().optional(),
+      stationKey: z.enum(STATION_KEYS).optional(),
+      maxRejected: z.string().optional(),
+    })
+    .strict() satisfies z.ZodType<TripUploadRequest>,
+  'settings:get': z.undefined(),
+  'settings:testDatabase': databaseTestRequestSchema,
+  'settings:save': settingsInputSchema,
 }

@@ -61,6 +61,10 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     },
     databaseUrl: database.url,
     logger,
+    settings: {
+      dataDir: settings.dataDir,
+      runningDatabase: { mode: database.mode, url: database.url },
+    },
   })
   const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({

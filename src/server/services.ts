@@ -11,6 +11,11 @@ import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
 import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
+import {
+  createSettingsService,
+  type SettingsDeps,
+  type SettingsService,
+} from './settings/settings.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
 
@@ -27,6 +32,8 @@ export interface Services {
   feeds: FeedService
   trips: TripsService
   flows: FlowsService
+  /** The settings file: read, database tested, saved (the Settings page). */
+  settings: SettingsService
 }
 
 export interface ServicesDeps {
@@ -42,6 +49,8 @@ export interface ServicesDeps {
   /** With credentials: a trip import streams into COPY on a connection of its own. */
   databaseUrl: string
   logger?: Logger
+  /** Where the settings file is (none: the Settings page says so). */
+  settings?: SettingsDeps
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -82,6 +91,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
+    settings: createSettingsService(deps.settings ?? { dataDir: null }),
   }
   return { services, metrics }
 }

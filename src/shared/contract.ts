@@ -32,7 +32,20 @@ import type {
   StationProfileRequest,
 } from './flows.js'
 import type { Resync, StationStatusChange, TaskChange } from './live-events.js'
-import type { TripImportProgress, TripImportReport, TripImportRequest } from './trips.js'
+import type {
+  DatabaseTest,
+  DatabaseTestRequest,
+  ConsoleSettings,
+  SettingsInput,
+  SettingsSaved,
+} from './settings.js'
+import type {
+  ChosenFiles,
+  TripImportProgress,
+  TripImportReport,
+  TripImportRequest,
+  TripUploadRequest,
+} from './trips.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -79,12 +92,25 @@ export interface ConsoleApi {
   'flows:profile': { request: StationProfileRequest; response: StationProfile }
   /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
   'trips:import': { request: TripImportRequest; response: TripImportReport }
+  /** The desktop's native open dialog for trip files: the desktop app only. */
+  'trips:chooseFiles': { request: undefined; response: ChosenFiles }
+  /** A trip file's bytes from a browser (POST /trips/imports); the desktop imports from disk. */
+  'trips:upload': { request: TripUploadRequest; response: TripImportReport }
+  /** The settings file's values, the database password masked (a dispatcher over HTTP too). */
+  'settings:get': { request: undefined; response: ConsoleSettings }
+  /** Connects to a database before it is saved: server version, migrations. Desktop only. */
+  'settings:testDatabase': { request: DatabaseTestRequest; response: DatabaseTest }
+  /** Writes the settings file. Desktop only: a browser on the LAN never changes the server's. */
+  'settings:save': { request: SettingsInput; response: SettingsSaved }
 }
 
 /** Events pushed from main to the renderer. */
 export interface ConsoleEvents {
   'app:status': AppStatus
-  /** While `trips:import` reads a file: rows done, rows/s and percent, for a progress bar. */
+  /**
+   * While `trips:import` (or, to the uploading browser only, `trips:upload`) reads a file: rows
+   * done, rows/s and percent, for a progress bar.
+   */
   'trips:import-progress': TripImportProgress
   /** Tasks changed on any console or by any crew on the same database. */
   'tasks:changed': TaskChange[]
@@ -129,6 +155,11 @@ export const CHANNELS = [
   'flows:system',
   'flows:profile',
   'trips:import',
+  'trips:chooseFiles',
+  'trips:upload',
+  'settings:get',
+  'settings:testDatabase',
+  'settings:save',
 ] as const satisfies readonly Channel[]
 export const EVENTS = [
   'app:status',

@@ -144,3 +144,27 @@ export const tripImportRequestSchema = z
       .optional(),
   })
   .strict() satisfies z.ZodType<TripImportRequest>
+
+/** The options of an import, without the files: the console's form, an upload's query. */
+export type TripImportOptions = Pick<
+  TripImportRequest,
+  'systemId' | 'timeZone' | 'stationKey' | 'maxRejected'
+>
+
+/**
+ * A trip file sent from a browser (`trips:upload`, POST /trips/imports): its bytes and name, since
+ * a browser elsewhere on the LAN cannot name paths on the server's disk.
+ */
+export interface TripUploadRequest extends TripImportOptions {
+  file: Blob
+  /** The file's own name: its ending (.csv, .csv.gz, .zip) and the report name it. */
+  fileName: string
+}
+
+/** Trip files chosen in the desktop's native dialog; none when it was canceled. */
+export interface ChosenFiles {
+  paths: string[]
+}
+
+/** What a trip file's name must end with (the importer tells the formats apart by content). */
+export const TRIP_FILE_NAME = /\.(csv|csv\.gz|gz|zip)$/i

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHANNELS, type Channel, type ConsoleBridge } from '../../src/shared/contract.js'
 import type { Suggestion, Task } from '../../src/shared/dispatch.js'
@@ -15,6 +18,7 @@ let database: TestDatabase
 let api: TestApi
 let ipc: ConsoleBridge
 let http: ConsoleBridge
+let dataDir: string
 
 /** The preload bridge over an in-memory ipcMain, with the main process's real handlers. */
 function electronBridge(services: TestApi['services']): ConsoleBridge {
@@ -25,10 +29,18 @@ function electronBridge(services: TestApi['services']): ConsoleBridge {
   }
   registerHandlers(
     ipcMain,
-    createHandlers({
-      status: () => Promise.resolve(appStatus()),
-      services: () => Promise.resolve(services),
-    }),
+    createHandlers(
+      {
+        status: () => Promise.resolve(appStatus()),
+        services: () => Promise.resolve(services),
+      },
+      undefined,
+      // The native dialog, as a dispatcher picking one file would answer it.
+      {
+        chooseTripFiles: () =>
+          Promise.resolve({ paths: [tripFixture('lyft-2023-semicolon-crlf.csv')] }),
+      },
+    ),
   )
   return createBridge({
     invoke: async (channel, ...args) =>
@@ -41,7 +53,10 @@ function electronBridge(services: TestApi['services']): ConsoleBridge {
 beforeAll(async () => {
   database = await createTestDatabase()
   await seedStations(database.db, [{ station_id: 'A' }, { station_id: 'B' }])
-  api = await startApi(database)
+  dataDir = await mkdtemp(join(tmpdir(), 'balancer-contract-'))
+  api = await startApi(database, {
+    settings: { dataDir, runningDatabase: { mode: 'configured', url: database.url }, env: {} },
+  })
   const dispatcher = await api.token('dispatcher', 'browser desk')
   ipc = electronBridge(api.services)
   http = createHttpClient(api.url, { token: () => dispatcher })
@@ -50,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close()
   await database.drop()
+  await rm(dataDir, { recursive: true, force: true })
 })
 
 async function suggestion(): Promise<Suggestion> {
@@ -138,13 +154,60 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       invoke('flows:station', { stationId: 'nowhere', from: '2018-02-01', to: '2018-02-02' }),
     ).rejects.toThrow(/no station "nowhere"/)
     // Trip files are on the desktop's disk: the app imports them, a browser is told why not.
-    const importing = invoke('trips:import', {
-      paths: [tripFixture('lyft-2023-semicolon-crlf.csv')],
-    })
     if (where.includes('IPC')) {
-      expect((await importing).outcomes[0]).toMatchObject({ status: 'imported', rowsImported: 6 })
+      const chosen = await invoke('trips:chooseFiles')
+      const imported = await invoke('trips:import', chosen)
+      expect(imported.outcomes[0]).toMatchObject({ status: 'imported', rowsImported: 6 })
+      await expect(
+        invoke('trips:upload', { file: new Blob(['x']), fileName: 'a.csv' }),
+      ).rejects.toThrow(/imports trip files from disk/)
     } else {
-      await expect(importing).rejects.toThrow(/needs the desktop app/)
+      await expect(invoke('trips:chooseFiles')).rejects.toThrow(/choose a file to upload it/)
+      await expect(
+        invoke('trips:import', { paths: [tripFixture('lyft-2023-semicolon-crlf.csv')] }),
+      ).rejects.toThrow(/needs the desktop app/)
+      // A browser sends the file's bytes; the server imports them with the same service.
+      const bytes = await readFile(tripFixture('lyft-2023-semicolon-crlf.csv.gz'))
+      const progress: string[] = []
+      const off = c.on('trips:import-progress', (p) => progress.push(`${p.file} ${p.phase}`))
+      const uploaded = await invoke('trips:upload', {
+        file: new Blob([bytes]),
+        fileName: 'lyft-2023-semicolon-crlf.csv.gz',
+      })
+      off()
+      expect(progress).toContain('lyft-2023-semicolon-crlf.csv.gz reading')
+      // The same content as the desktop's import above: recognised, not imported twice.
+      expect(uploaded.outcomes).toEqual([
+        expect.objectContaining({
+          status: 'already-imported',
+          file: 'lyft-2023-semicolon-crlf.csv.gz',
+        }),
+      ])
+    }
+    // Settings: both read them (the password masked); only the desktop tests and saves.
+    const shown = await invoke('settings:get')
+    expect(shown).toMatchObject({ databaseUrl: null, port: 8000, leaseMinutes: 60 })
+    const input = { ...shown, port: 8100 }
+    delete (input as Partial<typeof shown>).settingsFile
+    delete (input as Partial<typeof shown>).overridden
+    if (where.includes('IPC')) {
+      const test = await invoke('settings:testDatabase', { databaseUrl: database.url })
+      expect(test).toMatchObject({ ok: true, migrations: { current: true } })
+      expect(test.serverVersion).toMatch(/^\d+/)
+      const saved = await invoke('settings:save', input)
+      expect(saved.restartNeeded).toEqual(['API port'])
+      expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({
+        port: 8100,
+      })
+      // Back as it was for the browser's turn.
+      await invoke('settings:save', { ...input, port: 8000 })
+    } else {
+      await expect(invoke('settings:testDatabase', { databaseUrl: null })).rejects.toThrow(
+        /never changes the server’s settings/,
+      )
+      await expect(invoke('settings:save', input)).rejects.toThrow(
+        /never changes the server’s settings/,
+      )
     }
     expect([...covered].sort()).toEqual([...CHANNELS].sort())
   })

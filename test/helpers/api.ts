@@ -7,6 +7,7 @@ import { createApp } from '../../src/server/http/app.js'
 import type { RateLimits } from '../../src/server/http/auth.middleware.js'
 import { silentLogger } from '../../src/server/logger.js'
 import { createServices, type Services } from '../../src/server/services.js'
+import type { SettingsDeps } from '../../src/server/settings/settings.service.js'
 import type { TestDatabase } from './test-database.js'
 
 export interface TestApi {
@@ -32,7 +33,14 @@ let tokenCount = 0
 /** The real HTTP API on a test database, listening on a free loopback port. */
 export async function startApi(
   database: TestDatabase,
-  options: { leaseMinutes?: number; rateLimits?: RateLimits | false; events?: NotifyHub } = {},
+  options: {
+    leaseMinutes?: number
+    rateLimits?: RateLimits | false
+    events?: NotifyHub
+    /** Where the settings file is (the Settings page); none by default. */
+    settings?: SettingsDeps
+    maxUploadBytes?: number
+  } = {},
 ): Promise<TestApi> {
   const { services, metrics } = createServices({
     db: database.db,
@@ -42,6 +50,7 @@ export async function startApi(
     apiUrl: () => null,
     leaseMinutes: options.leaseMinutes,
     databaseUrl: database.url,
+    settings: options.settings,
   })
   const app = createApp({
     services,
@@ -49,6 +58,7 @@ export async function startApi(
     metrics,
     rateLimits: options.rateLimits ?? false,
     events: options.events ?? null,
+    maxUploadBytes: options.maxUploadBytes,
   })
   const server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -23,6 +23,8 @@ export interface RunningServe {
   url: string
   /** Everything the process wrote to stderr so far. */
   stderr: () => string
+  /** Everything it wrote to stdout until it was ready (the lines before its URL). */
+  stdout: string
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
@@ -61,6 +63,7 @@ export function startServe(
           child,
           url: match[1],
           stderr: () => stderr,
+          stdout,
           stop: (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal)
             return exited

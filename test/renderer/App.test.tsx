@@ -44,7 +44,15 @@ describe('the desktop window', () => {
     render(<App client={client} />)
 
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
-    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'Crews', 'System'])
+    expect(navLabels()).toEqual([
+      'Overview',
+      'Suggestions',
+      'Tasks',
+      'Crews',
+      'Trip import',
+      'Settings',
+      'System',
+    ])
     expect(await screen.findByText('Bay Wheels: updated 40 s ago')).toBeTruthy()
     expect(screen.getByText('Online')).toBeTruthy()
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull()

@@ -3,12 +3,12 @@ import {
   CHANNELS,
   type AppStatus,
   type Channel,
-  type ConsoleApi,
   type ConsoleBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
 import type { TripImportProgress, TripImportReport } from '../../src/shared/trips.js'
 import { appStatus } from '../helpers/app-status.js'
+import { SAMPLE_REQUESTS } from '../helpers/sample-requests.js'
 import { fakeServices } from '../helpers/fake-services.js'
 import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
 import type { Services } from '../../src/server/services.js'
@@ -21,6 +21,7 @@ import {
   type IpcMainLike,
   type WebContentsLike,
 } from '../../src/main/ipc.js'
+import { chooseTripFiles } from '../../src/main/dialogs.js'
 import { forwardChanges } from '../../src/main/live-events.js'
 import { appUrlMatcher, isWebUrl } from '../../src/main/security.js'
 import type { ChangeListener } from '../../src/server/events/notify-hub.js'
@@ -85,29 +86,6 @@ function handlersAnswering(answer: unknown): Handlers {
   return Object.fromEntries(
     CHANNELS.map((channel) => [channel, () => Promise.resolve(answer)]),
   ) as unknown as Handlers
-}
-
-/** A valid request for every channel. */
-const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
-  'app:status': undefined,
-  'session:me': undefined,
-  'suggestions:list': { status: 'open' },
-  'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
-  'tasks:approve': { suggestion_id: 3 },
-  'tasks:approveBatch': { suggestion_ids: [3, 4] },
-  'tasks:list': { status: 'assigned', stale: true, limit: 20 },
-  'tasks:cancel': { task_id: 9 },
-  'tasks:summary': undefined,
-  'crews:list': undefined,
-  'tokens:list': {},
-  'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
-  'tokens:revoke': { token_id: 2 },
-  'feeds:health': undefined,
-  'feeds:stations': { staleOnly: true },
-  'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
-  'flows:system': { from: '2018-02-01', to: '2018-02-02' },
-  'flows:profile': { stationId: '74', bin: '15min' },
-  'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
 }
 
 function invokeSample(bridge: ConsoleBridge, channel: Channel): Promise<unknown> {
@@ -446,5 +424,43 @@ describe('the contract, at compile time', () => {
     // @ts-expect-error a handler map that misses a channel does not compile
     const incomplete: Handlers = {}
     expect(incomplete).toEqual({})
+  })
+})
+
+describe("trips:chooseFiles: main's native dialog", () => {
+  const dialog = (result: { canceled: boolean; filePaths: string[] }) => ({
+    showOpenDialog: vi.fn(() => Promise.resolve(result)),
+  })
+
+  it('answers the chosen trip files, and none when the dialog is canceled', async () => {
+    const picked = dialog({ canceled: false, filePaths: ['/data/a.csv', '/data/b.csv.gz'] })
+    await expect(chooseTripFiles(picked)).resolves.toEqual({
+      paths: ['/data/a.csv', '/data/b.csv.gz'],
+    })
+    expect(picked.showOpenDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ properties: ['openFile', 'multiSelections'] }),
+    )
+    await expect(chooseTripFiles(dialog({ canceled: true, filePaths: [] }))).resolves.toEqual({
+      paths: [],
+    })
+    await expect(
+      chooseTripFiles(dialog({ canceled: false, filePaths: ['/etc/passwd'] })),
+    ).rejects.toThrow('not a trip file (.csv, .csv.gz or .zip): /etc/passwd')
+  })
+
+  it('reaches the page through the bridge as the channel trips:chooseFiles', async () => {
+    const electron = fakeElectron()
+    const picked = dialog({ canceled: false, filePaths: ['/data/201802.csv.zip'] })
+    registerHandlers(
+      electron.ipcMain,
+      createHandlers(
+        { status: () => Promise.resolve(appStatus()), services: () => Promise.reject(new Error()) },
+        undefined,
+        { chooseTripFiles: () => chooseTripFiles(picked) },
+      ),
+    )
+    await expect(electron.bridge.invoke('trips:chooseFiles')).resolves.toEqual({
+      paths: ['/data/201802.csv.zip'],
+    })
   })
 })

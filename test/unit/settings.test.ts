@@ -36,6 +36,8 @@ describe('settings', () => {
       leaseMinutes: DEFAULT_LEASE_MINUTES,
       rateLimitPerToken: undefined,
       rateLimitPerAddress: undefined,
+      serviceHours: { start: '06:00', end: '22:00' },
+      notifications: true,
     })
   })
 

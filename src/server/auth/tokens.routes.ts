@@ -18,6 +18,7 @@ export function tokenRoutes(auth: AuthService): ApiRouter {
     {
       method: 'get',
       path: '/me',
+      channel: 'session:me',
       tag: 'tokens',
       summary: "Who this token is: its name, role and crew (a console's sign-in checks it)",
       access: ROLES,
@@ -29,7 +30,9 @@ export function tokenRoutes(auth: AuthService): ApiRouter {
     },
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tokens:list',
+    auth,
     {
       method: 'get',
       path: '/tokens',
@@ -39,10 +42,12 @@ export function tokenRoutes(auth: AuthService): ApiRouter {
       query: z.object({ all: z.enum(['true', 'false']).optional() }).strict(),
       response: z.array(tokenInfoSchema),
     },
-    ({ query }) => auth.listTokens({ includeRevoked: query.all === 'true' }),
+    (listTokens, { query }) => listTokens({ includeRevoked: query.all === 'true' }),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tokens:create',
+    auth,
     {
       method: 'post',
       path: '/tokens',
@@ -53,16 +58,18 @@ export function tokenRoutes(auth: AuthService): ApiRouter {
       status: 201,
       response: z.object({ token: z.string(), info: tokenInfoSchema }),
     },
-    async ({ body, actor, res }) => {
+    async (createToken, { body, actor, res }) => {
       res.setHeader('Cache-Control', 'no-store')
-      return auth.createToken(
+      return createToken(
         { name: body.name, role: body.role, crewId: body.crew_id, vanCapacity: body.van_capacity },
         actor,
       )
     },
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tokens:revoke',
+    auth,
     {
       method: 'post',
       path: '/tokens/{token_id}/revoke',
@@ -73,7 +80,7 @@ export function tokenRoutes(auth: AuthService): ApiRouter {
       response: tokenInfoSchema,
       errors: [404],
     },
-    ({ params, actor }) => auth.revokeToken(params.token_id, actor),
+    (revokeToken, { params, actor }) => revokeToken(params.token_id, actor),
   )
 
   return api

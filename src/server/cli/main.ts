@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { APP_NAME, APP_VERSION } from '../../shared/version.js'
+import { CLI_ACTOR } from '../auth/actor.js'
+import { CONSOLE_PATH } from '../http/console.routes.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
 import { describeError } from '../errors.js'
@@ -107,7 +109,18 @@ export function buildProgram(logger: Logger): Command {
         if (demo) given.poll = true
         const settings = await loadSettings(given)
         const server = await startServer(settings, logger)
-        if (demo) process.stdout.write(`Demo feed at ${demo.server.url} (${flags.speed}x)\n`)
+        if (demo) {
+          process.stdout.write(`Demo feed at ${demo.server.url} (${flags.speed}x)\n`)
+          // A demo is for trying the console at once: a dispatcher token to sign in with, made
+          // for this run (shown once, like every token; revoke it in Crews or with token revoke).
+          const { token } = await server.services.auth.createToken(
+            { name: 'Demo dispatcher', role: 'dispatcher' },
+            CLI_ACTOR,
+          )
+          process.stdout.write(
+            `Console at ${server.url}${CONSOLE_PATH}\nDispatcher token (Demo dispatcher): ${token}\n`,
+          )
+        }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
         await new Promise<void>((resolve) => {
           onShutdown(logger, async () => {

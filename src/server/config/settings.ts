@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir, platform } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../../shared/settings.js'
 import { DEFAULT_FEED_URL, type FeedConfig } from '../gbfs/discovery.js'
 
 /** Everything a process needs to find its database and serve the API. */
@@ -24,6 +26,10 @@ export interface Settings {
   /** Requests a minute per crew token and per address without a valid token. */
   rateLimitPerToken?: number
   rateLimitPerAddress?: number
+  /** When station and stale-task notifications are shown, on the system's clock. */
+  serviceHours?: ServiceHours
+  /** Desktop notifications from the app. */
+  notifications?: boolean
 }
 
 /** What a command line may override; `undefined` means "not given". */
@@ -69,6 +75,18 @@ const feed = z.union([
   z.object({ url: feedUrl, systemId: z.string().trim().min(1).optional() }).strict(),
 ])
 
+const clock = z
+  .string()
+  .trim()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (00:00-23:59)')
+
+const serviceHours = z
+  .object({ start: clock, end: clock })
+  .strict()
+  .refine((hours) => hours.start !== hours.end, {
+    message: 'must start and end at different times',
+  })
+
 const TRUE_WORDS = ['true', '1', 'on', 'yes']
 const FALSE_WORDS = ['false', '0', 'off', 'no']
 /** A switch, as JSON's true/false or as an environment variable's words. */
@@ -99,6 +117,8 @@ export const settingsFileSchema = z
       .optional(),
     rateLimitPerToken: z.int('must be a whole number').positive('must be positive').optional(),
     rateLimitPerAddress: z.int('must be a whole number').positive('must be positive').optional(),
+    serviceHours: serviceHours.optional(),
+    notifications: onOff.optional(),
   })
   .strict()
 
@@ -124,7 +144,8 @@ export function defaultDataDir(
   return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), APP_DIR_NAME)
 }
 
-async function readSettingsFile(dataDir: string): Promise<SettingsFile> {
+/** The settings file as saved (validated), `{}` when there is none. */
+export async function readSettingsFile(dataDir: string): Promise<SettingsFile> {
   const path = join(dataDir, SETTINGS_FILE)
   let text: string
   try {
@@ -225,7 +246,45 @@ export async function loadSettings(
     leaseMinutes: merged.leaseMinutes ?? DEFAULT_LEASE_MINUTES,
     rateLimitPerToken: merged.rateLimitPerToken,
     rateLimitPerAddress: merged.rateLimitPerAddress,
+    serviceHours: merged.serviceHours ?? DEFAULT_SERVICE_HOURS,
+    notifications: merged.notifications ?? true,
   }
+}
+
+/**
+ * Replaces the settings file: written beside it and renamed over it, so a crash never leaves half
+ * a file; mode 0600, since a database URL may hold a password.
+ */
+export async function writeSettingsFile(dataDir: string, file: SettingsFile): Promise<string> {
+  const path = join(dataDir, SETTINGS_FILE)
+  await mkdir(dataDir, { recursive: true })
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
+    await chmod(temporary, 0o600)
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+  return path
+}
+
+/** Which settings the environment sets here (they win over the settings file), by field. */
+export function environmentOverrides(
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<Record<keyof SettingsFile, string>> {
+  const names: [keyof SettingsFile, string][] = [
+    ['databaseUrl', 'DATABASE_URL'],
+    ['host', 'BALANCER_HOST'],
+    ['port', 'BALANCER_PORT'],
+    ['feeds', 'GBFS_URL'],
+    ['poll', 'BALANCER_POLL'],
+    ['leaseMinutes', 'BALANCER_LEASE_MINUTES'],
+  ]
+  return Object.fromEntries(
+    names.filter(([, name]) => env[name]).map(([field, name]) => [field, name]),
+  )
 }
 
 /** `host:port/database` of a URL, for showing where the data is without its credentials. */

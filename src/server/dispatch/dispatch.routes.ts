@@ -32,7 +32,9 @@ const suggestionParams = z.object({ suggestion_id: idParamSchema }).strict()
 export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): ApiRouter {
   const api = new ApiRouter()
 
-  api.endpoint(
+  api.channelEndpoint(
+    'suggestions:list',
+    dispatch,
     {
       method: 'get',
       path: '/suggestions',
@@ -42,7 +44,7 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       query: suggestionListQuerySchema,
       response: z.array(suggestionSchema),
     },
-    ({ query }) => dispatch.listSuggestions(query),
+    (listSuggestions, { query }) => listSuggestions(query),
   )
 
   api.endpoint(
@@ -61,7 +63,9 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
     ({ body, actor }) => dispatch.createSuggestion(body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'suggestions:reject',
+    dispatch,
     {
       method: 'post',
       path: '/suggestions/{suggestion_id}/reject',
@@ -73,10 +77,12 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       response: suggestionSchema,
       errors: [404, 409],
     },
-    ({ params, body, actor }) => dispatch.rejectSuggestion(params.suggestion_id, body, actor),
+    (reject, { params, body, actor }) => reject(params.suggestion_id, body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tasks:approve',
+    dispatch,
     {
       method: 'post',
       path: '/task/approve',
@@ -89,10 +95,12 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       response: taskSchema,
       errors: [404, 409],
     },
-    ({ body, actor }) => dispatch.approve(body, actor),
+    (approve, { body, actor }) => approve(body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tasks:approveBatch',
+    dispatch,
     {
       method: 'post',
       path: '/task/approve-batch',
@@ -103,7 +111,7 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       response: z.array(taskSchema),
       errors: [404, 409],
     },
-    ({ body, actor }) => dispatch.approveBatch(body, actor),
+    (approveBatch, { body, actor }) => approveBatch(body, actor),
   )
 
   api.endpoint(
@@ -122,7 +130,9 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
     ({ body, actor }) => dispatch.dispatchNext(body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tasks:list',
+    dispatch,
     {
       method: 'get',
       path: '/tasks',
@@ -133,10 +143,12 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       query: taskListQuerySchema,
       response: taskPageSchema,
     },
-    ({ query, actor }) => dispatch.listTasks(query, actor),
+    (listTasks, { query, actor }) => listTasks(query, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tasks:summary',
+    dispatch,
     {
       method: 'get',
       path: '/tasks/summary',
@@ -148,7 +160,7 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
         stale: z.int(),
       }),
     },
-    () => dispatch.summary(),
+    (summary) => summary(),
   )
 
   api.endpoint(
@@ -197,7 +209,9 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
     ({ params, body, actor }) => dispatch.release(params.task_id, body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'tasks:cancel',
+    dispatch,
     {
       method: 'post',
       path: '/task/{task_id}/cancel',
@@ -209,7 +223,7 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       response: taskSchema,
       errors: [404, 409],
     },
-    ({ params, body, actor }) => dispatch.cancel(params.task_id, body, actor),
+    (cancel, { params, body, actor }) => cancel(params.task_id, body, actor),
   )
 
   api.endpoint(
@@ -226,7 +240,9 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
     ({ body, actor }) => crews.heartbeat(body, actor),
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'crews:list',
+    crews,
     {
       method: 'get',
       path: '/crews',
@@ -235,7 +251,7 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       access: ['dispatcher', 'analyst'],
       response: z.array(crewSchema),
     },
-    () => crews.list(),
+    (list) => list(),
   )
 
   return api

@@ -109,7 +109,9 @@ const SERIES_DESCRIPTION =
 export function flowsRoutes(flows: FlowsService): ApiRouter {
   const api = new ApiRouter()
 
-  api.endpoint(
+  api.channelEndpoint(
+    'flows:station',
+    flows,
     {
       method: 'get',
       path: '/stations/{station_id}/flows',
@@ -123,8 +125,8 @@ export function flowsRoutes(flows: FlowsService): ApiRouter {
       alsoProduces: ['text/csv'],
       errors: [404],
     },
-    async ({ params, query, req, res }) => {
-      const series = await flows.stationFlows({
+    async (stationFlows, { params, query, req, res }) => {
+      const series = await stationFlows({
         systemId: query.system,
         stationId: params.station_id,
         from: query.from,
@@ -137,7 +139,9 @@ export function flowsRoutes(flows: FlowsService): ApiRouter {
     },
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'flows:system',
+    flows,
     {
       method: 'get',
       path: '/flows',
@@ -150,8 +154,8 @@ export function flowsRoutes(flows: FlowsService): ApiRouter {
       alsoProduces: ['text/csv'],
       errors: [404],
     },
-    async ({ query, req, res }) => {
-      const series = await flows.systemFlows({
+    async (systemFlows, { query, req, res }) => {
+      const series = await systemFlows({
         systemId: query.system,
         from: query.from,
         to: query.to,
@@ -163,7 +167,9 @@ export function flowsRoutes(flows: FlowsService): ApiRouter {
     },
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'flows:profile',
+    flows,
     {
       method: 'get',
       path: '/stations/{station_id}/profile',
@@ -178,8 +184,8 @@ export function flowsRoutes(flows: FlowsService): ApiRouter {
       alsoProduces: ['text/csv'],
       errors: [404],
     },
-    async ({ params, query, req, res }) => {
-      const profile = await flows.stationProfile({
+    async (stationProfile, { params, query, req, res }) => {
+      const profile = await stationProfile({
         systemId: query.system,
         stationId: params.station_id,
         from: query.from,

@@ -19,7 +19,9 @@ export function feedRoutes(feeds: FeedService): ApiRouter {
   const api = new ApiRouter()
   const readers = ['dispatcher', 'analyst', 'engine'] as const
 
-  api.endpoint(
+  api.channelEndpoint(
+    'feeds:health',
+    feeds,
     {
       method: 'get',
       path: '/feeds',
@@ -30,13 +32,15 @@ export function feedRoutes(feeds: FeedService): ApiRouter {
       access: readers,
       response: feedsHealthSchema,
     },
-    ({ res }) => {
+    (health, { res }) => {
       res.setHeader('Cache-Control', 'no-store')
-      return feeds.health()
+      return health()
     },
   )
 
-  api.endpoint(
+  api.channelEndpoint(
+    'feeds:stations',
+    feeds,
     {
       method: 'get',
       path: '/feeds/stations',
@@ -46,9 +50,9 @@ export function feedRoutes(feeds: FeedService): ApiRouter {
       query: stationsHttpQuerySchema,
       response: z.array(stationLiveSchema),
     },
-    ({ query, res }) => {
+    (stations, { query, res }) => {
       res.setHeader('Cache-Control', 'no-store')
-      return feeds.stations({ systemId: query.system, staleOnly: query.stale })
+      return stations({ systemId: query.system, staleOnly: query.stale })
     },
   )
 

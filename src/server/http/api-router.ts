@@ -1,7 +1,15 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
+import { CHANNEL_ROUTES, type ChannelRoutes } from '../../shared/channel-routes.js'
+import type { Channel } from '../../shared/contract.js'
 import type { Role } from '../../shared/dispatch.js'
 import { describeActor, type Actor } from '../auth/actor.js'
+import {
+  serviceFor,
+  type OwnerOf,
+  type ServedChannel,
+  type ServiceFn,
+} from '../channel-services.js'
 import { HttpError } from './errors.js'
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -28,7 +36,14 @@ export interface EndpointSpec {
   alsoProduces?: readonly string[]
   /** Error statuses worth documenting besides 400/401/403/429. */
   errors?: readonly number[]
+  /** The console channel this route serves (src/shared/channel-routes.ts). */
+  channel?: Channel
 }
+
+/** A channel with both a service function and an HTTP route. */
+export type RoutedServedChannel = {
+  [C in ServedChannel]: ChannelRoutes[C] extends { path: string } ? C : never
+}[ServedChannel]
 
 type Output<S> = S extends Schema ? z.output<S> : undefined
 
@@ -123,6 +138,31 @@ export class ApiRouter {
     handler: Handler<S, Actor>,
   ): this {
     return this.add(spec, handler as Handler<S, Actor | null>)
+  }
+
+  /**
+   * The route of a console channel: its method and path must be the ones CHANNEL_ROUTES gives the
+   * channel (what the renderer's HTTP client requests), and the handler is handed the channel's
+   * service function from CHANNEL_SERVICES, the same one main's IPC handler gets. See
+   * src/server/channel-services.ts.
+   */
+  channelEndpoint<
+    C extends RoutedServedChannel,
+    S extends EndpointSpec & { access: readonly Role[] } & ChannelRoutes[C],
+  >(
+    channel: C,
+    owner: NoInfer<OwnerOf<C>>,
+    spec: S,
+    handler: (service: NoInfer<ServiceFn<C>>, ctx: Context<S, Actor>) => unknown,
+  ): this {
+    const route = CHANNEL_ROUTES[channel]
+    if (spec.method !== route.method || spec.path !== route.path) {
+      throw new Error(`${channel} is served at ${route.method} ${route.path}, not ${spec.path}`)
+    }
+    // Looked up per request: tests build routers over services that hold only what they use.
+    return this.endpoint({ ...spec, channel }, (ctx) =>
+      handler(serviceFor(channel, owner), ctx as unknown as Context<S, Actor>),
+    )
   }
 
   /** A route anyone may call; a valid token still identifies the caller. */

@@ -8,6 +8,8 @@ import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import { flowsRoutes } from '../flows/flows.routes.js'
+import { settingsRoutes } from '../settings/settings.routes.js'
+import { tripsRoutes } from '../trips/trips.routes.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
@@ -28,10 +30,31 @@ export interface AppDeps {
   events?: NotifyHub | null
   /** The built renderer served at /console/; null (tests) answers there how to build it. */
   consoleDir?: string | null
+  /** The largest trip file POST /trips/imports takes (default MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number
 }
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 6_000, perAddress: 300 }
+
+/** Every route of the API, by router (what the app mounts and OpenAPI describes). */
+export function apiRouters({
+  services,
+  metrics = null,
+  events = null,
+  maxUploadBytes,
+}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'>): ApiRouter[] {
+  return [
+    systemRoutes(services.status, metrics, services.feeds),
+    dispatchRoutes(services.dispatch, services.crews),
+    tokenRoutes(services.auth),
+    feedRoutes(services.feeds),
+    flowsRoutes(services.flows),
+    tripsRoutes(services.trips, maxUploadBytes),
+    settingsRoutes(services.settings),
+    ...(events ? [eventRoutes(events)] : []),
+  ]
+}
 
 /** The HTTP API, built without listening so tests drive it in-process. */
 export function createApp({
@@ -41,6 +64,7 @@ export function createApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   events = null,
   consoleDir = null,
+  maxUploadBytes,
 }: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
@@ -77,14 +101,7 @@ export function createApp({
   app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))
 
-  const routers: ApiRouter[] = [
-    systemRoutes(services.status, metrics, services.feeds),
-    dispatchRoutes(services.dispatch, services.crews),
-    tokenRoutes(services.auth),
-    feedRoutes(services.feeds),
-    flowsRoutes(services.flows),
-    ...(events ? [eventRoutes(events)] : []),
-  ]
+  const routers = apiRouters({ services, metrics, events, maxUploadBytes })
   for (const api of routers) app.use(api.router)
   app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
 

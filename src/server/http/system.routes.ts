@@ -71,6 +71,7 @@ export function systemRoutes(
     {
       method: 'get',
       path: '/health',
+      channel: 'app:status',
       tag: 'system',
       summary: 'Whether the server and its database are up',
       access: 'public',

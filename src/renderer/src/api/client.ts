@@ -8,7 +8,14 @@ import type {
   EventName,
   Unsubscribe,
 } from '../../../shared/contract'
+import {
+  CHANNEL_ROUTES,
+  routePath,
+  type RouteParams,
+  type RoutedChannel,
+} from '../../../shared/channel-routes'
 import { liveEventOf, type LiveEvent } from '../../../shared/live-events'
+import type { TripImportProgress, TripImportReport, TripUploadRequest } from '../../../shared/trips'
 
 /**
  * What the console's views program against: the preload's bridge inside Electron, or HTTP when a
@@ -168,41 +175,6 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     }
   }
 
-  /** One API call: JSON in and out, the API's `detail` as the error's message. */
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' }
-    const token = options.token?.()
-    if (token) headers.authorization = `Bearer ${token}`
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    let response: Response
-    try {
-      response = await fetchImpl(`${origin}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store',
-      })
-    } catch (error) {
-      throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
-        cause: error,
-      })
-    }
-    const answer: unknown = await response.json().catch(() => null)
-    if (!response.ok) {
-      const detail =
-        isRecord(answer) && typeof answer.detail === 'string'
-          ? answer.detail
-          : `${method} ${path} answered ${response.status}`
-      if (response.status === 401) options.onUnauthorized?.(detail)
-      throw new ApiError(
-        detail,
-        response.status,
-        isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
-      )
-    }
-    return answer as T
-  }
-
   function query(params: Record<string, string | number | boolean | undefined>): string {
     const search = new URLSearchParams()
     for (const [key, value] of Object.entries(params)) {
@@ -210,6 +182,122 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     }
     const text = search.toString()
     return text ? `?${text}` : ''
+  }
+
+  function headersFor(extra: Record<string, string> = {}): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra }
+    const token = options.token?.()
+    if (token) headers.authorization = `Bearer ${token}`
+    return headers
+  }
+
+  async function send(method: string, path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetchImpl(`${origin}${path}`, { method, cache: 'no-store', ...init })
+    } catch (error) {
+      throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
+        cause: error,
+      })
+    }
+  }
+
+  async function failure(response: Response, method: string, path: string): Promise<ApiError> {
+    const answer: unknown = await response.json().catch(() => null)
+    const detail =
+      isRecord(answer) && typeof answer.detail === 'string'
+        ? answer.detail
+        : `${method} ${path} answered ${response.status}`
+    if (response.status === 401) options.onUnauthorized?.(detail)
+    return new ApiError(
+      detail,
+      response.status,
+      isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
+    )
+  }
+
+  /**
+   * One channel's route (method and path from CHANNEL_ROUTES, the table the server's routes are
+   * checked against): a GET sends `payload` as the query, a POST as the JSON body.
+   */
+  async function call<C extends RoutedChannel>(
+    channel: C,
+    params: RouteParams<C>,
+    payload?: Record<string, string | number | boolean | undefined> | object,
+  ): Promise<ConsoleApi[C]['response']> {
+    const route = CHANNEL_ROUTES[channel]
+    const method = route.method.toUpperCase()
+    let path = routePath(channel, params)
+    const init: RequestInit = { headers: headersFor() }
+    if (route.method === 'get') {
+      path += query((payload ?? {}) as Record<string, string | number | boolean | undefined>)
+    } else if (payload !== undefined) {
+      init.headers = headersFor({ 'content-type': 'application/json' })
+      init.body = JSON.stringify(payload)
+    }
+    const response = await send(method, path, init)
+    if (!response.ok) throw await failure(response, method, path)
+    return (await response.json().catch(() => null)) as ConsoleApi[C]['response']
+  }
+
+  function refuse(channel: keyof typeof CHANNEL_ROUTES): Promise<never> {
+    const route = CHANNEL_ROUTES[channel]
+    return Promise.reject(
+      new ApiError(
+        'desktopOnly' in route ? route.desktopOnly : `${channel} is not served here`,
+        0,
+        'desktop_only',
+      ),
+    )
+  }
+
+  /** Listeners of `trips:import-progress`: in a browser only its own upload's progress. */
+  const progressListeners = new Set<(progress: TripImportProgress) => void>()
+
+  /**
+   * POST /trips/imports with the file as the body, reading the answer as JSON lines: progress
+   * while the server reads the file, then the report.
+   */
+  async function upload({ file, fileName, ...rest }: TripUploadRequest): Promise<TripImportReport> {
+    const path =
+      routePath('trips:upload', {}) +
+      query({
+        name: fileName,
+        system: rest.systemId,
+        tz: rest.timeZone,
+        match_by: rest.stationKey,
+        max_rejected: rest.maxRejected,
+      })
+    const response = await send('POST', path, {
+      headers: headersFor({
+        accept: 'application/x-ndjson',
+        'content-type': file.type || 'application/octet-stream',
+      }),
+      body: file,
+    })
+    if (!response.ok) throw await failure(response, 'POST', path)
+    if (!response.body || !response.headers.get('content-type')?.includes('ndjson')) {
+      return (await response.json()) as TripImportReport
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+    let buffer = ''
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (value) buffer += value
+      const lines = buffer.split('\n')
+      buffer = done ? '' : (lines.pop() ?? '')
+      for (const text of lines) {
+        if (!text.trim()) continue
+        const message = JSON.parse(text) as {
+          progress?: TripImportProgress
+          report?: TripImportReport
+          error?: { detail: string; code: string }
+        }
+        if (message.progress) for (const listener of progressListeners) listener(message.progress)
+        if (message.report) return message.report
+        if (message.error) throw new ApiError(message.error.detail, 200, message.error.code)
+      }
+      if (done) throw new Error(`POST ${path} ended without a report`)
+    }
   }
 
   const live = createLiveStream({
@@ -221,48 +309,39 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     maxRetryMs: options.maxRetryMs ?? 30_000,
   })
 
-  // Every channel is one route of the HTTP API, with the same request and answer.
+  // Every channel is one route of the HTTP API (CHANNEL_ROUTES), with the same request and answer.
   const requests: {
     [C in Channel]: (...request: RequestArgs<C>) => Promise<ConsoleApi[C]['response']>
   } = {
     'app:status': fetchStatus,
-    'session:me': () => call('GET', '/me'),
-    'suggestions:list': (filter) => call('GET', `/suggestions${query(filter)}`),
+    'session:me': () => call('session:me', {}),
+    'suggestions:list': (filter) => call('suggestions:list', {}, filter),
     'suggestions:reject': ({ suggestion_id, ...body }) =>
-      call('POST', `/suggestions/${suggestion_id}/reject`, body),
-    'tasks:approve': (body) => call('POST', '/task/approve', body),
-    'tasks:approveBatch': (body) => call('POST', '/task/approve-batch', body),
-    'tasks:list': (filter) => call('GET', `/tasks${query(filter)}`),
-    'tasks:cancel': ({ task_id, ...body }) => call('POST', `/task/${task_id}/cancel`, body),
-    'tasks:summary': () => call('GET', '/tasks/summary'),
-    'crews:list': () => call('GET', '/crews'),
-    'tokens:list': ({ include_revoked }) =>
-      call('GET', `/tokens${query({ all: include_revoked })}`),
-    'tokens:create': (body) => call('POST', '/tokens', body),
-    'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
-    'feeds:health': () => call('GET', '/feeds'),
+      call('suggestions:reject', { suggestion_id }, body),
+    'tasks:approve': (body) => call('tasks:approve', {}, body),
+    'tasks:approveBatch': (body) => call('tasks:approveBatch', {}, body),
+    'tasks:list': (filter) => call('tasks:list', {}, filter),
+    'tasks:cancel': ({ task_id, ...body }) => call('tasks:cancel', { task_id }, body),
+    'tasks:summary': () => call('tasks:summary', {}),
+    'crews:list': () => call('crews:list', {}),
+    'tokens:list': ({ include_revoked }) => call('tokens:list', {}, { all: include_revoked }),
+    'tokens:create': (body) => call('tokens:create', {}, body),
+    'tokens:revoke': ({ token_id }) => call('tokens:revoke', { token_id }, {}),
+    'feeds:health': () => call('feeds:health', {}),
     'feeds:stations': ({ systemId, staleOnly }) =>
-      call('GET', `/feeds/stations${query({ system: systemId, stale: staleOnly })}`),
+      call('feeds:stations', {}, { system: systemId, stale: staleOnly }),
     'flows:station': ({ stationId, systemId, ...range }) =>
-      call(
-        'GET',
-        `/stations/${encodeURIComponent(stationId)}/flows${query({ ...range, system: systemId })}`,
-      ),
+      call('flows:station', { station_id: stationId }, { ...range, system: systemId }),
     'flows:system': ({ systemId, ...range }) =>
-      call('GET', `/flows${query({ ...range, system: systemId })}`),
+      call('flows:system', {}, { ...range, system: systemId }),
     'flows:profile': ({ stationId, systemId, ...range }) =>
-      call(
-        'GET',
-        `/stations/${encodeURIComponent(stationId)}/profile${query({ ...range, system: systemId })}`,
-      ),
-    // Trip files are read from the disk of the machine running the server: a browser elsewhere
-    // on the LAN has no business naming paths there.
-    'trips:import': () =>
-      Promise.reject(
-        new Error(
-          'importing trip files needs the desktop app (or `balancer import-trips` on the server)',
-        ),
-      ),
+      call('flows:profile', { station_id: stationId }, { ...range, system: systemId }),
+    'trips:import': () => refuse('trips:import'),
+    'trips:chooseFiles': () => refuse('trips:chooseFiles'),
+    'trips:upload': upload,
+    'settings:get': () => call('settings:get', {}),
+    'settings:testDatabase': () => refuse('settings:testDatabase'),
+    'settings:save': () => refuse('settings:save'),
   }
 
   const subscriptions: {
@@ -284,8 +363,11 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         clearTimeout(timer)
       }
     },
-    // Only the desktop app imports trips, so a browser never hears of one.
-    'trips:import-progress': () => () => undefined,
+    // A browser hears the progress of its own upload, read off the upload's answer.
+    'trips:import-progress': (listener) => {
+      progressListeners.add(listener)
+      return () => void progressListeners.delete(listener)
+    },
     'tasks:changed': (listener) => live.listen('tasks:changed', listener),
     'stations:changed': (listener) => live.listen('stations:changed', listener),
     'app:resync': (listener) => live.listen('app:resync', listener),

@@ -5,11 +5,14 @@ import type { ConsoleClient } from '../api/client'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { CrewsView } from '../crews/CrewsView'
+import { useBrowserNotifications } from '../notifications/browser-notifications'
 import { OverviewView } from '../overview/OverviewView'
+import { SettingsView } from '../settings/SettingsView'
 import { SystemView } from '../status/SystemView'
 import { useAppStatus } from '../status/useAppStatus'
 import { SuggestionsView } from '../suggestions/SuggestionsView'
 import { TaskBoardView } from '../tasks/TaskBoardView'
+import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
 import { Logo } from './Logo'
 import { useHashView, viewsFor, type ViewId } from './routes'
@@ -44,6 +47,7 @@ export function Shell({
     intervalMs: 30_000,
   })
   const timeZone = feeds.data?.feeds.find((feed) => feed.timezone)?.timezone ?? null
+  useBrowserNotifications(client, session, timeZone)
 
   const chord = useRef(0)
   const keys: Record<string, (event: KeyboardEvent) => void> = {
@@ -76,6 +80,8 @@ export function Shell({
     suggestions: () => <SuggestionsView {...props} />,
     tasks: () => <TaskBoardView {...props} />,
     crews: () => <CrewsView {...props} />,
+    import: () => <TripImportView {...props} />,
+    settings: () => <SettingsView {...props} />,
     system: () => <SystemView status={status} />,
   }
 

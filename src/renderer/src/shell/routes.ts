@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react'
 import type { Role } from '../../../shared/dispatch'
 
-export type ViewId = 'overview' | 'suggestions' | 'tasks' | 'crews' | 'system'
+export type ViewId =
+  'overview' | 'suggestions' | 'tasks' | 'crews' | 'import' | 'settings' | 'system'
 
 export interface ViewInfo {
   id: ViewId
@@ -12,12 +13,14 @@ export interface ViewInfo {
   roles: readonly Role[]
 }
 
-/** The views in navigation order; the number keys 1-5 follow this order too. */
+/** The views in navigation order; the number keys follow this order too. */
 export const VIEWS: readonly ViewInfo[] = [
   { id: 'overview', label: 'Overview', key: 'o', roles: ['dispatcher', 'analyst'] },
   { id: 'suggestions', label: 'Suggestions', key: 's', roles: ['dispatcher', 'analyst'] },
   { id: 'tasks', label: 'Tasks', key: 't', roles: ['dispatcher', 'analyst'] },
   { id: 'crews', label: 'Crews', key: 'c', roles: ['dispatcher'] },
+  { id: 'import', label: 'Trip import', key: 'i', roles: ['dispatcher'] },
+  { id: 'settings', label: 'Settings', key: 'e', roles: ['dispatcher'] },
   { id: 'system', label: 'System', key: 'y', roles: ['dispatcher', 'analyst'] },
 ]
 

@@ -48,8 +48,10 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: 'g s', what: 'Suggestions' },
   { keys: 'g t', what: 'Tasks' },
   { keys: 'g c', what: 'Crews (dispatchers)' },
+  { keys: 'g i', what: 'Trip import (dispatchers)' },
+  { keys: 'g e', what: 'Settings (dispatchers)' },
   { keys: 'g y', what: 'System' },
-  { keys: '1 – 5', what: 'The views in the order of the menu' },
+  { keys: '1 – 7', what: 'The views in the order of the menu' },
   { keys: '?', what: 'This help' },
   { keys: 'Esc', what: 'Close a dialog or this help' },
 ]

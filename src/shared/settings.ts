@@ -1,0 +1,76 @@
+/**
+ * The console's Settings page: what `settings:get` shows (never a secret), what `settings:save`
+ * writes to the settings file, and what `settings:testDatabase` finds before a database is saved.
+ * Types only: the renderer's bundle stays free of zod; the server validates (settings.service).
+ */
+
+/** What a password in a database URL is shown as; sent back unchanged, the stored one is kept. */
+export const SECRET_MASK = '********'
+
+/** Local times on the system's clock, `HH:MM`; `end` before `start` runs past midnight. */
+export interface ServiceHours {
+  start: string
+  end: string
+}
+
+/** 06:00-22:00: when depots run vans; a station emptying at 03:00 waits for the morning. */
+export const DEFAULT_SERVICE_HOURS: ServiceHours = { start: '06:00', end: '22:00' }
+
+export interface FeedSetting {
+  url: string
+  systemId?: string
+}
+
+/** The fields of the Settings page, as the settings file names them. */
+export type SettingsField =
+  'databaseUrl' | 'feeds' | 'host' | 'port' | 'leaseMinutes' | 'serviceHours' | 'notifications'
+
+export interface ConsoleSettings {
+  /** Where they are saved. */
+  settingsFile: string
+  /** A configured PostgreSQL with its password masked, or null for the embedded one. */
+  databaseUrl: string | null
+  feeds: FeedSetting[]
+  host: string
+  port: number
+  leaseMinutes: number
+  serviceHours: ServiceHours
+  /** Desktop notifications from the app (a browser asks its own permission). */
+  notifications: boolean
+  /** Fields the environment or the command line set on this console: they win over the file. */
+  overridden: { field: SettingsField; by: string }[]
+}
+
+/** What the Settings page saves: every field, as shown (a masked password means "keep it"). */
+export interface SettingsInput {
+  databaseUrl: string | null
+  feeds: FeedSetting[]
+  host: string
+  port: number
+  leaseMinutes: number
+  serviceHours: ServiceHours
+  notifications: boolean
+}
+
+export interface DatabaseTestRequest {
+  /** As typed on the page (a masked password is the stored one); null tests the embedded one. */
+  databaseUrl: string | null
+}
+
+export interface DatabaseTest {
+  ok: boolean
+  /** host:port/database, never the credentials. */
+  location: string
+  /** PostgreSQL's `server_version`, when it answered. */
+  serverVersion: string | null
+  /** Which of this version's migrations the database has; null when it could not be read. */
+  migrations: { applied: number; known: number; pending: string[]; current: boolean } | null
+  /** What went wrong, or what to know (a database behind on migrations is brought up on start). */
+  detail: string | null
+}
+
+export interface SettingsSaved {
+  settings: ConsoleSettings
+  /** Labels of the changed settings that take effect when the console starts again. */
+  restartNeeded: string[]
+}

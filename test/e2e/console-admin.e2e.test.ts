@@ -1,0 +1,175 @@
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ConsoleSettings, DatabaseTest } from '../../src/shared/settings.js'
+import { appStatus } from '../helpers/app-status.js'
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
+import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { fixture } from '../helpers/gbfs.js'
+import { scratchDatabase } from '../helpers/scratch-database.js'
+import { tripFixture } from '../helpers/trips.js'
+
+const SCREENSHOTS = resolve('test-results/screenshots')
+
+let dir: string
+let serve: RunningServe
+let browser: Browser | undefined
+let dropDatabase = async () => {}
+let dispatcher = ''
+
+beforeAll(async () => {
+  if (!hasChromium) return
+  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-admin-'))
+  await chmod(dir, 0o755)
+  const database = await scratchDatabase(dir)
+  dropDatabase = () => database.drop()
+  const env = cliEnv({ DATABASE_URL: database.url, BALANCER_DATA_DIR: join(dir, 'data') })
+  serve = await startServe(
+    ['--port', '0', '--demo', fixture('history', 'station_status.csv'), '--speed', '60'],
+    env,
+  )
+  dispatcher = /Dispatcher token \(Demo dispatcher\): (bwb_\S+)/.exec(serve.stdout)?.[1] ?? ''
+  await mkdir(SCREENSHOTS, { recursive: true })
+  browser = await launchChromium()
+}, 120_000)
+
+afterAll(async () => {
+  if (!hasChromium) return
+  await browser?.close()
+  await serve.stop()
+  await dropDatabase()
+  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+}
+
+async function newPage(): Promise<{ page: Page; problems: string[] }> {
+  if (!browser) throw new Error('Chromium did not start')
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-US',
+    timezoneId: 'America/Los_Angeles',
+  })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(error.message))
+  return { page, problems }
+}
+
+describe(`trip import and settings in a browser (needs Debian's chromium at ${CHROMIUM})`, () => {
+  it.skipIf(!hasChromium)(
+    'signs in with the demo token, uploads trip files with a summary, reads the settings and turns notifications on',
+    async () => {
+      const { page, problems } = await newPage()
+      await page.context().grantPermissions(['notifications'], { origin: serve.url })
+      await page.goto(`${serve.url}/console/`)
+      await page.getByLabel('Token').fill(dispatcher)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('heading', { name: 'Overview' }).waitFor()
+
+      await page.keyboard.press('g')
+      await page.keyboard.press('i')
+      await page.getByRole('heading', { name: 'Trip import' }).waitFor()
+      await page.getByText('No import yet').waitFor()
+      await page
+        .getByLabel('Trip files')
+        .setInputFiles([
+          tripFixture('lyft-2023-semicolon-crlf.csv.gz'),
+          tripFixture('fordgobike-bad-rows.csv'),
+        ])
+      await page.getByRole('region', { name: 'Summary of fordgobike-bad-rows.csv' }).waitFor()
+      const summary = await page.getByRole('status').first().innerText()
+      expect(summary).toMatch(/2 files into .*: [\d,]+ trips imported, [\d,]+ rows rejected/)
+      await page.getByRole('table', { name: 'Rejected rows' }).waitFor()
+      await screenshots(page, 'trip-import')
+
+      await page.keyboard.press('g')
+      await page.keyboard.press('e')
+      await page.getByRole('heading', { name: 'Settings' }).waitFor()
+      await page.getByText(/Read-only in a browser/).waitFor()
+      expect(await page.getByLabel('API port').isDisabled()).toBe(true)
+      await screenshots(page, 'settings-browser')
+      await page.getByRole('button', { name: 'Turn on notifications' }).click()
+      await page.getByTestId('notify-state').getByText('On').waitFor()
+      await screenshots(page, 'settings-notifications-on')
+      expect(problems).toEqual([])
+      await page.context().close()
+    },
+    90_000,
+  )
+
+  it.skipIf(!hasChromium)(
+    'in the desktop window the settings are a form: the database is tested before it is saved',
+    async () => {
+      const { page, problems } = await newPage()
+      const settings: ConsoleSettings = {
+        settingsFile: '/home/depot/.local/share/bay-wheels-balancer/settings.json',
+        databaseUrl: 'postgres://balancer:********@db.depot.lan:5432/balancer',
+        feeds: [{ url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json' }],
+        host: '0.0.0.0',
+        port: 8000,
+        leaseMinutes: 60,
+        serviceHours: { start: '06:00', end: '22:00' },
+        notifications: true,
+        overridden: [],
+      }
+      const test: DatabaseTest = {
+        ok: true,
+        location: 'db.depot.lan:5432/balancer',
+        serverVersion: '16.4 (Debian 16.4-1.pgdg120+1)',
+        migrations: { applied: 7, known: 7, pending: [], current: true },
+        detail: null,
+      }
+      // The preload's bridge, as the desktop window has it (the window itself needs Electron).
+      await page.addInitScript(
+        (answers: Record<string, unknown>) => {
+          Object.assign(globalThis, {
+            balancer: {
+              invoke: (channel: string) =>
+                channel in answers
+                  ? Promise.resolve(answers[channel])
+                  : Promise.reject(new Error(`${channel} is not part of this screenshot`)),
+              on: () => () => undefined,
+            },
+          })
+        },
+        {
+          'session:me': { name: 'console', role: 'dispatcher', crew_id: null, token_id: null },
+          'app:status': appStatus(true, { mode: 'configured', location: test.location }),
+          'feeds:health': {
+            leader: 'depot:1',
+            pollingHere: true,
+            stale: false,
+            checkedAt: new Date().toISOString(),
+            feeds: [],
+          },
+          'settings:get': settings,
+          'settings:testDatabase': test,
+        },
+      )
+      await page.goto(`${serve.url}/console/#/settings`)
+      await page.getByRole('heading', { name: 'Settings' }).waitFor()
+      const url = page.getByLabel('Database URL')
+      expect(await url.inputValue()).toBe(settings.databaseUrl)
+      await url.fill('postgres://balancer:********@db2.depot.lan:5432/balancer')
+      await page.getByText('Test the new database before saving it.').waitFor()
+      expect(await page.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true)
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      await page.getByText(/Connected/).waitFor()
+      expect(await page.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(false)
+      await screenshots(page, 'settings-desktop')
+      expect(problems).toEqual([])
+      await page.context().close()
+    },
+    60_000,
+  )
+})
