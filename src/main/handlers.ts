@@ -43,6 +43,8 @@ export function createHandlers(
     'flows:station': async (request) => (await services()).flows.stationFlows(request),
     'flows:system': async (request) => (await services()).flows.systemFlows(request),
     'flows:profile': async (request) => (await services()).flows.stationProfile(request),
+    'stations:history': async (request) => (await services()).stations.history(request),
+    'stations:nearby': async (request) => (await services()).stations.nearby(request),
     'trips:import': async (request) =>
       (await services()).trips.importFiles(request, (progress) =>
         emit('trips:import-progress', progress),

@@ -16,6 +16,7 @@ import {
   stationFlowsRequestSchema,
   stationProfileRequestSchema,
 } from '../shared/flows.js'
+import { stationHistoryRequestSchema, stationNearbyRequestSchema } from '../shared/stations.js'
 import { tripImportRequestSchema } from '../shared/trips.js'
 
 /**
@@ -42,5 +43,7 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'flows:station': stationFlowsRequestSchema,
   'flows:system': flowRangeSchema,
   'flows:profile': stationProfileRequestSchema,
+  'stations:history': stationHistoryRequestSchema,
+  'stations:nearby': stationNearbyRequestSchema,
   'trips:import': tripImportRequestSchema,
 }

@@ -11,6 +11,7 @@ import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
 import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
+import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
 
@@ -27,6 +28,8 @@ export interface Services {
   feeds: FeedService
   trips: TripsService
   flows: FlowsService
+  /** A station's history and neighbours. */
+  stations: StationsService
 }
 
 export interface ServicesDeps {
@@ -82,6 +85,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
+    stations: createStationsService({ db: deps.db }),
   }
   return { services, metrics }
 }

@@ -32,6 +32,12 @@ import type {
   StationProfileRequest,
 } from './flows.js'
 import type { Resync, StationStatusChange, TaskChange } from './live-events.js'
+import type {
+  NearbyStation,
+  StationHistory,
+  StationHistoryRequest,
+  StationNearbyRequest,
+} from './stations.js'
 import type { TripImportProgress, TripImportReport, TripImportRequest } from './trips.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
@@ -77,6 +83,10 @@ export interface ConsoleApi {
   'flows:station': { request: StationFlowsRequest; response: FlowSeries }
   'flows:system': { request: FlowRange; response: FlowSeries }
   'flows:profile': { request: StationProfileRequest; response: StationProfile }
+  /** Bikes over time from the status history, at most 2,000 points. */
+  'stations:history': { request: StationHistoryRequest; response: StationHistory }
+  /** The nearest stations of the same system with their live numbers, nearest first. */
+  'stations:nearby': { request: StationNearbyRequest; response: NearbyStation[] }
   /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
   'trips:import': { request: TripImportRequest; response: TripImportReport }
 }
@@ -128,6 +138,8 @@ export const CHANNELS = [
   'flows:station',
   'flows:system',
   'flows:profile',
+  'stations:history',
+  'stations:nearby',
   'trips:import',
 ] as const satisfies readonly Channel[]
 export const EVENTS = [

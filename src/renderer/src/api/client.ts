@@ -255,6 +255,16 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         'GET',
         `/stations/${encodeURIComponent(stationId)}/profile${query({ ...range, system: systemId })}`,
       ),
+    'stations:history': ({ stationId, systemId, ...range }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/history${query({ ...range, system: systemId })}`,
+      ),
+    'stations:nearby': ({ stationId, systemId, limit }) =>
+      call(
+        'GET',
+        `/stations/${encodeURIComponent(stationId)}/nearby${query({ system: systemId, limit })}`,
+      ),
     // Trip files are read from the disk of the machine running the server: a browser elsewhere
     // on the LAN has no business naming paths there.
     'trips:import': () =>
