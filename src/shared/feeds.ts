@@ -114,6 +114,8 @@ export const stationsQuerySchema = z
     systemId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
     /** Only the stations whose numbers are not live. */
     staleOnly: z.boolean().optional(),
+    /** One station of the system (a station's own page). */
+    stationId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
   })
   .strict()
 export type StationsQuery = z.infer<typeof stationsQuerySchema>
@@ -143,6 +145,7 @@ export const stationsHttpQuerySchema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((value) => value === 'true')
       .optional(),
+    station: z.string().trim().min(1, 'must not be empty').max(200).optional(),
   })
   .strict()
 

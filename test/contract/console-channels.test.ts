@@ -137,6 +137,9 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     await expect(
       invoke('flows:station', { stationId: 'nowhere', from: '2018-02-01', to: '2018-02-02' }),
     ).rejects.toThrow(/no station "nowhere"/)
+    expect(await invoke('feeds:stations', { stationId: 'B' })).toEqual([
+      expect.objectContaining({ stationId: 'B', systemName: expect.any(String) }),
+    ])
     // A station's history (none recorded yet) and its neighbours, nearest first.
     const history = await invoke('stations:history', {
       stationId: 'A',

@@ -48,7 +48,11 @@ export function feedRoutes(feeds: FeedService): ApiRouter {
     },
     ({ query, res }) => {
       res.setHeader('Cache-Control', 'no-store')
-      return feeds.stations({ systemId: query.system, staleOnly: query.stale })
+      return feeds.stations({
+        systemId: query.system,
+        staleOnly: query.stale,
+        stationId: query.station,
+      })
     },
   )
 

@@ -148,7 +148,16 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
 
     async stations(query = {}) {
       const at = now()
-      return (await stationLiveRows(deps.db, query, at)).map((row) => toStationLive(row, at))
+      const rows = await stationLiveRows(
+        deps.db,
+        {
+          systemId: query.systemId,
+          staleOnly: query.staleOnly,
+          stationIds: query.stationId === undefined ? undefined : [query.stationId],
+        },
+        at,
+      )
+      return rows.map((row) => toStationLive(row, at))
     },
 
     async polls(feedId, limit = 50) {

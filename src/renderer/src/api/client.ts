@@ -241,8 +241,11 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'tokens:create': (body) => call('POST', '/tokens', body),
     'tokens:revoke': ({ token_id }) => call('POST', `/tokens/${token_id}/revoke`, {}),
     'feeds:health': () => call('GET', '/feeds'),
-    'feeds:stations': ({ systemId, staleOnly }) =>
-      call('GET', `/feeds/stations${query({ system: systemId, stale: staleOnly })}`),
+    'feeds:stations': ({ systemId, staleOnly, stationId }) =>
+      call(
+        'GET',
+        `/feeds/stations${query({ system: systemId, stale: staleOnly, station: stationId })}`,
+      ),
     'flows:station': ({ stationId, systemId, ...range }) =>
       call(
         'GET',
