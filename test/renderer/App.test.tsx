@@ -44,7 +44,15 @@ describe('the desktop window', () => {
     render(<App client={client} />)
 
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
-    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'Crews', 'System'])
+    expect(navLabels()).toEqual([
+      'Overview',
+      'Stations',
+      'Map',
+      'Suggestions',
+      'Tasks',
+      'Crews',
+      'System',
+    ])
     expect(await screen.findByText('Bay Wheels: updated 40 s ago')).toBeTruthy()
     expect(screen.getByText('Online')).toBeTruthy()
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull()
@@ -121,7 +129,7 @@ describe('signing in from a browser', () => {
     render(<App client={client} tokens={tokens} />)
 
     await screen.findByRole('heading', { name: 'Overview' })
-    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'System'])
+    expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
   })
 
@@ -171,7 +179,7 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy()
     expect(window.location.hash).toBe('#/tasks')
 
-    fireEvent.keyDown(window, { key: '4' })
+    fireEvent.keyDown(window, { key: '6' })
     expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
 
     // A letter without the g before it is not a jump.
@@ -181,8 +189,20 @@ describe('moving around by keyboard', () => {
     fireEvent.keyDown(window, { key: '?' })
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('Approve every selected suggestion')
+    expect(help.textContent).toContain('Open the highlighted station')
     fireEvent.keyDown(window, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
+
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'n' })
+    expect(await screen.findByRole('heading', { name: 'Stations', level: 1 })).toBeTruthy()
+    act(() => {
+      window.location.hash = '#/station/bay_wheels/E'
+      window.dispatchEvent(new HashChangeEvent('hashchange'))
+    })
+    expect(await screen.findByRole('heading', { name: 'Ferry Building', level: 1 })).toBeTruthy()
+    // The station's page belongs to Stations in the navigation.
+    expect(screen.getByRole('link', { current: 'page' }).textContent).toMatch(/^Stations/)
   })
 
   it('switches between the system theme, light and dark', async () => {

@@ -91,11 +91,27 @@ export function MapView({ client }: ViewProps) {
   useEffect(() => {
     const element = container.current
     if (!ready || !element) return
-    const created = L.map(element, { preferCanvas: true, zoomControl: true, minZoom: 2 })
+    // No zoom animation: a tile layer removed mid-animation (tiles failing offline) would be
+    // called back after it is gone, and a dispatcher gains nothing from the glide.
+    const created = L.map(element, {
+      preferCanvas: true,
+      zoomControl: true,
+      minZoom: 2,
+      zoomAnimation: false,
+    })
     created.setView([37.77, -122.42], 12)
     map.current = created
     const markers = dots.current
+    // The window or the sidebar changes size: Leaflet must be told.
+    const resize =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => created.invalidateSize())
+    resize?.observe(element)
     return () => {
+      resize?.disconnect()
+      // Dots first, while their canvas is still there to take the redraw they ask for.
+      for (const dot of markers.values()) dot.marker.remove()
       created.remove()
       map.current = null
       tileLayer.current = null
@@ -174,7 +190,8 @@ export function MapView({ client }: ViewProps) {
       .filter((s) => !chosen || s.systemId === chosen)
       .map((s) => L.latLng(s.lat, s.lon))
     if (points.length === 0) return
-    current.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 15 })
+    current.invalidateSize()
+    current.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 15, animate: false })
     fitted.current = chosen
   }, [all, chosen])
 
@@ -221,6 +238,7 @@ export function MapView({ client }: ViewProps) {
                 current.fitBounds(L.latLngBounds(points.map((s) => L.latLng(s.lat, s.lon))), {
                   padding: [24, 24],
                   maxZoom: 15,
+                  animate: false,
                 })
                 fitted.current = chosen
               }

@@ -210,10 +210,14 @@ function FlowsPanel({
       meta={
         series.data && (
           <span className="flow-totals">
-            <span className="legend-swatch legend-in" aria-hidden="true" />
-            Arrivals <strong className="num">{totals.inflow.toLocaleString()}</strong>
-            <span className="legend-swatch legend-out" aria-hidden="true" />
-            Departures <strong className="num">{totals.outflow.toLocaleString()}</strong>
+            <span>
+              <span className="legend-swatch legend-in" aria-hidden="true" />
+              Arrivals <strong className="num">{totals.inflow.toLocaleString()}</strong>
+            </span>
+            <span>
+              <span className="legend-swatch legend-out" aria-hidden="true" />
+              Departures <strong className="num">{totals.outflow.toLocaleString()}</strong>
+            </span>
             <span className="muted">
               Net {totals.inflow - totals.outflow > 0 ? '+' : ''}
               {(totals.inflow - totals.outflow).toLocaleString()}
@@ -334,8 +338,20 @@ function HistoryPanel({ client, station }: { client: ConsoleClient; station: Sta
     <Panel
       title="Bikes over time"
       meta={
-        history.data &&
-        `${plural(history.data.changes, 'change')}${history.data.bucketSeconds === null ? '' : `, sampled to ${history.data.points.length.toLocaleString()} points`}`
+        history.data && (
+          <span className="flow-totals">
+            <span className="legend-swatch legend-bikes" aria-hidden="true" />
+            Bikes
+            <span className="legend-swatch legend-docks" aria-hidden="true" />
+            Docks
+            <span className="muted">
+              {plural(history.data.changes, 'change')}
+              {history.data.bucketSeconds === null
+                ? ''
+                : `, sampled to ${history.data.points.length.toLocaleString()} points`}
+            </span>
+          </span>
+        )
       }
       actions={
         <Segmented
@@ -556,7 +572,9 @@ export function StationView({ client, station }: ViewProps & { station: StationR
   const nameOf = (stationId: string) =>
     names.data?.find((s) => s.stationId === stationId)?.name ?? `station ${stationId}`
 
-  const current = live.data?.[0]
+  const current = live.data?.find(
+    (s) => s.systemId === station.systemId && s.stationId === station.stationId,
+  )
   const withoutTrips = noTrips(profile.error)
 
   return (

@@ -118,14 +118,48 @@ export function historyRows(history: StationHistory): HistoryRow[] {
   }))
 }
 
-/** "Tue 08:00", "Feb 3", "08:15": axis labels on the system's clock at the range's scale. */
-export function tickFormatter(timeZone: string, spanMs: number): (value: number) => string {
-  const options: Intl.DateTimeFormatOptions =
-    spanMs <= 36 * 3_600_000
-      ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-      : spanMs <= 8 * 86_400_000
-        ? { weekday: 'short', hour: '2-digit', hourCycle: 'h23' }
-        : { month: 'short', day: 'numeric' }
+const HOUR_MS = 3_600_000
+
+/**
+ * Axis ticks on round times of the system's clock: every 3 hours over a day, local midnights over
+ * a week, every few midnights over a month; with their labels ("15:00", "Thu 22", "Feb 3").
+ */
+export function timeTicks(
+  start: number,
+  end: number,
+  timeZone: string,
+): { ticks: number[]; format: (value: number) => string } {
+  const span = end - start
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hour: 'numeric',
+    minute: 'numeric',
+    day: 'numeric',
+    hourCycle: 'h23',
+  })
+  const local = (at: number) => {
+    const out = { hour: 0, minute: 0, day: 0 }
+    for (const part of parts.formatToParts(new Date(at))) {
+      if (part.type === 'hour' || part.type === 'minute' || part.type === 'day') {
+        out[part.type] = Number(part.value)
+      }
+    }
+    return out
+  }
+  const hours = span <= 36 * HOUR_MS
+  const everyDays = Math.max(1, Math.ceil(span / (10 * 24 * HOUR_MS)))
+  const ticks: number[] = []
+  // Whole hours (UTC) are whole hours locally in every zone a bike-share system uses but a few.
+  for (let at = Math.ceil(start / HOUR_MS) * HOUR_MS; at <= end; at += HOUR_MS) {
+    const { hour, minute, day } = local(at)
+    if (minute !== 0) continue
+    if (hours ? hour % 3 === 0 : hour === 0 && (day - 1) % everyDays === 0) ticks.push(at)
+  }
+  const options: Intl.DateTimeFormatOptions = hours
+    ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+    : span <= 8 * 24 * HOUR_MS
+      ? { weekday: 'short', day: 'numeric' }
+      : { month: 'short', day: 'numeric' }
   const format = new Intl.DateTimeFormat(undefined, { ...options, timeZone })
-  return (value: number) => format.format(new Date(value))
+  return { ticks, format: (value: number) => format.format(new Date(value)) }
 }

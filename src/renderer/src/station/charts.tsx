@@ -13,7 +13,7 @@ import {
 } from 'recharts'
 import type { FlowSeries } from '../../../shared/flows'
 import type { StationHistory } from '../../../shared/stations'
-import { flowRows, historyRows, tickFormatter, type FlowRow, type ProfileRow } from './chart-data'
+import { flowRows, historyRows, timeTicks, type FlowRow, type ProfileRow } from './chart-data'
 
 /** Colours that read on light and dark surfaces alike. */
 export const CHART_COLORS = {
@@ -53,7 +53,7 @@ function timeDomain(rows: { start: number }[] | { at: number }[]): [number, numb
 export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[] }) {
   useEffect(() => mark('station:flows-rendered'), [rows])
   const [start, end] = timeDomain(rows)
-  const format = tickFormatter(series.timeZone, end - start)
+  const axis = timeTicks(start, end, series.timeZone)
   const full = new Intl.DateTimeFormat(undefined, {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -68,9 +68,10 @@ export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[
           type="number"
           scale="time"
           domain={[start, end]}
-          tickFormatter={format}
+          ticks={axis.ticks}
+          tickFormatter={axis.format}
           tick={AXIS}
-          minTickGap={24}
+          minTickGap={16}
         />
         <YAxis
           tick={AXIS}
@@ -152,7 +153,7 @@ export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
 export function HistoryChart({ history }: { history: StationHistory }) {
   const rows = historyRows(history)
   const [start, end] = timeDomain(rows)
-  const format = tickFormatter(history.timeZone, end - start)
+  const axis = timeTicks(start, end, history.timeZone)
   const full = new Intl.DateTimeFormat(undefined, {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -167,9 +168,10 @@ export function HistoryChart({ history }: { history: StationHistory }) {
           type="number"
           scale="time"
           domain={[start, end]}
-          tickFormatter={format}
+          ticks={axis.ticks}
+          tickFormatter={axis.format}
           tick={AXIS}
-          minTickGap={24}
+          minTickGap={16}
         />
         <YAxis tick={AXIS} width={36} allowDecimals={false} />
         <Tooltip

@@ -36,9 +36,9 @@ interface Column {
 }
 
 const COLUMNS: readonly Column[] = [
-  { key: 'name', label: 'Station', width: 260 },
-  { key: 'system', label: 'System', width: 110 },
-  { key: 'region', label: 'Region', width: 70 },
+  { key: 'name', label: 'Station', width: 250 },
+  { key: 'system', label: 'System', width: 100 },
+  { key: 'region', label: 'Region', width: 64 },
   { key: 'bikes', label: 'Bikes', numeric: true, width: 60 },
   { key: 'ebikes', label: 'E-bikes', numeric: true, width: 66 },
   { key: 'docks', label: 'Docks', numeric: true, width: 60 },
@@ -50,7 +50,7 @@ const COLUMNS: readonly Column[] = [
     width: 74,
   },
   { key: 'capacity', label: 'Capacity', numeric: true, width: 74 },
-  { key: 'fill', label: 'Fill', title: 'Bikes as a share of capacity', width: 96 },
+  { key: 'fill', label: 'Fill', title: 'Bikes as a share of capacity', width: 112 },
   {
     key: 'score',
     label: 'Score',
@@ -58,8 +58,8 @@ const COLUMNS: readonly Column[] = [
     numeric: true,
     width: 60,
   },
-  { key: 'status', label: 'Status', width: 150 },
-  { key: 'lastReported', label: 'Last reported', width: 120 },
+  { key: 'status', label: 'Status', width: 200 },
+  { key: 'lastReported', label: 'Last reported', width: 130 },
 ]
 
 /**
@@ -71,6 +71,11 @@ const remembered = {
   filter: NO_FILTER,
   scrollTop: 0,
   cursor: null as string | null,
+}
+
+/** The table as a fresh console shows it (a new sign-in; tests). */
+export function forgetStationsTable(): void {
+  Object.assign(remembered, { sort: DEFAULT_SORT, filter: NO_FILTER, scrollTop: 0, cursor: null })
 }
 
 /** For the benchmark and the curious: when stations arrived and when the table showed them. */
