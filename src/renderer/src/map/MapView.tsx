@@ -228,7 +228,7 @@ export function MapView({ client }: ViewProps) {
           </label>
           <button
             type="button"
-            className="button button-small"
+            className="button button-small button-quiet"
             onClick={() => {
               fitted.current = null
               setSystemId(chosen)

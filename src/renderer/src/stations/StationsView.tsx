@@ -36,9 +36,9 @@ interface Column {
 }
 
 const COLUMNS: readonly Column[] = [
-  { key: 'name', label: 'Station', width: 250 },
-  { key: 'system', label: 'System', width: 100 },
-  { key: 'region', label: 'Region', width: 64 },
+  { key: 'name', label: 'Station', width: 240 },
+  { key: 'system', label: 'System', width: 96 },
+  { key: 'region', label: 'Region', width: 60 },
   { key: 'bikes', label: 'Bikes', numeric: true, width: 60 },
   { key: 'ebikes', label: 'E-bikes', numeric: true, width: 66 },
   { key: 'docks', label: 'Docks', numeric: true, width: 60 },
@@ -47,9 +47,9 @@ const COLUMNS: readonly Column[] = [
     label: 'Disabled',
     title: 'Bikes and docks out of service',
     numeric: true,
-    width: 74,
+    width: 70,
   },
-  { key: 'capacity', label: 'Capacity', numeric: true, width: 74 },
+  { key: 'capacity', label: 'Capacity', numeric: true, width: 70 },
   { key: 'fill', label: 'Fill', title: 'Bikes as a share of capacity', width: 112 },
   {
     key: 'score',
@@ -58,8 +58,8 @@ const COLUMNS: readonly Column[] = [
     numeric: true,
     width: 60,
   },
-  { key: 'status', label: 'Status', width: 200 },
-  { key: 'lastReported', label: 'Last reported', width: 130 },
+  { key: 'status', label: 'Status', width: 170 },
+  { key: 'lastReported', label: 'Last reported', width: 110 },
 ]
 
 /**
