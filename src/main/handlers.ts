@@ -90,6 +90,8 @@ export function createHandlers(
       'flows:station': (flows, request) => flows(request),
       'flows:system': (flows, request) => flows(request),
       'flows:profile': (profile, request) => profile(request),
+      'stations:history': (history, request) => history(request),
+      'stations:nearby': (nearby, request) => nearby(request),
       'trips:import': (importFiles, request) =>
         importFiles(request, (progress) => emit('trips:import-progress', progress)),
       // The desktop reads trip files where they are: copying them through the page gains nothing.

@@ -21,6 +21,7 @@ import {
   databaseTestRequestSchema,
   settingsInputSchema,
 } from '../server/settings/settings.service.js'
+import { stationHistoryRequestSchema, stationNearbyRequestSchema } from '../shared/stations.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
@@ -46,6 +47,8 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'flows:station': stationFlowsRequestSchema,
   'flows:system': flowRangeSchema,
   'flows:profile': stationProfileRequestSchema,
+  'stations:history': stationHistoryRequestSchema,
+  'stations:nearby': stationNearbyRequestSchema,
   'trips:import': tripImportRequestSchema,
   'trips:chooseFiles': z.undefined(),
   'trips:upload': z

@@ -43,6 +43,8 @@ export const CHANNEL_SERVICES = {
   'flows:station': ['flows', 'stationFlows'],
   'flows:system': ['flows', 'systemFlows'],
   'flows:profile': ['flows', 'stationProfile'],
+  'stations:history': ['stations', 'history'],
+  'stations:nearby': ['stations', 'nearby'],
   'trips:import': ['trips', 'importFiles'],
   'trips:chooseFiles': {
     edge: "the desktop's native open dialog: a window of main, not a service",

@@ -42,7 +42,12 @@ function formatUrl(host: string, port: number): string {
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
 }
 
-export async function startServer(settings: Settings, logger: Logger): Promise<ServerHandle> {
+export async function startServer(
+  settings: Settings,
+  logger: Logger,
+  /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
+  options: { consoleDir?: string } = {},
+): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
   const feeds = settings.feeds ?? []
@@ -72,7 +77,7 @@ export async function startServer(settings: Settings, logger: Logger): Promise<S
     logger,
     metrics,
     events,
-    consoleDir: defaultConsoleDir(),
+    consoleDir: options.consoleDir ?? defaultConsoleDir(),
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,

@@ -16,6 +16,7 @@ import {
   type SettingsDeps,
   type SettingsService,
 } from './settings/settings.service.js'
+import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
 
@@ -34,6 +35,8 @@ export interface Services {
   flows: FlowsService
   /** The settings file: read, database tested, saved (the Settings page). */
   settings: SettingsService
+  /** A station's history and neighbours. */
+  stations: StationsService
 }
 
 export interface ServicesDeps {
@@ -92,6 +95,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
+    stations: createStationsService({ db: deps.db }),
   }
   return { services, metrics }
 }

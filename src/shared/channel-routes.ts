@@ -36,6 +36,8 @@ export const CHANNEL_ROUTES = {
   'flows:station': { method: 'get', path: '/stations/{station_id}/flows' },
   'flows:system': { method: 'get', path: '/flows' },
   'flows:profile': { method: 'get', path: '/stations/{station_id}/profile' },
+  'stations:history': { method: 'get', path: '/stations/{station_id}/history' },
+  'stations:nearby': { method: 'get', path: '/stations/{station_id}/nearby' },
   // Trip files named by path are read from the disk of the machine running the server: a browser
   // elsewhere on the LAN has no business naming paths there. It uploads the file instead.
   'trips:import': {

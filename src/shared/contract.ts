@@ -46,6 +46,12 @@ import type {
   TripImportRequest,
   TripUploadRequest,
 } from './trips.js'
+import type {
+  NearbyStation,
+  StationHistory,
+  StationHistoryRequest,
+  StationNearbyRequest,
+} from './stations.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -90,6 +96,10 @@ export interface ConsoleApi {
   'flows:station': { request: StationFlowsRequest; response: FlowSeries }
   'flows:system': { request: FlowRange; response: FlowSeries }
   'flows:profile': { request: StationProfileRequest; response: StationProfile }
+  /** Bikes over time from the status history, at most 2,000 points. */
+  'stations:history': { request: StationHistoryRequest; response: StationHistory }
+  /** The nearest stations of the same system with their live numbers, nearest first. */
+  'stations:nearby': { request: StationNearbyRequest; response: NearbyStation[] }
   /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
   'trips:import': { request: TripImportRequest; response: TripImportReport }
   /** The desktop's native open dialog for trip files: the desktop app only. */
@@ -154,6 +164,8 @@ export const CHANNELS = [
   'flows:station',
   'flows:system',
   'flows:profile',
+  'stations:history',
+  'stations:nearby',
   'trips:import',
   'trips:chooseFiles',
   'trips:upload',

@@ -4,12 +4,17 @@
  * fonts, scripts or styles from the network, no inline code, no frames, no forms. The renderer's
  * index.html carries the same policy in a meta tag, which is what applies to a page loaded from
  * file:// (there are no response headers there); frame-ancestors only works as a header.
+ * The one exception to "everything ships inside": the station map's OpenStreetMap tiles, images
+ * from exactly that host (no subdomains, no wildcard); without a network the map draws its dots
+ * on a plain background.
  */
+export const MAP_TILE_ORIGIN = 'https://tile.openstreetmap.org'
+
 const BASE: Record<string, string[]> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:'],
+  'img-src': ["'self'", 'data:', MAP_TILE_ORIGIN],
   'connect-src': ["'self'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],

@@ -303,6 +303,9 @@ export const suggestionListQuerySchema = z
       .optional()
       .meta({ description: 'Default: open.' }),
     system: z.string().trim().min(1).max(64).optional(),
+    station: z.string().trim().min(1).max(128).optional().meta({
+      description: 'Suggestions from or to this station id.',
+    }),
   })
   .strict()
 export type SuggestionListFilter = z.output<typeof suggestionListQuerySchema>

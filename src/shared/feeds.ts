@@ -96,6 +96,16 @@ export const stationLiveSchema = z.object({
   staleReason: z.enum(STATION_STALE_REASONS).nullable(),
   /** The reason in words, e.g. "last reported 3 d ago". */
   staleDetail: z.string().nullable(),
+  /** Bikes and docks the feed reports out of service (null when it does not say). */
+  bikesDisabled: z.int().nullable(),
+  docksDisabled: z.int().nullable(),
+  /** The seed's urgency (imbalance_scores): bikes <= 2 -> 70, docks <= 2 -> 30; null without numbers. */
+  score: z.int().nullable(),
+  /** station_information's region_id, when the feed groups its stations. */
+  regionId: z.string().nullable(),
+  systemName: z.string(),
+  /** The system's IANA zone, for its times on its own clock. */
+  timeZone: z.string(),
 })
 export type StationLive = z.infer<typeof stationLiveSchema>
 
@@ -104,6 +114,8 @@ export const stationsQuerySchema = z
     systemId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
     /** Only the stations whose numbers are not live. */
     staleOnly: z.boolean().optional(),
+    /** One station of the system (a station's own page). */
+    stationId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
   })
   .strict()
 export type StationsQuery = z.infer<typeof stationsQuerySchema>
@@ -133,6 +145,7 @@ export const stationsHttpQuerySchema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((value) => value === 'true')
       .optional(),
+    station: z.string().trim().min(1, 'must not be empty').max(200).optional(),
   })
   .strict()
 

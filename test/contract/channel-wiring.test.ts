@@ -32,8 +32,10 @@ function probeServices(): Services {
                 Promise.reject(new ServiceError('not_found', 'probe', `${name}.${String(method)}`)),
       },
     )
-  const names = ['status', 'auth', 'dispatch', 'crews', 'feeds', 'trips', 'flows', 'settings']
-  return Object.fromEntries(names.map((name) => [name, service(name)])) as unknown as Services
+  // Every service some channel names, plus those the routers need to authenticate and report.
+  const named = Object.values(CHANNEL_SERVICES).flatMap((ref) => ('edge' in ref ? [] : [ref[0]]))
+  const names = new Set<string>(['status', 'auth', ...named])
+  return Object.fromEntries([...names].map((name) => [name, service(name)])) as unknown as Services
 }
 
 function ipcBridge(services: Services): ConsoleBridge {

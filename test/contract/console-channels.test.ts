@@ -153,6 +153,23 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     await expect(
       invoke('flows:station', { stationId: 'nowhere', from: '2018-02-01', to: '2018-02-02' }),
     ).rejects.toThrow(/no station "nowhere"/)
+    expect(await invoke('feeds:stations', { stationId: 'B' })).toEqual([
+      expect.objectContaining({ stationId: 'B', systemName: expect.any(String) }),
+    ])
+    // A station's history (none recorded yet) and its neighbours, nearest first.
+    const history = await invoke('stations:history', {
+      stationId: 'A',
+      from: '2018-02-01',
+      to: '2018-02-02',
+    })
+    expect(history).toMatchObject({ stationId: 'A', changes: 0, points: [] })
+    expect(history.from).toBe('2018-02-01T08:00:00.000Z')
+    expect(await invoke('stations:nearby', { stationId: 'A', limit: 3 })).toEqual([
+      expect.objectContaining({ stationId: 'B', distanceMeters: expect.any(Number) }),
+    ])
+    expect(await invoke('suggestions:list', { station: 'B', status: 'all' })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ to_station_id: 'B' })]),
+    )
     // Trip files are on the desktop's disk: the app imports them, a browser is told why not.
     if (where.includes('IPC')) {
       const chosen = await invoke('trips:chooseFiles')

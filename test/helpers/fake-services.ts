@@ -28,5 +28,6 @@ export function fakeServices(given: Partial<Services>): Services {
     trips: given.trips ?? unexpected('trips'),
     flows: given.flows ?? unexpected('flows'),
     settings: given.settings ?? unexpected('settings'),
+    stations: given.stations ?? unexpected('stations'),
   }
 }

@@ -20,6 +20,8 @@ export const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
   'flows:system': { from: '2018-02-01', to: '2018-02-02' },
   'flows:profile': { stationId: '74', bin: '15min' },
+  'stations:history': { stationId: '74', from: '2025-01-28', to: '2025-01-29T12:00' },
+  'stations:nearby': { stationId: '74', systemId: 'divvy', limit: 5 },
   'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
   'trips:chooseFiles': undefined,
   'trips:upload': { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },

@@ -46,6 +46,8 @@ describe('the desktop window', () => {
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeTruthy()
     expect(navLabels()).toEqual([
       'Overview',
+      'Stations',
+      'Map',
       'Suggestions',
       'Tasks',
       'Crews',
@@ -129,7 +131,7 @@ describe('signing in from a browser', () => {
     render(<App client={client} tokens={tokens} />)
 
     await screen.findByRole('heading', { name: 'Overview' })
-    expect(navLabels()).toEqual(['Overview', 'Suggestions', 'Tasks', 'System'])
+    expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
   })
 
@@ -179,7 +181,7 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy()
     expect(window.location.hash).toBe('#/tasks')
 
-    fireEvent.keyDown(window, { key: '4' })
+    fireEvent.keyDown(window, { key: '6' })
     expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
 
     // A letter without the g before it is not a jump.
@@ -189,8 +191,20 @@ describe('moving around by keyboard', () => {
     fireEvent.keyDown(window, { key: '?' })
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('Approve every selected suggestion')
+    expect(help.textContent).toContain('Open the highlighted station')
     fireEvent.keyDown(window, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
+
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'n' })
+    expect(await screen.findByRole('heading', { name: 'Stations', level: 1 })).toBeTruthy()
+    act(() => {
+      window.location.hash = '#/station/bay_wheels/E'
+      window.dispatchEvent(new HashChangeEvent('hashchange'))
+    })
+    expect(await screen.findByRole('heading', { name: 'Ferry Building', level: 1 })).toBeTruthy()
+    // The station's page belongs to Stations in the navigation.
+    expect(screen.getByRole('link', { current: 'page' }).textContent).toMatch(/^Stations/)
   })
 
   it('switches between the system theme, light and dark', async () => {

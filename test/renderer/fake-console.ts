@@ -48,6 +48,12 @@ export function station(
     stale: false,
     staleReason: null,
     staleDetail: null,
+    bikesDisabled: 0,
+    docksDisabled: 0,
+    score: (bikes <= 2 ? 70 : 0) + (docks <= 2 ? 30 : 0),
+    regionId: null,
+    systemName: 'Bay Wheels',
+    timeZone: 'America/Los_Angeles',
     ...rest,
   }
 }

@@ -31,6 +31,12 @@ function station(id: string, bikes: number, docks: number, rest: Partial<Station
     stale: false,
     staleReason: null,
     staleDetail: null,
+    bikesDisabled: 0,
+    docksDisabled: 0,
+    score: null,
+    regionId: null,
+    systemName: 'Bay Wheels',
+    timeZone: 'America/Los_Angeles',
     ...rest,
   } satisfies StationLive
 }

@@ -178,6 +178,12 @@ export function listSuggestions(
   const status = filter.status ?? 'open'
   if (status !== 'all') select = select.where('s.status', '=', status)
   if (filter.system) select = select.where('s.system_id', '=', filter.system)
+  const station = filter.station
+  if (station) {
+    select = select.where((eb) =>
+      eb.or([eb('s.from_station_id', '=', station), eb('s.to_station_id', '=', station)]),
+    )
+  }
   return select.execute()
 }
 

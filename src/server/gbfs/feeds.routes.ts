@@ -52,7 +52,11 @@ export function feedRoutes(feeds: FeedService): ApiRouter {
     },
     (stations, { query, res }) => {
       res.setHeader('Cache-Control', 'no-store')
-      return stations({ systemId: query.system, staleOnly: query.stale })
+      return stations({
+        systemId: query.system,
+        staleOnly: query.stale,
+        stationId: query.station,
+      })
     },
   )
 

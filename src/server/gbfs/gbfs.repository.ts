@@ -450,26 +450,42 @@ export interface StationLiveRow {
   missing_since: Date | null
   stale: boolean
   stale_reason: string | null
+  bikes_disabled: number | null
+  docks_disabled: number | null
+  score: number | null
+  region_id: string | null
+  system_name: string
+  timezone: string
 }
 
-/** Active stations with their latest numbers and freshness at `at`. */
+/**
+ * Active stations with their latest numbers, the seed's score and freshness at `at`; only
+ * `stationIds` of the system when given (a station's neighbours).
+ */
 export async function stationLiveRows(
   db: Queryable,
-  query: { systemId?: string | null; staleOnly?: boolean },
+  query: { systemId?: string | null; staleOnly?: boolean; stationIds?: readonly string[] },
   at: Date,
 ): Promise<StationLiveRow[]> {
+  const ids = query.stationIds ? [...query.stationIds] : null
   const { rows } = await sql<StationLiveRow>`
     select s.system_id, s.station_id, s.name, s.short_name, s.capacity, s.lat, s.lon,
            l.num_bikes_available as bikes, l.num_ebikes_available as ebikes,
            l.num_docks_available as docks, l.is_installed, l.is_renting, l.is_returning,
-           l.last_reported, l.ts as observed_at, l.missing_since, fr.stale, fr.stale_reason
+           l.last_reported, l.ts as observed_at, l.missing_since, fr.stale, fr.stale_reason,
+           l.num_bikes_disabled as bikes_disabled, l.num_docks_disabled as docks_disabled,
+           sc.score, s.region_id, sy.name as system_name, sy.timezone
       from station_freshness(${at}) fr
       join stations s on s.system_id = fr.system_id and s.station_id = fr.station_id
+      join systems sy on sy.system_id = s.system_id
       left join station_status_latest l
         on l.system_id = s.system_id and l.station_id = s.station_id
+      left join imbalance_scores sc
+        on sc.system_id = s.system_id and sc.station_id = s.station_id
      where s.is_active
        and (${query.systemId ?? null}::text is null or s.system_id = ${query.systemId ?? null})
        and (not ${query.staleOnly ?? false}::boolean or fr.stale)
+       and (${ids}::text[] is null or s.station_id = any(${ids}::text[]))
      order by s.system_id, s.name, s.station_id`.execute(db)
   return rows
 }

@@ -148,31 +148,50 @@ export function createFeedService(deps: FeedServiceDeps): FeedService {
 
     async stations(query = {}) {
       const at = now()
-      const rows = await stationLiveRows(deps.db, query, at)
-      return rows.map((row) => ({
-        systemId: row.system_id,
-        stationId: row.station_id,
-        name: row.name,
-        shortName: row.short_name,
-        capacity: row.capacity,
-        lat: row.lat,
-        lon: row.lon,
-        bikes: row.bikes,
-        ebikes: row.ebikes,
-        docks: row.docks,
-        isInstalled: row.is_installed,
-        isRenting: row.is_renting,
-        isReturning: row.is_returning,
-        lastReported: iso(row.last_reported),
-        observedAt: iso(row.observed_at),
-        stale: row.stale,
-        staleReason: row.stale_reason as StationStaleReason | null,
-        staleDetail: stationStaleDetail(row, at),
-      }))
+      const rows = await stationLiveRows(
+        deps.db,
+        {
+          systemId: query.systemId,
+          staleOnly: query.staleOnly,
+          stationIds: query.stationId === undefined ? undefined : [query.stationId],
+        },
+        at,
+      )
+      return rows.map((row) => toStationLive(row, at))
     },
 
     async polls(feedId, limit = 50) {
       return (await recentPolls(deps.db, feedId, limit)).map(toPoll)
     },
+  }
+}
+
+/** One row of stationLiveRows as the wire carries it. */
+export function toStationLive(row: StationLiveRow, at: Date): StationLive {
+  return {
+    systemId: row.system_id,
+    stationId: row.station_id,
+    name: row.name,
+    shortName: row.short_name,
+    capacity: row.capacity,
+    lat: row.lat,
+    lon: row.lon,
+    bikes: row.bikes,
+    ebikes: row.ebikes,
+    docks: row.docks,
+    isInstalled: row.is_installed,
+    isRenting: row.is_renting,
+    isReturning: row.is_returning,
+    lastReported: iso(row.last_reported),
+    observedAt: iso(row.observed_at),
+    stale: row.stale,
+    staleReason: row.stale_reason as StationStaleReason | null,
+    staleDetail: stationStaleDetail(row, at),
+    bikesDisabled: row.bikes_disabled,
+    docksDisabled: row.docks_disabled,
+    score: row.score,
+    regionId: row.region_id,
+    systemName: row.system_name,
+    timeZone: row.timezone,
   }
 }

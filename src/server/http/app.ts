@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
 import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
+import { stationRoutes } from '../stations/stations.routes.js'
 import { consoleRoutes } from './console.routes.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
@@ -50,6 +51,7 @@ export function apiRouters({
     tokenRoutes(services.auth),
     feedRoutes(services.feeds),
     flowsRoutes(services.flows),
+    stationRoutes(services.stations),
     tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
     ...(events ? [eventRoutes(events)] : []),

@@ -328,14 +328,18 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'tokens:create': (body) => call('tokens:create', {}, body),
     'tokens:revoke': ({ token_id }) => call('tokens:revoke', { token_id }, {}),
     'feeds:health': () => call('feeds:health', {}),
-    'feeds:stations': ({ systemId, staleOnly }) =>
-      call('feeds:stations', {}, { system: systemId, stale: staleOnly }),
+    'feeds:stations': ({ systemId, staleOnly, stationId }) =>
+      call('feeds:stations', {}, { system: systemId, stale: staleOnly, station: stationId }),
     'flows:station': ({ stationId, systemId, ...range }) =>
       call('flows:station', { station_id: stationId }, { ...range, system: systemId }),
     'flows:system': ({ systemId, ...range }) =>
       call('flows:system', {}, { ...range, system: systemId }),
     'flows:profile': ({ stationId, systemId, ...range }) =>
       call('flows:profile', { station_id: stationId }, { ...range, system: systemId }),
+    'stations:history': ({ stationId, systemId, ...range }) =>
+      call('stations:history', { station_id: stationId }, { ...range, system: systemId }),
+    'stations:nearby': ({ stationId, systemId, limit }) =>
+      call('stations:nearby', { station_id: stationId }, { system: systemId, limit }),
     'trips:import': () => refuse('trips:import'),
     'trips:chooseFiles': () => refuse('trips:chooseFiles'),
     'trips:upload': upload,

@@ -1,4 +1,5 @@
 import type { StationLive } from '../../../shared/feeds'
+import { stationHash } from '../shell/routes'
 import { stationKey, type StationIndex } from './stations'
 
 /** "3 bikes · 16 docks", and how full, at a glance; never shown as live when it is not. */
@@ -43,9 +44,13 @@ export function StationCell({
   const station = index?.get(stationKey(systemId, stationId))
   return (
     <span className="station">
-      <span className="station-name" title={`${systemId} · station ${stationId}`}>
+      <a
+        className="station-name station-link"
+        href={stationHash({ systemId, stationId })}
+        title={`${systemId} · station ${stationId}`}
+      >
         {station?.name ?? `Station ${stationId}`}
-      </span>
+      </a>
       {fill && <Fill station={station} />}
     </span>
   )

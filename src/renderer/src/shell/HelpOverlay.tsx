@@ -1,5 +1,11 @@
 import { useEffect, useRef } from 'react'
-import { GLOBAL_SHORTCUTS, SUGGESTION_SHORTCUTS, TASK_SHORTCUTS, type Shortcut } from './shortcuts'
+import {
+  GLOBAL_SHORTCUTS,
+  STATION_SHORTCUTS,
+  SUGGESTION_SHORTCUTS,
+  TASK_SHORTCUTS,
+  type Shortcut,
+} from './shortcuts'
 
 function Group({ title, shortcuts }: { title: string; shortcuts: Shortcut[] }) {
   return (
@@ -57,6 +63,7 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
         </header>
         <div className="help-groups">
           <Group title="Anywhere" shortcuts={GLOBAL_SHORTCUTS} />
+          <Group title="Stations" shortcuts={STATION_SHORTCUTS} />
           <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
           <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />
         </div>

@@ -5,9 +5,12 @@ import type { ConsoleClient } from '../api/client'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { CrewsView } from '../crews/CrewsView'
+import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
 import { OverviewView } from '../overview/OverviewView'
 import { SettingsView } from '../settings/SettingsView'
+import { StationView } from '../station/StationView'
+import { StationsView } from '../stations/StationsView'
 import { SystemView } from '../status/SystemView'
 import { useAppStatus } from '../status/useAppStatus'
 import { SuggestionsView } from '../suggestions/SuggestionsView'
@@ -15,7 +18,7 @@ import { TaskBoardView } from '../tasks/TaskBoardView'
 import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
 import { Logo } from './Logo'
-import { useHashView, viewsFor, type ViewId } from './routes'
+import { useHashRoute, viewsFor, type ViewId } from './routes'
 import { useKeys } from './shortcuts'
 import { useTheme } from './theme'
 import { TopBar } from './TopBar'
@@ -35,7 +38,10 @@ export function Shell({
   onSignOut?: () => void
 }) {
   const views = viewsFor(session.role)
-  const [view, go] = useHashView(views)
+  const [route, go] = useHashRoute(views)
+  const view = route.view
+  // A station's page belongs to the Stations view in the navigation.
+  const navView: ViewId = view === 'station' ? 'stations' : view
   const [theme, nextTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const now = useNow()
@@ -77,6 +83,14 @@ export function Shell({
   const props: ViewProps = { client, session, timeZone, keysEnabled: !help }
   const content: Record<ViewId, () => React.JSX.Element> = {
     overview: () => <OverviewView {...props} feeds={feeds} />,
+    stations: () => <StationsView {...props} />,
+    map: () => <MapView {...props} />,
+    station: () =>
+      route.station ? (
+        <StationView {...props} station={route.station} />
+      ) : (
+        <StationsView {...props} />
+      ),
     suggestions: () => <SuggestionsView {...props} />,
     tasks: () => <TaskBoardView {...props} />,
     crews: () => <CrewsView {...props} />,
@@ -100,8 +114,8 @@ export function Shell({
             <li key={info.id}>
               <a
                 href={`#/${info.id}`}
-                className={view === info.id ? 'nav-link nav-link-active' : 'nav-link'}
-                aria-current={view === info.id ? 'page' : undefined}
+                className={navView === info.id ? 'nav-link nav-link-active' : 'nav-link'}
+                aria-current={navView === info.id ? 'page' : undefined}
               >
                 <span>{info.label}</span>
                 <kbd className="nav-key" title={`g ${info.key}`}>
@@ -126,7 +140,12 @@ export function Shell({
           onHelp={() => setHelp(true)}
           onSignOut={onSignOut}
         />
-        <main className="content" key={view}>
+        <main
+          className={view === 'stations' || view === 'map' ? 'content content-fill' : 'content'}
+          key={
+            route.station ? `station ${route.station.systemId} ${route.station.stationId}` : view
+          }
+        >
           {content[view]()}
         </main>
       </div>

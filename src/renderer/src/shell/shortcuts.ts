@@ -45,6 +45,8 @@ export interface Shortcut {
 /** What the `?` overlay lists, by where the keys work. */
 export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: 'g o', what: 'Overview' },
+  { keys: 'g n', what: 'Stations' },
+  { keys: 'g m', what: 'Map' },
   { keys: 'g s', what: 'Suggestions' },
   { keys: 'g t', what: 'Tasks' },
   { keys: 'g c', what: 'Crews (dispatchers)' },
@@ -54,6 +56,14 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: '1 – 7', what: 'The views in the order of the menu' },
   { keys: '?', what: 'This help' },
   { keys: 'Esc', what: 'Close a dialog or this help' },
+]
+
+export const STATION_SHORTCUTS: Shortcut[] = [
+  { keys: '/', what: 'Search stations by name or id' },
+  { keys: 'j / k', what: 'Next / previous station (or ↓ / ↑)' },
+  { keys: 'Enter', what: 'Open the highlighted station' },
+  { keys: 'c', what: 'Only critical stations, or all again' },
+  { keys: 'Tab', what: 'Reach a column header; Enter sorts by it, again reverses' },
 ]
 
 export const SUGGESTION_SHORTCUTS: Shortcut[] = [

@@ -1,0 +1,302 @@
+import L from 'leaflet'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { StationLive } from '../../../shared/feeds'
+import { FILL_COLOR, FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
+import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { useResource } from '../common/useResource'
+import { openStation } from '../shell/routes'
+import type { ViewProps } from '../shell/view-props'
+
+/** The one tile server the console's CSP allows images from (src/shared/csp.ts). */
+export const TILE_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+export const TILE_ATTRIBUTION =
+  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+const TILES_KEY = 'balancer.mapTiles'
+/** Tiles that failed before any loaded: the network is not there (a depot LAN without internet). */
+const FAILURES_BEFORE_GIVING_UP = 4
+
+function tilesWanted(): boolean {
+  try {
+    return window.localStorage.getItem(TILES_KEY) !== 'off'
+  } catch {
+    return true
+  }
+}
+
+function stationKey(station: StationLive): string {
+  return `${station.systemId}\u0000${station.stationId}`
+}
+
+function tooltipOf(station: StationLive): string {
+  const escape = (text: string) =>
+    text.replace(
+      /[&<>"]/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
+    )
+  const numbers =
+    station.bikes === null
+      ? 'no numbers'
+      : `${station.bikes} bikes · ${station.docks ?? '?'} docks${station.stale ? ' · not live' : ''}`
+  return `<strong>${escape(station.name)}</strong><br>${numbers}`
+}
+
+/** The dot's style: the fill level's colour, a thin ring so dots read on any tile. */
+function dotStyle(level: FillLevel): L.CircleMarkerOptions {
+  return {
+    radius: level === 'stale' ? 4 : 5,
+    color: level === 'stale' ? '#6e7781' : '#1b1f24',
+    weight: 0.75,
+    fillColor: FILL_COLOR[level],
+    fillOpacity: level === 'stale' ? 0.55 : 0.92,
+  }
+}
+
+export function countLevels(stations: Iterable<StationLive>): Record<FillLevel, number> {
+  const counts: Record<FillLevel, number> = { empty: 0, low: 0, ok: 0, high: 0, full: 0, stale: 0 }
+  for (const station of stations) counts[fillLevel(station)] += 1
+  return counts
+}
+
+type Tiles = 'on' | 'off' | 'failed'
+
+/**
+ * Every station as a dot coloured by how full it is, drawn on one canvas (2,000+ dots stay fast),
+ * over OpenStreetMap tiles when the network allows, else on a plain background.
+ */
+export function MapView({ client }: ViewProps) {
+  const load = useCallback(() => client.invoke('feeds:stations', {}), [client])
+  const stations = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
+  const container = useRef<HTMLDivElement>(null)
+  const map = useRef<L.Map | null>(null)
+  const dots = useRef(new Map<string, { marker: L.CircleMarker; level: FillLevel }>())
+  const tileLayer = useRef<L.TileLayer | null>(null)
+  const [tiles, setTiles] = useState<Tiles>(() => (tilesWanted() ? 'on' : 'off'))
+  const [systemId, setSystemId] = useState<string>('')
+  const fitted = useRef<string | null>(null)
+
+  const all = stations.data
+  const systems = useMemo(() => {
+    const names = new Map<string, string>()
+    for (const station of all ?? []) names.set(station.systemId, station.systemName)
+    return [...names].sort((a, b) => a[1].localeCompare(b[1]))
+  }, [all])
+  const chosen = systemId || systems[0]?.[0] || ''
+  const counts = useMemo(
+    () => countLevels((all ?? []).filter((s) => !chosen || s.systemId === chosen)),
+    [all, chosen],
+  )
+
+  const ready = all !== null && all.length > 0
+  // The map itself: made once the container is on screen, removed with the view.
+  useEffect(() => {
+    const element = container.current
+    if (!ready || !element) return
+    // No zoom animation: a tile layer removed mid-animation (tiles failing offline) would be
+    // called back after it is gone, and a dispatcher gains nothing from the glide.
+    const created = L.map(element, {
+      preferCanvas: true,
+      zoomControl: true,
+      minZoom: 2,
+      zoomAnimation: false,
+    })
+    created.setView([37.77, -122.42], 12)
+    map.current = created
+    const markers = dots.current
+    // The window or the sidebar changes size: Leaflet must be told.
+    const resize =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => created.invalidateSize())
+    resize?.observe(element)
+    return () => {
+      resize?.disconnect()
+      // Dots first, while their canvas is still there to take the redraw they ask for.
+      for (const dot of markers.values()) dot.marker.remove()
+      created.remove()
+      map.current = null
+      tileLayer.current = null
+      markers.clear()
+      fitted.current = null
+    }
+  }, [ready])
+
+  // Tiles, when wanted; failing ones (no network) leave the dots on a plain background.
+  useEffect(() => {
+    const current = map.current
+    if (!ready || !current || tiles !== 'on') return
+    let loaded = 0
+    let failed = 0
+    const layer = L.tileLayer(TILE_URL, {
+      maxZoom: 19,
+      attribution: TILE_ATTRIBUTION,
+      crossOrigin: false,
+    })
+    layer.on('tileload', () => {
+      loaded += 1
+    })
+    layer.on('tileerror', () => {
+      failed += 1
+      if (loaded === 0 && failed >= FAILURES_BEFORE_GIVING_UP) setTiles('failed')
+    })
+    layer.addTo(current)
+    tileLayer.current = layer
+    return () => {
+      layer.off()
+      layer.remove()
+      tileLayer.current = null
+    }
+  }, [ready, tiles])
+
+  // Dots: added, recoloured and removed in place after each poll, the view left where it is.
+  useEffect(() => {
+    const current = map.current
+    if (!current || !all) return
+    const seen = new Set<string>()
+    for (const station of all) {
+      const key = stationKey(station)
+      seen.add(key)
+      const level = fillLevel(station)
+      const existing = dots.current.get(key)
+      if (existing) {
+        if (existing.level !== level) existing.marker.setStyle(dotStyle(level))
+        const at = existing.marker.getLatLng()
+        if (at.lat !== station.lat || at.lng !== station.lon) {
+          existing.marker.setLatLng([station.lat, station.lon])
+        }
+        existing.marker.setTooltipContent(tooltipOf(station))
+        existing.level = level
+        continue
+      }
+      const marker = L.circleMarker([station.lat, station.lon], dotStyle(level))
+        .bindTooltip(tooltipOf(station), { direction: 'top', offset: [0, -4] })
+        .on('click', () => openStation(station))
+        .addTo(current)
+      dots.current.set(key, { marker, level })
+    }
+    for (const [key, dot] of dots.current) {
+      if (!seen.has(key)) {
+        dot.marker.remove()
+        dots.current.delete(key)
+      }
+    }
+    container.current?.setAttribute('data-dots', String(dots.current.size))
+  }, [all])
+
+  // Fit to the chosen system once per choice (a poll must not move the map under the mouse).
+  useEffect(() => {
+    const current = map.current
+    if (!current || !all || fitted.current === chosen) return
+    const points = all
+      .filter((s) => !chosen || s.systemId === chosen)
+      .map((s) => L.latLng(s.lat, s.lon))
+    if (points.length === 0) return
+    current.invalidateSize()
+    current.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 15, animate: false })
+    fitted.current = chosen
+  }, [all, chosen])
+
+  const setTilesWanted = (on: boolean) => {
+    try {
+      window.localStorage.setItem(TILES_KEY, on ? 'on' : 'off')
+    } catch {
+      // A browser that keeps nothing: the choice lasts this visit.
+    }
+    setTiles(on ? 'on' : 'off')
+  }
+
+  return (
+    <section className="view view-fill">
+      <header className="view-header">
+        <h1>Map</h1>
+        {all && <span className="view-meta">{all.length.toLocaleString()} stations</span>}
+        <div className="view-actions">
+          <label className="field">
+            System
+            <select
+              value={chosen}
+              onChange={(event) => {
+                setSystemId(event.target.value)
+                fitted.current = null
+              }}
+            >
+              {systems.map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            onClick={() => {
+              fitted.current = null
+              setSystemId(chosen)
+              const current = map.current
+              const points = (all ?? []).filter((s) => s.systemId === chosen)
+              if (current && points.length > 0) {
+                current.fitBounds(L.latLngBounds(points.map((s) => L.latLng(s.lat, s.lon))), {
+                  padding: [24, 24],
+                  maxZoom: 15,
+                  animate: false,
+                })
+                fitted.current = chosen
+              }
+            }}
+          >
+            Fit to system
+          </button>
+          <label className="field field-check">
+            <input
+              type="checkbox"
+              checked={tiles === 'on'}
+              onChange={(event) => setTilesWanted(event.target.checked)}
+            />
+            Map tiles
+          </label>
+        </div>
+        <Refreshing active={stations.loading && all !== null} />
+      </header>
+      {tiles === 'failed' && (
+        <p className="notice notice-quiet" role="status">
+          Map tiles could not be loaded (no internet here?): the stations are drawn on a plain
+          background.{' '}
+          <button type="button" className="link-button" onClick={() => setTiles('on')}>
+            Try again
+          </button>
+        </p>
+      )}
+      {stations.error && !all ? (
+        <Failure title="Stations unavailable" detail={stations.error} onRetry={stations.reload} />
+      ) : !all ? (
+        <Loading what="stations" />
+      ) : all.length === 0 ? (
+        <Empty title="No stations yet">
+          They appear after the first successful poll of a GBFS feed.
+        </Empty>
+      ) : (
+        <div className="panel panel-fill map-panel">
+          <div
+            ref={container}
+            className={`map${tiles === 'on' ? '' : ' map-plain'}`}
+            role="application"
+            aria-label="Stations map: click a dot to open its station"
+          />
+          <div className="map-legend" aria-label="Legend">
+            {FILL_LEGEND.map((item) => (
+              <div key={item.level} className="legend-row" title={item.hint}>
+                <span
+                  className="legend-dot"
+                  aria-hidden="true"
+                  style={{ background: item.color }}
+                />
+                <span className="legend-label">{item.label}</span>
+                <span className="legend-count num">{counts[item.level].toLocaleString()}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}

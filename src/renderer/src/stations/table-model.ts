@@ -1,0 +1,169 @@
+import type { StationLive } from '../../../shared/feeds'
+import { fillShare } from '../common/fill'
+
+/** The station table's columns that sort, in the order shown. */
+export const SORT_KEYS = [
+  'name',
+  'system',
+  'region',
+  'bikes',
+  'ebikes',
+  'docks',
+  'disabled',
+  'capacity',
+  'fill',
+  'score',
+  'status',
+  'lastReported',
+] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+export type SortDirection = 'asc' | 'desc'
+export interface Sort {
+  key: SortKey
+  direction: SortDirection
+}
+
+/** Most urgent first: what a dispatcher opens the table for. */
+export const DEFAULT_SORT: Sort = { key: 'score', direction: 'desc' }
+
+/** Which way a column sorts on its first click: numbers that matter most when high, first. */
+export function firstDirection(key: SortKey): SortDirection {
+  return key === 'name' || key === 'system' || key === 'region' ? 'asc' : 'desc'
+}
+
+export interface StationFilter {
+  /** Name, station id or short name contains it (any case). */
+  text: string
+  /** Live stations the seed's score flags (1 or 2 bikes or docks, or none). */
+  criticalOnly: boolean
+  /** '' for every system. */
+  systemId: string
+  /** '' for every region. */
+  regionId: string
+}
+
+export const NO_FILTER: StationFilter = {
+  text: '',
+  criticalOnly: false,
+  systemId: '',
+  regionId: '',
+}
+
+export function disabledOf(station: StationLive): number | null {
+  if (station.bikesDisabled === null && station.docksDisabled === null) return null
+  return (station.bikesDisabled ?? 0) + (station.docksDisabled ?? 0)
+}
+
+export function isCritical(station: StationLive): boolean {
+  return !station.stale && (station.score ?? 0) > 0
+}
+
+/**
+ * How much a station's state needs a look, for sorting the status column: out of service first,
+ * then not live, then refusing returns, then fine.
+ */
+export function statusRank(station: StationLive): number {
+  if (station.isInstalled === false) return 4
+  if (station.isRenting === false) return 3
+  if (station.stale) return 2
+  if (station.isReturning === false) return 1
+  return 0
+}
+
+type Value = number | string | null
+
+function valueOf(station: StationLive, key: SortKey): Value {
+  switch (key) {
+    case 'name':
+      return station.name
+    case 'system':
+      return station.systemName
+    case 'region':
+      return station.regionId
+    case 'bikes':
+      return station.bikes
+    case 'ebikes':
+      return station.ebikes
+    case 'docks':
+      return station.docks
+    case 'disabled':
+      return disabledOf(station)
+    case 'capacity':
+      return station.capacity
+    case 'fill':
+      return fillShare(station)
+    case 'score':
+      return station.stale ? null : station.score
+    case 'status':
+      return statusRank(station)
+    case 'lastReported':
+      return station.lastReported === null ? null : Date.parse(station.lastReported)
+  }
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
+function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  return collator.compare(String(a), String(b))
+}
+
+/**
+ * Sorted by `sort`, stations without a value last either way, ties by name and id: equal rows
+ * keep their places when a poll brings new numbers.
+ */
+export function sortStations(stations: readonly StationLive[], sort: Sort): StationLive[] {
+  const sign = sort.direction === 'asc' ? 1 : -1
+  const keyed = stations.map((station) => ({ station, value: valueOf(station, sort.key) }))
+  keyed.sort((x, y) => {
+    if (x.value === null || y.value === null) {
+      if (x.value !== y.value) return x.value === null ? 1 : -1
+    } else {
+      const order = compareValues(x.value, y.value)
+      if (order !== 0) return sign * order
+    }
+    return (
+      collator.compare(x.station.name, y.station.name) ||
+      (x.station.stationId < y.station.stationId
+        ? -1
+        : x.station.stationId > y.station.stationId
+          ? 1
+          : 0)
+    )
+  })
+  return keyed.map(({ station }) => station)
+}
+
+function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+}
+
+export function filterStations(
+  stations: Iterable<StationLive>,
+  filter: StationFilter,
+): StationLive[] {
+  const needle = fold(filter.text.trim())
+  const out: StationLive[] = []
+  for (const station of stations) {
+    if (filter.systemId && station.systemId !== filter.systemId) continue
+    if (filter.regionId && station.regionId !== filter.regionId) continue
+    if (filter.criticalOnly && !isCritical(station)) continue
+    if (
+      needle &&
+      !fold(station.name).includes(needle) &&
+      !fold(station.stationId).includes(needle) &&
+      !(station.shortName !== null && fold(station.shortName).includes(needle))
+    ) {
+      continue
+    }
+    out.push(station)
+  }
+  return out
+}
+
+export function stationRowKey(station: StationLive): string {
+  return `${station.systemId}\u0000${station.stationId}`
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { stationLiveSchema } from './feeds.js'
+import { FLOW_TIME_PATTERN } from './flows.js'
+
+/**
+ * One station's own pages beyond its live numbers: the bikes it held over time (from the status
+ * history, which keeps a row only when something changed) and its neighbours with their fill.
+ * Times as in flows: local to the system without an offset, instants with one.
+ */
+
+/** At most this many points in a history answer: a chart never draws more. */
+export const MAX_HISTORY_POINTS = 2_000
+
+const systemId = z.string().trim().min(1, 'must not be empty').max(128)
+const stationId = z.string().trim().min(1, 'must not be empty').max(128)
+const time = z
+  .string()
+  .regex(
+    FLOW_TIME_PATTERN,
+    'must be a date (2018-02-01) or date and time (2018-02-01T08:15, 2018-02-01T16:15Z)',
+  )
+
+export const stationHistoryRequestSchema = z
+  .object({
+    systemId: systemId.optional(),
+    stationId,
+    /** Default: a day before `to`. */
+    from: time.optional(),
+    /** Exclusive; default now. */
+    to: time.optional(),
+  })
+  .strict()
+export type StationHistoryRequest = z.infer<typeof stationHistoryRequestSchema>
+
+export const historyPointSchema = z
+  .object({
+    at: z.string().meta({ description: 'From this instant on (ISO 8601, UTC)' }),
+    bikes: z.int().meta({ description: 'Bikes available (the last state when downsampled)' }),
+    ebikes: z.int().nullable(),
+    docks: z.int(),
+    minBikes: z.int().meta({ description: 'Fewest bikes from `at` until the next point' }),
+    maxBikes: z.int().meta({ description: 'Most bikes from `at` until the next point' }),
+    isRenting: z.boolean(),
+  })
+  .meta({ id: 'HistoryPoint' })
+export type HistoryPoint = z.infer<typeof historyPointSchema>
+
+export const stationHistorySchema = z
+  .object({
+    systemId: z.string(),
+    stationId: z.string(),
+    stationName: z.string(),
+    timeZone: z.string(),
+    from: z.string(),
+    to: z.string(),
+    /** State changes recorded in the range (the state held at `from` included). */
+    changes: z.int(),
+    /** Null when every change is a point; else the width of the buckets the range was cut in. */
+    bucketSeconds: z.number().nullable(),
+    points: z.array(historyPointSchema).meta({
+      description: `Each state holds until the next point; at most ${MAX_HISTORY_POINTS}, the last repeated at the range's end (or now)`,
+    }),
+  })
+  .meta({ id: 'StationHistory' })
+export type StationHistory = z.infer<typeof stationHistorySchema>
+
+export const stationNearbyRequestSchema = z
+  .object({
+    systemId: systemId.optional(),
+    stationId,
+    limit: z.int().min(1, 'must be at least 1').max(50, 'must be at most 50').optional(),
+  })
+  .strict()
+export type StationNearbyRequest = z.infer<typeof stationNearbyRequestSchema>
+
+export const nearbyStationSchema = stationLiveSchema
+  .extend({ distanceMeters: z.number() })
+  .meta({ id: 'NearbyStation' })
+export type NearbyStation = z.infer<typeof nearbyStationSchema>
+
+/** GET /stations/{id}/history?system=&from=&to= */
+export const stationHistoryHttpQuerySchema = z
+  .object({
+    system: systemId.optional(),
+    from: time.optional(),
+    to: time.optional(),
+  })
+  .strict()
+
+/** GET /stations/{id}/nearby?system=&limit= */
+export const stationNearbyHttpQuerySchema = z
+  .object({
+    system: systemId.optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.int().min(1, 'must be at least 1').max(50, 'must be at most 50'))
+      .optional(),
+  })
+  .strict()
