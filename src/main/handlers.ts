@@ -21,6 +21,8 @@ export function createHandlers(
     'suggestions:list': async (filter) => (await services()).dispatch.listSuggestions(filter),
     'suggestions:reject': async ({ suggestion_id, ...input }) =>
       (await services()).dispatch.rejectSuggestion(suggestion_id, input, CONSOLE_ACTOR),
+    'suggestions:run': async (request) =>
+      (await services()).engine.run(request, { trigger: 'ipc', actor: CONSOLE_ACTOR }),
     'tasks:approve': async (input) => (await services()).dispatch.approve(input, CONSOLE_ACTOR),
     'tasks:approveBatch': async (input) =>
       (await services()).dispatch.approveBatch(input, CONSOLE_ACTOR),

@@ -16,6 +16,7 @@ import {
   stationFlowsRequestSchema,
   stationProfileRequestSchema,
 } from '../shared/flows.js'
+import { engineRunRequestSchema } from '../shared/engine.js'
 import { tripImportRequestSchema } from '../shared/trips.js'
 
 /**
@@ -30,6 +31,7 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'feeds:stations': stationsQuerySchema,
   'suggestions:list': suggestionListQuerySchema,
   'suggestions:reject': rejectRequestSchema.extend({ suggestion_id: idSchema }),
+  'suggestions:run': engineRunRequestSchema,
   'tasks:approve': approveRequestSchema,
   'tasks:approveBatch': approveBatchRequestSchema,
   'tasks:list': taskListFilterSchema,

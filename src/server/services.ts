@@ -6,6 +6,7 @@ import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createEngineService, type EngineService } from './engine/engine.service.js'
 import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
 import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
@@ -27,6 +28,8 @@ export interface Services {
   feeds: FeedService
   trips: TripsService
   flows: FlowsService
+  /** The suggestion engine: runs on demand and after polls (on the leading console). */
+  engine: EngineService
 }
 
 export interface ServicesDeps {
@@ -82,6 +85,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
+    engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
   }
   return { services, metrics }
 }

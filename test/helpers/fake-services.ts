@@ -27,5 +27,6 @@ export function fakeServices(given: Partial<Services>): Services {
     feeds: given.feeds ?? unexpected('feeds'),
     trips: given.trips ?? unexpected('trips'),
     flows: given.flows ?? unexpected('flows'),
+    engine: given.engine ?? unexpected('engine'),
   }
 }

@@ -230,6 +230,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'suggestions:list': (filter) => call('GET', `/suggestions${query(filter)}`),
     'suggestions:reject': ({ suggestion_id, ...body }) =>
       call('POST', `/suggestions/${suggestion_id}/reject`, body),
+    'suggestions:run': (body) => call('POST', '/suggestions/run', body),
     'tasks:approve': (body) => call('POST', '/task/approve', body),
     'tasks:approveBatch': (body) => call('POST', '/task/approve-batch', body),
     'tasks:list': (filter) => call('GET', `/tasks${query(filter)}`),
