@@ -48,6 +48,10 @@ export interface Reported {
   failedReturns: number
   moves: number
   bikesMoved: number
+  /** The simulator's own end state: must add up to the start, and agree with the replay. */
+  finalBikes?: ArrayLike<number>
+  vanLoads?: readonly number[]
+  ridersOut?: number
 }
 
 export interface CheckReport {
@@ -217,6 +221,23 @@ export function checkDay(
     errors.push(
       `bikes not conserved: ${bikesAtStart} at the start, ${atEnd.stations} in stations + ${atEnd.vans} in vans + ${atEnd.riders} with riders at the end`,
     )
+  }
+  if (reported.finalBikes && reported.vanLoads && reported.ridersOut !== undefined) {
+    const claimed =
+      Array.from(reported.finalBikes).reduce((sum, count) => sum + count, 0) +
+      reported.vanLoads.reduce((sum, load) => sum + load, 0) +
+      reported.ridersOut
+    if (claimed !== bikesAtStart) {
+      errors.push(
+        `bikes not conserved by the simulator: ${bikesAtStart} at the start, ${claimed} at the end`,
+      )
+    }
+    const differing = bikes.filter((count, index) => count !== reported.finalBikes?.[index]).length
+    if (differing > 0 || riders !== reported.ridersOut) {
+      errors.push(
+        `the log does not replay to the simulator's end state: ${differing} station(s) differ, riders ${riders} vs ${reported.ridersOut}`,
+      )
+    }
   }
   for (const key of ['failedRentals', 'failedReturns', 'moves', 'bikesMoved'] as const) {
     if (counts[key] !== reported[key]) {
