@@ -5,6 +5,13 @@ import { selectMoves, serviceRange, type PlanStation } from '../../src/server/en
 import { seedHeuristicMoves, type SeedStation } from '../../src/server/engine/seed-heuristic.js'
 import { createRandom } from '../../src/server/engine/simulation/random.js'
 
+/** The element at an index, which the test knows is there. */
+function get<T>(list: ArrayLike<T>, index: number): T {
+  const value = list[index]
+  if (value === undefined) throw new Error(`nothing at ${index}`)
+  return value
+}
+
 function station(
   id: number,
   bikes: number,
@@ -48,11 +55,12 @@ describe('choosing moves', () => {
     expect(moves[0]).toMatchObject({ from: 1, to: 0 })
     const first = moves[0]
     if (!first) throw new Error('no move')
-    const before = totalAt(stations[0]!.f, 1) + totalAt(stations[1]!.f, 18)
-    const after = totalAt(stations[0]!.f, 1 + first.qty) + totalAt(stations[1]!.f, 18 - first.qty)
+    const before = totalAt(get(stations, 0).f, 1) + totalAt(get(stations, 1).f, 18)
+    const after =
+      totalAt(get(stations, 0).f, 1 + first.qty) + totalAt(get(stations, 1).f, 18 - first.qty)
     expect(first.gain).toBeCloseTo(before - after, 9)
-    const source = serviceRange(stations[1]!.f)
-    const sink = serviceRange(stations[0]!.f)
+    const source = serviceRange(get(stations, 1).f)
+    const sink = serviceRange(get(stations, 0).f)
     expect(18 - first.qty).toBeGreaterThanOrEqual(source.low)
     expect(1 + first.qty).toBeLessThanOrEqual(sink.high)
   })
@@ -108,18 +116,18 @@ describe('choosing moves', () => {
         expect(skip.has(`${move.from}>${move.to}`)).toBe(false)
         expect(pairs.has(`${move.from}>${move.to}`)).toBe(false)
         pairs.add(`${move.from}>${move.to}`)
-        const source = stations[move.from]!
-        const sink = stations[move.to]!
+        const source = get(stations, move.from)
+        const sink = get(stations, move.to)
         // The gain is what F says at the counts when the move is made.
         const gain =
-          totalAt(source.f, bikes[move.from]!) -
-          totalAt(source.f, bikes[move.from]! - move.qty) +
-          totalAt(sink.f, bikes[move.to]!) -
-          totalAt(sink.f, bikes[move.to]! + move.qty)
+          totalAt(source.f, get(bikes, move.from)) -
+          totalAt(source.f, get(bikes, move.from) - move.qty) +
+          totalAt(sink.f, get(bikes, move.to)) -
+          totalAt(sink.f, get(bikes, move.to) + move.qty)
         expect(move.gain).toBeCloseTo(gain, 9)
-        bikes[move.from] = bikes[move.from]! - move.qty
-        bikes[move.to] = bikes[move.to]! + move.qty
-        taken[move.from] = taken[move.from]! + move.qty
+        bikes[move.from] = get(bikes, move.from) - move.qty
+        bikes[move.to] = get(bikes, move.to) + move.qty
+        taken[move.from] = get(taken, move.from) + move.qty
         expect(taken[move.from]).toBeLessThanOrEqual(source.movable)
         expect(bikes[move.from]).toBeGreaterThanOrEqual(serviceRange(source.f).low)
         expect(bikes[move.to]).toBeLessThanOrEqual(

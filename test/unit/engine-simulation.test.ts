@@ -8,9 +8,17 @@ import {
   drawRiders,
   simulateDay,
   type DayTrip,
+  type SimResult,
   type SimSettings,
   type SimStation,
 } from '../../src/server/engine/simulation/simulator.js'
+
+/** The element at an index, which the test knows is there. */
+function get<T>(list: ArrayLike<T>, index: number): T {
+  const value = list[index]
+  if (value === undefined) throw new Error(`nothing at ${index}`)
+  return value
+}
 
 // Six stations in a row 600 m apart; riders flow from the west end (0-2) to the east end (3-5)
 // in the morning and back in the evening, so the west empties and the east fills.
@@ -85,7 +93,7 @@ describe('the simulated service day', () => {
     )
     const total = (r: { failedRentals: number; failedReturns: number }) =>
       r.failedRentals + r.failedReturns
-    expect(total(ours!)).toBeLessThan(total(none!))
+    expect(total(ours as SimResult)).toBeLessThan(total(none as SimResult))
   })
 
   it('gives the same day for the same seed, and another for another seed', () => {
@@ -93,14 +101,14 @@ describe('the simulated service day', () => {
     expect(again).toEqual(riders)
     const other = drawRiders(dayTrips(), stations.length, settings, createRandom(2))
     expect(other).not.toEqual(riders)
-    const ours = policies()[2]!
+    const ours = get(policies(), 2)
     const a = simulateDay(stations, riders, ours, settings)
-    const b = simulateDay(stations, riders, policies()[2]!, settings)
+    const b = simulateDay(stations, riders, get(policies(), 2), settings)
     expect(b.log).toEqual(a.log)
   })
 
   it('catches a log that breaks the rules: a fast van, an overfull van, a lost bike', () => {
-    const result = simulateDay(stations, riders, policies()[2]!, settings)
+    const result = simulateDay(stations, riders, get(policies(), 2), settings)
     const reported = { ...result }
     const travel = result.log.findIndex(
       (entry) => entry.kind === 'travel' && entry.from !== entry.to,
