@@ -128,7 +128,7 @@ describe('balancer suggest: the engine end to end on the database', () => {
     expect(model).toMatchObject({ system_id: SYSTEM, version: 1, is_active: true, weekdays: 10 })
     const rates = await db
       .selectFrom('engine_station_rates')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow()
     expect(Number(rates.n)).toBe(12)
 
@@ -233,7 +233,10 @@ describe('balancer evaluate on a small fixture', () => {
       ]) {
         expect(typeof policy[key]).toBe('number')
       }
-      expect(policy.failed_total).toBeCloseTo(policy.failed_rentals! + policy.failed_returns!, 9)
+      expect(policy.failed_total).toBeCloseTo(
+        (policy.failed_rentals ?? NaN) + (policy.failed_returns ?? NaN),
+        9,
+      )
     }
     expect(report.policies.none.moves).toBe(0)
     expect(report.policies.ours.moves).toBeGreaterThan(0)
