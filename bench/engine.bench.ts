@@ -60,41 +60,35 @@ export async function run(args: string[]): Promise<void> {
     await db
       .insertInto('station_status_latest')
       .values(
-        stations.map((station) => ({
-          system_id: SYSTEM,
-          station_id: station.station_id,
-          ts: now,
-          last_reported: now,
-          num_bikes_available: random.int(station.capacity + 1),
-          num_ebikes_available: random.int(3),
-          num_docks_available: 0,
-          num_bikes_disabled: 0,
-          num_docks_disabled: 0,
-          is_installed: true,
-          is_renting: true,
-          is_returning: true,
-        })),
+        stations.map((station) => {
+          const bikes = random.int(station.capacity + 1)
+          return {
+            system_id: SYSTEM,
+            station_id: station.station_id,
+            ts: now,
+            last_reported: now,
+            num_bikes_available: bikes,
+            num_ebikes_available: Math.min(bikes, random.int(3)),
+            num_docks_available: station.capacity - bikes,
+            num_bikes_disabled: 0,
+            num_docks_disabled: 0,
+            is_installed: true,
+            is_renting: true,
+            is_returning: true,
+          }
+        }),
       )
-      .execute()
-    await db
-      .updateTable('station_status_latest')
-      .set((eb) => ({
-        num_docks_available: eb(
-          eb
-            .selectFrom('stations')
-            .select('capacity')
-            .whereRef('stations.station_id', '=', 'station_status_latest.station_id')
-            .where('stations.system_id', '=', SYSTEM),
-          '-',
-          eb.ref('num_bikes_available'),
-        ),
-        num_ebikes_available: eb.fn('least', [eb.ref('num_ebikes_available'), eb.ref('num_bikes_available')]),
-      }))
       .execute()
     // A model as a fit leaves it (fitted after the newest flow, so the run does not refit).
     await db
       .insertInto('station_flows')
-      .values({ system_id: SYSTEM, station_id: 's0', time_bin: new Date('2018-02-20T16:00:00Z'), outflow: 1, inflow: 0 })
+      .values({
+        system_id: SYSTEM,
+        station_id: 's0',
+        time_bin: new Date('2018-02-20T16:00:00Z'),
+        outflow: 1,
+        inflow: 0,
+      })
       .execute()
     const model = await db
       .insertInto('engine_models')
@@ -173,7 +167,9 @@ export async function run(args: string[]): Promise<void> {
       seeds: option(args, '--seeds', 5),
       startStatusFile: join(gbfs, 'station_status_2018-04-30T161610Z.json'),
     })
-    process.stdout.write(`\nbalancer evaluate on February 2018 (fgb)\n${formatEvaluateReport(report)}`)
+    process.stdout.write(
+      `\nbalancer evaluate on February 2018 (fgb)\n${formatEvaluateReport(report)}`,
+    )
   } finally {
     await database.dispose()
   }
