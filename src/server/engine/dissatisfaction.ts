@@ -58,6 +58,7 @@ function stepBack(
   minutes: number,
   rentalsValue: Float64Array,
   returnsValue: Float64Array,
+  work: Work,
 ): void {
   const total = rentals + returns
   if (total <= 0 || minutes <= 0) return
@@ -68,9 +69,7 @@ function stepBack(
   const up = returns / total
   const mean = total * h
   // P^k V(end) and P^k c, per kind, advanced together.
-  const a = [new Float64Array(n), new Float64Array(n)] as const
-  const b = [new Float64Array(n), new Float64Array(n)] as const
-  const scratch = new Float64Array(n)
+  const { a, b, scratch } = work
   for (let piece = 0; piece < pieces; piece += 1) {
     a[0].set(rentalsValue)
     a[1].set(returnsValue)
@@ -105,6 +104,13 @@ function stepBack(
   }
 }
 
+/** Vectors a backward pass reuses from segment to segment (allocation showed in profiles). */
+interface Work {
+  a: readonly [Float64Array, Float64Array]
+  b: readonly [Float64Array, Float64Array]
+  scratch: Float64Array
+}
+
 /** F_s(x) for x = 0..capacity over the segments (in time order), for both kinds of failure. */
 export function expectedDissatisfaction(
   capacity: number,
@@ -113,6 +119,11 @@ export function expectedDissatisfaction(
   const size = Math.max(0, Math.floor(capacity)) + 1
   const failedRentals = new Float64Array(size)
   const failedReturns = new Float64Array(size)
+  const work: Work = {
+    a: [new Float64Array(size), new Float64Array(size)],
+    b: [new Float64Array(size), new Float64Array(size)],
+    scratch: new Float64Array(size),
+  }
   for (let index = segments.length - 1; index >= 0; index -= 1) {
     const segment = segments[index] as RateSegment
     stepBack(
@@ -122,6 +133,7 @@ export function expectedDissatisfaction(
       segment.minutes,
       failedRentals,
       failedReturns,
+      work,
     )
   }
   return { failedRentals, failedReturns }

@@ -63,6 +63,8 @@ export interface SelectOptions {
   cost?: (from: number, to: number, qty: number) => number
   /** F tolerance of the service range: `absolute` failures plus `relative` of the minimum. */
   tolerance?: { absolute: number; relative: number }
+  /** The stations' service ranges, when the caller has them (they depend on F only). */
+  ranges?: readonly Range[]
 }
 
 export const DEFAULT_MIN_GAIN = 0.1
@@ -132,7 +134,8 @@ export function bestMove(
 export function selectMoves(stations: readonly PlanStation[], options: SelectOptions): Move[] {
   const minGain = options.minGain ?? DEFAULT_MIN_GAIN
   const cost = options.cost ?? (() => 1)
-  const ranges = stations.map((station) => serviceRange(station.f, options.tolerance))
+  const ranges =
+    options.ranges ?? stations.map((station) => serviceRange(station.f, options.tolerance))
   // The plan moves bikes; the caller's stations stay as they were.
   const bikes = stations.map((station) => station.bikes)
   const movable = stations.map((station) => station.movable)

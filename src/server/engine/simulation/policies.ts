@@ -1,7 +1,7 @@
 import { segmentsAhead, SLOTS_PER_DAY, isoWeekdayOf, type DemandModel } from '../demand.js'
-import { expectedDissatisfaction } from '../dissatisfaction.js'
+import { expectedDissatisfaction, type Dissatisfaction } from '../dissatisfaction.js'
 import { distanceKm, neighboursWithin } from '../geo.js'
-import { selectMoves, type PlanStation } from '../moves.js'
+import { selectMoves, serviceRange, type PlanStation } from '../moves.js'
 import { seedHeuristicMoves } from '../seed-heuristic.js'
 import {
   travelMinutes,
@@ -90,6 +90,8 @@ export interface OursOptions {
 export function oursPolicy(options: OursOptions): Policy {
   const neighbours = neighboursWithin(options.stations, options.radiusKm)
   const modelIndex = options.stations.map((station) => options.model.index.get(station.id))
+  // F depends on the station and the clock only: the same for every seed of the day.
+  const fAt = new Map<number, Dissatisfaction>()
   return {
     name: 'ours',
     decide(context: PolicyContext): Assignment[] {
@@ -101,21 +103,27 @@ export function oursPolicy(options: OursOptions): Policy {
       }
       const busy = new Set(context.underWay.map((move) => pairKey(move.from, move.to)))
       const plan: PlanStation[] = stations.map((station, index) => {
-        const at = modelIndex[index]
-        const segments =
-          at === undefined
-            ? []
-            : segmentsAhead(
-                options.model,
-                at,
-                options.date,
-                context.minute,
-                options.horizonMinutes,
-                {
-                  rentals: station.canRent,
-                  returns: station.canReturn,
-                },
-              )
+        const key = index * 2000 + context.minute
+        let f = fAt.get(key)
+        if (!f) {
+          const at = modelIndex[index]
+          const segments =
+            at === undefined
+              ? []
+              : segmentsAhead(
+                  options.model,
+                  at,
+                  options.date,
+                  context.minute,
+                  options.horizonMinutes,
+                  {
+                    rentals: station.canRent,
+                    returns: station.canReturn,
+                  },
+                )
+          f = expectedDissatisfaction(station.capacity, segments)
+          fAt.set(key, f)
+        }
         const count = Math.max(0, Math.min(station.capacity, bikes[index] as number))
         return {
           id: station.id,
@@ -127,15 +135,17 @@ export function oursPolicy(options: OursOptions): Policy {
           movable: count,
           canGive: station.canRent,
           canTake: station.canReturn,
-          f: expectedDissatisfaction(station.capacity, segments),
+          f,
         }
       })
+      const ranges = plan.map((station) => serviceRange(station.f))
       const assignments: Assignment[] = []
       for (const crew of context.idleCrews) {
         const here = stations[crew.position] as SimStation
         const [move] = selectMoves(plan, {
           vanCapacity: settings.vanCapacity,
           maxMoves: 1,
+          ranges,
           neighbours: (index) => neighbours[index] ?? [],
           skipPair: (from, to) => busy.has(pairKey(from, to)),
           cost: (from, to, qty) =>
