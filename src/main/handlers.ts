@@ -75,6 +75,7 @@ export function createHandlers(
       'suggestions:list': (list, filter) => list(filter),
       'suggestions:reject': (reject, { suggestion_id, ...input }) =>
         reject(suggestion_id, input, CONSOLE_ACTOR),
+      'suggestions:run': (run, request) => run(request, { trigger: 'ipc', actor: CONSOLE_ACTOR }),
       'tasks:approve': (approve, input) => approve(input, CONSOLE_ACTOR),
       'tasks:approveBatch': (approveBatch, input) => approveBatch(input, CONSOLE_ACTOR),
       'tasks:list': (list, filter) => list(filter, CONSOLE_ACTOR),

@@ -22,6 +22,7 @@ import {
   settingsInputSchema,
 } from '../server/settings/settings.service.js'
 import { stationHistoryRequestSchema, stationNearbyRequestSchema } from '../shared/stations.js'
+import { engineRunRequestSchema } from '../shared/engine.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
@@ -35,6 +36,7 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'feeds:stations': stationsQuerySchema,
   'suggestions:list': suggestionListQuerySchema,
   'suggestions:reject': rejectRequestSchema.extend({ suggestion_id: idSchema }),
+  'suggestions:run': engineRunRequestSchema,
   'tasks:approve': approveRequestSchema,
   'tasks:approveBatch': approveBatchRequestSchema,
   'tasks:list': taskListFilterSchema,

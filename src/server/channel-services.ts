@@ -31,6 +31,7 @@ export const CHANNEL_SERVICES = {
   'feeds:stations': ['feeds', 'stations'],
   'suggestions:list': ['dispatch', 'listSuggestions'],
   'suggestions:reject': ['dispatch', 'rejectSuggestion'],
+  'suggestions:run': ['engine', 'run'],
   'tasks:approve': ['dispatch', 'approve'],
   'tasks:approveBatch': ['dispatch', 'approveBatch'],
   'tasks:list': ['dispatch', 'listTasks'],

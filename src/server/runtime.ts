@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed } from './gbfs/gbfs.repository.js'
+import { engineJob } from './engine/engine.job.js'
 import { pollingJob } from './gbfs/polling-job.js'
 import { EVENT_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
@@ -112,9 +113,12 @@ export async function startServer(
   await Promise.all(feeds.map((feed) => ensureFeed(database.db, feed.url))).catch(
     (error: unknown) => logger.warn({ err: error }, 'could not register the configured feeds'),
   )
-  const jobs = feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []
+  const jobs = [
+    ...(feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []),
+    engineJob({ db: database.db, engine: services.engine, events, logger }),
+  ]
   // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
-  if (settings.poll !== false && jobs.length > 0) {
+  if (settings.poll !== false) {
     leader = startLeadership({
       url: database.url,
       lockName: JOBS_LOCK,

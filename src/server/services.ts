@@ -6,6 +6,7 @@ import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
+import { createEngineService, type EngineService } from './engine/engine.service.js'
 import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
 import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
@@ -37,6 +38,8 @@ export interface Services {
   settings: SettingsService
   /** A station's history and neighbours. */
   stations: StationsService
+  /** The suggestion engine: runs on demand and after polls (on the leading console). */
+  engine: EngineService
 }
 
 export interface ServicesDeps {
@@ -96,6 +99,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     flows: createFlowsService({ db: deps.db, trips }),
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
+    engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
   }
   return { services, metrics }
 }

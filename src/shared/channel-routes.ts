@@ -24,6 +24,7 @@ export const CHANNEL_ROUTES = {
   'feeds:stations': { method: 'get', path: '/feeds/stations' },
   'suggestions:list': { method: 'get', path: '/suggestions' },
   'suggestions:reject': { method: 'post', path: '/suggestions/{suggestion_id}/reject' },
+  'suggestions:run': { method: 'post', path: '/suggestions/run' },
   'tasks:approve': { method: 'post', path: '/task/approve' },
   'tasks:approveBatch': { method: 'post', path: '/task/approve-batch' },
   'tasks:list': { method: 'get', path: '/tasks' },

@@ -31,6 +31,7 @@ import type {
   StationProfile,
   StationProfileRequest,
 } from './flows.js'
+import type { EngineRunRequest, EngineRunSummary } from './engine.js'
 import type { Resync, StationStatusChange, TaskChange } from './live-events.js'
 import type {
   DatabaseTest,
@@ -84,6 +85,8 @@ export interface ConsoleApi {
   'feeds:stations': { request: StationsQuery; response: StationLive[] }
   'suggestions:list': { request: SuggestionListFilter; response: Suggestion[] }
   'suggestions:reject': { request: { suggestion_id: number } & RejectRequest; response: Suggestion }
+  /** Runs the suggestion engine now (as the scheduled job does) and says what it did. */
+  'suggestions:run': { request: EngineRunRequest; response: EngineRunSummary }
   'tasks:approve': { request: ApproveRequest; response: Task }
   'tasks:approveBatch': { request: ApproveBatchRequest; response: Task[] }
   'tasks:list': { request: TaskListFilter; response: TaskPage }
@@ -152,6 +155,7 @@ export const CHANNELS = [
   'feeds:stations',
   'suggestions:list',
   'suggestions:reject',
+  'suggestions:run',
   'tasks:approve',
   'tasks:approveBatch',
   'tasks:list',

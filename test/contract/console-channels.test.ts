@@ -107,6 +107,13 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       note: 'no',
     })
     expect(rejected).toMatchObject({ status: 'rejected', decision_note: 'no' })
+    // No trips imported here: the engine runs, says why it has nothing, touches nothing.
+    const run = await invoke('suggestions:run', {})
+    expect(run).toMatchObject({ source: 'engine', created: 0, superseded: 0, model_version: null })
+    expect(run.note).toMatch(/no trips imported/)
+    await expect(invoke('suggestions:run', { system_id: 'elsewhere' })).rejects.toThrow(
+      /no system "elsewhere"/,
+    )
     const page = await invoke('tasks:list', { status: 'ready', limit: 2 })
     expect(page.tasks).toHaveLength(2)
     expect(page.next_cursor).not.toBeNull()

@@ -24,6 +24,9 @@ const TABLES = [
   'tasks',
   'task_assignments',
   'audit_log',
+  'engine_models',
+  'engine_station_rates',
+  'engine_model_metrics',
 ]
 const VIEWS = ['backend_tasks', 'assignments']
 const MATERIALIZED_VIEWS = ['imbalance_scores']
@@ -73,7 +76,13 @@ describe('migrations from an empty database', () => {
        where k.contype = 'f' and k.confrelid = 'stations'::regclass
          and not c.relispartition`.execute(empty.db)
     expect(fks.rows.map((r) => r.table_name).sort()).toEqual(
-      ['station_status', 'station_status_latest', 'suggestions', 'tasks'].sort(),
+      [
+        'engine_station_rates',
+        'station_status',
+        'station_status_latest',
+        'suggestions',
+        'tasks',
+      ].sort(),
     )
     // Bulk-loaded trips check their stations once per statement instead of once per row.
     const guards = await sql<{ tgname: string }>`

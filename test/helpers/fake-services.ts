@@ -29,5 +29,6 @@ export function fakeServices(given: Partial<Services>): Services {
     flows: given.flows ?? unexpected('flows'),
     settings: given.settings ?? unexpected('settings'),
     stations: given.stations ?? unexpected('stations'),
+    engine: given.engine ?? unexpected('engine'),
   }
 }

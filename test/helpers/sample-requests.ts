@@ -6,6 +6,7 @@ export const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
   'session:me': undefined,
   'suggestions:list': { status: 'open' },
   'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
+  'suggestions:run': { policy: 'engine', crews: 4 },
   'tasks:approve': { suggestion_id: 3 },
   'tasks:approveBatch': { suggestion_ids: [3, 4] },
   'tasks:list': { status: 'assigned', stale: true, limit: 20 },

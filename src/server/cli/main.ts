@@ -18,6 +18,7 @@ import {
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
+import { addEngineCommands } from './engine.commands.js'
 import { addTripCommands } from './trips.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
@@ -201,6 +202,7 @@ export function buildProgram(logger: Logger): Command {
     tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
   )
   addTripCommands(program, logger, { withDatabaseOptions, overrides })
+  addEngineCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program
 }

@@ -95,6 +95,45 @@ export interface Crews {
   van_capacity: number | null;
 }
 
+export interface EngineModelMetrics {
+  baseline: Generated<string>;
+  baseline_mae: number;
+  baseline_rmse: number;
+  cells: number;
+  computed_at: Generated<Timestamp>;
+  detail: Generated<Json>;
+  held_out_from: Timestamp;
+  held_out_to: Timestamp;
+  mae: number;
+  model_id: number;
+  rmse: number;
+}
+
+export interface EngineModels {
+  censored_cells: Generated<number>;
+  fitted_from: Timestamp;
+  fitted_to: Timestamp;
+  is_active: Generated<boolean>;
+  kind: Generated<string>;
+  model_id: Generated<number>;
+  name: Generated<string>;
+  parameters: Generated<Json>;
+  system_id: string;
+  trained_at: Generated<Timestamp>;
+  version: number;
+  weekdays: number;
+  weekend_days: number;
+}
+
+export interface EngineStationRates {
+  day_type: string;
+  model_id: number;
+  rentals_per_hour: number[];
+  returns_per_hour: number[];
+  station_id: string;
+  system_id: string;
+}
+
 export interface FeedPolls {
   error: string | null;
   feed_id: number;
@@ -329,6 +368,9 @@ export interface DB {
   backend_tasks: BackendTasks;
   crew_heartbeats: CrewHeartbeats;
   crews: Crews;
+  engine_model_metrics: EngineModelMetrics;
+  engine_models: EngineModels;
+  engine_station_rates: EngineStationRates;
   feed_polls: FeedPolls;
   feeds: Feeds;
   imbalance_scores: ImbalanceScores;

@@ -4,6 +4,7 @@ import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
+import { engineRoutes } from '../engine/engine.routes.js'
 import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
@@ -48,6 +49,7 @@ export function apiRouters({
   return [
     systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews),
+    engineRoutes(services.engine),
     tokenRoutes(services.auth),
     feedRoutes(services.feeds),
     flowsRoutes(services.flows),

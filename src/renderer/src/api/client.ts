@@ -318,6 +318,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'suggestions:list': (filter) => call('suggestions:list', {}, filter),
     'suggestions:reject': ({ suggestion_id, ...body }) =>
       call('suggestions:reject', { suggestion_id }, body),
+    'suggestions:run': (body) => call('suggestions:run', {}, body),
     'tasks:approve': (body) => call('tasks:approve', {}, body),
     'tasks:approveBatch': (body) => call('tasks:approveBatch', {}, body),
     'tasks:list': (filter) => call('tasks:list', {}, filter),

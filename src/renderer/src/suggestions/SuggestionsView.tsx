@@ -39,6 +39,7 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
   const [chosen, setSelected] = useState<ReadonlySet<number>>(new Set())
   const [busy, setBusy] = useState<ReadonlySet<number>>(new Set())
   const [notice, setNotice] = useState<Notice | null>(null)
+  const [running, setRunning] = useState(false)
   const rows = useRef(new Map<number, HTMLTableRowElement>())
 
   // Selections and the cursor follow the list as it changes under them (others decide too).
@@ -84,6 +85,26 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
       return `${plural(tasks.length, 'suggestion')} approved into ${plural(tasks.length, 'task')}.`
     })
   }
+  // The engine also runs after polls on the leading console; this asks for a run now.
+  const runEngine = async () => {
+    setRunning(true)
+    try {
+      const run = await client.invoke('suggestions:run', {})
+      setNotice({
+        tone: 'ok',
+        text:
+          `Engine run: ${plural(run.created, 'suggestion')} made, ${run.superseded} superseded ` +
+          `in ${(run.duration_ms / 1000).toFixed(1)} s` +
+          (run.model_version === null ? '' : ` (demand model v${run.model_version})`) +
+          (run.note ? `. ${run.note}` : '.'),
+      })
+    } catch (error) {
+      setNotice({ tone: 'error', text: messageOf(error) })
+    } finally {
+      setRunning(false)
+      suggestions.reload()
+    }
+  }
   const toggle = (id: number) =>
     setSelected((was) => {
       const next = new Set(was)
@@ -121,6 +142,16 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
         </span>
         <Refreshing active={suggestions.loading} />
         <div className="view-actions">
+          {dispatcher && (
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => void runEngine()}
+              disabled={running}
+            >
+              {running ? 'Running engine…' : 'Run engine'}
+            </button>
+          )}
           {dispatcher && (
             <button
               type="button"

@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { formatEvaluateReport } from '../src/server/cli/engine-output.js'
+import { createDispatchService } from '../src/server/dispatch/dispatch.service.js'
+import { createEngineService } from '../src/server/engine/engine.service.js'
+import { evaluate } from '../src/server/engine/simulation/evaluate.js'
+import { createRandom } from '../src/server/engine/simulation/random.js'
+import { silentLogger } from '../src/server/logger.js'
+import { createTripsService } from '../src/server/trips/trips.service.js'
+import { benchDatabase, median, ms, printTable } from './lib.js'
+
+export const description =
+  'one engine run (F for every station, moves, suggestions written) for 2,025 synthetic stations, median of runs; then the evaluate table on February 2018'
+
+const SYSTEM = 'bench'
+const SIDE = 45
+
+function sharedData(): string {
+  return resolve(process.env.BALANCER_SHARED_DATA ?? join(process.cwd(), '..', 'shared', 'data'))
+}
+
+function option(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(name)
+  return at >= 0 ? Number(args[at + 1]) : fallback
+}
+
+/** A day profile per hour: two commute peaks, scaled per station. */
+function profile(peakAt: number, scale: number): number[] {
+  return Array.from({ length: 96 }, (_, slot) => {
+    const hour = slot / 4
+    const base = hour >= 6 && hour < 23 ? 1 : 0.15
+    return scale * (base + 4 * Math.exp(-((hour - peakAt) ** 2) / 2))
+  })
+}
+
+export async function run(args: string[]): Promise<void> {
+  const rounds = option(args, '--rounds', 7)
+  const database = await benchDatabase('engine', 8)
+  try {
+    const { db } = database
+    const random = createRandom(2000)
+    await db.insertInto('systems').values({ system_id: SYSTEM, name: 'Bench city' }).execute()
+    // 2,025 stations on a 250 m grid (11 km square), capacity 15-35.
+    const stations = Array.from({ length: SIDE * SIDE }, (_, index) => ({
+      system_id: SYSTEM,
+      station_id: `s${index}`,
+      name: `Station ${index}`,
+      capacity: 15 + random.int(21),
+      lat: 37.7 + Math.floor(index / SIDE) * 0.00225,
+      lon: -122.5 + (index % SIDE) * 0.00284,
+    }))
+    for (let at = 0; at < stations.length; at += 500) {
+      await db
+        .insertInto('stations')
+        .values(stations.slice(at, at + 500))
+        .execute()
+    }
+    const now = new Date('2018-02-27T16:00:00Z') // a Tuesday, 08:00 in San Francisco
+    await db
+      .insertInto('station_status_latest')
+      .values(
+        stations.map((station) => {
+          const bikes = random.int(station.capacity + 1)
+          return {
+            system_id: SYSTEM,
+            station_id: station.station_id,
+            ts: now,
+            last_reported: now,
+            num_bikes_available: bikes,
+            num_ebikes_available: Math.min(bikes, random.int(3)),
+            num_docks_available: station.capacity - bikes,
+            num_bikes_disabled: 0,
+            num_docks_disabled: 0,
+            is_installed: true,
+            is_renting: true,
+            is_returning: true,
+          }
+        }),
+      )
+      .execute()
+    // A model as a fit leaves it (fitted after the newest flow, so the run does not refit).
+    await db
+      .insertInto('station_flows')
+      .values({
+        system_id: SYSTEM,
+        station_id: 's0',
+        time_bin: new Date('2018-02-20T16:00:00Z'),
+        outflow: 1,
+        inflow: 0,
+      })
+      .execute()
+    const model = await db
+      .insertInto('engine_models')
+      .values({
+        system_id: SYSTEM,
+        version: 1,
+        fitted_from: new Date('2018-02-01T08:00:00Z'),
+        fitted_to: new Date('2018-02-22T08:00:00Z'),
+        weekdays: 15,
+        weekend_days: 6,
+        is_active: true,
+        trained_at: new Date(),
+      })
+      .returning('model_id')
+      .executeTakeFirstOrThrow()
+    const rates = stations.flatMap((station) => {
+      // Homes empty in the morning and fill in the evening; workplaces the other way round.
+      const home = random.next() < 0.5
+      const scale = 0.3 + random.next() * 2
+      return (['weekday', 'weekend'] as const).map((dayType) => ({
+        model_id: model.model_id,
+        system_id: SYSTEM,
+        station_id: station.station_id,
+        day_type: dayType,
+        rentals_per_hour: profile(home ? 8 : 17.5, scale),
+        returns_per_hour: profile(home ? 17.5 : 8, scale),
+      }))
+    })
+    for (let at = 0; at < rates.length; at += 500) {
+      await db
+        .insertInto('engine_station_rates')
+        .values(rates.slice(at, at + 500))
+        .execute()
+    }
+
+    const dispatch = createDispatchService(db, { leaseMs: 3_600_000 })
+    const engine = createEngineService({ db, dispatch, logger: silentLogger(), now: () => now })
+    const times: number[] = []
+    let created = 0
+    for (let round = 0; round < rounds; round += 1) {
+      const started = performance.now()
+      const summary = await engine.run({ crews: 10 })
+      times.push(performance.now() - started)
+      created = summary.created
+    }
+    process.stdout.write(
+      `Engine run for ${stations.length.toLocaleString('en-US')} stations (3 h horizon, 10 crews: up to 30 moves; suggestions written, the previous run's superseded), ${rounds} runs\n\n`,
+    )
+    printTable([
+      ['', 'median', 'fastest', 'slowest', 'suggestions', 'target'],
+      [
+        'engine run',
+        ms(median(times)),
+        ms(Math.min(...times)),
+        ms(Math.max(...times)),
+        String(created),
+        '< 2 s',
+      ],
+    ])
+
+    const month = join(sharedData(), 'trips', 'full-month', '201802-fordgobike-tripdata.csv.gz')
+    if (args.includes('--no-evaluate')) return
+    if (!existsSync(month)) {
+      process.stdout.write(`\n(no evaluate table: ${month} is missing)\n`)
+      return
+    }
+    const gbfs = join(sharedData(), 'gbfs', 'fordgobike-legacy-2018-04-30')
+    const trips = createTripsService({ db, databaseUrl: database.url, logger: silentLogger() })
+    await trips.importFiles({
+      paths: [month],
+      systemId: 'fgb',
+      stationsFile: join(gbfs, 'station_information.json'),
+    })
+    const report = await evaluate(db, {
+      systemId: 'fgb',
+      seeds: option(args, '--seeds', 5),
+      startStatusFile: join(gbfs, 'station_status_2018-04-30T161610Z.json'),
+    })
+    process.stdout.write(
+      `\nbalancer evaluate on February 2018 (fgb)\n${formatEvaluateReport(report)}`,
+    )
+  } finally {
+    await database.dispose()
+  }
+}

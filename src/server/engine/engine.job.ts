@@ -1,0 +1,86 @@
+import type { Database } from '../db/database.js'
+import { describeError } from '../errors.js'
+import type { NotifyHub } from '../events/notify-hub.js'
+import type { LeaderJob } from '../jobs/leader.js'
+import { createRefresher } from '../jobs/refresh.js'
+import type { Logger } from '../logger.js'
+import { listSystems } from './engine.repository.js'
+import type { EngineService } from './engine.service.js'
+
+export interface EngineJobOptions {
+  db: Database
+  engine: EngineService
+  /** Poll notifications (any console's): a poll that wrote status asks for a run. */
+  events: NotifyHub | null
+  logger: Logger
+  /** A run at least this often, polls or not (the demand moves on with the clock). */
+  everyMs?: number
+  /**
+   * Runs after polls at most this often: polls come every 10-60 s, while the engine plans in
+   * 15-minute slots over 3 hours, so a run a minute would only churn suggestions.
+   */
+  afterPollGapMs?: number
+}
+
+export const ENGINE_EVERY_MS = 15 * 60_000
+export const ENGINE_AFTER_POLL_GAP_MS = 5 * 60_000
+
+/**
+ * The suggestion engine as one of the scheduled jobs only the leading console runs: after a
+ * poll that wrote station status (at most every 5 minutes) and every 15 minutes regardless, for
+ * every system, one run at a time (requests during a run fold into one more).
+ */
+export function engineJob(options: EngineJobOptions): LeaderJob {
+  const { logger } = options
+  const everyMs = options.everyMs ?? ENGINE_EVERY_MS
+  const gapMs = options.afterPollGapMs ?? ENGINE_AFTER_POLL_GAP_MS
+  return {
+    name: 'suggestion-engine',
+    start: () => {
+      let lastRun = 0
+      let pending: NodeJS.Timeout | undefined
+      const runner = createRefresher(
+        'suggestion engine',
+        async () => {
+          lastRun = Date.now()
+          for (const system of await listSystems(options.db)) {
+            try {
+              await options.engine.run({ system_id: system.system_id }, { trigger: 'schedule' })
+            } catch (error) {
+              logger.warn(
+                { system: system.system_id, err: describeError(error) },
+                'engine: scheduled run failed',
+              )
+            }
+          }
+        },
+        logger,
+      )
+      const afterPoll = () => {
+        if (pending) return
+        const wait = Math.max(0, lastRun + gapMs - Date.now())
+        pending = setTimeout(() => {
+          pending = undefined
+          runner.request()
+        }, wait)
+      }
+      const unsubscribe = options.events?.subscribe((event) => {
+        if (event.channel !== 'station_status') return
+        try {
+          const poll = JSON.parse(event.payload) as { outcome?: string; statusRowsWritten?: number }
+          if (poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0) afterPoll()
+        } catch {
+          afterPoll()
+        }
+      })
+      const interval = setInterval(() => runner.request(), everyMs)
+      runner.request()
+      return async () => {
+        unsubscribe?.()
+        clearInterval(interval)
+        clearTimeout(pending)
+        await runner.idle()
+      }
+    },
+  }
+}

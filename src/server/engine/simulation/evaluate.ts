@@ -1,0 +1,451 @@
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import type { Database } from '../../db/database.js'
+import { ServiceError } from '../../errors.js'
+import { addDays, SLOTS_PER_DAY } from '../demand.js'
+import { distanceKm } from '../geo.js'
+import {
+  localMidnight,
+  stationsWithLatestStatus,
+  stationsWithStatusAt,
+  tripsOfDay,
+  type StationStateRow,
+  type SystemRow,
+} from '../engine.repository.js'
+import { dateRange, fitFromDatabase, measureAccuracy, type Fit } from '../fit.js'
+import { resolveSystem } from '../systems.js'
+import { checkDay } from './checker.js'
+import { noPolicy, oursPolicy, POLICY_NAMES, seedPolicy, type PolicyName } from './policies.js'
+import { createRandom } from './random.js'
+import {
+  DEFAULT_SIM,
+  drawRiders,
+  simulateDay,
+  type DayTrip,
+  type Policy,
+  type SimSettings,
+  type SimStation,
+} from './simulator.js'
+
+/**
+ * `balancer evaluate`: the policies none / seed heuristic / ours on simulated service days of
+ * the database's own data. The engine's model and the seed's net flows are fitted on the first
+ * days of the trip data (21 by default: three weeks), and the days simulated are drawn from the
+ * days after them only. Every simulated day is checked by the independent checker.
+ */
+
+export interface EvaluateOptions {
+  systemId?: string
+  /** Simulate this local date only (must come after the fitted days). */
+  day?: string
+  /** How many held-out days to simulate (drawn with a fixed seed); default all of them. */
+  days?: number
+  fitDays?: number
+  crews?: number
+  vanCapacity?: number
+  seeds?: number
+  horizonMinutes?: number
+  radiusKm?: number
+  speedKmh?: number
+  handlingMinutes?: number
+  /** A GBFS station_status.json to start every day from, instead of the database's status. */
+  startStatusFile?: string
+}
+
+export interface PolicyFigures {
+  failed_rentals: number
+  failed_returns: number
+  failed_total: number
+  moves: number
+  bikes_moved: number
+  rentals: number
+  /** Spread of failed_total over seeds (each seed: the mean over days). */
+  failed_total_sd: number
+  failed_total_min: number
+  failed_total_max: number
+  per_seed: {
+    seed: number
+    failed_rentals: number
+    failed_returns: number
+    failed_total: number
+    moves: number
+    bikes_moved: number
+  }[]
+}
+
+export interface EvaluateReport {
+  system_id: string
+  fitted: {
+    from: string
+    to: string
+    weekdays: number
+    weekend_days: number
+    censored_cells: number
+  }
+  model_accuracy: { cells: number; mae: number; mae_of_mean: number; baseline_mae: number } | null
+  days: string[]
+  seeds: number[]
+  stations: number
+  start_state: string
+  settings: Omit<SimSettings, 'depot' | 'startMinute' | 'endMinute' | 'policyEvery'> & {
+    horizon_minutes: number
+    radius_km: number
+    service: string
+  }
+  checked_days: number
+  policies: Record<PolicyName, PolicyFigures>
+  ours_vs_seed: number | null
+  seconds: number
+}
+
+const statusFileSchema = z.object({
+  data: z.object({
+    stations: z.array(
+      z
+        .object({
+          station_id: z.union([z.string(), z.number()]).transform(String),
+          num_bikes_available: z.number().optional(),
+          num_vehicles_available: z.number().optional(),
+          num_docks_available: z.number().optional(),
+          num_bikes_disabled: z.number().optional(),
+          num_docks_disabled: z.number().optional(),
+          is_installed: z.union([z.boolean(), z.number()]).optional(),
+          is_renting: z.union([z.boolean(), z.number()]).optional(),
+          is_returning: z.union([z.boolean(), z.number()]).optional(),
+        })
+        .loose(),
+    ),
+  }),
+})
+
+async function readStatusFile(path: string): Promise<Map<string, Partial<StationStateRow>>> {
+  let parsed: z.infer<typeof statusFileSchema>
+  try {
+    parsed = statusFileSchema.parse(JSON.parse(await readFile(path, 'utf8')))
+  } catch (error) {
+    throw new ServiceError(
+      'invalid',
+      'invalid_request',
+      `--start-status: ${path} is not a GBFS station_status.json (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+    )
+  }
+  const flag = (value: boolean | number | undefined) =>
+    value === undefined ? true : Boolean(value)
+  return new Map(
+    parsed.data.stations.map((row) => [
+      row.station_id,
+      {
+        num_bikes_available: row.num_bikes_available ?? row.num_vehicles_available ?? null,
+        num_docks_available: row.num_docks_available ?? null,
+        is_installed: flag(row.is_installed),
+        is_renting: flag(row.is_renting),
+        is_returning: flag(row.is_returning),
+      },
+    ]),
+  )
+}
+
+/** The simulation's stations: capacity = bikes + free docks when a status says so. */
+function simStations(
+  rows: readonly StationStateRow[],
+  override: Map<string, Partial<StationStateRow>> | null,
+): { stations: SimStation[]; fromStatus: number } {
+  let fromStatus = 0
+  const stations: SimStation[] = []
+  for (const row of rows) {
+    const status = override ? override.get(row.station_id) : row
+    const bikes = status?.num_bikes_available ?? null
+    const docks = status?.num_docks_available ?? null
+    let capacity: number
+    let start: number
+    let known = false
+    if (bikes !== null && docks !== null) {
+      capacity = bikes + docks
+      start = bikes
+      known = true
+    } else if (row.capacity) {
+      capacity = row.capacity
+      start = Math.floor(row.capacity / 2)
+    } else continue
+    if (capacity <= 0) continue
+    if (known) fromStatus += 1
+    const installed = status?.is_installed ?? true
+    stations.push({
+      id: row.station_id,
+      name: row.name,
+      lat: row.lat,
+      lon: row.lon,
+      capacity,
+      bikes: start,
+      canRent: installed && (status?.is_renting ?? true),
+      canReturn: installed && (status?.is_returning ?? true),
+    })
+  }
+  return { stations, fromStatus }
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length
+}
+
+function sd(values: readonly number[]): number {
+  if (values.length < 2) return 0
+  const m = mean(values)
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1))
+}
+
+/** The station nearest the demand-weighted centre: where every van starts the day. */
+function depotOf(stations: readonly SimStation[], fit: Fit): number {
+  let lat = 0
+  let lon = 0
+  let weight = 0
+  stations.forEach((station) => {
+    const at = fit.model.index.get(station.id)
+    let w = 0
+    if (at !== undefined) {
+      for (let slot = 0; slot < SLOTS_PER_DAY; slot += 1) {
+        w += fit.model.rentals[at * 2 * SLOTS_PER_DAY + slot] ?? 0
+      }
+    }
+    lat += station.lat * w
+    lon += station.lon * w
+    weight += w
+  })
+  const centre =
+    weight > 0 ? { lat: lat / weight, lon: lon / weight } : (stations[0] ?? { lat: 0, lon: 0 })
+  let best = 0
+  stations.forEach((station, index) => {
+    if (distanceKm(station, centre) < distanceKm(stations[best] as SimStation, centre)) best = index
+  })
+  return best
+}
+
+export async function evaluate(
+  db: Database,
+  options: EvaluateOptions,
+  progress: (line: string) => void = () => undefined,
+): Promise<EvaluateReport> {
+  const started = Date.now()
+  const system: SystemRow = await resolveSystem(db, options.systemId)
+  const { rows: range } = await (
+    await import('kysely')
+  ).sql<{ first: string | null; last: string | null }>`
+    select to_char(min(started_at) at time zone ${system.timezone}, 'YYYY-MM-DD') as first,
+           to_char(max(started_at) at time zone ${system.timezone}, 'YYYY-MM-DD') as last
+      from trips where system_id = ${system.system_id}`.execute(db)
+  const first = range[0]?.first
+  const last = range[0]?.last
+  if (!first || !last) {
+    throw new ServiceError(
+      'unprocessable',
+      'no_trips',
+      `system ${system.system_id} has no imported trips: import a trip month first (balancer import-trips)`,
+    )
+  }
+  const allDays = dateRange(first, addDays(last, 1))
+  const fitDays =
+    options.fitDays ?? (allDays.length >= 22 ? 21 : Math.max(1, Math.floor(allDays.length * 0.75)))
+  if (fitDays >= allDays.length) {
+    throw new ServiceError(
+      'unprocessable',
+      'too_few_days',
+      `the trips cover ${allDays.length} day(s) (${first} to ${last}): nothing is left to simulate after fitting on ${fitDays}`,
+    )
+  }
+  const fitTo = addDays(first, fitDays)
+  const heldOut = allDays.slice(fitDays)
+  let days: string[]
+  if (options.day) {
+    if (!heldOut.includes(options.day)) {
+      throw new ServiceError(
+        'invalid',
+        'invalid_request',
+        `--day: ${options.day} is not one of the held-out days ${heldOut[0]} to ${heldOut[heldOut.length - 1]} (the model is fitted on ${first} to ${addDays(fitTo, -1)})`,
+      )
+    }
+    days = [options.day]
+  } else if (options.days !== undefined && options.days < heldOut.length) {
+    const pick = createRandom(20180201)
+    const pool = [...heldOut]
+    days = []
+    while (days.length < options.days) days.push(pool.splice(pick.int(pool.length), 1)[0] as string)
+    days.sort()
+  } else days = heldOut
+
+  const stationRows = await stationsWithLatestStatus(db, system.system_id)
+  const stationIds = stationRows.map((row) => row.station_id)
+  progress(`fitting on ${first} to ${addDays(fitTo, -1)} (${fitDays} days)`)
+  const fit = await fitFromDatabase(db, system, stationIds, first, fitTo)
+  const heldOutAccuracy = await measureAccuracy(
+    db,
+    system,
+    fit.model,
+    heldOut[0] as string,
+    addDays(last, 1),
+  )
+  const override = options.startStatusFile ? await readStatusFile(options.startStatusFile) : null
+
+  const settingsBase = {
+    ...DEFAULT_SIM,
+    crews: options.crews ?? DEFAULT_SIM.crews,
+    vanCapacity: options.vanCapacity ?? DEFAULT_SIM.vanCapacity,
+    speedKmh: options.speedKmh ?? DEFAULT_SIM.speedKmh,
+    handlingMinutes: options.handlingMinutes ?? DEFAULT_SIM.handlingMinutes,
+  }
+  const horizonMinutes = options.horizonMinutes ?? 180
+  const radiusKm = options.radiusKm ?? 5
+  const seedCount = options.seeds ?? 5
+  const seeds = Array.from({ length: seedCount }, (_, k) => k + 1)
+  const results: Record<
+    PolicyName,
+    {
+      seed: number
+      day: string
+      failedRentals: number
+      failedReturns: number
+      moves: number
+      bikesMoved: number
+      rentals: number
+    }[]
+  > = {
+    none: [],
+    seed: [],
+    ours: [],
+  }
+  let startState = ''
+  let stationCount = 0
+  let checked = 0
+
+  for (const [dayIndex, day] of days.entries()) {
+    let rows = stationRows
+    let source = override ? `file ${options.startStatusFile}` : 'latest status'
+    if (!override) {
+      const at = new Date((await localMidnight(db, system.timezone, day)).getTime() + 6 * 3_600_000)
+      const history = await stationsWithStatusAt(db, system.system_id, at)
+      const known = history.filter((row) => row.num_bikes_available !== null).length
+      if (known > 0) {
+        rows = history
+        source = 'status history at 06:00'
+      }
+    }
+    const { stations, fromStatus } = simStations(rows, override)
+    stationCount = stations.length
+    startState =
+      fromStatus === 0
+        ? 'half of each station capacity (no status known)'
+        : `${source} for ${fromStatus} of ${stations.length} stations${fromStatus < stations.length ? ' (the rest half full)' : ''}`
+    const index = new Map(stations.map((station, position) => [station.id, position]))
+    const trips: DayTrip[] = []
+    for (const trip of await tripsOfDay(db, system, day)) {
+      const origin = index.get(trip.start_station_id)
+      const destination = index.get(trip.end_station_id)
+      if (origin === undefined || destination === undefined) continue
+      trips.push({ origin, destination, start: trip.start_minute, minutes: trip.minutes })
+    }
+    const settings: SimSettings = { ...settingsBase, depot: depotOf(stations, fit) }
+    const policies: Record<PolicyName, Policy> = {
+      none: noPolicy(),
+      seed: seedPolicy({
+        date: day,
+        stations,
+        stationIds,
+        seedNetFlow: fit.seedNetFlow,
+        index: fit.model.index,
+      }),
+      ours: oursPolicy({ date: day, stations, model: fit.model, horizonMinutes, radiusKm }),
+    }
+    for (const seed of seeds) {
+      const riders = drawRiders(
+        trips,
+        stations.length,
+        settings,
+        createRandom(seed * 7919 + dayIndex),
+      )
+      for (const name of POLICY_NAMES) {
+        const result = simulateDay(stations, riders, policies[name], settings)
+        const check = checkDay(stations, settings, result.log, result)
+        checked += 1
+        if (!check.ok) {
+          throw new Error(
+            `the checker rejected policy ${name} on ${day} (seed ${seed}): ${check.errors.slice(0, 5).join('; ')}`,
+          )
+        }
+        results[name].push({ seed, day, ...result })
+      }
+    }
+    progress(
+      `simulated ${day} (${dayIndex + 1} of ${days.length}): ${trips.length} trips as templates`,
+    )
+  }
+
+  const figures = (name: PolicyName): PolicyFigures => {
+    const perSeed = seeds.map((seed) => {
+      const runs = results[name].filter((run) => run.seed === seed)
+      const failedRentals = mean(runs.map((run) => run.failedRentals))
+      const failedReturns = mean(runs.map((run) => run.failedReturns))
+      return {
+        seed,
+        failed_rentals: failedRentals,
+        failed_returns: failedReturns,
+        failed_total: failedRentals + failedReturns,
+        moves: mean(runs.map((run) => run.moves)),
+        bikes_moved: mean(runs.map((run) => run.bikesMoved)),
+        rentals: mean(runs.map((run) => run.rentals)),
+      }
+    })
+    const totals = perSeed.map((entry) => entry.failed_total)
+    return {
+      failed_rentals: mean(perSeed.map((entry) => entry.failed_rentals)),
+      failed_returns: mean(perSeed.map((entry) => entry.failed_returns)),
+      failed_total: mean(totals),
+      moves: mean(perSeed.map((entry) => entry.moves)),
+      bikes_moved: mean(perSeed.map((entry) => entry.bikes_moved)),
+      rentals: mean(perSeed.map((entry) => entry.rentals)),
+      failed_total_sd: sd(totals),
+      failed_total_min: Math.min(...totals),
+      failed_total_max: Math.max(...totals),
+      per_seed: perSeed.map(({ rentals: _rentals, ...entry }) => entry),
+    }
+  }
+  const policies = { none: figures('none'), seed: figures('seed'), ours: figures('ours') }
+  return {
+    system_id: system.system_id,
+    fitted: {
+      from: first,
+      to: addDays(fitTo, -1),
+      weekdays: fit.days[0],
+      weekend_days: fit.days[1],
+      censored_cells: fit.censoredCells,
+    },
+    model_accuracy: heldOutAccuracy.cells
+      ? {
+          cells: heldOutAccuracy.cells,
+          mae: heldOutAccuracy.mae,
+          mae_of_mean: heldOutAccuracy.meanMae,
+          baseline_mae: heldOutAccuracy.baselineMae,
+        }
+      : null,
+    days,
+    seeds,
+    stations: stationCount,
+    start_state: startState,
+    settings: {
+      crews: settingsBase.crews,
+      vanCapacity: settingsBase.vanCapacity,
+      speedKmh: settingsBase.speedKmh,
+      detour: settingsBase.detour,
+      handlingMinutes: settingsBase.handlingMinutes,
+      bikeSpeedKmh: settingsBase.bikeSpeedKmh,
+      horizon_minutes: horizonMinutes,
+      radius_km: radiusKm,
+      service: '06:00-22:00, policy every 15 min',
+    },
+    checked_days: checked,
+    policies,
+    ours_vs_seed:
+      policies.seed.failed_total > 0
+        ? policies.ours.failed_total / policies.seed.failed_total
+        : null,
+    seconds: (Date.now() - started) / 1000,
+  }
+}

@@ -1,0 +1,420 @@
+import { distanceKm } from '../geo.js'
+import type { Random } from './random.js'
+
+/**
+ * A service day replayed minute by minute (event by event): riders rent and return bikes, vans
+ * move them, and every change is written to a log that the independent checker replays.
+ *
+ * Time is minutes after local midnight of the simulated day. Riders arrive at a station at
+ * Poisson times (the day's own observed count per station and 15-minute slot as the mean); a
+ * rider finding no bike leaves (a failed rental). A rider's destination and duration are those
+ * of one of the day's real trips from the same station that started within an hour of the
+ * arrival (else any of that station's trips that day). A rider finding the destination full
+ * counts a failed return and rides on to the nearest station with a free dock (at bike speed).
+ * Every 15 minutes the policy may send idle vans: a van drives to the source (road distance =
+ * straight line x detour, at a fixed speed), loads what is there up to the planned quantity
+ * (handling time per bike), drives to the sink and unloads what fits; bikes that do not fit go
+ * to the nearest station with room. The same seed gives the same riders whatever the policy
+ * (common random numbers), so policies are compared on identical demand.
+ */
+
+export interface SimStation {
+  id: string
+  name: string
+  lat: number
+  lon: number
+  capacity: number
+  bikes: number
+  canRent: boolean
+  canReturn: boolean
+}
+
+/** One of the day's observed trips, the template riders are drawn from. */
+export interface DayTrip {
+  origin: number
+  destination: number
+  /** Minutes after local midnight. */
+  start: number
+  minutes: number
+}
+
+export interface SimSettings {
+  crews: number
+  vanCapacity: number
+  /** Van speed over road distance. */
+  speedKmh: number
+  /** Road distance = straight line x this. */
+  detour: number
+  /** Minutes per bike loaded, and again per bike unloaded. */
+  handlingMinutes: number
+  /** Riders who find a full station ride on at this speed (straight line). */
+  bikeSpeedKmh: number
+  startMinute: number
+  endMinute: number
+  /** How often the policy is asked (minutes). */
+  policyEvery: number
+  /** Where vans start: a station index. */
+  depot: number
+}
+
+export const DEFAULT_SIM: Omit<SimSettings, 'depot'> = {
+  crews: 3,
+  vanCapacity: 20,
+  speedKmh: 20,
+  detour: 1.3,
+  handlingMinutes: 0.5,
+  bikeSpeedKmh: 12,
+  startMinute: 6 * 60,
+  endMinute: 22 * 60,
+  policyEvery: 15,
+}
+
+export interface Rider {
+  at: number
+  origin: number
+  destination: number
+  minutes: number
+}
+
+export type LogEntry =
+  | { t: number; kind: 'rent' | 'return' | 'failed_rental' | 'failed_return'; station: number }
+  | {
+      t: number
+      kind: 'travel'
+      crew: number
+      from: number
+      to: number
+      depart: number
+      arrive: number
+    }
+  | {
+      t: number
+      kind: 'pickup' | 'dropoff'
+      crew: number
+      station: number
+      qty: number
+      end: number
+    }
+
+export interface Assignment {
+  crew: number
+  from: number
+  to: number
+  qty: number
+}
+
+/** A move a van is carrying out: `loaded` once its bikes left the source. */
+export type UnderWay = Assignment & { loaded: boolean }
+
+export interface CrewView {
+  crew: number
+  position: number
+}
+
+export interface PolicyContext {
+  minute: number
+  bikes: Int32Array
+  stations: readonly SimStation[]
+  idleCrews: readonly CrewView[]
+  /** Moves under way (planned quantities not yet delivered). */
+  underWay: readonly UnderWay[]
+  settings: SimSettings
+}
+
+export interface Policy {
+  name: string
+  decide(context: PolicyContext): Assignment[]
+}
+
+export interface SimResult {
+  failedRentals: number
+  failedReturns: number
+  rentals: number
+  moves: number
+  bikesMoved: number
+  log: LogEntry[]
+  finalBikes: Int32Array
+  vanLoads: number[]
+  ridersOut: number
+}
+
+/** The riders of one day for one seed: a policy-independent stream (common random numbers). */
+export function drawRiders(
+  trips: readonly DayTrip[],
+  stationCount: number,
+  settings: Pick<SimSettings, 'startMinute' | 'endMinute'>,
+  random: Random,
+): Rider[] {
+  const byOrigin: DayTrip[][] = Array.from({ length: stationCount }, () => [])
+  for (const trip of trips) byOrigin[trip.origin]?.push(trip)
+  const riders: Rider[] = []
+  for (let origin = 0; origin < stationCount; origin += 1) {
+    const own = (byOrigin[origin] as DayTrip[]).sort((a, b) => a.start - b.start)
+    if (own.length === 0) continue
+    const stream = random.fork(origin)
+    for (let slotStart = settings.startMinute; slotStart < settings.endMinute; slotStart += 15) {
+      const observed = own.filter((trip) => trip.start >= slotStart && trip.start < slotStart + 15)
+      const count = stream.poisson(observed.length)
+      for (let k = 0; k < count; k += 1) {
+        const at = slotStart + stream.next() * 15
+        const near = own.filter((trip) => Math.abs(trip.start - at) <= 60)
+        const pool = near.length > 0 ? near : own
+        const template = pool[stream.int(pool.length)] as DayTrip
+        riders.push({ at, origin, destination: template.destination, minutes: template.minutes })
+      }
+    }
+  }
+  return riders.sort((a, b) => a.at - b.at || a.origin - b.origin)
+}
+
+type NewEvent =
+  | { t: number; kind: 'rider'; rider: Rider }
+  | { t: number; kind: 'arrive'; station: number; tried: number[] }
+  | { t: number; kind: 'tick' }
+  | { t: number; kind: 'crew'; crew: number }
+type Event = NewEvent & { seq: number }
+
+/** A binary min-heap on (t, seq): equal times keep their insertion order. */
+class EventQueue {
+  private items: Event[] = []
+  private seq = 0
+  get size(): number {
+    return this.items.length
+  }
+  push(event: NewEvent): void {
+    const item = { ...event, seq: this.seq++ }
+    const items = this.items
+    items.push(item)
+    let i = items.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.less(items[i] as Event, items[parent] as Event)) break
+      ;[items[i], items[parent]] = [items[parent] as Event, items[i] as Event]
+      i = parent
+    }
+  }
+  pop(): Event | undefined {
+    const items = this.items
+    const top = items[0]
+    const last = items.pop()
+    if (items.length > 0 && last) {
+      items[0] = last
+      let i = 0
+      for (;;) {
+        const left = 2 * i + 1
+        const right = left + 1
+        let smallest = i
+        if (left < items.length && this.less(items[left] as Event, items[smallest] as Event))
+          smallest = left
+        if (right < items.length && this.less(items[right] as Event, items[smallest] as Event))
+          smallest = right
+        if (smallest === i) break
+        ;[items[i], items[smallest]] = [items[smallest] as Event, items[i] as Event]
+        i = smallest
+      }
+    }
+    return top
+  }
+  private less(a: Event, b: Event): boolean {
+    return a.t < b.t || (a.t === b.t && a.seq < b.seq)
+  }
+}
+
+interface Crew {
+  position: number
+  load: number
+  /** Unloading takes until then; the van is free for a new move after it. */
+  busyUntil: number
+  /** The move being carried out, or null when idle. */
+  job: (Assignment & { phase: 'to_source' | 'to_sink' | 'to_overflow'; visited: number[] }) | null
+}
+
+export function travelMinutes(a: SimStation, b: SimStation, settings: SimSettings): number {
+  return ((distanceKm(a, b) * settings.detour) / settings.speedKmh) * 60
+}
+
+export function simulateDay(
+  stations: readonly SimStation[],
+  riders: readonly Rider[],
+  policy: Policy,
+  settings: SimSettings,
+): SimResult {
+  const bikes = Int32Array.from(stations.map((station) => station.bikes))
+  const log: LogEntry[] = []
+  const queue = new EventQueue()
+  const crews: Crew[] = Array.from({ length: settings.crews }, () => ({
+    position: settings.depot,
+    load: 0,
+    busyUntil: 0,
+    job: null,
+  }))
+  let failedRentals = 0
+  let failedReturns = 0
+  let rentals = 0
+  let moves = 0
+  let bikesMoved = 0
+  let ridersOut = 0
+
+  for (const rider of riders) queue.push({ t: rider.at, kind: 'rider', rider })
+  for (let t = settings.startMinute; t < settings.endMinute; t += settings.policyEvery) {
+    queue.push({ t, kind: 'tick' })
+  }
+
+  const station = (index: number) => stations[index] as SimStation
+  const drive = (crewIndex: number, to: number, depart: number, now: number) => {
+    const crew = crews[crewIndex] as Crew
+    const arrive = depart + travelMinutes(station(crew.position), station(to), settings)
+    log.push({ t: now, kind: 'travel', crew: crewIndex, from: crew.position, to, depart, arrive })
+    crew.position = to
+    queue.push({ t: arrive, kind: 'crew', crew: crewIndex })
+  }
+  const nearestWithRoom = (from: number, excluded: readonly number[]): number | null => {
+    let best: number | null = null
+    let bestKm = Infinity
+    for (let index = 0; index < stations.length; index += 1) {
+      if (excluded.includes(index) || !station(index).canReturn) continue
+      if ((bikes[index] as number) >= station(index).capacity) continue
+      const km = distanceKm(station(from), station(index))
+      if (km < bestKm) {
+        bestKm = km
+        best = index
+      }
+    }
+    return best
+  }
+
+  for (let event = queue.pop(); event && event.t < settings.endMinute; event = queue.pop()) {
+    const t = event.t
+    switch (event.kind) {
+      case 'rider': {
+        const { origin, destination, minutes } = event.rider
+        if ((bikes[origin] as number) > 0 && station(origin).canRent) {
+          bikes[origin] = (bikes[origin] as number) - 1
+          rentals += 1
+          ridersOut += 1
+          log.push({ t, kind: 'rent', station: origin })
+          queue.push({ t: t + minutes, kind: 'arrive', station: destination, tried: [] })
+        } else {
+          failedRentals += 1
+          log.push({ t, kind: 'failed_rental', station: origin })
+        }
+        break
+      }
+      case 'arrive': {
+        const here = event.station
+        if ((bikes[here] as number) < station(here).capacity && station(here).canReturn) {
+          bikes[here] = (bikes[here] as number) + 1
+          ridersOut -= 1
+          log.push({ t, kind: 'return', station: here })
+        } else {
+          failedReturns += 1
+          log.push({ t, kind: 'failed_return', station: here })
+          const tried = [...event.tried, here]
+          const next = nearestWithRoom(here, tried)
+          if (next !== null) {
+            const minutes = (distanceKm(station(here), station(next)) / settings.bikeSpeedKmh) * 60
+            queue.push({ t: t + minutes, kind: 'arrive', station: next, tried })
+          }
+        }
+        break
+      }
+      case 'tick': {
+        const idleCrews = crews.flatMap((crew, index) =>
+          crew.job === null && crew.busyUntil <= t
+            ? [{ crew: index, position: crew.position }]
+            : [],
+        )
+        if (idleCrews.length === 0) break
+        const underWay = crews.flatMap((crew, index): UnderWay[] =>
+          crew.job && crew.job.phase !== 'to_overflow'
+            ? [
+                {
+                  crew: index,
+                  from: crew.job.from,
+                  to: crew.job.to,
+                  // Loaded bikes are off the source already; the plan still owes the sink.
+                  qty: crew.job.phase === 'to_sink' ? crew.load : crew.job.qty,
+                  loaded: crew.job.phase === 'to_sink',
+                },
+              ]
+            : [],
+        )
+        const assignments = policy.decide({
+          minute: t,
+          bikes,
+          stations,
+          idleCrews,
+          underWay,
+          settings,
+        })
+        for (const assignment of assignments) {
+          const crew = crews[assignment.crew]
+          if (
+            !crew ||
+            crew.job !== null ||
+            crew.busyUntil > t ||
+            assignment.qty < 1 ||
+            assignment.from === assignment.to
+          ) {
+            continue
+          }
+          crew.job = { ...assignment, phase: 'to_source', visited: [] }
+          drive(assignment.crew, assignment.from, t, t)
+        }
+        break
+      }
+      case 'crew': {
+        const crew = crews[event.crew] as Crew
+        const job = crew.job
+        if (!job) break
+        if (job.phase === 'to_source') {
+          const qty = Math.min(job.qty, bikes[job.from] as number, settings.vanCapacity - crew.load)
+          if (qty < 1) {
+            crew.job = null
+            break
+          }
+          bikes[job.from] = (bikes[job.from] as number) - qty
+          crew.load += qty
+          const end = t + qty * settings.handlingMinutes
+          log.push({ t, kind: 'pickup', crew: event.crew, station: job.from, qty, end })
+          moves += 1
+          job.phase = 'to_sink'
+          drive(event.crew, job.to, end, t)
+          break
+        }
+        const room = station(crew.position).capacity - (bikes[crew.position] as number)
+        const qty = Math.min(crew.load, Math.max(0, room))
+        let end = t
+        if (qty > 0) {
+          bikes[crew.position] = (bikes[crew.position] as number) + qty
+          crew.load -= qty
+          bikesMoved += qty
+          end = t + qty * settings.handlingMinutes
+          log.push({ t, kind: 'dropoff', crew: event.crew, station: crew.position, qty, end })
+        }
+        crew.busyUntil = end
+        if (crew.load === 0) {
+          crew.job = null
+          break
+        }
+        job.visited.push(crew.position)
+        job.phase = 'to_overflow'
+        const next = nearestWithRoom(crew.position, job.visited)
+        if (next === null) break
+        drive(event.crew, next, end, t)
+        break
+      }
+    }
+  }
+  return {
+    failedRentals,
+    failedReturns,
+    rentals,
+    moves,
+    bikesMoved,
+    log,
+    finalBikes: bikes,
+    vanLoads: crews.map((crew) => crew.load),
+    ridersOut,
+  }
+}
