@@ -15,6 +15,7 @@ import {
   pollOnce,
   startReplayFeed,
 } from './gbfs-commands.js'
+import { demoTrips, seedDemo } from './demo.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
@@ -123,8 +124,19 @@ export function buildProgram(logger: Logger): Command {
           )
         }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
+        // The default demo also imports its trip month, so flows and suggestions have data; a
+        // history given on the command line is someone's own, and gets no trips it did not ask for.
+        const seeding = new AbortController()
+        const trips = demo && flags.demo === true ? demoTrips() : null
+        const seeded = trips
+          ? seedDemo(server.services, trips, (line) => process.stdout.write(`${line}\n`), {
+              signal: seeding.signal,
+            })
+          : Promise.resolve()
         await new Promise<void>((resolve) => {
           onShutdown(logger, async () => {
+            seeding.abort()
+            await seeded
             await server.close()
             await demo?.server.close()
             resolve()

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FeedsHealth } from '../../shared/feeds.js'
+import { CLI_ACTOR } from '../auth/actor.js'
+import { describeError } from '../errors.js'
+import type { Services } from '../services.js'
+
+/**
+ * The trip month `serve --demo` imports beside its default week of status: February 2018 of Ford
+ * GoBike, whose numeric station ids the 2023 Bay Wheels feed still lists as `legacy_id`. With it
+ * the station pages have flows and the engine has demand to plan from. Null when the shared data
+ * is not beside the checkout (the demo then runs without trips and says so).
+ */
+export function demoTrips(env: NodeJS.ProcessEnv = process.env): string | null {
+  const shared = env.BALANCER_SHARED_DATA ?? join(process.cwd(), '..', 'shared', 'data')
+  const path = resolve(shared, 'trips', 'full-month', '201802-fordgobike-tripdata.csv.gz')
+  return existsSync(path) ? path : null
+}
+
+type Say = (line: string) => void
+
+/** The first poll's stations, or null when none arrive within `timeoutMs`. */
+async function firstStations(
+  health: () => Promise<FeedsHealth>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline && !signal?.aborted) {
+    const feeds = await health()
+    const polled = feeds.feeds.find((feed) => (feed.stationCount ?? 0) > 0 && feed.systemId)
+    if (polled?.systemId) return polled.systemId
+    await sleep(500, undefined, { signal }).catch(() => undefined)
+  }
+  return null
+}
+
+/**
+ * Gives a demo something to look at beyond live numbers: once the replayed feed's first poll has
+ * written the stations, imports the trip month into that system (a second start finds it already
+ * imported and skips it) and runs the engine once, so Suggestions is not empty for the first
+ * 15 minutes. Failures are reported and leave the demo running.
+ */
+export async function seedDemo(
+  services: Pick<Services, 'feeds' | 'trips' | 'engine'>,
+  tripsFile: string,
+  say: Say,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  try {
+    const systemId = await firstStations(
+      () => services.feeds.health(),
+      options.timeoutMs ?? 60_000,
+      options.signal,
+    )
+    if (!systemId) {
+      say('Demo trips: no stations polled within a minute; not importing trips')
+      return
+    }
+    const report = await services.trips.importFiles({ paths: [tripsFile], systemId })
+    for (const outcome of report.outcomes) {
+      if (outcome.status === 'imported') {
+        say(
+          `Demo trips: ${outcome.rowsImported.toLocaleString('en-US')} trips of ${outcome.file} imported into ${systemId}`,
+        )
+      } else if (outcome.status === 'already-imported') {
+        say(`Demo trips: ${outcome.file} was imported before (${outcome.importedAt})`)
+      } else {
+        say(`Demo trips: ${outcome.file} could not be imported: ${outcome.error}`)
+      }
+    }
+    const run = await services.engine.run(
+      { system_id: systemId },
+      { trigger: 'cli', actor: CLI_ACTOR },
+    )
+    say(
+      `Demo engine: ${run.created} suggestion${run.created === 1 ? '' : 's'} for ${systemId}${run.note ? ` (${run.note})` : ''}`,
+    )
+  } catch (error) {
+    if (options.signal?.aborted) return
+    say(`Demo trips: ${describeError(error)}`)
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it, vi } from 'vitest'
+import { demoTrips, seedDemo } from '../../src/server/cli/demo.js'
+import type { FeedsHealth } from '../../src/shared/feeds.js'
+import type { TripImportReport } from '../../src/shared/trips.js'
+import type { EngineRunSummary } from '../../src/shared/engine.js'
+import type { Services } from '../../src/server/services.js'
+
+function health(stationCount: number | null): FeedsHealth {
+  return {
+    leader: 'here',
+    pollingHere: true,
+    stale: false,
+    checkedAt: '2026-11-22T10:00:00Z',
+    feeds: [{ systemId: 'demo_bay', stationCount } as FeedsHealth['feeds'][number]],
+  }
+}
+
+const imported: TripImportReport = {
+  systemId: 'demo_bay',
+  timeZone: 'America/Los_Angeles',
+  stationsLoaded: null,
+  systemCreated: false,
+  remapped: null,
+  outcomes: [
+    {
+      status: 'already-imported',
+      file: 'trips.csv.gz',
+      importId: 1,
+      systemId: 'demo_bay',
+      importedAt: '2026-11-21T09:00:00Z',
+      rowsImported: 106_718,
+    },
+  ],
+}
+
+function fakes(healths: FeedsHealth[]) {
+  const feeds = { health: vi.fn(() => Promise.resolve(healths.shift() ?? health(517))) }
+  const trips = { importFiles: vi.fn(() => Promise.resolve(imported)) }
+  const engine = {
+    run: vi.fn(() => Promise.resolve({ created: 7, note: null } as unknown as EngineRunSummary)),
+  }
+  const services = { feeds, trips, engine } as unknown as Pick<
+    Services,
+    'feeds' | 'trips' | 'engine'
+  >
+  return { services, feeds, trips, engine }
+}
+
+describe('serve --demo seeding', () => {
+  it('waits for the first poll, imports the month into the polled system, then runs the engine', async () => {
+    const { services, trips, engine } = fakes([health(null), health(0), health(517)])
+    const lines: string[] = []
+    await seedDemo(services, '/data/trips.csv.gz', (line) => lines.push(line))
+    expect(trips.importFiles).toHaveBeenCalledWith({
+      paths: ['/data/trips.csv.gz'],
+      systemId: 'demo_bay',
+    })
+    expect(engine.run).toHaveBeenCalledWith({ system_id: 'demo_bay' }, expect.anything())
+    expect(lines).toEqual([
+      'Demo trips: trips.csv.gz was imported before (2026-11-21T09:00:00Z)',
+      'Demo engine: 7 suggestions for demo_bay',
+    ])
+  })
+
+  it('imports nothing when no stations arrive in time, and says so', async () => {
+    const { services, trips } = fakes(Array.from({ length: 100 }, () => health(null)))
+    const lines: string[] = []
+    await seedDemo(services, '/data/trips.csv.gz', (line) => lines.push(line), { timeoutMs: 50 })
+    expect(trips.importFiles).not.toHaveBeenCalled()
+    expect(lines).toEqual(['Demo trips: no stations polled within a minute; not importing trips'])
+  })
+
+  it('reports a failed import and leaves the demo running', async () => {
+    const { services, trips, engine } = fakes([])
+    trips.importFiles.mockRejectedValueOnce(new Error('disk full'))
+    const lines: string[] = []
+    await seedDemo(services, '/data/trips.csv.gz', (line) => lines.push(line))
+    expect(engine.run).not.toHaveBeenCalled()
+    expect(lines).toEqual(['Demo trips: disk full'])
+  })
+
+  it('finds the month only where the shared data is', () => {
+    expect(demoTrips({ BALANCER_SHARED_DATA: '/nowhere' })).toBeNull()
+  })
+})
