@@ -18,7 +18,10 @@ let database: TestDatabase
 let dir: string
 let settings: SettingsService
 
-/** The test database's URL with a password in it (the test server trusts any). */
+/**
+ * The test database's URL with a password in it: its own (the embedded PostgreSQL's random one),
+ * or, on a server that trusts any (TEST_DATABASE_URL's), a made-up one.
+ */
 function withPassword(url: string, password: string): string {
   const parsed = new URL(url)
   parsed.username ||= 'postgres'
@@ -35,6 +38,8 @@ const INPUT: SettingsInput = {
   serviceHours: { start: '05:30', end: '23:00' },
   notifications: true,
 }
+
+const secret = () => new URL(database.url).password || 's3cret'
 
 const fileText = () => readFile(join(dir, 'settings.json'), 'utf8')
 
@@ -56,11 +61,11 @@ afterAll(async () => {
 
 describe('the Settings page against the settings file', () => {
   it('saves and loads back, keeping what the page does not show; the password is never shown', async () => {
-    const url = withPassword(database.url, 's3cret')
+    const url = withPassword(database.url, secret())
     const saved = await settings.save({ ...INPUT, databaseUrl: url })
     expect(saved.restartNeeded).toEqual(['database', 'API address', 'task lease'])
-    expect(saved.settings.databaseUrl).toBe(url.replace(':s3cret@', ':********@'))
-    expect(JSON.stringify(await settings.get())).not.toContain('s3cret')
+    expect(saved.settings.databaseUrl).toBe(url.replace(`:${secret()}@`, ':********@'))
+    expect(JSON.stringify(await settings.get())).not.toContain(secret())
 
     const file = JSON.parse(await fileText()) as Record<string, unknown>
     expect(file).toMatchObject({ databaseUrl: url, poll: false, rateLimitPerToken: 900 })
@@ -82,7 +87,7 @@ describe('the Settings page against the settings file', () => {
     const saved = await settings.save({ ...INPUT, databaseUrl: shown.databaseUrl, port: 8100 })
     expect(saved.restartNeeded).toEqual(['API port'])
     expect(JSON.parse(await fileText())).toMatchObject({
-      databaseUrl: withPassword(database.url, 's3cret'),
+      databaseUrl: withPassword(database.url, secret()),
       port: 8100,
     })
     // Testing the masked URL tests the stored one.
