@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { CLI_ACTOR } from '../src/server/auth/actor.js'
 import {
   directorySource,
@@ -13,12 +13,11 @@ import {
 import { FeedPoll } from '../src/server/gbfs/poller.js'
 import { silentLogger } from '../src/server/logger.js'
 import { startServer } from '../src/server/runtime.js'
+import { CHROMIUM, launchChromium } from '../test/helpers/chromium.js'
 import { benchDatabase, median, ms, printTable, quantile } from './lib.js'
 
 export const description =
   'the console in Chromium with 2,329 stations (Divvy + Bay Wheels): first render of the stations table, a sort, a live update, a station chart over 30 days'
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 
 function sharedData(): string {
   return resolve(process.env.BALANCER_SHARED_DATA ?? join(process.cwd(), '..', 'shared', 'data'))
@@ -170,18 +169,7 @@ export async function run(args: string[]): Promise<void> {
     logger,
     { consoleDir: join(process.cwd(), 'out', 'renderer') },
   )
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--headless=new',
-    ],
-  })
+  const browser = await launchChromium()
   try {
     // The two captures through the poller (the path `balancer poll-once` takes), then a month of trips.
     const polls = await Promise.all(

@@ -1,20 +1,18 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationLive } from '../../src/shared/feeds.js'
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
 import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
 import { fixture } from '../helpers/gbfs.js'
 
 const run = promisify(execFile)
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = resolve('test-results/screenshots')
-const hasChromium = existsSync(CHROMIUM)
 
 let dir: string
 let env: NodeJS.ProcessEnv
@@ -70,18 +68,7 @@ beforeAll(async () => {
     createToken('crew', 'Van 3'),
   ])
   await mkdir(SCREENSHOTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--headless=new',
-    ],
-  })
+  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {

@@ -3,16 +3,15 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppStatus } from '../../src/shared/contract.js'
 import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
 import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/shared/csp.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const RENDERER = resolve('out/renderer')
 const SCREENSHOTS = resolve('test-results/screenshots')
-const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium) {
   console.warn(
     `skipping the renderer e2e tests: they need Debian's chromium at ${CHROMIUM} ` +
@@ -78,18 +77,7 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
     const listening = await serveRenderer()
     server = listening
     origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--headless=new',
-      ],
-    })
+    browser = await launchChromium()
   })
 
   afterEach(async () => {

@@ -1,21 +1,20 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationLive } from '../../src/shared/feeds.js'
 import type { FlowSeries } from '../../src/shared/flows.js'
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
 import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
 import { scratchDatabase } from '../helpers/scratch-database.js'
 import { hasSharedData, NEEDS_SHARED_DATA, sharedData } from '../helpers/shared-data.js'
 
 const run = promisify(execFile)
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = resolve('test-results/screenshots')
-const ready = existsSync(CHROMIUM) && hasSharedData
+const ready = hasChromium && hasSharedData
 
 let dir: string
 let env: NodeJS.ProcessEnv
@@ -85,18 +84,7 @@ beforeAll(async () => {
     { env },
   )
   await mkdir(SCREENSHOTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--headless=new',
-    ],
-  })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   // The depot LAN has no internet: tiles fail, and the map must still draw its dots.
   await page.route('https://tile.openstreetmap.org/**', (route) => route.abort())

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 
-export const CHROMIUM = '/usr/bin/chromium'
+/** Debian's Chromium, or the one CHROMIUM names. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
 
 /** Debian's Chromium, headless, with nothing reaching out to the network by itself. */
