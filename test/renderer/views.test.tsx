@@ -1,8 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Suggestion, Task } from '../../src/shared/dispatch'
 import { CrewsView } from '../../src/renderer/src/crews/CrewsView'
 import { OverviewView } from '../../src/renderer/src/overview/OverviewView'
+import { describeFreshness, staleSystems } from '../../src/renderer/src/shell/TopBar'
 import { SuggestionsView } from '../../src/renderer/src/suggestions/SuggestionsView'
 import { TaskBoardView } from '../../src/renderer/src/tasks/TaskBoardView'
 import {
@@ -73,6 +74,50 @@ describe('Overview', () => {
 
     expect(screen.getByText('Polled by this console')).toBeTruthy()
     expect(screen.getByText('Live')).toBeTruthy()
+  })
+
+  it('stops counting stations as live when their feed crosses its limit, with no event', async () => {
+    // The server's last answer: the feed live, its data 4 min 58 s old. Then the feed stops,
+    // and nothing is announced: no poll succeeds, and no stations:changed arrives.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
+    try {
+      const { fake, view } = props()
+      const feeds = {
+        data: {
+          leader: 'depot:1',
+          pollingHere: true,
+          stale: false,
+          checkedAt: new Date().toISOString(),
+          feeds: [feed({ feedLastUpdated: new Date(Date.now() - 298_000).toISOString() })],
+        },
+        error: null,
+        loading: false,
+        reload: () => undefined,
+      }
+      render(<OverviewView {...view} feeds={feeds} />)
+      const stations = await screen.findByRole('region', { name: 'Stations now' })
+      await within(stations).findByText('4 live stations, 1 not live')
+      const health = screen.getByRole('region', { name: 'Feed health' })
+      expect(within(health).getByText('Live')).toBeTruthy()
+      const loads = fake.calls('feeds:stations').length
+
+      await act(() => vi.advanceTimersByTime(6_000))
+      expect(within(stations).getByText('0 live stations, 5 not live')).toBeTruthy()
+      const stat = (label: string) =>
+        within(stations).getByText(label, { selector: '.stat-label' }).previousElementSibling
+          ?.textContent
+      expect(stat('Empty')).toBe('0')
+      expect(stat('Not live')).toBe('5')
+      expect(within(health).getByText('Stale')).toBeTruthy()
+      expect(within(health).getByText('Bay Wheels: stale, no update for 5 min')).toBeTruthy()
+      // Every station of a stale feed is not live, though the server counted 1 when it answered.
+      const cells = within(health).getAllByRole('cell')
+      expect(cells[3]?.textContent).toBe('5')
+      // Worked out on the page: nothing was asked again.
+      expect(fake.calls('feeds:stations').length).toBe(loads)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('updates the task counts live when tasks change', async () => {
@@ -411,5 +456,36 @@ describe('Crews', () => {
     fireEvent.change(screen.getByLabelText('Crew id'), { target: { value: 'van 9!' } })
     fireEvent.click(screen.getByRole('button', { name: 'Create token' }))
     expect((await screen.findByRole('alert')).textContent).toContain('body.crew_id')
+  })
+})
+
+describe('feed freshness on the page clock', () => {
+  const at = Date.parse('2025-01-29T10:00:00Z')
+  const updated = (secondsAgo: number) => new Date(at - secondsAgo * 1000).toISOString()
+
+  it('turns a feed the server last called live stale once its data passes the limit', () => {
+    const live = feed({ feedLastUpdated: updated(299), stale: false })
+    expect(describeFreshness(live, at)).toMatchObject({
+      tone: 'ok',
+      text: 'Bay Wheels: updated 4 min ago',
+    })
+    expect(describeFreshness(live, at + 2_000)).toMatchObject({
+      tone: 'stale',
+      text: 'Bay Wheels: stale, no update for 5 min',
+    })
+    // A feed announcing a long ttl has twice that: the server sends the limit that applies.
+    const slow = feed({ feedLastUpdated: updated(500), ttlSeconds: 300, staleAfterSeconds: 600 })
+    expect(describeFreshness(slow, at).tone).toBe('ok')
+  })
+
+  it('names the systems none of whose feeds is live', () => {
+    const feeds = [
+      feed({ feedId: 1, systemId: 'bay_wheels', feedLastUpdated: updated(400) }),
+      feed({ feedId: 2, systemId: 'divvy', feedLastUpdated: updated(400) }),
+      // Divvy has a second feed that still answers: its stations are live.
+      feed({ feedId: 3, systemId: 'divvy', feedLastUpdated: updated(30) }),
+      feed({ feedId: 4, systemId: null, feedLastUpdated: null }),
+    ]
+    expect([...staleSystems(feeds, at)]).toEqual(['bay_wheels'])
   })
 })

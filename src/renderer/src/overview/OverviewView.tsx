@@ -5,7 +5,7 @@ import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useStations } from '../common/stations'
 import { useNow } from '../common/useNow'
 import { useResource, type Resource } from '../common/useResource'
-import { describeFreshness } from '../shell/TopBar'
+import { describeFreshness, staleSystems } from '../shell/TopBar'
 import type { ViewProps } from '../shell/view-props'
 import { countStations } from './station-counts'
 
@@ -65,7 +65,10 @@ export function OverviewView({
     intervalMs: 30_000,
   })
 
-  const counts = stations.data ? countStations(stations.data.values()) : null
+  // A stopped feed announces nothing: its stations stop counting as live when the feed turns
+  // stale on this page's clock, not at the next poll the server announces.
+  const notLiveSystems = staleSystems(feeds.data?.feeds ?? [], now)
+  const counts = stations.data ? countStations(stations.data.values(), notLiveSystems) : null
   const activeCrews = crews.data?.filter(
     (crew) => crew.health === 'Healthy' || crew.health === 'Warning',
   )
@@ -229,7 +232,12 @@ export function OverviewView({
                       </span>
                     </td>
                     <td className="right num">{feed.stationCount?.toLocaleString() ?? '—'}</td>
-                    <td className="right num">{feed.stationsStale.toLocaleString()}</td>
+                    <td className="right num">
+                      {(freshness.tone === 'stale' && feed.stationCount !== null
+                        ? Math.max(feed.stationCount, feed.stationsStale)
+                        : feed.stationsStale
+                      ).toLocaleString()}
+                    </td>
                     <td title={formatFullTime(feed.lastSuccessAt, timeZone)}>
                       {formatClock(feed.lastSuccessAt, timeZone)}
                     </td>

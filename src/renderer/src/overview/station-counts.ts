@@ -12,9 +12,14 @@ export interface StationCounts {
 
 /**
  * The seed's thresholds (imbalance_scores: bikes <= 2, docks <= 2): empty is no bike to rent,
- * nearly empty one or two; full is no dock to return to, nearly full one or two.
+ * nearly empty one or two; full is no dock to return to, nearly full one or two. Stations of
+ * `staleSystems` (their feed stale on the page's clock: see staleSystems in shell/TopBar) are
+ * not live whatever flags they were loaded with.
  */
-export function countStations(stations: Iterable<StationLive>): StationCounts {
+export function countStations(
+  stations: Iterable<StationLive>,
+  staleSystems: ReadonlySet<string> = new Set(),
+): StationCounts {
   const counts: StationCounts = {
     empty: 0,
     nearlyEmpty: 0,
@@ -24,7 +29,7 @@ export function countStations(stations: Iterable<StationLive>): StationCounts {
     live: 0,
   }
   for (const station of stations) {
-    if (station.stale || station.bikes === null) {
+    if (station.stale || station.bikes === null || staleSystems.has(station.systemId)) {
       counts.notLive += 1
       continue
     }

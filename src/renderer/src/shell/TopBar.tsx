@@ -48,6 +48,25 @@ export function describeFreshness(feed: FeedHealth, now: number): Freshness {
   return { tone: 'ok', text: `${name}: updated ${formatDuration(age)} ago`, title }
 }
 
+/**
+ * The systems whose numbers are not live now, on the page's clock: every feed of theirs is stale
+ * (the server's station_freshness() reads a system's freshest feed). A feed that stops answering
+ * changes no station, so station flags loaded before it crossed its limit still say live until
+ * some later poll is announced, minutes later once the poller backs off; views that count or
+ * colour stations treat the stations of these systems as not live meanwhile.
+ */
+export function staleSystems(feeds: readonly FeedHealth[], now: number): Set<string> {
+  const fresh = new Set<string>()
+  const stale = new Set<string>()
+  for (const feed of feeds) {
+    if (feed.systemId === null) continue
+    if (describeFreshness(feed, now).tone === 'ok') fresh.add(feed.systemId)
+    else stale.add(feed.systemId)
+  }
+  for (const system of fresh) stale.delete(system)
+  return stale
+}
+
 const THEME_WORDS: Record<ThemeChoice, string> = {
   system: 'Theme: system',
   light: 'Theme: light',
