@@ -207,6 +207,22 @@ describe('importing the Lyft format', () => {
     expect(count).toBe(6)
   })
 
+  it('imports the same file sent twice at once only once: the other answers "already imported"', async () => {
+    await seedSfSystem(db, 'sftwice', '2023')
+    const file = tripFixture('lyft-2023-semicolon-crlf.csv')
+    const outcomes = await Promise.all([importOne(file, 'sftwice'), importOne(file, 'sftwice')])
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual([
+      'already-imported',
+      'imported',
+    ])
+    const { count } = await db
+      .selectFrom('trips')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('system_id', '=', 'sftwice')
+      .executeTakeFirstOrThrow()
+    expect(count).toBe(6)
+  })
+
   it('reads a .zip the same as the plain file (the __MACOSX entry is skipped)', async () => {
     await seedSfSystem(db, 'sfzip', '2023')
     const outcome = imported(await importOne(tripFixture('lyft-2023-semicolon-crlf.zip'), 'sfzip'))

@@ -19,6 +19,7 @@ import {
   insertRejections,
   insertTrips,
   lockFlows,
+  lockImportContent,
   matchStations,
   prepareImportSession,
   prepareImportTransaction,
@@ -180,6 +181,7 @@ export async function importTripFile(
     report('inserting', rowsRead, source.bytesTotal ? 100 : null)
 
     const sha256 = source.sha256()
+    await lockImportContent(client, options.systemId, sha256)
     const previous = await findImportByHash(client, options.systemId, sha256)
     if (previous) {
       await client.query('rollback')

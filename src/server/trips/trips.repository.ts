@@ -527,6 +527,21 @@ export async function firstRejections(
 }
 
 /**
+ * Two imports of the same content into one system (two desks uploading the same month) take
+ * turns from the moment the content is known to their commit: the second then finds the first's
+ * record and answers "already imported", instead of failing on the unique (system, hash) key.
+ */
+export async function lockImportContent(
+  client: ImportConnection,
+  systemId: string,
+  sha256: string,
+): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext('trip_imports'), hashtext($1))`, [
+    `${systemId}:${sha256}`,
+  ])
+}
+
+/**
  * The writers of one system's station_flows take turns (imports, remaps, a rebuild), from their
  * flows step to their commit: a second import of the same system waits about a second. That
  * lets an import that adds new bins insert them plainly (below), and no two writers can
