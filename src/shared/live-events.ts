@@ -13,12 +13,16 @@ export interface TaskChange {
   status: TaskStatus
 }
 
-/** A finished GBFS poll, as the `station_status` notification describes it. */
+/**
+ * A finished GBFS poll, as the `station_status` notification describes it; or, with outcome
+ * 'stale', the moment the feed's data turned stale with no newer poll (`pollId` is then the feed's
+ * latest poll). Either way the console reloads what it shows of the stations.
+ */
 export interface StationStatusChange {
   feedId: number
   pollId: number
   systemId: string | null
-  outcome: 'ok' | 'not_modified' | 'error'
+  outcome: 'ok' | 'not_modified' | 'error' | 'stale'
   statusRowsWritten: number
   at: string
 }
@@ -48,6 +52,7 @@ function isTaskChange(value: unknown): value is TaskChange {
   )
 }
 
+// The outcome is not checked: an outcome a newer server adds still means "reload the stations".
 function isStationStatusChange(value: unknown): value is StationStatusChange {
   return (
     isRecord(value) &&

@@ -369,6 +369,57 @@ export async function recordPoll(
   return { pollId: row.poll_id, systemId: row.system_id, consecutiveFailures: row.failures }
 }
 
+/** When the data a feed's row holds turns stale: its `last_updated` + feed_stale_after(ttl). */
+export interface FeedStaleness {
+  feedLastUpdated: Date
+  staleAt: Date
+}
+
+/**
+ * When the feed's stored data stops being live, by station_freshness()'s rule (null: the feed
+ * has never given a `last_updated`, so it has been stale all along).
+ */
+export async function feedStaleness(db: Queryable, feedId: number): Promise<FeedStaleness | null> {
+  const { rows } = await sql<{ feed_last_updated: Date; stale_at: Date }>`
+    select feed_last_updated, feed_last_updated + feed_stale_after(ttl_seconds) as stale_at
+      from feeds
+     where feed_id = ${feedId} and feed_last_updated is not null`.execute(db)
+  const row = rows[0]
+  return row ? { feedLastUpdated: row.feed_last_updated, staleAt: row.stale_at } : null
+}
+
+/**
+ * Tells every console that a feed's data has just turned stale: the same `station_status`
+ * notification a poll sends, with outcome 'stale' and the feed's latest poll, so each one reloads
+ * and shows the flags station_freshness() now computes. Sent only when the feed still holds the
+ * data it held at `feedLastUpdated` (nothing newer arrived) and that data is stale at `at`, by
+ * the same rule; returns whether it was sent.
+ */
+export async function notifyFeedStale(
+  db: Queryable,
+  feedId: number,
+  feedLastUpdated: Date,
+  at: Date,
+): Promise<boolean> {
+  const { rows } = await sql<{ poll_id: number }>`
+    select p.poll_id,
+           pg_notify('station_status', json_build_object(
+             'feedId', f.feed_id, 'pollId', p.poll_id, 'systemId', f.system_id,
+             'outcome', 'stale', 'statusRowsWritten', 0,
+             'at', ${at.toISOString()}::text)::text)
+      from feeds f
+      cross join lateral (
+        select poll_id from feed_polls
+         where feed_id = f.feed_id
+         order by started_at desc
+         limit 1
+      ) p
+     where f.feed_id = ${feedId}
+       and f.feed_last_updated <= ${feedLastUpdated}
+       and ${at}::timestamptz - f.feed_last_updated > feed_stale_after(f.ttl_seconds)`.execute(db)
+  return rows.length > 0
+}
+
 /** The urgency scores over the latest status; CONCURRENTLY, so readers are never blocked. */
 export async function refreshImbalanceScores(db: Queryable): Promise<void> {
   await sql`refresh materialized view concurrently imbalance_scores`.execute(db)
