@@ -131,7 +131,7 @@ describe('the simulated service day', () => {
     const quiet = { ...settings, crews: 1, handlingMinutes: 2 }
     const result = simulateDay(stations, [], chain, quiet)
     expect(checkDay(stations, quiet, result.log, result).errors).toEqual([])
-    const pickups = result.log.filter((entry) => entry.kind === 'pickup')
+    const pickups = result.log.flatMap((entry) => (entry.kind === 'pickup' ? [entry] : []))
     expect(pickups.map((entry) => entry.station)).toEqual([5, 4, 3])
     expect(pickups.map((entry) => entry.qty)).toEqual([5, 5, 8])
     // Each move starts when the one before ends, not at a decision (every 15 minutes).

@@ -228,9 +228,9 @@ export function selectMoves(stations: readonly PlanStation[], options: SelectOpt
       options.cost && options.perCost ? (qty) => cost(pair.from, pair.to, qty) : undefined,
     )
     if (found && found.gain >= minGain) {
-      const { score: _score, ...move } = found
-      pair.move = { from: pair.from, to: pair.to, ...move }
-      pair.score = move.gain / cost(pair.from, pair.to, move.qty)
+      const { qty, gain, fromGain, toGain } = found
+      pair.move = { from: pair.from, to: pair.to, qty, gain, fromGain, toGain }
+      pair.score = gain / cost(pair.from, pair.to, qty)
     } else {
       pair.move = null
       pair.score = -Infinity
