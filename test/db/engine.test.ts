@@ -246,6 +246,21 @@ describe('balancer evaluate on a small fixture', () => {
     expect(await run()).toEqual({ ...report, seconds: expect.any(Number) })
   })
 
+  it('simulates only the days up to --until: a validation split inside the fitted period', async () => {
+    const report = await evaluate(db, {
+      systemId: SYSTEM,
+      fitDays: 7,
+      until: '2018-02-13',
+      seeds: 1,
+      crews: 1,
+    })
+    expect(report.fitted).toMatchObject({ from: '2018-02-05', to: '2018-02-11' })
+    expect(report.days).toEqual(['2018-02-12', '2018-02-13'])
+    await expect(
+      evaluate(db, { systemId: SYSTEM, fitDays: 9, until: '2018-02-13' }),
+    ).rejects.toThrow(/--until: 2018-02-13 leaves no day to simulate/)
+  })
+
   it('refuses a day that was fitted on, naming the held-out days', async () => {
     await expect(evaluate(db, { systemId: SYSTEM, fitDays: 9, day: '2018-02-10' })).rejects.toThrow(
       /2018-02-10 is not one of the held-out days 2018-02-14 to 2018-02-16/,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { expectedDissatisfaction, totalAt } from '../../src/server/engine/dissatisfaction.js'
-import { neighboursWithin } from '../../src/server/engine/geo.js'
-import { selectMoves, serviceRange, type PlanStation } from '../../src/server/engine/moves.js'
+import { distanceKm, neighboursWithin } from '../../src/server/engine/geo.js'
+import {
+  bestMove,
+  moveMinutes,
+  selectMoves,
+  serviceRange,
+  type PlanStation,
+} from '../../src/server/engine/moves.js'
 import { seedHeuristicMoves, type SeedStation } from '../../src/server/engine/seed-heuristic.js'
 import { createRandom } from '../../src/server/engine/simulation/random.js'
 
@@ -132,6 +138,102 @@ describe('choosing moves', () => {
         expect(bikes[move.from]).toBeGreaterThanOrEqual(serviceRange(source.f).low)
         expect(bikes[move.to]).toBeLessThanOrEqual(
           Math.min(sink.capacity, serviceRange(sink.f).high),
+        )
+      }
+    }
+  })
+})
+
+describe('value per crew-minute', () => {
+  const sink = station(0, 0, 30, 12, 1) // empties fast
+  const source = station(1, 28, 30, 1, 12) // fills fast
+  const range = (s: PlanStation) => serviceRange(s.f)
+
+  it("chooses the quantity with the most failures avoided per minute of the crew's time", () => {
+    for (const approachKm of [0, 1, 3, 6]) {
+      const cost = (qty: number) => moveMinutes(approachKm, distanceKm(source, sink), qty)
+      const move = bestMove(source, sink, range(source), range(sink), 20, cost)
+      if (!move) throw new Error('no move')
+      for (let qty = 1; qty <= 20; qty += 1) {
+        if (source.bikes - qty < range(source).low || sink.bikes + qty > range(sink).high) break
+        const gain =
+          totalAt(source.f, source.bikes) -
+          totalAt(source.f, source.bikes - qty) +
+          totalAt(sink.f, sink.bikes) -
+          totalAt(sink.f, sink.bikes + qty)
+        expect(move.gain / cost(move.qty)).toBeGreaterThanOrEqual(gain / cost(qty) - 1e-12)
+      }
+    }
+  })
+
+  it('fills the van further the longer the drive that the load pays for', () => {
+    // Milder rates than above: F's returns diminish before the van is full.
+    const empty = station(0, 0, 30, 4, 1)
+    const full = station(1, 28, 30, 1, 4)
+    const qtyFor = (approachKm: number) =>
+      bestMove(full, empty, range(full), range(empty), 20, (qty) =>
+        moveMinutes(approachKm, distanceKm(full, empty), qty),
+      )?.qty ?? 0
+    const near = qtyFor(0)
+    const far = qtyFor(8)
+    expect(near).toBeGreaterThan(0)
+    expect(far).toBeGreaterThan(near)
+    expect(far).toBeLessThanOrEqual(20)
+  })
+
+  it('prefers the nearer of two partners that avoid as much', () => {
+    const near = station(2, 28, 30, 1, 12, { lat: sink.lat + 0.004, lon: sink.lon })
+    const far = station(3, 28, 30, 1, 12, { lat: sink.lat + 0.03, lon: sink.lon })
+    const stations = [{ ...sink }, far, near]
+    const [move] = selectMoves(stations, {
+      vanCapacity: 20,
+      maxMoves: 1,
+      neighbours: everyone(stations),
+      cost: (from, to, qty) =>
+        moveMinutes(0, distanceKm(get(stations, from), get(stations, to)), qty),
+      perCost: true,
+    })
+    expect(move).toMatchObject({ from: 2, to: 0 })
+  })
+
+  it('never breaks capacity, the van or a range, and never suggests a move without value', () => {
+    const random = createRandom(23)
+    for (let round = 0; round < 40; round += 1) {
+      const stations = Array.from({ length: 20 }, (_, id) => {
+        const capacity = 5 + random.int(30)
+        return station(
+          id,
+          random.int(capacity + 1),
+          capacity,
+          random.next() * 12,
+          random.next() * 12,
+          {
+            lat: 37.76 + random.next() * 0.04,
+            lon: -122.43 + random.next() * 0.04,
+          },
+        )
+      })
+      const vanCapacity = 3 + random.int(18)
+      const moves = selectMoves(stations, {
+        vanCapacity,
+        maxMoves: 12,
+        neighbours: everyone(stations),
+        cost: (from, to, qty) =>
+          moveMinutes(2, distanceKm(get(stations, from), get(stations, to)), qty),
+        perCost: true,
+      })
+      const bikes = stations.map((s) => s.bikes)
+      for (const move of moves) {
+        expect(move.qty).toBeGreaterThanOrEqual(1)
+        expect(move.qty).toBeLessThanOrEqual(vanCapacity)
+        expect(move.gain).toBeGreaterThan(0.09)
+        bikes[move.from] = get(bikes, move.from) - move.qty
+        bikes[move.to] = get(bikes, move.to) + move.qty
+        expect(bikes[move.from]).toBeGreaterThanOrEqual(
+          serviceRange(get(stations, move.from).f).low,
+        )
+        expect(bikes[move.to]).toBeLessThanOrEqual(
+          Math.min(get(stations, move.to).capacity, serviceRange(get(stations, move.to).f).high),
         )
       }
     }

@@ -8,6 +8,7 @@ import {
   drawRiders,
   simulateDay,
   type DayTrip,
+  type Policy,
   type SimResult,
   type SimSettings,
   type SimStation,
@@ -105,6 +106,54 @@ describe('the simulated service day', () => {
     const a = simulateDay(stations, riders, ours, settings)
     const b = simulateDay(stations, riders, get(policies(), 2), settings)
     expect(b.log).toEqual(a.log)
+  })
+
+  it('lets a van do a chain of moves without waiting for the next decision', () => {
+    let asked = 0
+    let busyTicks = 0
+    const chain = {
+      name: 'chain',
+      decide: (context: Parameters<Policy['decide']>[0]) => {
+        asked += 1
+        if (asked > 1) {
+          // A van with a chain under way is not idle.
+          if (context.underWay.length > 0) busyTicks += 1
+          expect(context.underWay.length > 0 && context.idleCrews.length > 0).toBe(false)
+          return []
+        }
+        return [
+          { crew: 0, from: 5, to: 0, qty: 5 },
+          { crew: 0, from: 4, to: 1, qty: 5 },
+          { crew: 0, from: 3, to: 2, qty: 30 }, // more than the van: it loads what fits
+        ]
+      },
+    }
+    const quiet = { ...settings, crews: 1, handlingMinutes: 2 }
+    const result = simulateDay(stations, [], chain, quiet)
+    expect(checkDay(stations, quiet, result.log, result).errors).toEqual([])
+    const pickups = result.log.flatMap((entry) => (entry.kind === 'pickup' ? [entry] : []))
+    expect(pickups.map((entry) => entry.station)).toEqual([5, 4, 3])
+    expect(pickups.map((entry) => entry.qty)).toEqual([5, 5, 8])
+    // Each move starts when the one before ends, not at a decision (every 15 minutes).
+    const travels = result.log.flatMap((entry) => (entry.kind === 'travel' ? [entry] : []))
+    const dropoffs = result.log.flatMap((entry) => (entry.kind === 'dropoff' ? [entry] : []))
+    // Station 2 has room for 7 of the last 8: the eighth goes on to the nearest with room.
+    expect(travels.map((entry) => entry.to)).toEqual([5, 0, 4, 1, 3, 2, 1])
+    expect(get(travels, 2).depart).toBe(get(dropoffs, 0).end)
+    expect(get(travels, 4).depart).toBe(get(dropoffs, 1).end)
+    expect(get(travels, 2).depart % settings.policyEvery).not.toBe(0)
+    expect(result.vanLoads).toEqual([0])
+    expect(busyTicks).toBe(0)
+  })
+
+  it('gives a van more than one move when it would otherwise wait for the next decision', () => {
+    const ours = get(policies(), 2)
+    const result = simulateDay(stations, riders, ours, settings)
+    const departs = result.log.flatMap((entry) =>
+      entry.kind === 'travel' && entry.depart % settings.policyEvery !== 0 ? [entry] : [],
+    )
+    expect(departs.length).toBeGreaterThan(0)
+    expect(checkDay(stations, settings, result.log, result).errors).toEqual([])
   })
 
   it('catches a log that breaks the rules: a fast van, an overfull van, a lost bike', () => {

@@ -117,6 +117,11 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           'fit on this many first days of the trips (default 21)',
           positiveInt('--fit-days', 3650),
         )
+        .option(
+          '--until <date>',
+          'simulate held-out days up to this local date only (with --fit-days: a validation split inside the fitted period)',
+          localDate,
+        )
         .option('--crews <n>', 'vans on the road (default 3)', positiveInt('--crews', 200))
         .option(
           '--van-capacity <n>',
@@ -140,6 +145,7 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           day?: string
           days?: number
           fitDays?: number
+          until?: string
           crews?: number
           vanCapacity?: number
           seeds?: number
@@ -162,6 +168,7 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
               day: flags.day,
               days: flags.days,
               fitDays: flags.fitDays,
+              until: flags.until,
               crews: flags.crews,
               vanCapacity: flags.vanCapacity,
               seeds: flags.seeds,

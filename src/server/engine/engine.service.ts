@@ -35,7 +35,15 @@ import {
   type SystemRow,
 } from './engine.repository.js'
 import { dateRange, fitFromDatabase, measureAccuracy } from './fit.js'
-import { selectMoves, serviceRange, type Move, type PlanStation, type Range } from './moves.js'
+import { distanceKm } from './geo.js'
+import {
+  moveMinutes,
+  selectMoves,
+  serviceRange,
+  type Move,
+  type PlanStation,
+  type Range,
+} from './moves.js'
 import { moveReason } from './reasons.js'
 import { seedHeuristicMoves } from './seed-heuristic.js'
 import { resolveSystem } from './systems.js'
@@ -51,6 +59,11 @@ export const DEFAULT_RADIUS_KM = 5
 const NEIGHBOURS = 40
 /** Suggestions per crew and run: about the next hour of work. */
 const MOVES_PER_CREW = 3
+/**
+ * Where a van comes from is not known when suggesting: a move's crew-minutes assume a drive of
+ * this length to its source, then the drive to the sink and the handling of each bike.
+ */
+const APPROACH_KM = 2
 const MIN_CREWS = 3
 /** Days of flows held out to measure a new model against seasonal-naive. */
 const HELD_OUT_DAYS = 7
@@ -404,6 +417,14 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       maxMoves: crews * MOVES_PER_CREW,
       neighbours: (position) => neighbours.get(position) ?? [],
       skipPair,
+      // Value per crew-minute, in the choice of pairs and of each pair's quantity.
+      cost: (from, to, qty) =>
+        moveMinutes(
+          APPROACH_KM,
+          distanceKm(planStations[from] as PlanStation, planStations[to] as PlanStation),
+          qty,
+        ),
+      perCost: true,
     })
     const horizonEnd = clockText(clock.minute + horizon)
     // Reasons are told at the counts each move starts from (earlier moves of the run applied).

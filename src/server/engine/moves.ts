@@ -61,10 +61,42 @@ export interface SelectOptions {
   skipPair?: (from: number, to: number) => boolean
   /** What a move costs (1 per move by default; crew-minutes in the simulation). */
   cost?: (from: number, to: number, qty: number) => number
+  /** Choose each pair's quantity for the most value per unit of `cost` (else the most value). */
+  perCost?: boolean
   /** F tolerance of the service range: `absolute` failures plus `relative` of the minimum. */
   tolerance?: { absolute: number; relative: number }
   /** The stations' service ranges, when the caller has them (they depend on F only). */
   ranges?: readonly Range[]
+}
+
+/** How long a crew takes: what a move costs in crew-minutes. */
+export interface CrewTiming {
+  /** Van speed over road distance. */
+  speedKmh: number
+  /** Road distance = straight line x this. */
+  detour: number
+  /** Minutes per bike loaded, and again per bike unloaded. */
+  handlingMinutes: number
+}
+
+/** The simulation's defaults (balancer evaluate). */
+export const DEFAULT_TIMING: CrewTiming = { speedKmh: 20, detour: 1.3, handlingMinutes: 0.5 }
+
+/** Drive minutes for a straight-line distance. */
+export function driveMinutes(km: number, timing: CrewTiming = DEFAULT_TIMING): number {
+  return ((km * timing.detour) / timing.speedKmh) * 60
+}
+
+/** A move's crew-minutes: drive to the source, load, drive to the sink, unload. */
+export function moveMinutes(
+  approachKm: number,
+  km: number,
+  qty: number,
+  timing: CrewTiming = DEFAULT_TIMING,
+): number {
+  return (
+    driveMinutes(approachKm, timing) + driveMinutes(km, timing) + 2 * qty * timing.handlingMinutes
+  )
 }
 
 export const DEFAULT_MIN_GAIN = 0.1
@@ -101,14 +133,22 @@ interface Pair {
   score: number
 }
 
-/** The best quantity for one pair at the stations' current counts, or null if none helps. */
+/**
+ * The best quantity for one pair at the stations' current counts, or null if none helps.
+ * Without `cost`, the quantity that avoids the most failures (a bigger load only if each extra
+ * bike avoids at least MIN_MARGINAL_GAIN more); with it (what the move costs for a quantity, in
+ * crew-minutes), the quantity that avoids the most failures per unit of cost: the fixed part of a
+ * trip (driving) argues for a fuller van, the handling per bike and F's diminishing returns for
+ * fewer bikes.
+ */
 export function bestMove(
   source: PlanStation,
   sink: PlanStation,
   sourceRange: Range,
   sinkRange: Range,
   vanCapacity: number,
-): Omit<Move, 'from' | 'to'> | null {
+  cost?: (qty: number) => number,
+): (Omit<Move, 'from' | 'to'> & { score: number }) | null {
   const most = Math.min(
     vanCapacity,
     source.movable,
@@ -119,13 +159,16 @@ export function bestMove(
   if (most < 1) return null
   const sourceNow = totalAt(source.f, source.bikes)
   const sinkNow = totalAt(sink.f, sink.bikes)
-  let chosen: Omit<Move, 'from' | 'to'> | null = null
+  let chosen: (Omit<Move, 'from' | 'to'> & { score: number }) | null = null
   for (let qty = 1; qty <= most; qty += 1) {
     const fromGain = sourceNow - totalAt(source.f, source.bikes - qty)
     const toGain = sinkNow - totalAt(sink.f, sink.bikes + qty)
     const gain = fromGain + toGain
-    if (!chosen || gain > chosen.gain + MIN_MARGINAL_GAIN * (qty - chosen.qty)) {
-      chosen = { qty, gain, fromGain, toGain }
+    if (cost) {
+      const score = gain / Math.max(cost(qty), 1e-9)
+      if (!chosen || score > chosen.score + 1e-12) chosen = { qty, gain, fromGain, toGain, score }
+    } else if (!chosen || gain > chosen.gain + MIN_MARGINAL_GAIN * (qty - chosen.qty)) {
+      chosen = { qty, gain, fromGain, toGain, score: gain }
     }
   }
   return chosen && chosen.gain > 0 ? chosen : null
@@ -182,9 +225,16 @@ export function selectMoves(stations: readonly PlanStation[], options: SelectOpt
       ranges[pair.from] as Range,
       ranges[pair.to] as Range,
       options.vanCapacity,
+      options.cost && options.perCost ? (qty) => cost(pair.from, pair.to, qty) : undefined,
     )
-    pair.move = found && found.gain >= minGain ? { from: pair.from, to: pair.to, ...found } : null
-    pair.score = pair.move ? pair.move.gain / cost(pair.from, pair.to, pair.move.qty) : -Infinity
+    if (found && found.gain >= minGain) {
+      const { qty, gain, fromGain, toGain } = found
+      pair.move = { from: pair.from, to: pair.to, qty, gain, fromGain, toGain }
+      pair.score = gain / cost(pair.from, pair.to, qty)
+    } else {
+      pair.move = null
+      pair.score = -Infinity
+    }
   }
   pairs.forEach(value)
 

@@ -41,6 +41,12 @@ export interface EvaluateOptions {
   /** How many held-out days to simulate (drawn with a fixed seed); default all of them. */
   days?: number
   fitDays?: number
+  /**
+   * Simulate held-out days up to this local date only: with `fitDays` it carves a validation
+   * split out of the fitted period (fit on days 1-14, validate on 15-21) for tuning, so that the
+   * days after it stay unseen.
+   */
+  until?: string
   crews?: number
   vanCapacity?: number
   seeds?: number
@@ -253,7 +259,14 @@ export async function evaluate(
     )
   }
   const fitTo = addDays(first, fitDays)
-  const heldOut = allDays.slice(fitDays)
+  const heldOut = allDays.slice(fitDays).filter((day) => !options.until || day <= options.until)
+  if (heldOut.length === 0) {
+    throw new ServiceError(
+      'invalid',
+      'invalid_request',
+      `--until: ${options.until} leaves no day to simulate after the fitted days (${first} to ${addDays(fitTo, -1)})`,
+    )
+  }
   let days: string[]
   if (options.day) {
     if (!heldOut.includes(options.day)) {
@@ -281,7 +294,7 @@ export async function evaluate(
     system,
     fit.model,
     heldOut[0] as string,
-    addDays(last, 1),
+    addDays(heldOut[heldOut.length - 1] as string, 1),
   )
   const override = options.startStatusFile ? await readStatusFile(options.startStatusFile) : null
 

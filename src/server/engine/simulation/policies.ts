@@ -18,6 +18,14 @@ export function noPolicy(): Policy {
   return { name: 'none', decide: () => [] }
 }
 
+/** At most this many moves in one van's chain. */
+const MAX_CHAIN = 4
+/**
+ * A van busy past the next decision gets one more move when it would otherwise stand idle for
+ * longer than this before the decision after (chains end within two decision intervals).
+ */
+const CHAIN_IDLE_MINUTES = 4
+
 const pairKey = (from: number, to: number) => `${from}>${to}`
 
 /** The seed heuristic's moves, in its order, each to the nearest idle van. */
@@ -84,8 +92,10 @@ export interface OursOptions {
 
 /**
  * The engine as a simulation policy: F over the horizon for every station at the counts it will
- * have once the moves under way are done, then for each idle van the move with the most failures
- * avoided per minute of that van's time (drive to the source, load, drive, unload).
+ * have once the moves under way are done, then for each idle van the move (pair and quantity)
+ * with the most failures avoided per minute of that van's time (drive to the source, load,
+ * drive, unload). A van that would stand idle until the next decision gets a chain: its next
+ * move is chosen the same way from the sink where it will be.
  */
 export function oursPolicy(options: OursOptions): Policy {
   const neighbours = neighboursWithin(options.stations, options.radiusKm)
@@ -140,30 +150,58 @@ export function oursPolicy(options: OursOptions): Policy {
       })
       const ranges = plan.map((station) => serviceRange(station.f))
       const assignments: Assignment[] = []
-      for (const crew of context.idleCrews) {
-        const here = stations[crew.position] as SimStation
-        const [move] = selectMoves(plan, {
-          vanCapacity: settings.vanCapacity,
-          maxMoves: 1,
-          ranges,
-          neighbours: (index) => neighbours[index] ?? [],
-          skipPair: (from, to) => busy.has(pairKey(from, to)),
-          cost: (from, to, qty) =>
-            travelMinutes(here, stations[from] as SimStation, settings) +
-            travelMinutes(stations[from] as SimStation, stations[to] as SimStation, settings) +
-            2 * qty * settings.handlingMinutes,
-        })
-        if (!move) continue
-        assignments.push({ crew: crew.crew, from: move.from, to: move.to, qty: move.qty })
-        busy.add(pairKey(move.from, move.to))
-        const source = plan[move.from] as PlanStation
-        const sink = plan[move.to] as PlanStation
-        plan[move.from] = {
-          ...source,
-          bikes: source.bikes - move.qty,
-          movable: source.movable - move.qty,
+      const minutes = (a: number, b: number) =>
+        travelMinutes(stations[a] as SimStation, stations[b] as SimStation, settings)
+      // Each idle van gets its best move by failures avoided per minute of its time (from where
+      // it is); a van whose moves end before the next decision gets another from where it will
+      // be then (a chain), rather than standing idle until the next decision.
+      const vans = context.idleCrews.map((crew) => ({
+        crew: crew.crew,
+        at: crew.position,
+        busy: 0,
+        open: true,
+      }))
+      for (let round = 0; round < MAX_CHAIN && vans.some((van) => van.open); round += 1) {
+        for (const van of vans) {
+          if (!van.open) continue
+          const [move] = selectMoves(plan, {
+            vanCapacity: settings.vanCapacity,
+            maxMoves: 1,
+            ranges,
+            neighbours: (index) => neighbours[index] ?? [],
+            skipPair: (from, to) => busy.has(pairKey(from, to)),
+            perCost: true,
+            cost: (from, to, qty) =>
+              minutes(van.at, from) + minutes(from, to) + 2 * qty * settings.handlingMinutes,
+          })
+          if (!move) {
+            van.open = false
+            continue
+          }
+          assignments.push({ crew: van.crew, from: move.from, to: move.to, qty: move.qty })
+          busy.add(pairKey(move.from, move.to))
+          van.busy +=
+            minutes(van.at, move.from) +
+            minutes(move.from, move.to) +
+            2 * move.qty * settings.handlingMinutes
+          van.at = move.to
+          // Free before the next decision, or idle for long after it: one more move.
+          const idle = Math.ceil(van.busy / settings.policyEvery) * settings.policyEvery - van.busy
+          if (
+            van.busy >= settings.policyEvery &&
+            (idle <= CHAIN_IDLE_MINUTES || van.busy >= 2 * settings.policyEvery)
+          ) {
+            van.open = false
+          }
+          const source = plan[move.from] as PlanStation
+          const sink = plan[move.to] as PlanStation
+          plan[move.from] = {
+            ...source,
+            bikes: source.bikes - move.qty,
+            movable: source.movable - move.qty,
+          }
+          plan[move.to] = { ...sink, bikes: sink.bikes + move.qty }
         }
-        plan[move.to] = { ...sink, bikes: sink.bikes + move.qty }
       }
       return assignments
     },

@@ -14,7 +14,9 @@ import type { Random } from './random.js'
  * Every 15 minutes the policy may send idle vans: a van drives to the source (road distance =
  * straight line x detour, at a fixed speed), loads what is there up to the planned quantity
  * (handling time per bike), drives to the sink and unloads what fits; bikes that do not fit go
- * to the nearest station with room. The same seed gives the same riders whatever the policy
+ * to the nearest station with room. A policy may give one van several moves at once (a chain):
+ * the van starts the next as soon as it has finished the one before (as a crew claims its next
+ * task), and counts as busy until the chain is done. The same seed gives the same riders whatever the policy
  * (common random numbers), so policies are compared on identical demand.
  */
 
@@ -227,6 +229,8 @@ interface Crew {
   busyUntil: number
   /** The move being carried out, or null when idle. */
   job: (Assignment & { phase: 'to_source' | 'to_sink' | 'to_overflow'; visited: number[] }) | null
+  /** Moves given to this van after the current one, done in order without waiting for a tick. */
+  next: Assignment[]
 }
 
 export function travelMinutes(a: SimStation, b: SimStation, settings: SimSettings): number {
@@ -247,6 +251,7 @@ export function simulateDay(
     load: 0,
     busyUntil: 0,
     job: null,
+    next: [],
   }))
   let failedRentals = 0
   let failedReturns = 0
@@ -267,6 +272,18 @@ export function simulateDay(
     log.push({ t: now, kind: 'travel', crew: crewIndex, from: crew.position, to, depart, arrive })
     crew.position = to
     queue.push({ t: arrive, kind: 'crew', crew: crewIndex })
+  }
+  const start = (crewIndex: number, assignment: Assignment, depart: number, now: number) => {
+    const crew = crews[crewIndex] as Crew
+    crew.job = { ...assignment, phase: 'to_source', visited: [] }
+    drive(crewIndex, assignment.from, depart, now)
+  }
+  /** The van is free at `at`: on to its next move, if it has one. */
+  const nextMove = (crewIndex: number, at: number, now: number) => {
+    const crew = crews[crewIndex] as Crew
+    crew.job = null
+    const following = crew.next.shift()
+    if (following) start(crewIndex, following, at, now)
   }
   const nearestWithRoom = (from: number, excluded: readonly number[]): number | null => {
     let best: number | null = null
@@ -320,13 +337,13 @@ export function simulateDay(
       }
       case 'tick': {
         const idleCrews = crews.flatMap((crew, index) =>
-          crew.job === null && crew.busyUntil <= t
+          crew.job === null && crew.next.length === 0 && crew.busyUntil <= t
             ? [{ crew: index, position: crew.position }]
             : [],
         )
         if (idleCrews.length === 0) break
-        const underWay = crews.flatMap((crew, index): UnderWay[] =>
-          crew.job && crew.job.phase !== 'to_overflow'
+        const underWay = crews.flatMap((crew, index): UnderWay[] => [
+          ...(crew.job && crew.job.phase !== 'to_overflow'
             ? [
                 {
                   crew: index,
@@ -337,8 +354,9 @@ export function simulateDay(
                   loaded: crew.job.phase === 'to_sink',
                 },
               ]
-            : [],
-        )
+            : []),
+          ...crew.next.map((move) => ({ ...move, crew: index, loaded: false })),
+        ])
         const assignments = policy.decide({
           minute: t,
           bikes,
@@ -347,19 +365,20 @@ export function simulateDay(
           underWay,
           settings,
         })
+        const idle = new Set(idleCrews.map((crew) => crew.crew))
         for (const assignment of assignments) {
           const crew = crews[assignment.crew]
           if (
             !crew ||
-            crew.job !== null ||
-            crew.busyUntil > t ||
+            !idle.has(assignment.crew) ||
             assignment.qty < 1 ||
             assignment.from === assignment.to
           ) {
             continue
           }
-          crew.job = { ...assignment, phase: 'to_source', visited: [] }
-          drive(assignment.crew, assignment.from, t, t)
+          // The van's first move starts now; any further ones follow it in order.
+          if (crew.job === null) start(assignment.crew, assignment, t, t)
+          else crew.next.push({ ...assignment })
         }
         break
       }
@@ -370,7 +389,7 @@ export function simulateDay(
         if (job.phase === 'to_source') {
           const qty = Math.min(job.qty, bikes[job.from] as number, settings.vanCapacity - crew.load)
           if (qty < 1) {
-            crew.job = null
+            nextMove(event.crew, t, t)
             break
           }
           bikes[job.from] = (bikes[job.from] as number) - qty
@@ -394,7 +413,7 @@ export function simulateDay(
         }
         crew.busyUntil = end
         if (crew.load === 0) {
-          crew.job = null
+          nextMove(event.crew, end, t)
           break
         }
         job.visited.push(crew.position)
