@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, processesMentioning, waitUntil } from '../helpers/cli.js'
+import { tempDir } from '../helpers/e2e.js'
 import { withDatabaseName } from '../helpers/database-url.js'
 import { freePort } from '../helpers/ports.js'
 import { describeDatabaseUrl } from '../../src/server/config/settings.js'
@@ -14,8 +14,7 @@ import { describeDatabaseUrl } from '../../src/server/config/settings.js'
 let dataDir: string
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-'))
-  await chmod(dir, 0o755)
+  const dir = await tempDir('balancer-e2e-')
   dataDir = join(dir, 'data')
 })
 afterAll(async () => {

@@ -1,36 +1,34 @@
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { mkdir } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConsoleSettings, DatabaseTest } from '../../src/shared/settings.js'
 import { appStatus } from '../helpers/app-status.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  demoDispatcherToken,
+  newPage,
+  screenshots,
+  SCREENSHOTS,
+  workspace,
+  type Workspace,
+} from '../helpers/e2e.js'
 import { fixture } from '../helpers/gbfs.js'
-import { scratchDatabase } from '../helpers/scratch-database.js'
 import { tripFixture } from '../helpers/trips.js'
 
-const SCREENSHOTS = resolve('test-results/screenshots')
-
-let dir: string
+let space: Workspace | undefined
 let serve: RunningServe
 let browser: Browser | undefined
-let dropDatabase = async () => {}
 let dispatcher = ''
 
 beforeAll(async () => {
   if (!hasChromium) return
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-admin-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  dropDatabase = () => database.drop()
-  const env = cliEnv({ DATABASE_URL: database.url, BALANCER_DATA_DIR: join(dir, 'data') })
+  space = await workspace('balancer-e2e-admin-')
   serve = await startServe(
     ['--port', '0', '--demo', fixture('history', 'station_status.csv'), '--speed', '60'],
-    env,
+    space.env(),
   )
-  dispatcher = /Dispatcher token \(Demo dispatcher\): (bwb_\S+)/.exec(serve.stdout)?.[1] ?? ''
+  dispatcher = demoDispatcherToken(serve)
   await mkdir(SCREENSHOTS, { recursive: true })
   browser = await launchChromium()
 }, 120_000)
@@ -39,27 +37,12 @@ afterAll(async () => {
   if (!hasChromium) return
   await browser?.close()
   await serve.stop()
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
 
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-}
-
-async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  if (!browser) throw new Error('Chromium did not start')
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 860 },
-    locale: 'en-US',
-    timezoneId: 'America/Los_Angeles',
-  })
-  const page = await context.newPage()
+/** A 1280×860 page whose uncaught exceptions are collected in `problems`. */
+async function openPage(): Promise<{ page: Page; problems: string[] }> {
+  const page = await newPage(browser, { width: 1280, height: 860 })
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
   return { page, problems }
@@ -69,7 +52,7 @@ describe(`trip import and settings in a browser (needs Debian's chromium at ${CH
   it.skipIf(!hasChromium)(
     'signs in with the demo token, uploads trip files with a summary, reads the settings and turns notifications on',
     async () => {
-      const { page, problems } = await newPage()
+      const { page, problems } = await openPage()
       await page.context().grantPermissions(['notifications'], { origin: serve.url })
       await page.goto(`${serve.url}/console/`)
       await page.getByLabel('Token').fill(dispatcher)
@@ -110,7 +93,7 @@ describe(`trip import and settings in a browser (needs Debian's chromium at ${CH
   it.skipIf(!hasChromium)(
     'in the desktop window the settings are a form: the database is tested before it is saved',
     async () => {
-      const { page, problems } = await newPage()
+      const { page, problems } = await openPage()
       const settings: ConsoleSettings = {
         settingsFile: '/home/depot/.local/share/bay-wheels-balancer/settings.json',
         databaseUrl: 'postgres://balancer:********@db.depot.lan:5432/balancer',

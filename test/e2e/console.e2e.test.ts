@@ -1,50 +1,26 @@
-import { execFile } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
-import type { Browser, Page } from 'playwright-core'
+import { mkdir } from 'node:fs/promises'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StationLive } from '../../src/shared/feeds.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { scratchDatabase } from '../helpers/scratch-database.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  api,
+  createToken,
+  newPage,
+  screenshots,
+  SCREENSHOTS,
+  stationsWithNumbers,
+  watchPage,
+  workspace,
+  type Workspace,
+} from '../helpers/e2e.js'
 import { fixture } from '../helpers/gbfs.js'
 
-const run = promisify(execFile)
-const SCREENSHOTS = resolve('test-results/screenshots')
-
-let dir: string
-let env: NodeJS.ProcessEnv
+let space: Workspace | undefined
 let serve: RunningServe
 let browser: Browser | undefined
-let dropDatabase = async () => {}
 let dispatcher = ''
 let crew = ''
-
-async function createToken(role: string, name: string): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/balancer.mjs', 'token', 'create', '--role', role, '--name', name],
-    { env },
-  )
-  return stdout.trim()
-}
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${serve.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const answer: unknown = await response.json()
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
-  return answer
-}
 
 /**
  * The console in a browser against a real `balancer serve --demo` (a replayed feed polled live):
@@ -53,19 +29,13 @@ async function api(method: string, path: string, token: string, body?: unknown):
  */
 beforeAll(async () => {
   if (!hasChromium) return
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-console-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  dropDatabase = () => database.drop()
-  env = cliEnv({
-    DATABASE_URL: database.url,
-    BALANCER_DATA_DIR: join(dir, 'data'),
-  })
+  space = await workspace('balancer-e2e-console-')
+  const env = space.env()
   const history = fixture('history', 'station_status.csv')
   serve = await startServe(['--port', '0', '--demo', history, '--speed', '60'], env)
   ;[dispatcher, crew] = await Promise.all([
-    createToken('dispatcher', 'Depot desk 1'),
-    createToken('crew', 'Van 3'),
+    createToken(env, 'dispatcher', 'Depot desk 1'),
+    createToken(env, 'crew', 'Van 3'),
   ])
   await mkdir(SCREENSHOTS, { recursive: true })
   browser = await launchChromium()
@@ -75,29 +45,15 @@ afterAll(async () => {
   if (!hasChromium) return
   await browser?.close()
   await serve.stop()
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-}
 
 describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, () => {
   it.skipIf(!hasChromium)(
     'signs in, approves a suggestion onto the board, and follows a crew claim live',
     async () => {
       // The demo feed's first poll brings the stations in.
-      let stations: StationLive[] = []
-      for (let i = 0; i < 100 && stations.filter((s) => s.bikes !== null).length < 2; i++) {
-        stations = (await api('GET', '/feeds/stations', dispatcher)) as StationLive[]
-        await new Promise((done) => setTimeout(done, 200))
-      }
+      const stations = await stationsWithNumbers(serve, dispatcher, 2, 100)
       const [from, to] = stations.filter((s) => s.bikes !== null)
       if (!from || !to) throw new Error('the demo feed brought no stations with numbers')
       for (const [qty, value, reason] of [
@@ -105,7 +61,7 @@ describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, ()
         [2, 30, `${from.name} is nearly full`],
         [3, 12.5, 'Evening commute: top up before 17:00'],
       ] as const) {
-        await api('POST', '/suggestions', dispatcher, {
+        await api(serve, 'POST', '/suggestions', dispatcher, {
           from_station_id: from.stationId,
           to_station_id: to.stationId,
           qty,
@@ -114,20 +70,8 @@ describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, ()
         })
       }
 
-      if (!browser) throw new Error('Chromium did not start')
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 760 },
-        locale: 'en-US',
-        timezoneId: 'America/Los_Angeles',
-      })
-      const page = await context.newPage()
-      const problems: string[] = []
-      const requests: string[] = []
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text())
-      })
-      page.on('pageerror', (error) => problems.push(error.message))
-      page.on('request', (request) => requests.push(request.url()))
+      const page = await newPage(browser, { width: 1280, height: 760 })
+      const { problems, requests } = watchPage(page)
 
       // A browser at the server's root is sent to the console, which asks for a token.
       await page.goto(`${serve.url}/`)
@@ -169,7 +113,7 @@ describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, ()
 
       // A crew claims it over HTTP; the board hears it through GET /events.
       const claimedAt = Date.now()
-      const claimed = (await api('POST', '/dispatch/next', crew, {})) as { id: number }
+      const claimed = await api<{ id: number }>(serve, 'POST', '/dispatch/next', crew, {})
       expect(`Task ${claimed.id}`).toBe(taskName)
       await page
         .getByRole('region', { name: 'Assigned' })
@@ -201,7 +145,7 @@ describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, ()
 
       expect(problems).toEqual([])
       expect(requests.filter((url) => !url.startsWith(serve.url))).toEqual([])
-      await context.close()
+      await page.context().close()
     },
     90_000,
   )

@@ -1,23 +1,15 @@
-import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { scratchDatabase } from '../helpers/scratch-database.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
-
-const run = promisify(execFile)
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import { createToken, workspace, type Workspace } from '../helpers/e2e.js'
 
 const CREWS = 64
 const TASKS = 5_000
 
-let dir: string
+let space: Workspace | undefined
 let env: NodeJS.ProcessEnv
 let serve: RunningServe
 let client: pg.Client
-let dropDatabase = async () => {}
 
 /**
  * The issue's acceptance on a real `balancer serve`: tokens from `balancer token create`, 64 crews
@@ -25,14 +17,10 @@ let dropDatabase = async () => {}
  * On TEST_DATABASE_URL's server when set (CI), else on an embedded PostgreSQL of its own.
  */
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-dispatch-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  const url = database.url
-  env = cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') })
-  dropDatabase = () => database.drop()
+  space = await workspace('balancer-e2e-dispatch-')
+  env = space.env()
   serve = await startServe(['--port', '0'], env)
-  client = new pg.Client({ connectionString: url })
+  client = new pg.Client({ connectionString: space.database.url })
   await client.connect()
   await client.query(`
     insert into systems (system_id, name) values ('bay', 'Bay Wheels');
@@ -44,19 +32,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await client.end()
   await serve.stop()
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
-
-async function createToken(role: string, name: string): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/balancer.mjs', 'token', 'create', '--role', role, '--name', name],
-    { env },
-  )
-  return stdout.trim()
-}
 
 async function counts(): Promise<Record<string, number>> {
   const { rows } = await client.query<Record<string, string>>(`
@@ -74,13 +51,13 @@ describe('the dispatch API on a running balancer serve', () => {
   let dispatcher = ''
 
   it('hands out tokens from balancer token create, printed once on stdout', async () => {
-    dispatcher = await createToken('dispatcher', 'depot desk')
+    dispatcher = await createToken(env, 'dispatcher', 'depot desk')
     expect(dispatcher).toMatch(/^bwb_[\w-]{43}$/)
     // Sixteen at a time: each command opens the database on its own.
     for (let i = 0; i < CREWS; i += 16) {
       crewTokens.push(
         ...(await Promise.all(
-          Array.from({ length: 16 }, (_, j) => createToken('crew', `Van ${i + j}`)),
+          Array.from({ length: 16 }, (_, j) => createToken(env, 'crew', `Van ${i + j}`)),
         )),
       )
     }

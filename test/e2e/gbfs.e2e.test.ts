@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feedNameOf } from '../../src/server/gbfs/feed-server.js'
 import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, startServe, waitUntil, type RunningServe } from '../helpers/cli.js'
+import { tempDir } from '../helpers/e2e.js'
 import { fixture } from '../helpers/gbfs.js'
 import { hasSharedData, sharedData } from '../helpers/shared-data.js'
 
@@ -24,8 +24,7 @@ const children: ChildProcess[] = []
  * TEST_DATABASE_URL's server when set (CI), else on an embedded PostgreSQL of its own.
  */
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-gbfs-'))
-  await chmod(dir, 0o755)
+  dir = await tempDir('balancer-e2e-gbfs-')
   const database = await scratchDatabase(dir, 'balancer_e2e_gbfs')
   const url = database.url
   env = cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') })

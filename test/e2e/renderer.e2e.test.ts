@@ -8,10 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppStatus } from '../../src/shared/contract.js'
 import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
+import { newPage, SCREENSHOTS, watchPage } from '../helpers/e2e.js'
 import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/shared/csp.js'
 
 const RENDERER = resolve('out/renderer')
-const SCREENSHOTS = resolve('test-results/screenshots')
 if (!hasChromium) {
   console.warn(
     `skipping the renderer e2e tests: they need Debian's chromium at ${CHROMIUM} ` +
@@ -93,21 +93,9 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
 
   /** Opens the console with a fake preload bridge answering `answers` in turn. */
   async function open(answers: AppStatus[], colorScheme: 'light' | 'dark'): Promise<Scenario> {
-    if (!browser) throw new Error('Chromium did not start')
-    context = await browser.newContext({
-      viewport: { width: 960, height: 600 },
-      locale: 'en-US',
-      timezoneId: 'America/Los_Angeles',
-      colorScheme,
-    })
-    const page = await context.newPage()
-    const problems: string[] = []
-    const requests: string[] = []
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
-    })
-    page.on('pageerror', (error) => problems.push(error.message))
-    page.on('request', (request) => requests.push(request.url()))
+    const page = await newPage(browser, { width: 960, height: 600 }, { colorScheme })
+    context = page.context()
+    const { problems, requests } = watchPage(page, { warnings: true })
     await page.clock.setFixedTime(NOW)
     await page.addInitScript((given: AppStatus[]) => {
       const calls = { count: 0 }

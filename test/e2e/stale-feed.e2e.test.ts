@@ -1,19 +1,22 @@
-import { execFile } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
-import type { Browser, Page } from 'playwright-core'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FeedServer, FeedSource } from '../../src/server/gbfs/feed-server.js'
 import type { FeedsHealth } from '../../src/shared/feeds.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  api,
+  createToken,
+  newPage,
+  screenshots,
+  SCREENSHOTS,
+  watchPage,
+  workspace,
+  type Workspace,
+} from '../helpers/e2e.js'
 import { closeFeedServers, fixture, serveFeed } from '../helpers/gbfs.js'
-import { scratchDatabase } from '../helpers/scratch-database.js'
-
-const run = promisify(execFile)
-const SCREENSHOTS = resolve('test-results/screenshots')
 
 /**
  * The data this feed serves is always this old when served: a feed that lags its stations by
@@ -26,11 +29,10 @@ const SCREENSHOTS = resolve('test-results/screenshots')
 const LAG_SECONDS = 275
 const STALE_AFTER_SECONDS = 300
 
-let dir: string
+let space: Workspace | undefined
 let serve: RunningServe
 let feed: FeedServer
 let browser: Browser | undefined
-let dropDatabase = async () => {}
 let dispatcher = ''
 /** The last_updated of the last station_status the feed served, in epoch seconds. */
 let lastServed = 0
@@ -91,13 +93,8 @@ async function laggingFeed(): Promise<FeedSource> {
   }
 }
 
-async function feedsHealth(): Promise<FeedsHealth> {
-  const response = await fetch(`${serve.url}/feeds`, {
-    headers: { authorization: `Bearer ${dispatcher}` },
-  })
-  if (!response.ok) throw new Error(`GET /feeds: ${response.status} ${await response.text()}`)
-  return (await response.json()) as FeedsHealth
-}
+/** GET /feeds as the dispatcher. */
+const feedsHealth = () => api<FeedsHealth>(serve, 'GET', '/feeds', dispatcher)
 
 /**
  * A real `balancer serve --feed` (scratch database, polling on) reads a feed on 127.0.0.1 that
@@ -107,23 +104,11 @@ async function feedsHealth(): Promise<FeedsHealth> {
  */
 beforeAll(async () => {
   if (!hasChromium) return
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-stale-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  dropDatabase = () => database.drop()
+  space = await workspace('balancer-e2e-stale-')
   feed = await serveFeed(await laggingFeed())
-  const env = cliEnv({
-    DATABASE_URL: database.url,
-    BALANCER_DATA_DIR: join(dir, 'data'),
-    BALANCER_POLL: 'on',
-  })
+  const env = space.env({ BALANCER_POLL: 'on' })
   serve = await startServe(['--port', '0', '--feed', feed.url], env)
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/balancer.mjs', 'token', 'create', '--role', 'dispatcher', '--name', 'Depot desk 2'],
-    { env },
-  )
-  dispatcher = stdout.trim()
+  dispatcher = await createToken(env, 'dispatcher', 'Depot desk 2')
   await mkdir(SCREENSHOTS, { recursive: true })
   browser = await launchChromium()
 }, 120_000)
@@ -133,38 +118,20 @@ afterAll(async () => {
   await browser?.close()
   await serve.stop()
   await closeFeedServers()
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-}
 
 describe(`the console when its feed stops (needs Debian's chromium at ${CHROMIUM})`, () => {
   it.skipIf(!hasChromium)(
     'shows the feed live, then the stale warning in words within seconds of the limit',
     async () => {
       expect(dispatcher).toMatch(/^bwb_/)
-      if (!browser) throw new Error('Chromium did not start')
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 760 },
-        locale: 'en-US',
-        timezoneId: 'America/Chicago',
-      })
-      const page = await context.newPage()
-      const problems: string[] = []
-      const requests: string[] = []
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text())
-      })
-      page.on('pageerror', (error) => problems.push(error.message))
-      page.on('request', (request) => requests.push(request.url()))
+      const page = await newPage(
+        browser,
+        { width: 1280, height: 760 },
+        { timezoneId: 'America/Chicago' },
+      )
+      const { problems, requests } = watchPage(page)
 
       await page.goto(`${serve.url}/console/`)
       await page.getByLabel('Token').fill(dispatcher)
@@ -223,7 +190,7 @@ describe(`the console when its feed stops (needs Debian's chromium at ${CHROMIUM
       await screenshots(page, 'feed-stale')
       expect(problems).toEqual([])
       expect(requests.filter((url) => !url.startsWith(serve.url))).toEqual([])
-      await context.close()
+      await page.context().close()
     },
     60_000,
   )

@@ -1,48 +1,37 @@
 import { execFile } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StationLive } from '../../src/shared/feeds.js'
 import type { FlowSeries } from '../../src/shared/flows.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
-import { scratchDatabase } from '../helpers/scratch-database.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  api,
+  createToken,
+  screenshots,
+  SCREENSHOTS,
+  stationsWithNumbers,
+  workspace,
+  type Workspace,
+} from '../helpers/e2e.js'
 import { hasSharedData, NEEDS_SHARED_DATA, sharedData } from '../helpers/shared-data.js'
 
 const run = promisify(execFile)
-const SCREENSHOTS = resolve('test-results/screenshots')
 const ready = hasChromium && hasSharedData
 
-let dir: string
-let env: NodeJS.ProcessEnv
+let space: Workspace | undefined
 let serve: RunningServe
 let browser: Browser | undefined
 let page: Page
-let dropDatabase = async () => {}
 let token = ''
 let stations: StationLive[] = []
 let systemId = ''
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${serve.url}${path}`, {
-    headers: { authorization: `Bearer ${token}` },
-  })
-  const answer = (await response.json()) as T
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(answer)}`)
-  return answer
-}
-
-async function screenshots(name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await page.waitForTimeout(150)
-    await page.screenshot({ path: join(SCREENSHOTS, `console-${name}-${colorScheme}.png`) })
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-}
+/** GET `path` as the dispatcher. */
+const get = <T>(path: string) => api<T>(serve, 'GET', path, token)
 
 async function go(hash: string): Promise<void> {
   await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`)
@@ -54,23 +43,12 @@ async function go(hash: string): Promise<void> {
  */
 beforeAll(async () => {
   if (!ready) return
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-stations-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  dropDatabase = () => database.drop()
-  env = cliEnv({ DATABASE_URL: database.url, BALANCER_DATA_DIR: join(dir, 'data') })
+  space = await workspace('balancer-e2e-stations-')
+  const env = space.env()
   serve = await startServe(['--port', '0', '--demo', '--speed', '60'], env, 60_000)
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/balancer.mjs', 'token', 'create', '--role', 'dispatcher', '--name', 'Depot desk 2'],
-    { env },
-  )
-  token = stdout.trim()
+  token = await createToken(env, 'dispatcher', 'Depot desk 2')
   // The demo's first poll brings the stations in.
-  for (let i = 0; i < 300 && stations.filter((s) => s.bikes !== null).length < 100; i++) {
-    stations = await api<StationLive[]>('/feeds/stations')
-    await new Promise((done) => setTimeout(done, 200))
-  }
+  stations = await stationsWithNumbers(serve, token, 100, 300)
   systemId = stations[0]?.systemId ?? ''
   await run(
     process.execPath,
@@ -98,9 +76,7 @@ afterAll(async () => {
   if (!ready) return
   await browser?.close()
   await serve.stop()
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
 
 /** The bikes column of the rows in the page (a script: this program has no DOM types). */
@@ -119,7 +95,7 @@ describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_S
       await page.getByRole('heading', { name: 'Stations', level: 1 }).waitFor()
       const meta = page.locator('.view-meta').first()
       await expect.poll(() => meta.textContent()).toMatch(/stations/)
-      const total = (await api<StationLive[]>('/feeds/stations')).length
+      const total = (await get<StationLive[]>('/feeds/stations')).length
       expect(await meta.textContent()).toMatch(
         new RegExp(`^${total.toLocaleString('en-US')} stations`),
       )
@@ -127,13 +103,13 @@ describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_S
       const rendered = await page.locator('tr.station-row').count()
       expect(rendered).toBeGreaterThan(15)
       expect(rendered).toBeLessThan(total)
-      await screenshots('stations')
+      await screenshots(page, 'stations', 150)
 
       await page.getByRole('button', { name: /^Bikes/ }).click()
       const descending = await bikesShown()
       expect(descending).toEqual([...descending].sort((a, b) => b - a))
       expect(descending[0]).toBe(
-        Math.max(...(await api<StationLive[]>('/feeds/stations')).map((s) => s.bikes ?? -1)),
+        Math.max(...(await get<StationLive[]>('/feeds/stations')).map((s) => s.bikes ?? -1)),
       )
       await page.getByRole('button', { name: /^Bikes/ }).click()
       const ascending = await bikesShown()
@@ -145,7 +121,7 @@ describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_S
       )
       await expect
         .poll(async () => (await bikesShown()).at(-1))
-        .toBe(Math.max(...(await api<StationLive[]>('/feeds/stations')).map((s) => s.bikes ?? -1)))
+        .toBe(Math.max(...(await get<StationLive[]>('/feeds/stations')).map((s) => s.bikes ?? -1)))
     },
   )
 
@@ -158,7 +134,7 @@ describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_S
       await expect.poll(() => map.getAttribute('data-dots')).toBe(String(stations.length))
       await page.getByText(/Map tiles could not be loaded/).waitFor()
       expect(await page.locator('.leaflet-tile-loaded').count()).toBe(0)
-      await screenshots('map-offline')
+      await screenshots(page, 'map-offline', 150)
     },
   )
 
@@ -187,16 +163,16 @@ describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_S
             '',
           ),
         )
-      const week = await api<FlowSeries>(`${path}&from=2018-02-22&to=2018-03-01&bin=15min`)
+      const week = await get<FlowSeries>(`${path}&from=2018-02-22&to=2018-03-01&bin=15min`)
       expect(week.totals.inflow).toBeGreaterThan(0)
       await expect.poll(() => shown('Arrivals')).toBe(week.totals.inflow)
       expect(await shown('Departures')).toBe(week.totals.outflow)
       await page.locator('.recharts-bar-rectangle').first().waitFor()
       await page.getByRole('region', { name: 'Nearby stations' }).locator('td a').first().waitFor()
-      await screenshots('station')
+      await screenshots(page, 'station', 150)
 
       await flows.getByRole('button', { name: 'Month' }).click()
-      const month = await api<FlowSeries>(`${path}&from=2018-01-30&to=2018-03-01&bin=hour`)
+      const month = await get<FlowSeries>(`${path}&from=2018-01-30&to=2018-03-01&bin=hour`)
       await expect.poll(() => shown('Arrivals')).toBe(month.totals.inflow)
       expect(await shown('Departures')).toBe(month.totals.outflow)
       await page.waitForTimeout(300)

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, waitUntil } from '../helpers/cli.js'
+import { tempDir } from '../helpers/e2e.js'
 import { withDatabaseName } from '../helpers/database-url.js'
 import { hasSharedData, NEEDS_SHARED_DATA, sharedData } from '../helpers/shared-data.js'
 import { tripFixture } from '../helpers/trips.js'
@@ -20,8 +20,7 @@ let dir: string
 const databases: string[] = []
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'balancer-trips-e2e-'))
-  await chmod(dir, 0o755)
+  dir = await tempDir('balancer-trips-e2e-')
 })
 afterAll(async () => {
   if (serverUrl) {

@@ -1,48 +1,27 @@
-import { execFile } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StationLive } from '../../src/shared/feeds.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { cliEnv, processesMentioning, startServe, type RunningServe } from '../helpers/cli.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  api,
+  createToken,
+  demoDispatcherToken,
+  newPage,
+  SCREENSHOTS,
+  stationsWithNumbers,
+  workspace,
+  type Workspace,
+} from '../helpers/e2e.js'
 import { fixture } from '../helpers/gbfs.js'
-import { scratchDatabase } from '../helpers/scratch-database.js'
 
-const run = promisify(execFile)
-const SCREENSHOTS = resolve('test-results/screenshots')
-
-let dir: string
+let space: Workspace | undefined
 let a: RunningServe
 let b: RunningServe
 let browser: Browser | undefined
-let dropDatabase = async () => {}
 let dispatcher = ''
 let crew = ''
-
-async function api(
-  server: RunningServe,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const answer: unknown = await response.json()
-  if (!response.ok) {
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`)
-  }
-  return answer
-}
 
 /**
  * Two consoles on one database, as a depot with two dispatch desks runs them: A polls the (demo)
@@ -51,25 +30,17 @@ async function api(
  */
 beforeAll(async () => {
   if (!hasChromium) return
-  dir = await mkdtemp(join(tmpdir(), 'balancer-e2e-two-'))
-  await chmod(dir, 0o755)
-  const database = await scratchDatabase(dir)
-  dropDatabase = () => database.drop()
-  const envOf = (name: string) =>
-    cliEnv({ DATABASE_URL: database.url, BALANCER_DATA_DIR: join(dir, name) })
+  const shared = await workspace('balancer-e2e-two-')
+  space = shared
+  const envOf = (name: string) => shared.env({ BALANCER_DATA_DIR: join(shared.dir, name) })
   a = await startServe(
     ['--port', '0', '--demo', fixture('history', 'station_status.csv'), '--speed', '60'],
     envOf('a'),
   )
   b = await startServe(['--port', '0', '--no-poll'], envOf('b'))
   // serve --demo prints a dispatcher token for the console: it works on both servers.
-  dispatcher = /Dispatcher token \(Demo dispatcher\): (bwb_\S+)/.exec(a.stdout)?.[1] ?? ''
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/balancer.mjs', 'token', 'create', '--role', 'crew', '--name', 'Van 7'],
-    { env: envOf('a') },
-  )
-  crew = stdout.trim()
+  dispatcher = demoDispatcherToken(a)
+  crew = await createToken(envOf('a'), 'crew', 'Van 7')
   await mkdir(SCREENSHOTS, { recursive: true })
   browser = await launchChromium()
 }, 120_000)
@@ -78,9 +49,7 @@ afterAll(async () => {
   if (!hasChromium) return
   await browser?.close()
   await Promise.all([a.stop(), b.stop()])
-  await dropDatabase()
-  for (const pid of await processesMentioning(dir)) process.kill(pid, 'SIGKILL')
-  await rm(dir, { recursive: true, force: true })
+  await space?.remove()
 })
 
 describe(`two servers on one database (needs Debian's chromium at ${CHROMIUM})`, () => {
@@ -90,34 +59,24 @@ describe(`two servers on one database (needs Debian's chromium at ${CHROMIUM})`,
       expect(a.stdout).toContain(`Console at ${a.url}/console/`)
       expect(dispatcher).toMatch(/^bwb_/)
       // A polls the demo feed; B has the same stations from the shared database.
-      let stations: StationLive[] = []
-      for (let i = 0; i < 100 && stations.filter((s) => s.bikes !== null).length < 2; i++) {
-        stations = (await api(b, 'GET', '/feeds/stations', dispatcher)) as StationLive[]
-        await new Promise((done) => setTimeout(done, 200))
-      }
+      const stations = await stationsWithNumbers(b, dispatcher, 2, 100)
       const [from, to] = stations.filter((s) => s.bikes !== null)
       if (!from || !to) throw new Error('the demo feed brought no stations')
-      const health = (await api(b, 'GET', '/feeds', dispatcher)) as { pollingHere: boolean }
+      const health = await api<{ pollingHere: boolean }>(b, 'GET', '/feeds', dispatcher)
       expect(health.pollingHere).toBe(false)
 
-      const suggestion = (await api(a, 'POST', '/suggestions', dispatcher, {
+      const suggestion = await api<{ id: number }>(a, 'POST', '/suggestions', dispatcher, {
         from_station_id: from.stationId,
         to_station_id: to.stationId,
         qty: 3,
         reason: `${to.name} is nearly empty`,
-      })) as { id: number }
-      // Approved on desk B.
-      const task = (await api(b, 'POST', '/task/approve', dispatcher, {
-        suggestion_id: suggestion.id,
-      })) as { id: number }
-
-      if (!browser) throw new Error('Chromium did not start')
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 760 },
-        locale: 'en-US',
-        timezoneId: 'America/Los_Angeles',
       })
-      const page = await context.newPage()
+      // Approved on desk B.
+      const task = await api<{ id: number }>(b, 'POST', '/task/approve', dispatcher, {
+        suggestion_id: suggestion.id,
+      })
+
+      const page = await newPage(browser, { width: 1280, height: 760 })
       await page.goto(`${b.url}/console/#/tasks`)
       await page.getByLabel('Token').fill(dispatcher)
       await page.getByRole('button', { name: 'Sign in' }).click()
@@ -130,7 +89,7 @@ describe(`two servers on one database (needs Debian's chromium at ${CHROMIUM})`,
       await page.waitForTimeout(500)
 
       const claimedAt = Date.now()
-      const claimed = (await api(a, 'POST', '/dispatch/next', crew, {})) as { id: number }
+      const claimed = await api<{ id: number }>(a, 'POST', '/dispatch/next', crew, {})
       expect(claimed.id).toBe(task.id)
       await page
         .getByRole('region', { name: 'Assigned' })
@@ -140,7 +99,7 @@ describe(`two servers on one database (needs Debian's chromium at ${CHROMIUM})`,
       expect(movedMs).toBeLessThan(2_000)
       process.stdout.write(`two servers: claim on A moved the card on B in ${movedMs} ms\n`)
       await page.screenshot({ path: join(SCREENSHOTS, 'two-servers-board-b.png') })
-      await context.close()
+      await page.context().close()
     },
     90_000,
   )
