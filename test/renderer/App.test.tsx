@@ -133,6 +133,12 @@ describe('signing in from a browser', () => {
     await screen.findByRole('heading', { name: 'Overview' })
     expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
+    // The help lists only the views an analyst has.
+    fireEvent.keyDown(window, { key: '?' })
+    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    expect(help.textContent).toContain('1 – 6')
+    expect(help.textContent).not.toContain('Trip import')
+    fireEvent.keyDown(window, { key: 'Escape' })
   })
 
   it('tells a crew token politely that the console is not for crews', async () => {
@@ -192,6 +198,9 @@ describe('moving around by keyboard', () => {
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('Approve every selected suggestion')
     expect(help.textContent).toContain('Open the highlighted station')
+    // The number keys reach every view of this dispatcher's menu, and the help says so.
+    expect(help.textContent).toContain('1 – 9')
+    expect(help.textContent).toContain('Trip import')
     fireEvent.keyDown(window, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react'
+import type { ViewInfo } from './routes'
 import {
-  GLOBAL_SHORTCUTS,
+  globalShortcuts,
   STATION_SHORTCUTS,
   SUGGESTION_SHORTCUTS,
   TASK_SHORTCUTS,
@@ -33,7 +34,13 @@ function Group({ title, shortcuts }: { title: string; shortcuts: Shortcut[] }) {
 }
 
 /** Every keyboard shortcut, so nobody needs a manual. */
-export function HelpOverlay({ onClose }: { onClose: () => void }) {
+export function HelpOverlay({
+  views,
+  onClose,
+}: {
+  views: readonly ViewInfo[]
+  onClose: () => void
+}) {
   const closeButton = useRef<HTMLButtonElement>(null)
   useEffect(() => {
     closeButton.current?.focus()
@@ -62,7 +69,7 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           </button>
         </header>
         <div className="help-groups">
-          <Group title="Anywhere" shortcuts={GLOBAL_SHORTCUTS} />
+          <Group title="Anywhere" shortcuts={globalShortcuts(views)} />
           <Group title="Stations" shortcuts={STATION_SHORTCUTS} />
           <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
           <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />

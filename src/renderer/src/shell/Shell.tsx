@@ -149,7 +149,7 @@ export function Shell({
           {content[view]()}
         </main>
       </div>
-      {help && <HelpOverlay onClose={closeHelp} />}
+      {help && <HelpOverlay views={views} onClose={closeHelp} />}
     </div>
   )
 }

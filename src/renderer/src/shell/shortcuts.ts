@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react'
+import type { ViewInfo } from './routes'
 
 /** Keys typed into a field are text, not commands. */
 function isTyping(target: EventTarget | null): boolean {
@@ -43,20 +44,18 @@ export interface Shortcut {
 }
 
 /** What the `?` overlay lists, by where the keys work. */
-export const GLOBAL_SHORTCUTS: Shortcut[] = [
-  { keys: 'g o', what: 'Overview' },
-  { keys: 'g n', what: 'Stations' },
-  { keys: 'g m', what: 'Map' },
-  { keys: 'g s', what: 'Suggestions' },
-  { keys: 'g t', what: 'Tasks' },
-  { keys: 'g c', what: 'Crews (dispatchers)' },
-  { keys: 'g i', what: 'Trip import (dispatchers)' },
-  { keys: 'g e', what: 'Settings (dispatchers)' },
-  { keys: 'g y', what: 'System' },
-  { keys: '1 – 7', what: 'The views in the order of the menu' },
-  { keys: '?', what: 'This help' },
-  { keys: 'Esc', what: 'Close a dialog or this help' },
-]
+/**
+ * The keys that work anywhere, for the views this person has: one `g` chord per view and the
+ * number keys in menu order, both made from the same list the menu is (so they cannot drift).
+ */
+export function globalShortcuts(views: readonly ViewInfo[]): Shortcut[] {
+  return [
+    ...views.map((view) => ({ keys: `g ${view.key}`, what: view.label })),
+    { keys: `1 – ${views.length}`, what: 'The views in the order of the menu' },
+    { keys: '?', what: 'This help' },
+    { keys: 'Esc', what: 'Close a dialog or this help' },
+  ]
+}
 
 export const STATION_SHORTCUTS: Shortcut[] = [
   { keys: '/', what: 'Search stations by name or id' },
