@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { demoTrips, seedDemo } from '../../src/server/cli/demo.js'
+import { demoDispatcherToken, demoTrips, seedDemo } from '../../src/server/cli/demo.js'
+import type { TokenInfo } from '../../src/shared/dispatch.js'
 import type { FeedsHealth } from '../../src/shared/feeds.js'
 import type { TripImportReport } from '../../src/shared/trips.js'
 import type { EngineRunSummary } from '../../src/shared/engine.js'
@@ -81,5 +82,29 @@ describe('serve --demo seeding', () => {
 
   it('finds the month only where the shared data is', () => {
     expect(demoTrips({ BALANCER_SHARED_DATA: '/nowhere' })).toBeNull()
+  })
+
+  it("revokes the previous demo's dispatcher token before printing a new one", async () => {
+    const token = (token_id: number, name: string, role: TokenInfo['role']) =>
+      ({ token_id, name, role }) as TokenInfo
+    const auth = {
+      listTokens: vi.fn(() =>
+        Promise.resolve([
+          token(1, 'Demo dispatcher', 'dispatcher'),
+          token(2, 'Depot desk 1', 'dispatcher'),
+          token(3, 'Demo dispatcher', 'crew'),
+        ]),
+      ),
+      revokeToken: vi.fn((id: number) =>
+        Promise.resolve(token(id, 'Demo dispatcher', 'dispatcher')),
+      ),
+      createToken: vi.fn(() => Promise.resolve({ token: 'bwb_new' })),
+    }
+    expect(await demoDispatcherToken(auth as unknown as Services['auth'])).toBe('bwb_new')
+    expect(auth.revokeToken.mock.calls.map(([id]) => id)).toEqual([1])
+    expect(auth.createToken).toHaveBeenCalledWith(
+      { name: 'Demo dispatcher', role: 'dispatcher' },
+      expect.anything(),
+    )
   })
 })

@@ -20,6 +20,21 @@ export function demoTrips(env: NodeJS.ProcessEnv = process.env): string | null {
 
 type Say = (line: string) => void
 
+export const DEMO_TOKEN_NAME = 'Demo dispatcher'
+
+/**
+ * The dispatcher token a demo prints. The one an earlier demo start printed is revoked first, so
+ * restarting a demo leaves one working demo token, not one more each time.
+ */
+export async function demoDispatcherToken(auth: Services['auth']): Promise<string> {
+  const earlier = (await auth.listTokens()).filter(
+    (token) => token.name === DEMO_TOKEN_NAME && token.role === 'dispatcher',
+  )
+  for (const token of earlier) await auth.revokeToken(token.token_id, CLI_ACTOR)
+  const { token } = await auth.createToken({ name: DEMO_TOKEN_NAME, role: 'dispatcher' }, CLI_ACTOR)
+  return token
+}
+
 /** The first poll's stations, or null when none arrive within `timeoutMs`. */
 async function firstStations(
   health: () => Promise<FeedsHealth>,

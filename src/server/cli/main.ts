@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { APP_NAME, APP_VERSION } from '../../shared/version.js'
-import { CLI_ACTOR } from '../auth/actor.js'
 import { CONSOLE_PATH } from '../http/console.routes.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
@@ -15,7 +14,7 @@ import {
   pollOnce,
   startReplayFeed,
 } from './gbfs-commands.js'
-import { demoTrips, seedDemo } from './demo.js'
+import { DEMO_TOKEN_NAME, demoDispatcherToken, demoTrips, seedDemo } from './demo.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
@@ -114,13 +113,10 @@ export function buildProgram(logger: Logger): Command {
         if (demo) {
           process.stdout.write(`Demo feed at ${demo.server.url} (${flags.speed}x)\n`)
           // A demo is for trying the console at once: a dispatcher token to sign in with, made
-          // for this run (shown once, like every token; revoke it in Crews or with token revoke).
-          const { token } = await server.services.auth.createToken(
-            { name: 'Demo dispatcher', role: 'dispatcher' },
-            CLI_ACTOR,
-          )
+          // for this run (shown once, like every token); the previous demo's is revoked.
+          const token = await demoDispatcherToken(server.services.auth)
           process.stdout.write(
-            `Console at ${server.url}${CONSOLE_PATH}\nDispatcher token (Demo dispatcher): ${token}\n`,
+            `Console at ${server.url}${CONSOLE_PATH}\nDispatcher token (${DEMO_TOKEN_NAME}): ${token}\n`,
           )
         }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
