@@ -134,11 +134,12 @@ describe('signing in from a browser', () => {
     expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
     // The help lists only the views an analyst has.
-    fireEvent.keyDown(window, { key: '?' })
-    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }))
+    const help = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('1 – 6')
     expect(help.textContent).not.toContain('Trip import')
-    fireEvent.keyDown(window, { key: 'Escape' })
+    fireEvent.click(within(help).getByRole('button', { name: 'Close' }))
+    expect(screen.queryByRole('dialog')).toBeNull()
   })
 
   it('tells a crew token politely that the console is not for crews', async () => {
