@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react'
+import type { StationLive } from '../../../shared/feeds'
+import type { Resource } from './useResource'
 
 /** Waiting for the first answer. */
 export function Loading({ what }: { what: string }) {
@@ -50,4 +52,33 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 /** A thin line under a view's header while it loads again, keeping what is shown. */
 export function Refreshing({ active }: { active: boolean }) {
   return <div className={active ? 'refreshing refreshing-on' : 'refreshing'} aria-hidden="true" />
+}
+
+/**
+ * The station list's own states, for every view drawn from it (the table, the map): the failure
+ * with a retry, the first load, no stations before the first poll; else the view itself.
+ */
+export function StationsOr({
+  stations,
+  children,
+}: {
+  stations: Resource<StationLive[]>
+  /** Drawn only once there are stations (a map needs its container then, not before). */
+  children: () => ReactNode
+}) {
+  const all = stations.data
+  if (stations.error && !all) {
+    return (
+      <Failure title="Stations unavailable" detail={stations.error} onRetry={stations.reload} />
+    )
+  }
+  if (!all) return <Loading what="stations" />
+  if (all.length === 0) {
+    return (
+      <Empty title="No stations yet">
+        They appear after the first successful poll of a GBFS feed.
+      </Empty>
+    )
+  }
+  return children()
 }

@@ -2,7 +2,7 @@ import L from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { StationLive } from '../../../shared/feeds'
 import { FILL_COLOR, FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
 import { openStation } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
@@ -266,37 +266,31 @@ export function MapView({ client }: ViewProps) {
           </button>
         </p>
       )}
-      {stations.error && !all ? (
-        <Failure title="Stations unavailable" detail={stations.error} onRetry={stations.reload} />
-      ) : !all ? (
-        <Loading what="stations" />
-      ) : all.length === 0 ? (
-        <Empty title="No stations yet">
-          They appear after the first successful poll of a GBFS feed.
-        </Empty>
-      ) : (
-        <div className="panel panel-fill map-panel">
-          <div
-            ref={container}
-            className={`map${tiles === 'on' ? '' : ' map-plain'}`}
-            role="application"
-            aria-label="Stations map: click a dot to open its station"
-          />
-          <div className="map-legend" aria-label="Legend">
-            {FILL_LEGEND.map((item) => (
-              <div key={item.level} className="legend-row" title={item.hint}>
-                <span
-                  className="legend-dot"
-                  aria-hidden="true"
-                  style={{ background: item.color }}
-                />
-                <span className="legend-label">{item.label}</span>
-                <span className="legend-count num">{counts[item.level].toLocaleString()}</span>
-              </div>
-            ))}
+      <StationsOr stations={stations}>
+        {() => (
+          <div className="panel panel-fill map-panel">
+            <div
+              ref={container}
+              className={`map${tiles === 'on' ? '' : ' map-plain'}`}
+              role="application"
+              aria-label="Stations map: click a dot to open its station"
+            />
+            <div className="map-legend" aria-label="Legend">
+              {FILL_LEGEND.map((item) => (
+                <div key={item.level} className="legend-row" title={item.hint}>
+                  <span
+                    className="legend-dot"
+                    aria-hidden="true"
+                    style={{ background: item.color }}
+                  />
+                  <span className="legend-label">{item.label}</span>
+                  <span className="legend-count num">{counts[item.level].toLocaleString()}</span>
+                </div>
+              ))}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </StationsOr>
     </section>
   )
 }

@@ -4,7 +4,7 @@ import type { StationLive } from '../../../shared/feeds'
 import type { ConsoleClient } from '../api/client'
 import { fillLevel, fillShare } from '../common/fill'
 import { formatClock, formatFullTime, plural } from '../common/format'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
 import { openStation, stationHash } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
@@ -379,67 +379,61 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
         </div>
         <Refreshing active={stations.loading && all !== null} />
       </header>
-      {stations.error && !all ? (
-        <Failure title="Stations unavailable" detail={stations.error} onRetry={stations.reload} />
-      ) : !all ? (
-        <Loading what="stations" />
-      ) : all.length === 0 ? (
-        <Empty title="No stations yet">
-          They appear after the first successful poll of a GBFS feed.
-        </Empty>
-      ) : (
-        <div className="panel panel-fill">
-          <div
-            className="table-scroll"
-            ref={scroller}
-            onScroll={(event) => {
-              remembered.scrollTop = event.currentTarget.scrollTop
-            }}
-          >
-            <table
-              className="table table-rows table-fixed stations-table"
-              aria-rowcount={rows.length}
+      <StationsOr stations={stations}>
+        {() => (
+          <div className="panel panel-fill">
+            <div
+              className="table-scroll"
+              ref={scroller}
+              onScroll={(event) => {
+                remembered.scrollTop = event.currentTarget.scrollTop
+              }}
             >
-              <colgroup>
-                {COLUMNS.map((column) => (
-                  <col key={column.key} style={{ width: column.width }} />
-                ))}
-              </colgroup>
-              <thead>
-                <tr>
+              <table
+                className="table table-rows table-fixed stations-table"
+                aria-rowcount={rows.length}
+              >
+                <colgroup>
                   {COLUMNS.map((column) => (
-                    <SortHeader key={column.key} column={column} sort={sort} onSort={onSort} />
+                    <col key={column.key} style={{ width: column.width }} />
                   ))}
-                </tr>
-              </thead>
-              <tbody>
-                {top > 0 && (
-                  <tr className="spacer" aria-hidden="true">
-                    <td colSpan={COLUMNS.length} style={{ height: top }} />
+                </colgroup>
+                <thead>
+                  <tr>
+                    {COLUMNS.map((column) => (
+                      <SortHeader key={column.key} column={column} sort={sort} onSort={onSort} />
+                    ))}
                   </tr>
-                )}
-                {items.map((item) => {
-                  const station = rows[item.index]
-                  if (!station) return null
-                  const key = stationRowKey(station)
-                  return <Row key={key} station={station} cursor={key === cursor} />
-                })}
-                {bottom > 0 && (
-                  <tr className="spacer" aria-hidden="true">
-                    <td colSpan={COLUMNS.length} style={{ height: bottom }} />
-                  </tr>
-                )}
-              </tbody>
-            </table>
-            {rows.length === 0 && (
-              <div className="table-empty">
-                No station matches{filter.text ? ` “${filter.text}”` : ''}
-                {filter.criticalOnly ? ' among the critical ones' : ''}.
-              </div>
-            )}
+                </thead>
+                <tbody>
+                  {top > 0 && (
+                    <tr className="spacer" aria-hidden="true">
+                      <td colSpan={COLUMNS.length} style={{ height: top }} />
+                    </tr>
+                  )}
+                  {items.map((item) => {
+                    const station = rows[item.index]
+                    if (!station) return null
+                    const key = stationRowKey(station)
+                    return <Row key={key} station={station} cursor={key === cursor} />
+                  })}
+                  {bottom > 0 && (
+                    <tr className="spacer" aria-hidden="true">
+                      <td colSpan={COLUMNS.length} style={{ height: bottom }} />
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+              {rows.length === 0 && (
+                <div className="table-empty">
+                  No station matches{filter.text ? ` “${filter.text}”` : ''}
+                  {filter.criticalOnly ? ' among the critical ones' : ''}.
+                </div>
+              )}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </StationsOr>
     </section>
   )
 }
