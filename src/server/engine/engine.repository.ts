@@ -59,6 +59,19 @@ export interface SlotFlowRow {
   inflow: number
 }
 
+/** The system's station_flows over local days [from, to), each bin on the local clock (`local`). */
+function localFlowBins(system: SystemRow, from: string, to: string) {
+  return sql`
+    select station_id, time_bin at time zone ${system.timezone} as local, outflow, inflow
+      from station_flows
+     where system_id = ${system.system_id}
+       and time_bin >= (${from}::date::timestamp) at time zone ${system.timezone}
+       and time_bin < (${to}::date::timestamp) at time zone ${system.timezone}`
+}
+
+/** A local time's quarter-hour slot of the day, 0-95. */
+const LOCAL_SLOT = sql`(extract(hour from local) * 4 + floor(extract(minute from local) / 15))::int`
+
 /** Flows summed per station, ISO weekday and local quarter-hour slot over [from, to). */
 export async function flowsBySlot(
   db: Db,
@@ -67,16 +80,10 @@ export async function flowsBySlot(
   to: string,
 ): Promise<SlotFlowRow[]> {
   const { rows } = await sql<SlotFlowRow>`
-    with bins as (
-      select station_id, time_bin at time zone ${system.timezone} as local, outflow, inflow
-        from station_flows
-       where system_id = ${system.system_id}
-         and time_bin >= (${from}::date::timestamp) at time zone ${system.timezone}
-         and time_bin < (${to}::date::timestamp) at time zone ${system.timezone}
-    )
+    with bins as (${localFlowBins(system, from, to)})
     select station_id,
            extract(isodow from local)::int as isodow,
-           (extract(hour from local) * 4 + floor(extract(minute from local) / 15))::int as slot,
+           ${LOCAL_SLOT} as slot,
            sum(outflow)::int as outflow,
            sum(inflow)::int as inflow
       from bins
@@ -100,15 +107,9 @@ export async function flowsByDay(
   to: string,
 ): Promise<DayFlowRow[]> {
   const { rows } = await sql<DayFlowRow>`
-    with bins as (
-      select station_id, time_bin at time zone ${system.timezone} as local, outflow, inflow
-        from station_flows
-       where system_id = ${system.system_id}
-         and time_bin >= (${from}::date::timestamp) at time zone ${system.timezone}
-         and time_bin < (${to}::date::timestamp) at time zone ${system.timezone}
-    )
+    with bins as (${localFlowBins(system, from, to)})
     select station_id, to_char(local, 'YYYY-MM-DD') as day,
-           (extract(hour from local) * 4 + floor(extract(minute from local) / 15))::int as slot,
+           ${LOCAL_SLOT} as slot,
            outflow, inflow
       from bins`.execute(db)
   return rows
