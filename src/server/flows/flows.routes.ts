@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express'
+import type { Response } from 'express'
 import { z } from 'zod'
 import {
   FLOW_BINS,
@@ -11,6 +11,7 @@ import {
 } from '../../shared/flows.js'
 import type { Role } from '../../shared/dispatch.js'
 import { ApiRouter } from '../http/api-router.js'
+import { sendCsv, wantsCsv } from '../http/csv.js'
 import type { FlowsService } from './flows.service.js'
 
 /** Analysts study flows; dispatchers look at them; an external engine forecasts from them. */
@@ -54,24 +55,6 @@ const profileQuery = z
   .strict()
 
 const stationParams = z.object({ station_id: z.string().min(1).max(128) }).strict()
-
-function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
-  if (format) return format === 'csv'
-  return req.accepts(['application/json', 'text/csv']) === 'text/csv'
-}
-
-/** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
-function field(value: string | number | null): string {
-  const text = value === null ? '' : String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-function sendCsv(res: Response, name: string, rows: (string | number | null)[][]): void {
-  const safe = name.replace(/[^\w.-]+/g, '_')
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8')
-  res.setHeader('Content-Disposition', `attachment; filename="${safe}.csv"`)
-  res.send(rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n')
-}
 
 function seriesCsv(res: Response, series: FlowSeries): void {
   const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
