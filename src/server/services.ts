@@ -17,6 +17,10 @@ import {
   type SettingsDeps,
   type SettingsService,
 } from './settings/settings.service.js'
+import {
+  createServiceLevelsService,
+  type ServiceLevelsService,
+} from './service-levels/service-levels.service.js'
 import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
@@ -40,6 +44,8 @@ export interface Services {
   stations: StationsService
   /** The suggestion engine: runs on demand and after polls (on the leading console). */
   engine: EngineService
+  /** Minutes empty and full, cluster outages and the crews' work: the daily summaries. */
+  serviceLevels: ServiceLevelsService
 }
 
 export interface ServicesDeps {
@@ -100,6 +106,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
     engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
+    serviceLevels: createServiceLevelsService({ db: deps.db, logger: deps.logger }),
   }
   return { services, metrics }
 }

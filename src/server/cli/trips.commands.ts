@@ -4,7 +4,9 @@ import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import type { Logger } from '../logger.js'
+import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
+import { formatServiceRefresh } from './service-output.js'
 import { createProgressLine, formatImportReport, formatRefreshReport } from './trips-output.js'
 
 interface DatabaseFlags {
@@ -109,24 +111,44 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
       program
         .command('refresh')
         .description(
-          'map kept trips to stations that appeared since their import, and refresh imbalance_scores',
+          'map kept trips to stations that appeared since their import, refresh imbalance_scores, and bring the daily service levels up to date',
         )
         .option('--system <id>', 'only this system (default: all)')
         .option(
           '--rebuild-flows',
           'also recount station_flows from all trips (a repair; each import keeps it current)',
+        )
+        .option(
+          '--rebuild-service',
+          'recompute every day of service levels, not only the days new status can change',
         ),
     )
-    .action(async (flags: DatabaseFlags & { system?: string; rebuildFlows?: boolean }) => {
-      const { database, flows } = await openServices(flags, helpers, logger)
-      try {
-        const report = await flows.refresh({
-          systemId: flags.system,
-          rebuild: Boolean(flags.rebuildFlows),
-        })
-        process.stdout.write(formatRefreshReport(report))
-      } finally {
-        await database.close()
-      }
-    })
+    .action(
+      async (
+        flags: DatabaseFlags & {
+          system?: string
+          rebuildFlows?: boolean
+          rebuildService?: boolean
+        },
+      ) => {
+        const { database, flows } = await openServices(flags, helpers, logger)
+        try {
+          const report = await flows.refresh({
+            systemId: flags.system,
+            rebuild: Boolean(flags.rebuildFlows),
+          })
+          process.stdout.write(formatRefreshReport(report))
+          const levels = createServiceLevelsService({ db: database.db, logger })
+          for (const { systemId } of report.remapped) {
+            const refreshed = await levels.refresh({
+              system: systemId,
+              rebuild: Boolean(flags.rebuildService),
+            })
+            process.stdout.write(formatServiceRefresh(refreshed))
+          }
+        } finally {
+          await database.close()
+        }
+      },
+    )
 }

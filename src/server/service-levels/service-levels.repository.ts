@@ -1,5 +1,9 @@
 import { sql } from 'kysely'
-import { CLUSTER_NEAREST, CLUSTER_RADIUS_METERS, SERVICE_HOURS } from '../../shared/service-levels.js'
+import {
+  CLUSTER_NEAREST,
+  CLUSTER_RADIUS_METERS,
+  SERVICE_HOURS,
+} from '../../shared/service-levels.js'
 import type { Database } from '../db/database.js'
 import type { Queryable } from '../gbfs/gbfs.repository.js'
 import type { Span, StationRows } from './timeline.js'
@@ -22,9 +26,25 @@ export async function serviceWindows(
     select to_char(d, 'YYYY-MM-DD') as day,
            (d + ${SERVICE_HOURS.start}::time) at time zone ${timeZone} as start,
            (d + ${SERVICE_HOURS.end}::time) at time zone ${timeZone} as end
-      from generate_series(${from}::date, ${to}::date - 1, interval '1 day') as d
+      from generate_series(${from}::date::timestamp, (${to}::date - 1)::timestamp,
+                           interval '1 day') as d
      order by d`.execute(db)
   return rows
+}
+
+/** Local midnight of `from` and of `to` on the system's clock, as instants. */
+export async function localMidnights(
+  db: Queryable,
+  timeZone: string,
+  from: string,
+  to: string,
+): Promise<{ from: Date; to: Date }> {
+  const { rows } = await sql<{ from: Date; to: Date }>`
+    select (${from}::date::timestamp at time zone ${timeZone}) as from,
+           (${to}::date::timestamp at time zone ${timeZone}) as to`.execute(db)
+  const row = rows[0]
+  if (!row) throw new Error('no instants')
+  return row
 }
 
 /** The database's clock: the one reference every console and poll shares. */
@@ -43,8 +63,12 @@ export async function daysWithSnapshots(
   timeZone: string,
   range: { from?: string; to?: string } = {},
 ): Promise<string[]> {
-  const low = range.from ? sql`(${range.from}::date::timestamp at time zone ${timeZone})` : sql`'-infinity'::timestamptz`
-  const high = range.to ? sql`(${range.to}::date::timestamp at time zone ${timeZone})` : sql`'infinity'::timestamptz`
+  const low = range.from
+    ? sql`(${range.from}::date::timestamp at time zone ${timeZone})`
+    : sql`'-infinity'::timestamptz`
+  const high = range.to
+    ? sql`(${range.to}::date::timestamp at time zone ${timeZone})`
+    : sql`'infinity'::timestamptz`
   const { rows } = await sql<{ day: string }>`
     with recursive days as (
       select (select (min(observed_at) at time zone ${timeZone})::date
@@ -99,12 +123,15 @@ export async function loadHistory(
   end: Date,
   stationIds: readonly string[] | null = null,
 ): Promise<History> {
-  const only = stationIds ? sql`and station_id = any(${stationIds as string[]}::text[])` : sql``
-  const onlyStations = stationIds
-    ? sql`and s.station_id = any(${stationIds as string[]}::text[])`
-    : sql``
+  const only = stationIds ? sql`and station_id = any(${stationIds}::text[])` : sql``
+  const onlyStations = stationIds ? sql`and s.station_id = any(${stationIds}::text[])` : sql``
   const [snapshots, rows, absences] = await Promise.all([
-    sql<{ at: number; source: 'poll' | 'import'; import_id: number | null; spacing: number | null }>`
+    sql<{
+      at: number
+      source: 'poll' | 'import'
+      import_id: number | null
+      spacing: number | null
+    }>`
       select (extract(epoch from s.observed_at) * 1000)::float8 as at, s.source, s.import_id,
              i.median_spacing_seconds as spacing
         from status_snapshots s
@@ -356,13 +383,13 @@ export async function summarisedDays(
   db: Queryable,
   systemId: string,
   days: readonly string[],
-): Promise<Map<string, { complete: boolean }>> {
+): Promise<Map<string, { complete: boolean; asOf: Date }>> {
   if (days.length === 0) return new Map()
-  const { rows } = await sql<{ day: string; complete: boolean }>`
-    select to_char(day, 'YYYY-MM-DD') as day, complete
+  const { rows } = await sql<{ day: string; complete: boolean; as_of: Date }>`
+    select to_char(day, 'YYYY-MM-DD') as day, complete, as_of
       from service_days
-     where system_id = ${systemId} and day = any(${days as string[]}::date[])`.execute(db)
-  return new Map(rows.map((row) => [row.day, { complete: row.complete }]))
+     where system_id = ${systemId} and day = any(${days}::date[])`.execute(db)
+  return new Map(rows.map((row) => [row.day, { complete: row.complete, asOf: row.as_of }]))
 }
 
 /** Names of a system's stations (inactive ones too: history names them). */
@@ -374,8 +401,6 @@ export async function stationNames(
   if (stationIds.length === 0) return new Map()
   const { rows } = await sql<{ station_id: string; name: string }>`
     select station_id, name from stations
-     where system_id = ${systemId} and station_id = any(${stationIds as string[]}::text[])`.execute(
-    db,
-  )
+     where system_id = ${systemId} and station_id = any(${stationIds}::text[])`.execute(db)
   return new Map(rows.map((row) => [row.station_id, row.name]))
 }
