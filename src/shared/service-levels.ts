@@ -321,3 +321,89 @@ export const serviceRefreshReportSchema = z
   })
   .meta({ id: 'ServiceRefreshReport' })
 export type ServiceRefreshReport = z.infer<typeof serviceRefreshReportSchema>
+
+/**
+ * `balancer import-status FILE.csv[.gz]`: a recorded station_status history (the format of
+ * ../shared/data/status-history) loaded as if it had been polled, for weeks nobody polled live.
+ */
+export interface StatusImportRequest {
+  path: string
+  /** Default: system_information.json beside the file, else the only system, else lyft_bay. */
+  systemId?: string
+  /** A GBFS station_information.json; default: the ones beside the file. */
+  stationsFile?: string
+  /** IANA zone of a system this import creates (the file's times are UTC). */
+  timeZone?: string
+  /** Bad rows allowed before the file is refused: "250" rows or "2%" (default 1%, at least 10). */
+  maxRejected?: string
+}
+
+export type StatusImportPhase = 'reading' | 'writing' | 'refreshing' | 'done'
+
+/** Progress of one status history: the CLI's progress line. */
+export interface StatusImportProgress {
+  file: string
+  phase: StatusImportPhase
+  rowsDone: number
+  rowsPerSecond: number
+  /** Of the file read so far, 0-100; null while its size is unknown (a pipe). */
+  percent: number | null
+  elapsedSeconds: number
+}
+
+/** What the station files loaded before the import brought: distinct stations over all files. */
+export interface StatusImportStations {
+  files: string[]
+  loaded: number
+  /** Entries without an id, a name or a position, each with its file and why. */
+  skipped: string[]
+}
+
+interface StatusImportOutcomeBase {
+  file: string
+  importId: number
+  systemId: string
+  /** The system's own zone: what the local days and times of the report are read in. */
+  timeZone: string
+  /** The system did not exist and was created for this file. */
+  systemCreated: boolean
+  stationsLoaded: StatusImportStations | null
+}
+
+export interface StatusImportDone extends StatusImportOutcomeBase {
+  status: 'imported'
+  rowsRead: number
+  /** Rows added to station_status: a station's row where something changed since its last. */
+  rowsWritten: number
+  rowsUnchanged: number
+  /** Rows station_status already had (same station and time: a poll, an earlier import). */
+  rowsAlreadyStored: number
+  rowsRejected: number
+  /** The first rejected rows; all of them are in status_import_errors. */
+  rejections: { line: number; reason: string }[]
+  /** Rows naming a station the system does not have: not written. */
+  rowsUnknownStation: number
+  unknownStationExamples: string[]
+  snapshots: number
+  stations: number
+  /** Runs of snapshots that left a station out, recorded in station_status_absences. */
+  absences: number
+  firstSnapshotAt: string | null
+  lastSnapshotAt: string | null
+  medianSpacingSeconds: number | null
+  /** Gaps between snapshots up to this long are bridged: twice the median spacing. */
+  bridgeMinutes: number | null
+  seconds: number
+  rowsPerSecond: number
+  /** The local days [from, to) whose service summaries were recomputed; null without snapshots. */
+  days: { from: string; to: string } | null
+}
+
+export interface StatusImportSkipped extends StatusImportOutcomeBase {
+  status: 'already-imported'
+  importedAt: string
+  rowsRead: number
+  rowsWritten: number
+}
+
+export type StatusImportReport = StatusImportDone | StatusImportSkipped
