@@ -98,10 +98,9 @@ function copyFailure(
       `${source.name}${line ? `, line ${line}` : ''}: ${message}; the file is damaged or cut off, so nothing was imported`,
     )
   }
-  return new StatusImportError(
-    'unreadable_file',
-    `${source.name}: ${message}; nothing was imported`,
-  )
+  // The source names the file itself ("week.csv.gz ends early (truncated gzip): ...").
+  const said = message.startsWith(source.name) ? message : `${source.name}: ${message}`
+  return new StatusImportError('unreadable_file', `${said}; nothing was imported`)
 }
 
 function describeRejections(rejections: { line: number; reason: string }[]): string {
