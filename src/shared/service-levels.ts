@@ -38,7 +38,10 @@ export const serviceRangeSchema = z
       description: 'The system (default: the only one in the database)',
     }),
     from: localDate.meta({ description: 'First local day, inclusive', example: '2023-07-10' }),
-    to: localDate.meta({ description: 'Local day after the last, exclusive', example: '2023-07-17' }),
+    to: localDate.meta({
+      description: 'Local day after the last, exclusive',
+      example: '2023-07-17',
+    }),
   })
   .strict()
 export type ServiceRange = z.infer<typeof serviceRangeSchema>
@@ -65,7 +68,12 @@ export type ServiceRefreshRequest = z.infer<typeof serviceRefreshRequestSchema>
 
 const minutes = (description: string) => z.number().meta({ description })
 const share = (description: string) =>
-  z.number().min(0).max(1).nullable().meta({ description: `${description}; null when unknown` })
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .meta({ description: `${description}; null when unknown` })
 
 /** What a station, a day or a range adds up to. */
 export const serviceFiguresSchema = z.object({
@@ -74,7 +82,9 @@ export const serviceFiguresSchema = z.object({
   minutes_unknown: minutes(
     'No report: polls further apart than twice their median spacing, or the feed left the station out',
   ),
-  minutes_closed: minutes('Reported but not in service: not installed, or neither renting nor returning'),
+  minutes_closed: minutes(
+    'Reported but not in service: not installed, or neither renting nor returning',
+  ),
   minutes_known: minutes('Service minutes with a report (the denominator of the shares)'),
   availability_1: share('Share of known minutes with at least 1 usable bike and 1 usable dock'),
   availability_2: share('Share of known minutes with at least 2 usable bikes and 2 usable docks'),
@@ -85,16 +95,21 @@ export const serviceDaySchema = serviceFiguresSchema
   .extend({
     day: z.string(),
     complete: z.boolean().meta({
-      description: 'False while later polls can still change the day (today, or a day whose last poll is recent)',
+      description:
+        'False while later polls can still change the day (today, or a day whose last poll is recent)',
     }),
-    as_of: z.string().meta({ description: 'The figures cover the service hours up to this instant' }),
+    as_of: z
+      .string()
+      .meta({ description: 'The figures cover the service hours up to this instant' }),
     stations: z.int(),
     snapshots: z.int().meta({ description: 'Status snapshots (polls) in the service hours' }),
     bridge_minutes: z.number().nullable().meta({
       description: 'Polls at most this far apart are bridged (twice the median spacing)',
     }),
     clusters: z.int(),
-    cluster_outage_minutes: minutes('Minutes beyond 10 in a row with a cluster out, over all clusters'),
+    cluster_outage_minutes: minutes(
+      'Minutes beyond 10 in a row with a cluster out, over all clusters',
+    ),
     cluster_outage_dollars: z.number(),
     cluster_episodes: z.int().meta({ description: 'Outages longer than 10 minutes' }),
   })
@@ -162,7 +177,9 @@ export const serviceClusterSchema = z
     members: z.array(clusterMemberSchema).meta({
       description: 'The other stations of the cluster (on the range’s last day), nearest first',
     }),
-    outage_minutes: minutes('Minutes beyond 10 in a row with no usable bike or no operable dock in the whole cluster'),
+    outage_minutes: minutes(
+      'Minutes beyond 10 in a row with no usable bike or no operable dock in the whole cluster',
+    ),
     outage_dollars: z.number(),
     minutes_out: minutes('Every minute out, the first 10 of each outage included'),
     minutes_out_empty: minutes('Out because no station of the cluster had a usable bike'),
@@ -198,11 +215,15 @@ export type DurationStats = z.infer<typeof durationStatsSchema>
 
 export const taskCountsSchema = z.object({
   created: z.int().meta({ description: 'Tasks made (approved suggestions and direct tasks)' }),
-  dispatched: z.int().meta({ description: 'Hand-outs to a crew (a task released and claimed again counts twice)' }),
+  dispatched: z
+    .int()
+    .meta({ description: 'Hand-outs to a crew (a task released and claimed again counts twice)' }),
   completed: z.int(),
   canceled: z.int(),
   released: z.int().meta({ description: 'Hand-outs given back to the queue' }),
-  bikes_moved: z.int().meta({ description: 'Of completed tasks: what the crew reported, else the task’s quantity' }),
+  bikes_moved: z
+    .int()
+    .meta({ description: 'Of completed tasks: what the crew reported, else the task’s quantity' }),
 })
 export type TaskCounts = z.infer<typeof taskCountsSchema>
 
@@ -321,3 +342,89 @@ export const serviceRefreshReportSchema = z
   })
   .meta({ id: 'ServiceRefreshReport' })
 export type ServiceRefreshReport = z.infer<typeof serviceRefreshReportSchema>
+
+/**
+ * `balancer import-status FILE.csv[.gz]`: a recorded station_status history (the format of
+ * ../shared/data/status-history) loaded as if it had been polled, for weeks nobody polled live.
+ */
+export interface StatusImportRequest {
+  path: string
+  /** Default: system_information.json beside the file, else the only system, else lyft_bay. */
+  systemId?: string
+  /** A GBFS station_information.json; default: the ones beside the file. */
+  stationsFile?: string
+  /** IANA zone of a system this import creates (the file's times are UTC). */
+  timeZone?: string
+  /** Bad rows allowed before the file is refused: "250" rows or "2%" (default 1%, at least 10). */
+  maxRejected?: string
+}
+
+export type StatusImportPhase = 'reading' | 'writing' | 'refreshing' | 'done'
+
+/** Progress of one status history: the CLI's progress line. */
+export interface StatusImportProgress {
+  file: string
+  phase: StatusImportPhase
+  rowsDone: number
+  rowsPerSecond: number
+  /** Of the file read so far, 0-100; null while its size is unknown (a pipe). */
+  percent: number | null
+  elapsedSeconds: number
+}
+
+/** What the station files loaded before the import brought: distinct stations over all files. */
+export interface StatusImportStations {
+  files: string[]
+  loaded: number
+  /** Entries without an id, a name or a position, each with its file and why. */
+  skipped: string[]
+}
+
+interface StatusImportOutcomeBase {
+  file: string
+  importId: number
+  systemId: string
+  /** The system's own zone: what the local days and times of the report are read in. */
+  timeZone: string
+  /** The system did not exist and was created for this file. */
+  systemCreated: boolean
+  stationsLoaded: StatusImportStations | null
+}
+
+export interface StatusImportDone extends StatusImportOutcomeBase {
+  status: 'imported'
+  rowsRead: number
+  /** Rows added to station_status: a station's row where something changed since its last. */
+  rowsWritten: number
+  rowsUnchanged: number
+  /** Rows station_status already had (same station and time: a poll, an earlier import). */
+  rowsAlreadyStored: number
+  rowsRejected: number
+  /** The first rejected rows; all of them are in status_import_errors. */
+  rejections: { line: number; reason: string }[]
+  /** Rows naming a station the system does not have: not written. */
+  rowsUnknownStation: number
+  unknownStationExamples: string[]
+  snapshots: number
+  stations: number
+  /** Runs of snapshots that left a station out, recorded in station_status_absences. */
+  absences: number
+  firstSnapshotAt: string | null
+  lastSnapshotAt: string | null
+  medianSpacingSeconds: number | null
+  /** Gaps between snapshots up to this long are bridged: twice the median spacing. */
+  bridgeMinutes: number | null
+  seconds: number
+  rowsPerSecond: number
+  /** The local days [from, to) whose service summaries were recomputed; null without snapshots. */
+  days: { from: string; to: string } | null
+}
+
+export interface StatusImportSkipped extends StatusImportOutcomeBase {
+  status: 'already-imported'
+  importedAt: string
+  rowsRead: number
+  rowsWritten: number
+}
+
+export type StatusImportReport = StatusImportDone | StatusImportSkipped

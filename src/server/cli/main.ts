@@ -20,6 +20,7 @@ import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
 import { addEngineCommands } from './engine.commands.js'
 import { addServiceCommands } from './service.commands.js'
+import { addStatusCommands } from './status.commands.js'
 import { addTripCommands } from './trips.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
@@ -211,6 +212,7 @@ export function buildProgram(logger: Logger): Command {
     tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
   )
   addTripCommands(program, logger, { withDatabaseOptions, overrides })
+  addStatusCommands(program, logger, { withDatabaseOptions, overrides })
   addEngineCommands(program, logger, { withDatabaseOptions, overrides })
   addServiceCommands(program, logger, { withDatabaseOptions, overrides })
 
