@@ -21,6 +21,10 @@ import {
   createServiceLevelsService,
   type ServiceLevelsService,
 } from './service-levels/service-levels.service.js'
+import {
+  createStatusImportService,
+  type StatusImportService,
+} from './service-levels/status-import.js'
 import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
@@ -46,6 +50,8 @@ export interface Services {
   engine: EngineService
   /** Minutes empty and full, cluster outages and the crews' work: the daily summaries. */
   serviceLevels: ServiceLevelsService
+  /** Recorded status histories loaded as if polled (`balancer import-status`). */
+  statusImports: StatusImportService
 }
 
 export interface ServicesDeps {
@@ -84,6 +90,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     databaseUrl: deps.databaseUrl,
     logger: deps.logger ?? silentLogger(),
   })
+  const serviceLevels = createServiceLevelsService({ db: deps.db, logger: deps.logger })
   const services: Services = {
     status: createStatusService({
       db: deps.db,
@@ -106,7 +113,13 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
     engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
-    serviceLevels: createServiceLevelsService({ db: deps.db, logger: deps.logger }),
+    serviceLevels,
+    statusImports: createStatusImportService({
+      db: deps.db,
+      databaseUrl: deps.databaseUrl,
+      logger: deps.logger ?? silentLogger(),
+      refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
+    }),
   }
   return { services, metrics }
 }

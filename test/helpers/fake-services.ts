@@ -31,5 +31,6 @@ export function fakeServices(given: Partial<Services>): Services {
     stations: given.stations ?? unexpected('stations'),
     engine: given.engine ?? unexpected('engine'),
     serviceLevels: given.serviceLevels ?? unexpected('serviceLevels'),
+    statusImports: given.statusImports ?? unexpected('statusImports'),
   }
 }

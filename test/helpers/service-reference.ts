@@ -52,7 +52,7 @@ export function readReferenceHistory(csvGz: string, stationInformation: string):
     const id = f[iId ?? 1] ?? ''
     ids.add(id)
     let snapshot = byTime.get(t)
-    if (!snapshot) byTime.set(t, (snapshot = new Map()))
+    if (!snapshot) byTime.set(t, (snapshot = new Map<string, Row>()))
     snapshot.set(id, {
       bikes: Number(f[iBikes ?? 0]),
       docks: Number(f[iDocks ?? 0]),
