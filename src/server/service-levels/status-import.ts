@@ -34,6 +34,7 @@ import {
   lockImportContent,
   prepareImportSession,
   prepareImportTransaction,
+  settleHistory,
   summariseFile,
   writeHistory,
   type ImportConnection,
@@ -274,6 +275,7 @@ export async function importStatusFile(
     })
     const timeZone = await systemTimeZone(client, options.systemId)
     await client.query('commit')
+    await settleHistory(client)
 
     const median = summary.medianSpacingSeconds
     return {
