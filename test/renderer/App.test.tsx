@@ -48,6 +48,7 @@ describe('the desktop window', () => {
       'Overview',
       'Stations',
       'Map',
+      'Service',
       'Suggestions',
       'Tasks',
       'Crews',
@@ -131,12 +132,20 @@ describe('signing in from a browser', () => {
     render(<App client={client} tokens={tokens} />)
 
     await screen.findByRole('heading', { name: 'Overview' })
-    expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
+    expect(navLabels()).toEqual([
+      'Overview',
+      'Stations',
+      'Map',
+      'Service',
+      'Suggestions',
+      'Tasks',
+      'System',
+    ])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
     // The help lists only the views an analyst has.
     fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }))
     const help = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
-    expect(help.textContent).toContain('1 – 6')
+    expect(help.textContent).toContain('1 – 7')
     expect(help.textContent).not.toContain('Trip import')
     fireEvent.click(within(help).getByRole('button', { name: 'Close' }))
     expect(screen.queryByRole('dialog')).toBeNull()
@@ -188,7 +197,7 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy()
     expect(window.location.hash).toBe('#/tasks')
 
-    fireEvent.keyDown(window, { key: '6' })
+    fireEvent.keyDown(window, { key: '7' })
     expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
 
     // A letter without the g before it is not a jump.
@@ -199,8 +208,9 @@ describe('moving around by keyboard', () => {
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('Approve every selected suggestion')
     expect(help.textContent).toContain('Open the highlighted station')
-    // The number keys reach every view of this dispatcher's menu, and the help says so.
+    // The number keys reach every view of this dispatcher's menu (0 the tenth), and the help says so.
     expect(help.textContent).toContain('1 – 9')
+    expect(help.textContent).toContain('System, the tenth')
     expect(help.textContent).toContain('Trip import')
     fireEvent.keyDown(window, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()

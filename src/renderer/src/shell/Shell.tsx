@@ -8,6 +8,8 @@ import { CrewsView } from '../crews/CrewsView'
 import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
 import { OverviewView } from '../overview/OverviewView'
+import { DailyReportView } from '../service/DailyReport'
+import { ServiceView } from '../service/ServiceView'
 import { SettingsView } from '../settings/SettingsView'
 import { StationView } from '../station/StationView'
 import { StationsView } from '../stations/StationsView'
@@ -18,7 +20,7 @@ import { TaskBoardView } from '../tasks/TaskBoardView'
 import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
 import { Logo } from './Logo'
-import { useHashRoute, viewsFor, type ViewId } from './routes'
+import { numberKey, useHashRoute, viewsFor, type ViewId } from './routes'
 import { useKeys } from './shortcuts'
 import { useTheme } from './theme'
 import { TopBar } from './TopBar'
@@ -40,8 +42,8 @@ export function Shell({
   const views = viewsFor(session.role)
   const [route, go] = useHashRoute(views)
   const view = route.view
-  // A station's page belongs to the Stations view in the navigation.
-  const navView: ViewId = view === 'station' ? 'stations' : view
+  // A station's page belongs to the Stations view in the navigation, a daily report to Service.
+  const navView: ViewId = view === 'station' ? 'stations' : view === 'report' ? 'service' : view
   const [theme, nextTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const now = useNow()
@@ -63,7 +65,8 @@ export function Shell({
     },
   }
   views.forEach((info, i) => {
-    keys[String(i + 1)] = () => go(info.id)
+    const key = numberKey(i)
+    if (key) keys[key] = () => go(info.id)
   })
   for (const info of views) {
     const existing = keys[info.key]
@@ -85,6 +88,13 @@ export function Shell({
     overview: () => <OverviewView {...props} feeds={feeds} />,
     stations: () => <StationsView {...props} />,
     map: () => <MapView {...props} />,
+    service: () => <ServiceView {...props} query={route.query} feeds={feeds} />,
+    report: () =>
+      route.report ? (
+        <DailyReportView {...props} report={route.report} query={route.query} />
+      ) : (
+        <ServiceView {...props} query={route.query} feeds={feeds} />
+      ),
     station: () =>
       route.station ? (
         <StationView {...props} station={route.station} />
@@ -119,7 +129,7 @@ export function Shell({
               >
                 <span>{info.label}</span>
                 <kbd className="nav-key" title={`g ${info.key}`}>
-                  {i + 1}
+                  {numberKey(i)}
                 </kbd>
               </a>
             </li>

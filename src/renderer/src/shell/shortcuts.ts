@@ -43,15 +43,16 @@ export interface Shortcut {
   what: string
 }
 
-/** What the `?` overlay lists, by where the keys work. */
 /**
  * The keys that work anywhere, for the views this person has: one `g` chord per view and the
  * number keys in menu order, both made from the same list the menu is (so they cannot drift).
  */
 export function globalShortcuts(views: readonly ViewInfo[]): Shortcut[] {
+  const tenth = views[9]
   return [
     ...views.map((view) => ({ keys: `g ${view.key}`, what: view.label })),
-    { keys: `1 – ${views.length}`, what: 'The views in the order of the menu' },
+    { keys: `1 – ${Math.min(views.length, 9)}`, what: 'The views in the order of the menu' },
+    ...(tenth ? [{ keys: '0', what: `${tenth.label}, the tenth` }] : []),
     { keys: '?', what: 'This help' },
     { keys: 'Esc', what: 'Close a dialog or this help' },
   ]
@@ -76,4 +77,18 @@ export const SUGGESTION_SHORTCUTS: Shortcut[] = [
 export const TASK_SHORTCUTS: Shortcut[] = [
   { keys: '/', what: 'Filter by station' },
   { keys: 'Esc', what: 'Leave the filter' },
+]
+
+export const SERVICE_SHORTCUTS: Shortcut[] = [
+  { keys: '[ / ]', what: 'Earlier / later range of days' },
+  { keys: 'w', what: 'The last 7 days of data' },
+  { keys: 'W', what: 'The last 30 days of data (shift + w)' },
+  { keys: 'r', what: 'The daily report of the chosen day' },
+  { keys: 'Tab', what: 'Reach a column header; Enter sorts by it, again reverses' },
+]
+
+export const REPORT_SHORTCUTS: Shortcut[] = [
+  { keys: '[ / ]', what: 'Previous / next day' },
+  { keys: 'p', what: 'Print, or save as PDF' },
+  { keys: 'Esc', what: 'Back to Service' },
 ]

@@ -1,0 +1,185 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Rectangle,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type BarShapeProps,
+} from 'recharts'
+import { AXIS, Frame, STILL, TOOLTIP_STYLE } from '../common/chart'
+import { dayLabel } from './range-data'
+import { dayTick, formatDollars, oneDecimal, type DayRow, type TaskDayRow } from './service-data'
+
+/** Colours that read on light and dark surfaces alike; unknown is the page's own grey. */
+export const SERVICE_COLORS = {
+  empty: '#e03131',
+  full: '#4c6ef5',
+  unknown: 'var(--idle)',
+  outage: '#ae3ec9',
+  created: '#868e96',
+  dispatched: '#1c7ed6',
+  completed: '#12b886',
+  canceled: '#e8590c',
+} as const
+
+/** A day still running is drawn paler: its bars will grow. */
+const RUNNING_OPACITY = 0.45
+
+const CURSOR = { fill: 'var(--surface-hover)' }
+
+/** A bar of one day, paler while the day is still running. */
+function dayBar(props: BarShapeProps) {
+  const row = props.payload as DayRow | undefined
+  return (
+    <Rectangle
+      x={props.x}
+      y={props.y}
+      width={props.width}
+      height={props.height}
+      fill={props.fill}
+      fillOpacity={row?.complete === false ? RUNNING_OPACITY : 1}
+    />
+  )
+}
+
+function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
+  return (label: React.ReactNode) => {
+    const day = typeof label === 'string' ? label : ''
+    const running = rows.find((row) => row.day === day)?.complete === false
+    return `${dayLabel(day)}${running ? ' (still running)' : ''}`
+  }
+}
+
+/** The series' colours and names, for a panel's header. */
+export function ChartLegend({ items }: { items: readonly { color: string; label: string }[] }) {
+  return (
+    <span className="chart-legend">
+      {items.map((item) => (
+        <span key={item.label}>
+          <span className="legend-swatch" style={{ background: item.color }} aria-hidden="true" />
+          {item.label}
+        </span>
+      ))}
+    </span>
+  )
+}
+
+export const EMPTY_FULL_LEGEND = [
+  { color: SERVICE_COLORS.empty, label: 'Empty' },
+  { color: SERVICE_COLORS.full, label: 'Full' },
+  { color: SERVICE_COLORS.unknown, label: 'Unknown' },
+] as const
+
+export const TASK_LEGEND = [
+  { color: SERVICE_COLORS.created, label: 'Created' },
+  { color: SERVICE_COLORS.dispatched, label: 'Dispatched' },
+  { color: SERVICE_COLORS.completed, label: 'Completed' },
+  { color: SERVICE_COLORS.canceled, label: 'Canceled' },
+] as const
+
+/** Station-hours empty and full each day, with the hours nobody knows about stacked on in grey. */
+export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
+  return (
+    <Frame height={220}>
+      <BarChart data={rows} barCategoryGap="20%">
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={44} allowDecimals={false} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={tooltipDay(rows)}
+          formatter={(value, name) => [`${oneDecimal(Number(value))} h`, name]}
+        />
+        {(
+          [
+            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty],
+            ['hoursFull', 'Full', SERVICE_COLORS.full],
+            ['hoursUnknown', 'Unknown', SERVICE_COLORS.unknown],
+          ] as const
+        ).map(([key, name, color]) => (
+          <Bar
+            key={key}
+            dataKey={key}
+            name={name}
+            stackId="hours"
+            fill={color}
+            shape={dayBar}
+            {...STILL}
+          />
+        ))}
+      </BarChart>
+    </Frame>
+  )
+}
+
+/** Cluster outage minutes each day; the tooltip says what they cost. */
+export function OutageChart({ rows }: { rows: DayRow[] }) {
+  return (
+    <Frame height={220}>
+      <BarChart data={rows} barCategoryGap="20%">
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={44} allowDecimals={false} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={tooltipDay(rows)}
+          formatter={(value, _name, item) => {
+            const row = item.payload as DayRow
+            return [
+              `${Math.round(Number(value)).toLocaleString()} min (${formatDollars(row.outageDollars ?? 0)})`,
+              'Cluster outage',
+            ]
+          }}
+        />
+        <Bar
+          dataKey="outageMinutes"
+          name="Cluster outage"
+          fill={SERVICE_COLORS.outage}
+          shape={dayBar}
+          {...STILL}
+        />
+      </BarChart>
+    </Frame>
+  )
+}
+
+/** Tasks created, handed out, completed and canceled each day. */
+export function TasksChart({ rows }: { rows: TaskDayRow[] }) {
+  return (
+    <Frame height={180}>
+      <BarChart data={rows} barCategoryGap="18%" barGap={1}>
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={36} allowDecimals={false} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={(day) => (typeof day === 'string' ? dayLabel(day) : '')}
+        />
+        <Bar dataKey="created" name="Created" fill={SERVICE_COLORS.created} {...STILL} />
+        <Bar dataKey="dispatched" name="Dispatched" fill={SERVICE_COLORS.dispatched} {...STILL} />
+        <Bar dataKey="completed" name="Completed" fill={SERVICE_COLORS.completed} {...STILL} />
+        <Bar dataKey="canceled" name="Canceled" fill={SERVICE_COLORS.canceled} {...STILL} />
+      </BarChart>
+    </Frame>
+  )
+}
