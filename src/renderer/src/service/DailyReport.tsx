@@ -1,7 +1,7 @@
 import { useCallback, useMemo } from 'react'
 import type { ServiceReport } from '../../../shared/service-levels'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
-import { formatClock, formatFullTime, plural } from '../common/format'
+import { formatClock, formatFullTime } from '../common/format'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useResource } from '../common/useResource'
 import { openStation, reportHash, type ServiceDayRef } from '../shell/routes'
@@ -59,9 +59,7 @@ function ReportDocument({ report }: { report: ServiceReport }) {
           </div>
           <div>
             <dt>Stations</dt>
-            <dd>
-              {day.stations.toLocaleString()} in {plural(day.clusters, 'cluster')}
-            </dd>
+            <dd>{day.stations.toLocaleString()}</dd>
           </div>
           <div>
             <dt>Polls</dt>

@@ -568,7 +568,7 @@ function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   return (
     <Panel
       title="Tasks per day"
-      meta={<ChartLegend items={TASK_LEGEND} />}
+      meta={data && `${plural(data.totals.bikes_moved, 'bike')} moved`}
       actions={
         data && (
           <ExportButton
@@ -584,12 +584,14 @@ function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
           <>
             <TasksChart rows={rows} />
             <p className="hint">
+              <ChartLegend items={TASK_LEGEND} />
+            </p>
+            <p className="hint">
               {plural(answer.totals.created, 'task')} created,{' '}
               {answer.totals.dispatched.toLocaleString()} handed out,{' '}
               {answer.totals.completed.toLocaleString()} completed,{' '}
               {answer.totals.canceled.toLocaleString()} canceled,{' '}
-              {answer.totals.released.toLocaleString()} given back;{' '}
-              {plural(answer.totals.bikes_moved, 'bike')} moved.
+              {answer.totals.released.toLocaleString()} given back.
             </p>
           </>
         )}

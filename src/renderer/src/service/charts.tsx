@@ -10,7 +10,14 @@ import {
 } from 'recharts'
 import { AXIS, Frame, STILL, TOOLTIP_STYLE } from '../common/chart'
 import { dayLabel } from './range-data'
-import { dayTick, formatDollars, oneDecimal, type DayRow, type TaskDayRow } from './service-data'
+import {
+  dayTick,
+  formatDollars,
+  niceTicks,
+  oneDecimal,
+  type DayRow,
+  type TaskDayRow,
+} from './service-data'
 
 /** Colours that read on light and dark surfaces alike; unknown is the page's own grey. */
 export const SERVICE_COLORS = {
@@ -26,22 +33,33 @@ export const SERVICE_COLORS = {
 
 /** A day still running is drawn paler: its bars will grow. */
 const RUNNING_OPACITY = 0.45
+/** Unknown hours are context, not the story: drawn faint under the empty and full ones' colour. */
+const UNKNOWN_OPACITY = 0.4
 
 const CURSOR = { fill: 'var(--surface-hover)' }
 
 /** A bar of one day, paler while the day is still running. */
-function dayBar(props: BarShapeProps) {
-  const row = props.payload as DayRow | undefined
-  return (
-    <Rectangle
-      x={props.x}
-      y={props.y}
-      width={props.width}
-      height={props.height}
-      fill={props.fill}
-      fillOpacity={row?.complete === false ? RUNNING_OPACITY : 1}
-    />
-  )
+function dayBar(opacity: number) {
+  return function DayBar(props: BarShapeProps) {
+    const row = props.payload as DayRow | undefined
+    return (
+      <Rectangle
+        x={props.x}
+        y={props.y}
+        width={props.width}
+        height={props.height}
+        fill={props.fill}
+        fillOpacity={row?.complete === false ? opacity * RUNNING_OPACITY : opacity}
+      />
+    )
+  }
+}
+const SOLID_BAR = dayBar(1)
+const FAINT_BAR = dayBar(UNKNOWN_OPACITY)
+
+/** The largest of a value over the rows (nulls are days without data). */
+function most<Row>(rows: readonly Row[], value: (row: Row) => number | null): number {
+  return Math.max(0, ...rows.map((row) => value(row) ?? 0))
 }
 
 function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
@@ -53,12 +71,20 @@ function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
 }
 
 /** The series' colours and names, for a panel's header. */
-export function ChartLegend({ items }: { items: readonly { color: string; label: string }[] }) {
+export function ChartLegend({
+  items,
+}: {
+  items: readonly { color: string; label: string; opacity?: number }[]
+}) {
   return (
     <span className="chart-legend">
       {items.map((item) => (
         <span key={item.label}>
-          <span className="legend-swatch" style={{ background: item.color }} aria-hidden="true" />
+          <span
+            className="legend-swatch"
+            style={{ background: item.color, opacity: item.opacity }}
+            aria-hidden="true"
+          />
           {item.label}
         </span>
       ))}
@@ -69,7 +95,7 @@ export function ChartLegend({ items }: { items: readonly { color: string; label:
 export const EMPTY_FULL_LEGEND = [
   { color: SERVICE_COLORS.empty, label: 'Empty' },
   { color: SERVICE_COLORS.full, label: 'Full' },
-  { color: SERVICE_COLORS.unknown, label: 'Unknown' },
+  { color: SERVICE_COLORS.unknown, label: 'Unknown', opacity: UNKNOWN_OPACITY },
 ] as const
 
 export const TASK_LEGEND = [
@@ -81,6 +107,9 @@ export const TASK_LEGEND = [
 
 /** Station-hours empty and full each day, with the hours nobody knows about stacked on in grey. */
 export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
+  const ticks = niceTicks(
+    most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0) + (row.hoursUnknown ?? 0)),
+  )
   return (
     <Frame height={220}>
       <BarChart data={rows} barCategoryGap="20%">
@@ -91,7 +120,7 @@ export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
           tickFormatter={(day: string) => dayTick(day, rows.length)}
           minTickGap={8}
         />
-        <YAxis tick={AXIS} width={44} allowDecimals={false} />
+        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
         <Tooltip
           cursor={CURSOR}
           contentStyle={TOOLTIP_STYLE}
@@ -100,18 +129,18 @@ export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
         />
         {(
           [
-            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty],
-            ['hoursFull', 'Full', SERVICE_COLORS.full],
-            ['hoursUnknown', 'Unknown', SERVICE_COLORS.unknown],
+            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty, SOLID_BAR],
+            ['hoursFull', 'Full', SERVICE_COLORS.full, SOLID_BAR],
+            ['hoursUnknown', 'Unknown', SERVICE_COLORS.unknown, FAINT_BAR],
           ] as const
-        ).map(([key, name, color]) => (
+        ).map(([key, name, color, shape]) => (
           <Bar
             key={key}
             dataKey={key}
             name={name}
             stackId="hours"
             fill={color}
-            shape={dayBar}
+            shape={shape}
             {...STILL}
           />
         ))}
@@ -122,6 +151,7 @@ export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
 
 /** Cluster outage minutes each day; the tooltip says what they cost. */
 export function OutageChart({ rows }: { rows: DayRow[] }) {
+  const ticks = niceTicks(most(rows, (row) => row.outageMinutes))
   return (
     <Frame height={220}>
       <BarChart data={rows} barCategoryGap="20%">
@@ -132,7 +162,7 @@ export function OutageChart({ rows }: { rows: DayRow[] }) {
           tickFormatter={(day: string) => dayTick(day, rows.length)}
           minTickGap={8}
         />
-        <YAxis tick={AXIS} width={44} allowDecimals={false} />
+        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
         <Tooltip
           cursor={CURSOR}
           contentStyle={TOOLTIP_STYLE}
@@ -149,7 +179,7 @@ export function OutageChart({ rows }: { rows: DayRow[] }) {
           dataKey="outageMinutes"
           name="Cluster outage"
           fill={SERVICE_COLORS.outage}
-          shape={dayBar}
+          shape={SOLID_BAR}
           {...STILL}
         />
       </BarChart>
@@ -159,6 +189,10 @@ export function OutageChart({ rows }: { rows: DayRow[] }) {
 
 /** Tasks created, handed out, completed and canceled each day. */
 export function TasksChart({ rows }: { rows: TaskDayRow[] }) {
+  const ticks = niceTicks(
+    most(rows, (row) => Math.max(row.created, row.dispatched, row.completed, row.canceled)),
+    { whole: true },
+  )
   return (
     <Frame height={180}>
       <BarChart data={rows} barCategoryGap="18%" barGap={1}>
@@ -169,7 +203,7 @@ export function TasksChart({ rows }: { rows: TaskDayRow[] }) {
           tickFormatter={(day: string) => dayTick(day, rows.length)}
           minTickGap={8}
         />
-        <YAxis tick={AXIS} width={36} allowDecimals={false} />
+        <YAxis tick={AXIS} width={36} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
         <Tooltip
           cursor={CURSOR}
           contentStyle={TOOLTIP_STYLE}

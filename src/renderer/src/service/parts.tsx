@@ -90,6 +90,10 @@ export interface Column<Row, K extends string> {
   /** What the header means, on hover. */
   title?: string
   numeric?: boolean
+  /** Of the table, for the columns of names: the figures share what is left evenly. */
+  width?: string
+  /** One line, cut with an ellipsis (a name; its link's title says it whole). */
+  clip?: boolean
   cell: (row: Row) => ReactNode
 }
 
@@ -151,6 +155,7 @@ export function SortTable<Row, K extends string>({
               <th
                 key={column.key}
                 className={column.numeric ? 'right' : undefined}
+                style={column.width ? { width: column.width } : undefined}
                 aria-sort={
                   active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'
                 }
@@ -166,6 +171,9 @@ export function SortTable<Row, K extends string>({
                     {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
                   </span>
                 </button>
+                <span className="sort-print" aria-hidden="true">
+                  {column.label}
+                </span>
               </th>
             )
           })}
@@ -181,7 +189,13 @@ export function SortTable<Row, K extends string>({
             {columns.map((column, i) => (
               <td
                 key={column.key}
-                className={column.numeric ? 'right num' : i === 0 ? 'cell-name' : undefined}
+                className={
+                  column.numeric
+                    ? 'right num'
+                    : [i === 0 && 'cell-name', column.clip && 'cell-clip']
+                        .filter(Boolean)
+                        .join(' ') || undefined
+                }
               >
                 {column.cell(row)}
               </td>

@@ -149,3 +149,19 @@ export function mayChange(summary: ServiceSummary): boolean {
   if (summary.data === null) return true
   return summary.days.some((day) => !day.complete) || summary.to > addDays(summary.data.last_day, 1)
 }
+
+/**
+ * Axis ticks from 0 to a round number at or above `max`, at most `steps` of 1, 2, 2.5 or 5 times
+ * a power of ten (Recharts' own, from the data's maximum, come out as 0, 65, 130, 195, 260).
+ * Counts never get a fractional step.
+ */
+export function niceTicks(max: number, { steps = 4, whole = false } = {}): number[] {
+  if (!(max > 0)) return [0, 1]
+  const raw = max / steps
+  const power = 10 ** Math.floor(Math.log10(raw))
+  const step = Math.max(
+    whole ? 1 : 0,
+    [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw) ?? 10 * power,
+  )
+  return Array.from({ length: Math.ceil(max / step - 1e-9) + 1 }, (_, i) => i * step)
+}

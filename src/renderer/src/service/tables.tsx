@@ -44,7 +44,7 @@ export function StationLink({
     <a
       href={stationHash({ systemId, stationId })}
       className="station-link"
-      title={title ?? `${systemId} · station ${stationId}`}
+      title={title ?? `${name} · ${systemId} station ${stationId}`}
       onClick={(event) => event.stopPropagation()}
     >
       {name}
@@ -85,6 +85,8 @@ export function figureColumns(
     {
       key: 'name',
       label: 'Station',
+      width: '34%',
+      clip: true,
       cell: (row) => <StationLink systemId={systemId} stationId={row.station_id} name={row.name} />,
     },
     {
@@ -159,12 +161,15 @@ export function clusterColumns(
     {
       key: 'name',
       label: 'Around',
+      width: '22%',
+      clip: true,
       title: 'The station the cluster is drawn around',
       cell: (row) => <StationLink systemId={systemId} stationId={row.station_id} name={row.name} />,
     },
     {
       key: 'members',
       label: 'With',
+      width: '32%',
       title: 'The other stations within a third of a mile (or the 3 nearest), nearest first',
       cell: (row) => <Members systemId={systemId} members={row.members} />,
     },
@@ -224,8 +229,9 @@ export const CREW_COLUMNS: Column<CrewPerformance, keyof typeof CREW_SORTS>[] = 
   {
     key: 'name',
     label: 'Crew',
+    width: '22%',
     cell: (row) => (
-      <span title={row.crew_id}>
+      <span className="nowrap" title={row.crew_id}>
         <span className="strong">{row.name}</span>
         {row.name !== row.crew_id && <span className="cell-id">{row.crew_id}</span>}
       </span>
@@ -337,12 +343,15 @@ export function effectColumns(
     {
       key: 'task',
       label: 'Task',
+      width: '6%',
       numeric: true,
       cell: (row) => <span className="task-id">#{row.task_id}</span>,
     },
     {
       key: 'completed',
       label: 'Completed',
+      width: '13%',
+      clip: true,
       cell: (row) => (
         <span className="nowrap" title={formatFullTime(row.completed_at, timeZone)}>
           {formatClock(row.completed_at, timeZone)}
@@ -352,17 +361,22 @@ export function effectColumns(
     {
       key: 'crew',
       label: 'Crew',
+      width: '7%',
+      clip: true,
       cell: (row) => row.worker_id ?? <span className="muted">—</span>,
     },
     {
       key: 'bikes',
       label: 'Bikes',
+      width: '6%',
       numeric: true,
       cell: (row) => row.bikes_moved.toLocaleString(),
     },
     {
       key: 'source',
       label: 'From',
+      width: '19%',
+      clip: true,
       title: 'Where the bikes were taken from',
       cell: (row) => (
         <StationLink
@@ -375,6 +389,7 @@ export function effectColumns(
     {
       key: 'sourceChange',
       label: 'Full before → after',
+      width: '15%',
       title: 'Minutes full in the window before completion and after it',
       numeric: true,
       cell: (row) => (
@@ -387,6 +402,8 @@ export function effectColumns(
     {
       key: 'sink',
       label: 'To',
+      width: '19%',
+      clip: true,
       title: 'Where the bikes were brought',
       cell: (row) => (
         <StationLink
@@ -399,6 +416,7 @@ export function effectColumns(
     {
       key: 'sinkChange',
       label: 'Empty before → after',
+      width: '15%',
       title: 'Minutes empty in the window before completion and after it',
       numeric: true,
       cell: (row) => (
