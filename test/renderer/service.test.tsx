@@ -474,6 +474,15 @@ describe('the daily report', () => {
     expect(report.textContent).toContain('As ofJul 16, 2:03 PM: the day is still running')
   })
 
+  it('says so when the day has no status history', async () => {
+    open('#/service/report/bay_wheels/2023-07-20', {
+      'service:report': ({ day }) => serviceReport(day, { snapshots: 0 }),
+    })
+    const empty = await screen.findByText('No status history on Thursday, July 20, 2023')
+    expect(empty.parentElement?.textContent).toContain('balancer import-status FILE.csv.gz')
+    expect(screen.queryByRole('article')).toBeNull()
+  })
+
   it('shows a failure with a retry; an address without a day is the Service page', async () => {
     let down = true
     open('#/service/report/bay_wheels/2023-07-16', {

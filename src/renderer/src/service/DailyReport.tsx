@@ -9,7 +9,7 @@ import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
 import { addDays } from '../station/chart-data'
 import { HeadlineFigures, HeadlineNotes } from './Headline'
-import { Figure, SortTable } from './parts'
+import { Figure, SortTable, WhereHistoryComesFrom } from './parts'
 import { dayLabel, longDay, serviceOfReport } from './range-data'
 import { formatDollars, formatMinutes, headline } from './service-data'
 import { CLUSTER_SORTS, CREW_SORTS, FIGURE_SORTS, stationsEmptyOrFull } from './table-data'
@@ -245,8 +245,7 @@ export function DailyReportView({
         <Loading what={`the report for ${longDay(ref.day)}`} />
       ) : shown.summary.snapshots === 0 ? (
         <Empty title={`No status history on ${longDay(ref.day)}`}>
-          Poll a feed, or import a recorded week with{' '}
-          <code>balancer import-status FILE.csv.gz</code>.
+          <WhereHistoryComesFrom />
         </Empty>
       ) : (
         <ReportDocument report={shown} />

@@ -1,9 +1,7 @@
 import { formatClock } from '../common/format'
 import { dayLabel } from './range-data'
-import { formatDollars, oneDecimal, type Headline } from './service-data'
+import { formatDollars, oneDecimal, whole, type Headline } from './service-data'
 import { Figure } from './parts'
-
-const WHOLE = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
 
 /** The figures a range (or a day) is judged by, in one row. */
 export function HeadlineFigures({ headline, single }: { headline: Headline; single?: boolean }) {
@@ -26,7 +24,7 @@ export function HeadlineFigures({ headline, single }: { headline: Headline; sing
       />
       <Figure
         label="Cluster outage"
-        value={WHOLE.format(headline.outageMinutes)}
+        value={whole(headline.outageMinutes)}
         unit=" min"
         sub={`${formatDollars(headline.outageDollars)} at $1 a minute`}
         tone={headline.outageMinutes > 0 ? 'warn' : 'quiet'}

@@ -25,7 +25,7 @@ import {
   TasksChart,
 } from './charts'
 import { HeadlineFigures, HeadlineNotes } from './Headline'
-import { ExportButton, Panel, SortTable } from './parts'
+import { ExportButton, Panel, SortTable, WhereHistoryComesFrom } from './parts'
 import {
   dayCount,
   isDate,
@@ -82,16 +82,7 @@ import {
 import { useMinuteReload } from './useMinuteReload'
 
 /** The worst stations and clusters shown before "Show all". */
-export const TOP = 20
-
-/** The Service page's empty state: the words that say where status history comes from. */
-export function NoHistory() {
-  return (
-    <Empty title="No status history yet">
-      Poll a feed, or import a recorded week with <code>balancer import-status FILE.csv.gz</code>.
-    </Empty>
-  )
-}
+const TOP = 20
 
 /** A range request, naming the system only when one was chosen (else the server's only one). */
 function request(system: string | undefined, range: DayRange): ServiceRange {
@@ -114,13 +105,14 @@ function Loaded<T>({
   children,
 }: {
   resource: Resource<T>
+  /** "stations": loading stations…, Stations unavailable. */
   what: string
   children: (data: T) => ReactNode
 }) {
   if (resource.error && !resource.data) {
     return (
       <Failure
-        title={`${what[0]?.toUpperCase() ?? ''}${what.slice(1)} unavailable`}
+        title={`${what.charAt(0).toUpperCase()}${what.slice(1)} unavailable`}
         detail={resource.error}
         onRetry={resource.reload}
       />
@@ -366,7 +358,11 @@ function RangeView({
   } else if (!shown) {
     body = <Loading what="service levels" />
   } else if (!shown.data) {
-    body = <NoHistory />
+    body = (
+      <Empty title="No status history yet">
+        <WhereHistoryComesFrom />
+      </Empty>
+    )
   } else if (shown.days.length === 0) {
     const days = shown.data
     body = (
@@ -750,7 +746,9 @@ function FirstVisit({ client, system }: { client: ConsoleClient; system: string 
       {probe.error && !probe.data ? (
         <Failure title="Service levels unavailable" detail={probe.error} onRetry={probe.reload} />
       ) : probe.data && !days ? (
-        <NoHistory />
+        <Empty title="No status history yet">
+          <WhereHistoryComesFrom />
+        </Empty>
       ) : (
         <Loading what="service levels" />
       )}

@@ -29,6 +29,15 @@ export function Panel({
   )
 }
 
+/** Where status history comes from: the words of every empty Service state. */
+export function WhereHistoryComesFrom() {
+  return (
+    <>
+      Poll a feed, or import a recorded week with <code>balancer import-status FILE.csv.gz</code>.
+    </>
+  )
+}
+
 /** One headline number with its unit, what it is, and a line under it. */
 export function Figure({
   label,

@@ -23,6 +23,8 @@ const DOLLARS = new Intl.NumberFormat('en-US', {
 
 /** "1,234.5" */
 export const oneDecimal = (value: number) => ONE_DECIMAL.format(value)
+/** "1,235" */
+export const whole = (value: number) => WHOLE.format(value)
 /** Minutes as "12.3 h". */
 export const formatHours = (minutes: number) => `${oneDecimal(hours(minutes))} h`
 /** "1,234 min": whole minutes, as the agreement counts them. */
