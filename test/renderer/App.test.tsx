@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError, TOKEN_KEY } from '../../src/renderer/src/api/client'
 import { App } from '../../src/renderer/src/App'
 import { browserTokenStore } from '../../src/renderer/src/session/token-store'
+import { forgetStationsTable } from '../../src/renderer/src/stations/StationsView'
 import type { Session } from '../../src/shared/dispatch'
 import { ANALYST, DISPATCHER, fakeConsole, feed, minutesAgo } from './fake-console'
 
 beforeEach(() => {
   window.localStorage.clear()
   window.location.hash = ''
+  forgetStationsTable()
 })
 afterEach(cleanup)
 
@@ -225,6 +227,21 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Ferry Building', level: 1 })).toBeTruthy()
     // The station's page belongs to Stations in the navigation.
     expect(screen.getByRole('link', { current: 'page' }).textContent).toMatch(/^Stations/)
+  })
+
+  it('leaves a view its own letter, unless it follows g', async () => {
+    const { client } = fakeConsole()
+    render(<App client={client} />)
+    await screen.findByRole('heading', { name: 'Overview' })
+    fireEvent.keyDown(window, { key: '2' })
+    await screen.findByText(/5 stations/)
+    // c is Stations' own (only critical) and g c the way to Crews, whichever came first.
+    fireEvent.keyDown(window, { key: 'c' })
+    expect(screen.getByLabelText<HTMLInputElement>('Only critical').checked).toBe(true)
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'c' })
+    expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
+    expect(window.location.hash).toBe('#/crews')
   })
 
   it('switches between the system theme, light and dark', async () => {

@@ -339,8 +339,12 @@ function RangeView({
       ']': () => {
         if (!data || last < data.last_day) go(shiftRange(range, 1))
       },
-      w: () => data && go(presetRange(data.last_day, 7)),
-      W: () => data && go(presetRange(data.last_day, 30)),
+      w: () => {
+        if (data) go(presetRange(data.last_day, 7))
+      },
+      W: () => {
+        if (data) go(presetRange(data.last_day, 30))
+      },
       r: openReport,
     },
     keysEnabled,

@@ -21,7 +21,7 @@ import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
 import { Logo } from './Logo'
 import { numberKey, useHashRoute, viewsFor, type ViewId } from './routes'
-import { useKeys } from './shortcuts'
+import { useKeys, type KeyMap } from './shortcuts'
 import { useTheme } from './theme'
 import { TopBar } from './TopBar'
 import type { ViewProps } from './view-props'
@@ -58,7 +58,7 @@ export function Shell({
   useBrowserNotifications(client, session, timeZone)
 
   const chord = useRef(0)
-  const keys: Record<string, (event: KeyboardEvent) => void> = {
+  const keys: KeyMap = {
     '?': () => setHelp(true),
     g: (event) => {
       chord.current = event.timeStamp
@@ -74,13 +74,14 @@ export function Shell({
       if (chord.current > 0 && event.timeStamp - chord.current < CHORD_MS) {
         chord.current = 0
         go(info.id)
-      } else {
-        existing?.(event)
+        return true
       }
+      return existing ? existing(event) : false
     }
   }
-  // View keys (a, r, x...) come after `g` only when no chord is pending; the view handles them.
-  useKeys(keys, !help)
+  // Heard first, so `g c` goes to Crews from Stations; with no `g` pending, the letter is the
+  // view's own (c: only critical stations).
+  useKeys(keys, !help, { first: true })
 
   const closeHelp = useCallback(() => setHelp(false), [])
   const props: ViewProps = { client, session, timeZone, keysEnabled: !help }

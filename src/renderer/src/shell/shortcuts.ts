@@ -12,13 +12,16 @@ function isTyping(target: EventTarget | null): boolean {
   )
 }
 
-export type KeyMap = Record<string, (event: KeyboardEvent) => void>
+/** An action that returns `false` did not take its key: the view's own keys get it next. */
+export type KeyMap = Record<string, (event: KeyboardEvent) => unknown>
 
 /**
  * Single-key shortcuts (`j`, `a`, `A` for shift+a, `?`) while `enabled`. Ignored while typing in
  * a field or with Ctrl, Alt or Cmd held, so the browser's and the system's own keys still work.
+ * `first`: heard before every other page's keys, whichever was mounted first (the shell's `g`
+ * chords, which a view's own letter must not take).
  */
-export function useKeys(keys: KeyMap, enabled = true): void {
+export function useKeys(keys: KeyMap, enabled = true, { first = false } = {}): void {
   const current = useRef(keys)
   useEffect(() => {
     current.current = keys
@@ -29,13 +32,12 @@ export function useKeys(keys: KeyMap, enabled = true): void {
       if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return
       if (isTyping(event.target)) return
       const action = current.current[event.key]
-      if (!action) return
+      if (!action || action(event) === false) return
       event.preventDefault()
-      action(event)
     }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [enabled])
+    window.addEventListener('keydown', onKey, first)
+    return () => window.removeEventListener('keydown', onKey, first)
+  }, [enabled, first])
 }
 
 export interface Shortcut {
