@@ -198,7 +198,7 @@ describe('the Service page', () => {
     expect(bodyRows('Worst stations')).toHaveLength(26)
 
     // Sorted by another column from its header, by keyboard too (a header is a button).
-    const header = within(region('Worst stations')).getByRole('button', { name: /^Cluster outage/ })
+    const header = within(region('Worst stations')).getByRole('button', { name: /^Outage/ })
     header.focus()
     fireEvent.click(header)
     expect(bodyRows('Worst stations')[0]?.textContent).toContain('Victoria Manalo Draves Park')

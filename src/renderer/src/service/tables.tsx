@@ -141,8 +141,9 @@ export function stationColumns(
     ...figureColumns(systemId),
     {
       key: 'outage',
-      label: 'Cluster outage',
-      title: 'Outage minutes of the cluster around this station (beyond 10 in a row)',
+      label: 'Outage',
+      title:
+        'Cluster outage: minutes beyond 10 in a row with no bike, or no dock, anywhere in the cluster around this station',
       numeric: true,
       cell: (row) => (
         <Amount
