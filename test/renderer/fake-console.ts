@@ -5,6 +5,16 @@ import type { Crew, Session, Suggestion, Task } from '../../src/shared/dispatch'
 import type { FeedHealth, StationLive } from '../../src/shared/feeds'
 import type { ConsoleClient } from '../../src/renderer/src/api/client'
 import { appStatus } from '../helpers/app-status'
+import {
+  serviceClusters,
+  serviceCrews,
+  serviceReport,
+  serviceStations,
+  serviceSummary,
+  serviceTaskEffects,
+} from '../helpers/service-fixtures'
+
+export * from '../helpers/service-fixtures'
 
 type Answer<C extends Channel> = (
   request: ConsoleApi[C]['request'],
@@ -177,6 +187,12 @@ const DEFAULTS: FakeAnswers = {
   }),
   'crews:list': () => [],
   'tokens:list': () => [],
+  'service:summary': (range) => serviceSummary(range),
+  'service:stations': (range) => serviceStations(range),
+  'service:clusters': (range) => serviceClusters(range),
+  'service:crews': (range) => serviceCrews(range),
+  'service:taskEffects': (range) => serviceTaskEffects(range),
+  'service:report': ({ day }) => serviceReport(day),
 }
 
 /** A console client answering from `answers` (else harmless defaults), with events to push. */

@@ -1,0 +1,219 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Rectangle,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type BarShapeProps,
+} from 'recharts'
+import { AXIS, Frame, STILL, TOOLTIP_STYLE } from '../common/chart'
+import { dayLabel } from './range-data'
+import {
+  dayTick,
+  formatDollars,
+  niceTicks,
+  oneDecimal,
+  type DayRow,
+  type TaskDayRow,
+} from './service-data'
+
+/** Colours that read on light and dark surfaces alike; unknown is the page's own grey. */
+export const SERVICE_COLORS = {
+  empty: '#e03131',
+  full: '#4c6ef5',
+  unknown: 'var(--idle)',
+  outage: '#ae3ec9',
+  created: '#868e96',
+  dispatched: '#1c7ed6',
+  completed: '#12b886',
+  canceled: '#e8590c',
+} as const
+
+/** A day still running is drawn paler: its bars will grow. */
+const RUNNING_OPACITY = 0.45
+/** Unknown hours are context, not the story: drawn faint under the empty and full ones' colour. */
+const UNKNOWN_OPACITY = 0.4
+
+const CURSOR = { fill: 'var(--surface-hover)' }
+
+/** A bar of one day, paler while the day is still running. */
+function dayBar(opacity: number) {
+  return function DayBar(props: BarShapeProps) {
+    const row = props.payload as DayRow | undefined
+    return (
+      <Rectangle
+        x={props.x}
+        y={props.y}
+        width={props.width}
+        height={props.height}
+        fill={props.fill}
+        fillOpacity={row?.complete === false ? opacity * RUNNING_OPACITY : opacity}
+      />
+    )
+  }
+}
+const SOLID_BAR = dayBar(1)
+const FAINT_BAR = dayBar(UNKNOWN_OPACITY)
+
+/** The largest of a value over the rows (nulls are days without data). */
+function most<Row>(rows: readonly Row[], value: (row: Row) => number | null): number {
+  return Math.max(0, ...rows.map((row) => value(row) ?? 0))
+}
+
+function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
+  return (label: React.ReactNode) => {
+    const day = typeof label === 'string' ? label : ''
+    const running = rows.find((row) => row.day === day)?.complete === false
+    return `${dayLabel(day)}${running ? ' (still running)' : ''}`
+  }
+}
+
+/** The series' colours and names, for a panel's header. */
+export function ChartLegend({
+  items,
+}: {
+  items: readonly { color: string; label: string; opacity?: number }[]
+}) {
+  return (
+    <span className="chart-legend">
+      {items.map((item) => (
+        <span key={item.label}>
+          <span
+            className="legend-swatch"
+            style={{ background: item.color, opacity: item.opacity }}
+            aria-hidden="true"
+          />
+          {item.label}
+        </span>
+      ))}
+    </span>
+  )
+}
+
+export const EMPTY_FULL_LEGEND = [
+  { color: SERVICE_COLORS.empty, label: 'Empty' },
+  { color: SERVICE_COLORS.full, label: 'Full' },
+  { color: SERVICE_COLORS.unknown, label: 'Unknown', opacity: UNKNOWN_OPACITY },
+] as const
+
+export const TASK_LEGEND = [
+  { color: SERVICE_COLORS.created, label: 'Created' },
+  { color: SERVICE_COLORS.dispatched, label: 'Dispatched' },
+  { color: SERVICE_COLORS.completed, label: 'Completed' },
+  { color: SERVICE_COLORS.canceled, label: 'Canceled' },
+] as const
+
+/** Station-hours empty and full each day, with the hours nobody knows about stacked on in grey. */
+export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
+  const ticks = niceTicks(
+    most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0) + (row.hoursUnknown ?? 0)),
+  )
+  return (
+    <Frame height={220}>
+      <BarChart data={rows} barCategoryGap="20%">
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={tooltipDay(rows)}
+          formatter={(value, name) => [`${oneDecimal(Number(value))} h`, name]}
+        />
+        {(
+          [
+            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty, SOLID_BAR],
+            ['hoursFull', 'Full', SERVICE_COLORS.full, SOLID_BAR],
+            ['hoursUnknown', 'Unknown', SERVICE_COLORS.unknown, FAINT_BAR],
+          ] as const
+        ).map(([key, name, color, shape]) => (
+          <Bar
+            key={key}
+            dataKey={key}
+            name={name}
+            stackId="hours"
+            fill={color}
+            shape={shape}
+            {...STILL}
+          />
+        ))}
+      </BarChart>
+    </Frame>
+  )
+}
+
+/** Cluster outage minutes each day; the tooltip says what they cost. */
+export function OutageChart({ rows }: { rows: DayRow[] }) {
+  const ticks = niceTicks(most(rows, (row) => row.outageMinutes))
+  return (
+    <Frame height={220}>
+      <BarChart data={rows} barCategoryGap="20%">
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={tooltipDay(rows)}
+          formatter={(value, _name, item) => {
+            const row = item.payload as DayRow
+            return [
+              `${Math.round(Number(value)).toLocaleString()} min (${formatDollars(row.outageDollars ?? 0)})`,
+              'Cluster outage',
+            ]
+          }}
+        />
+        <Bar
+          dataKey="outageMinutes"
+          name="Cluster outage"
+          fill={SERVICE_COLORS.outage}
+          shape={SOLID_BAR}
+          {...STILL}
+        />
+      </BarChart>
+    </Frame>
+  )
+}
+
+/** Tasks created, handed out, completed and canceled each day. */
+export function TasksChart({ rows }: { rows: TaskDayRow[] }) {
+  const ticks = niceTicks(
+    most(rows, (row) => Math.max(row.created, row.dispatched, row.completed, row.canceled)),
+    { whole: true },
+  )
+  return (
+    <Frame height={180}>
+      <BarChart data={rows} barCategoryGap="18%" barGap={1}>
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={36} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={(day) => (typeof day === 'string' ? dayLabel(day) : '')}
+        />
+        <Bar dataKey="created" name="Created" fill={SERVICE_COLORS.created} {...STILL} />
+        <Bar dataKey="dispatched" name="Dispatched" fill={SERVICE_COLORS.dispatched} {...STILL} />
+        <Bar dataKey="completed" name="Completed" fill={SERVICE_COLORS.completed} {...STILL} />
+        <Bar dataKey="canceled" name="Canceled" fill={SERVICE_COLORS.canceled} {...STILL} />
+      </BarChart>
+    </Frame>
+  )
+}
