@@ -62,7 +62,10 @@ export function readReferenceHistory(csvGz: string, stationInformation: string):
     })
   }
   const times = [...byTime.keys()].sort((a, b) => a - b)
-  const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t)).sort((a, b) => a - b)
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - (times[i] ?? t))
+    .sort((a, b) => a - b)
   const middle = gaps.length / 2
   const median =
     gaps.length % 2 === 1
