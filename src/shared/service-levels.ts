@@ -27,6 +27,13 @@ export const TASK_EFFECT_MINUTES = 120
 /** At most this many days per request: a year of 2,000 stations is 730,000 station-days. */
 export const MAX_SERVICE_DAYS = 400
 
+/** A local date `by` days from `day` (YYYY-MM-DD; calendar days, whatever the clocks do). */
+export function shiftDay(day: string, by: number): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + by)
+  return date.toISOString().slice(0, 10)
+}
+
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/
 const localDate = z.string().regex(LOCAL_DATE, 'must be a date (2023-07-12)')
 const systemId = z.string().trim().min(1, 'must not be empty').max(128)
@@ -323,7 +330,11 @@ export const serviceReportSchema = z
     stations: z.array(reportStationSchema).meta({ description: 'Every station, by id' }),
     cluster_outage_minutes: z.number(),
     ...systemHeader,
-    summary: serviceDaySchema,
+    summary: serviceDaySchema.meta({
+      description: 'The day’s figures; snapshots 0 when the system has no status history that day',
+    }),
+    /** The first and last day with status history, for a report of another day. */
+    data: z.object({ first_day: z.string(), last_day: z.string() }).nullable(),
     clusters: z
       .array(serviceClusterSchema)
       .meta({ description: 'Clusters with an outage that day, most minutes first' }),

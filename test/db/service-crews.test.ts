@@ -237,8 +237,8 @@ describe('the crews’ day', () => {
       },
     )
     expect((crews.body as string).split('\r\n').slice(0, 2)).toEqual([
-      'crew_id,name,claimed,completed,released,canceled,bikes_moved,hours_on_shift,bikes_per_hour,median_claim_to_completion_minutes',
-      'van-1,Van 1,2,1,1,0,4,2,2,10',
+      'crew_id,name,claimed,completed,released,canceled,bikes_moved,hours_on_shift,bikes_per_hour,claim_to_completion_count,claim_to_completion_median_minutes,claim_to_completion_p90_minutes,claim_to_completion_mean_minutes',
+      'van-1,Van 1,2,1,1,0,4,2,2,1,10,10,10',
     ])
     const tasks = await api.call(
       'GET',

@@ -153,14 +153,14 @@ describe('a day of hand-made history', () => {
 
     const csv = await api.call('GET', `/service/stations?${range}&format=csv`, { token: analyst })
     expect(csv.headers.get('content-disposition')).toMatch(
-      /filename="service-stations-hand-2023-07-12-2023-07-13\.csv"/,
+      /filename="service-stations-hand-2023-07-12-2023-07-12\.csv"/,
     )
     const lines = (csv.body as string).trimEnd().split('\r\n')
     expect(lines[0]).toBe(
-      'station_id,name,days,minutes_empty,minutes_full,minutes_unknown,minutes_closed,minutes_known,availability_1,availability_2,cluster_outage_minutes',
+      'system_id,station_id,name,days,minutes_empty,minutes_full,minutes_unknown,minutes_closed,minutes_known,availability_1,availability_2,cluster_outage_minutes',
     )
     expect(lines).toHaveLength(6)
-    expect(lines[1]).toMatch(/^D,Bay St at Fillmore St,1,70,12,30,0,930,/)
+    expect(lines[1]).toMatch(/^hand,D,Bay St at Fillmore St,1,70,12,30,0,930,/)
 
     const clusters = (await api.call('GET', `/service/clusters?${range}`, { token: analyst }))
       .body as ServiceClusters
@@ -220,11 +220,16 @@ describe('a day of hand-made history', () => {
     ).toBe(403)
     const refresh = await api.call('POST', '/service/refresh', { token: analyst, body: {} })
     expect(refresh.status).toBe(403)
+    // A day without history is an empty report that says which days have one.
     const noDay = await api.call('GET', '/service/report?day=2023-07-14', { token: analyst })
-    expect(noDay.status).toBe(404)
-    expect((noDay.body as { detail: string }).detail).toBe(
-      'system hand has no status history on 2023-07-14; it has 2023-07-12 to 2023-07-12',
-    )
+    expect(noDay.status).toBe(200)
+    expect(noDay.body).toMatchObject({
+      day: '2023-07-14',
+      stations: [],
+      cluster_outage_minutes: 0,
+      summary: { snapshots: 0, stations: 0 },
+      data: { first_day: '2023-07-12', last_day: '2023-07-12' },
+    })
   })
 })
 

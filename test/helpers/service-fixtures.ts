@@ -369,6 +369,7 @@ export function serviceReport(day: string, rest: Partial<ServiceDay> = {}): Serv
     ...SERVICE_SYSTEM,
     day,
     summary,
+    data: SERVICE_DATA,
     stations: Array.from({ length: 26 }, (_, i) => {
       const station = serviceStation(i, 1)
       return {

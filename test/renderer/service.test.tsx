@@ -474,13 +474,26 @@ describe('the daily report', () => {
     expect(report.textContent).toContain('As ofJul 16, 2:03 PM: the day is still running')
   })
 
-  it('says so when the day has no status history', async () => {
+  it('says so when the day has no status history, and links the last day that has', async () => {
     open('#/service/report/bay_wheels/2023-07-20', {
       'service:report': ({ day }) => serviceReport(day, { snapshots: 0 }),
     })
     const empty = await screen.findByText('No status history on Thursday, July 20, 2023')
-    expect(empty.parentElement?.textContent).toContain('balancer import-status FILE.csv.gz')
+    expect(empty.parentElement?.textContent).toContain(
+      'The history runs from Monday, July 10, 2023 to Sunday, July 16, 2023.',
+    )
+    expect(screen.getByRole('link', { name: 'Sunday, July 16, 2023' }).getAttribute('href')).toBe(
+      '#/service/report/bay_wheels/2023-07-16',
+    )
     expect(screen.queryByRole('article')).toBeNull()
+  })
+
+  it('points to where history comes from when the system has none at all', async () => {
+    open('#/service/report/bay_wheels/2023-07-20', {
+      'service:report': ({ day }) => ({ ...serviceReport(day, { snapshots: 0 }), data: null }),
+    })
+    const empty = await screen.findByText('No status history on Thursday, July 20, 2023')
+    expect(empty.parentElement?.textContent).toContain('balancer import-status FILE.csv.gz')
   })
 
   it('shows a failure with a retry; an address without a day is the Service page', async () => {

@@ -47,6 +47,12 @@ export function addServiceCommands(
       try {
         const levels = createServiceLevelsService({ db: database.db, logger })
         const report = await levels.report({ day: flags.day, system: flags.system })
+        if (report.summary.snapshots === 0 && report.stations.length === 0) {
+          const had = report.data
+            ? `; it has ${report.data.first_day} to ${report.data.last_day}`
+            : ': poll a feed, or import a recorded history with balancer import-status'
+          throw new Error(`system ${report.system_id} has no status history on ${report.day}${had}`)
+        }
         process.stdout.write(
           flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatServiceReport(report),
         )

@@ -10,6 +10,7 @@ import {
   type StationProfile,
 } from '../../shared/flows.js'
 import type { Role } from '../../shared/dispatch.js'
+import { csvFileName } from '../../shared/csv.js'
 import { ApiRouter } from '../http/api-router.js'
 import { sendCsv, wantsCsv } from '../http/csv.js'
 import type { FlowsService } from './flows.service.js'
@@ -58,7 +59,7 @@ const stationParams = z.object({ station_id: z.string().min(1).max(128) }).stric
 
 function seriesCsv(res: Response, series: FlowSeries): void {
   const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
-  sendCsv(res, name, [
+  sendCsv(res, csvFileName(name), [
     ['system_id', 'station_id', 'bin_start_utc', 'bin_start_local', 'outflow', 'inflow'],
     ...series.points.map((p) => [
       series.systemId,
@@ -72,7 +73,7 @@ function seriesCsv(res: Response, series: FlowSeries): void {
 }
 
 function profileCsv(res: Response, profile: StationProfile): void {
-  sendCsv(res, `profile-${profile.systemId}-${profile.stationId}-${profile.bin}`, [
+  sendCsv(res, csvFileName(`profile-${profile.systemId}-${profile.stationId}-${profile.bin}`), [
     ['system_id', 'station_id', 'day_of_week', 'minute_of_day', 'outflow', 'inflow'],
     ...profile.cells.map((c) => [
       profile.systemId,

@@ -1,5 +1,13 @@
 import { z } from 'zod'
-import type { CsvRow } from '../../shared/csv.js'
+import {
+  clustersCsv,
+  crewsCsv,
+  daysCsv,
+  effectsCsv,
+  reportCsv,
+  serviceCsvName,
+  stationsCsv,
+} from '../../shared/service-csv.js'
 import type { Role } from '../../shared/dispatch.js'
 import {
   CLUSTER_NEAREST,
@@ -15,7 +23,7 @@ import {
   serviceStationsSchema,
   serviceSummarySchema,
   serviceTaskEffectsSchema,
-  type ServiceFigures,
+  shiftDay,
 } from '../../shared/service-levels.js'
 import { ApiRouter } from '../http/api-router.js'
 import { sendCsv, wantsCsv } from '../http/csv.js'
@@ -30,18 +38,6 @@ const format = z
   .meta({ description: 'csv: the same as "Accept: text/csv"' })
 const rangeQuery = serviceRangeSchema.extend({ format }).strict()
 const dayQuery = serviceDayRequestSchema.extend({ format }).strict()
-
-const FIGURE_COLUMNS = [
-  'minutes_empty',
-  'minutes_full',
-  'minutes_unknown',
-  'minutes_closed',
-  'minutes_known',
-  'availability_1',
-  'availability_2',
-] as const satisfies readonly (keyof ServiceFigures)[]
-
-const figureCells = (row: ServiceFigures): CsvRow => FIGURE_COLUMNS.map((key) => row[key])
 
 const RULES = `Service hours ${SERVICE_HOURS.start}-${SERVICE_HOURS.end} on the system's clock. A polled state holds until the next poll; polls further apart than twice their median spacing are not bridged (unknown). Empty: installed and renting with no bike; full: installed and returning with no dock. A cluster (a station and every station within 1/3 mile, or its ${CLUSTER_NEAREST} nearest when fewer are that close) is out while none of its stations has a usable bike or none an operable dock; each outage's minutes beyond ${OUTAGE_GRACE_MINUTES} in a row count, at $1 each. Days are local dates, [from, to).`
 
@@ -68,30 +64,7 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (summary, { query: { format: wanted, ...range }, req, res }) => {
       const answer = await summary(range)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-days-${answer.system_id}-${range.from}-${range.to}`, [
-        [
-          'day',
-          'complete',
-          'stations',
-          ...FIGURE_COLUMNS,
-          'cluster_outage_minutes',
-          'cluster_outage_dollars',
-          'cluster_episodes',
-          'bridge_minutes',
-          'snapshots',
-        ],
-        ...answer.days.map((day) => [
-          day.day,
-          day.complete,
-          day.stations,
-          ...figureCells(day),
-          day.cluster_outage_minutes,
-          day.cluster_outage_dollars,
-          day.cluster_episodes,
-          day.bridge_minutes,
-          day.snapshots,
-        ]),
-      ])
+      sendCsv(res, serviceCsvName('days', answer.system_id, range), daysCsv(answer.days))
       return undefined
     },
   )
@@ -115,16 +88,11 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (stations, { query: { format: wanted, ...range }, req, res }) => {
       const answer = await stations(range)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-stations-${answer.system_id}-${range.from}-${range.to}`, [
-        ['station_id', 'name', 'days', ...FIGURE_COLUMNS, 'cluster_outage_minutes'],
-        ...answer.stations.map((row) => [
-          row.station_id,
-          row.name,
-          row.days,
-          ...figureCells(row),
-          row.cluster_outage_minutes,
-        ]),
-      ])
+      sendCsv(
+        res,
+        serviceCsvName('stations', answer.system_id, range),
+        stationsCsv(answer.system_id, answer.stations),
+      )
       return undefined
     },
   )
@@ -147,32 +115,11 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (clusters, { query: { format: wanted, ...range }, req, res }) => {
       const answer = await clusters(range)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-clusters-${answer.system_id}-${range.from}-${range.to}`, [
-        [
-          'station_id',
-          'name',
-          'members',
-          'outage_minutes',
-          'outage_dollars',
-          'minutes_out',
-          'minutes_out_empty',
-          'minutes_out_full',
-          'episodes',
-          'longest_minutes',
-        ],
-        ...answer.clusters.map((row) => [
-          row.station_id,
-          row.name,
-          row.members.map((member) => member.station_id).join(' '),
-          row.outage_minutes,
-          row.outage_dollars,
-          row.minutes_out,
-          row.minutes_out_empty,
-          row.minutes_out_full,
-          row.episodes,
-          row.longest_minutes,
-        ]),
-      ])
+      sendCsv(
+        res,
+        serviceCsvName('clusters', answer.system_id, range),
+        clustersCsv(answer.system_id, answer.clusters),
+      )
       return undefined
     },
   )
@@ -196,32 +143,7 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (crews, { query: { format: wanted, ...range }, req, res }) => {
       const answer = await crews(range)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-crews-${answer.system_id}-${range.from}-${range.to}`, [
-        [
-          'crew_id',
-          'name',
-          'claimed',
-          'completed',
-          'released',
-          'canceled',
-          'bikes_moved',
-          'hours_on_shift',
-          'bikes_per_hour',
-          'median_claim_to_completion_minutes',
-        ],
-        ...answer.crews.map((crew) => [
-          crew.crew_id,
-          crew.name,
-          crew.claimed,
-          crew.completed,
-          crew.released,
-          crew.canceled,
-          crew.bikes_moved,
-          crew.hours_on_shift,
-          crew.bikes_per_hour,
-          crew.claim_to_completion.median_minutes,
-        ]),
-      ])
+      sendCsv(res, serviceCsvName('crews', answer.system_id, range), crewsCsv(answer.crews))
       return undefined
     },
   )
@@ -246,32 +168,7 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (taskEffects, { query: { format: wanted, ...range }, req, res }) => {
       const answer = await taskEffects(range)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-tasks-${answer.system_id}-${range.from}-${range.to}`, [
-        [
-          'task_id',
-          'worker_id',
-          'completed_at',
-          'bikes_moved',
-          'from_station_id',
-          'from_minutes_full_before',
-          'from_minutes_full_after',
-          'to_station_id',
-          'to_minutes_empty_before',
-          'to_minutes_empty_after',
-        ],
-        ...answer.tasks.map((task) => [
-          task.task_id,
-          task.worker_id,
-          task.completed_at,
-          task.bikes_moved,
-          task.from_station.station_id,
-          task.from_station.minutes_full_before,
-          task.from_station.minutes_full_after,
-          task.to_station.station_id,
-          task.to_station.minutes_empty_before,
-          task.to_station.minutes_empty_after,
-        ]),
-      ])
+      sendCsv(res, serviceCsvName('effects', answer.system_id, range), effectsCsv(answer.tasks))
       return undefined
     },
   )
@@ -294,10 +191,14 @@ export function serviceLevelsRoutes(levels: ServiceLevelsService): ApiRouter {
     async (report, { query: { format: wanted, ...request }, req, res }) => {
       const answer = await report(request)
       if (!wantsCsv(req, wanted)) return answer
-      sendCsv(res, `service-report-${answer.system_id}-${answer.day}`, [
-        ['station_id', 'name', ...FIGURE_COLUMNS],
-        ...answer.stations.map((row) => [row.station_id, row.name, ...figureCells(row)]),
-      ])
+      sendCsv(
+        res,
+        serviceCsvName('report', answer.system_id, {
+          from: answer.day,
+          to: shiftDay(answer.day, 1),
+        }),
+        reportCsv(answer.system_id, answer.stations),
+      )
       return undefined
     },
   )

@@ -18,6 +18,7 @@ import {
   type ServiceSummary,
   type ServiceTaskEffects,
   type TaskEffectSide,
+  shiftDay,
 } from '../../shared/service-levels.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
@@ -90,12 +91,6 @@ function checkDay(name: string, text: string): string {
     throw new ServiceError('invalid', 'invalid_day', `${name} "${text}" is not a date (2023-07-12)`)
   }
   return text
-}
-
-function nextDay(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() + 1)
-  return date.toISOString().slice(0, 10)
 }
 
 function dayCount(from: string, to: string): number {
@@ -220,7 +215,7 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
     const first = days[0] ?? ''
     const last = days[days.length - 1] ?? first
     const wanted = new Set(days)
-    const windows = await serviceWindows(db, system.timezone, first, nextDay(last))
+    const windows = await serviceWindows(db, system.timezone, first, shiftDay(last, 1))
     return windows.filter((window) => wanted.has(window.day))
   }
 
@@ -258,7 +253,7 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
   async function crewsOf(system: SystemRow, from: string, to: string): Promise<ServiceCrews> {
     const range = await dayInstants(system, from, to)
     const days: string[] = []
-    for (let day = from; day < to; day = nextDay(day)) days.push(day)
+    for (let day = from; day < to; day = shiftDay(day, 1)) days.push(day)
     const [counts, durations, crews] = await Promise.all([
       taskCounts(db, system.systemId, range, days),
       taskDurations(db, system.systemId, range),
@@ -469,7 +464,7 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
 
     async report(request) {
       const day = checkDay('day', request.day)
-      const to = nextDay(day)
+      const to = shiftDay(day, 1)
       const system = await open({ system: request.system, from: day, to })
       const [summary, stations, clusters, crews] = await Promise.all([
         summaryOf(system, day, to),
@@ -477,13 +472,20 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
         clusterRange(db, system.systemId, day, to, { withOutageOnly: true }),
         crewsOf(system, day, to),
       ])
-      const summaryDay = summary.days[0]
-      if (!summaryDay) {
-        throw new ServiceError(
-          'not_found',
-          'no_status_history',
-          `system ${system.systemId} has no status history on ${day}${summary.data ? `; it has ${summary.data.first_day} to ${summary.data.last_day}` : ': poll a feed, or import a recorded history with balancer import-status'}`,
-        )
+      // A day without status history is a report of nothing, not an error: the console shows
+      // it as such and steps on to the next day; `balancer report` says so and exits 1.
+      const summaryDay: ServiceDay = summary.days[0] ?? {
+        day,
+        complete: true,
+        as_of: new Date().toISOString(),
+        stations: 0,
+        snapshots: 0,
+        bridge_minutes: null,
+        clusters: 0,
+        ...figures(sumFigures([])),
+        cluster_outage_minutes: 0,
+        cluster_outage_dollars: 0,
+        cluster_episodes: 0,
       }
       return {
         day,
@@ -493,6 +495,7 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
         cluster_outage_minutes: summaryDay.cluster_outage_minutes,
         ...header(system),
         summary: summaryDay,
+        data: summary.data,
         clusters: clusters.map(cluster),
         crews: crews.crews,
         tasks: crews.totals,

@@ -245,7 +245,17 @@ export function DailyReportView({
         <Loading what={`the report for ${longDay(ref.day)}`} />
       ) : shown.summary.snapshots === 0 ? (
         <Empty title={`No status history on ${longDay(ref.day)}`}>
-          <WhereHistoryComesFrom />
+          {shown.data ? (
+            <p>
+              The history runs from {longDay(shown.data.first_day)} to{' '}
+              <a href={reportHash({ systemId: ref.systemId, day: shown.data.last_day })}>
+                {longDay(shown.data.last_day)}
+              </a>
+              .
+            </p>
+          ) : (
+            <WhereHistoryComesFrom />
+          )}
         </Empty>
       ) : (
         <ReportDocument report={shown} />

@@ -60,14 +60,11 @@ import {
   daysCsv,
   durationsCsv,
   effectsCsv,
-  exportName,
+  serviceCsvName,
   stationsCsv,
   taskDaysCsv,
-  CLUSTER_SORTS,
-  CREW_SORTS,
-  EFFECT_SORTS,
-  STATION_SORTS,
-} from './table-data'
+} from '../../../shared/service-csv'
+import { CLUSTER_SORTS, CREW_SORTS, EFFECT_SORTS, STATION_SORTS } from './table-data'
 import {
   BeforeAfter,
   clusterColumns,
@@ -400,7 +397,7 @@ function RangeView({
             actions={
               <ExportButton
                 what="days"
-                fileName={exportName('days', shown.system_id, shown)}
+                fileName={serviceCsvName('days', shown.system_id, shown)}
                 rows={() => daysCsv(shown.days)}
               />
             }
@@ -482,7 +479,7 @@ function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
         data && (
           <ExportButton
             what="stations"
-            fileName={exportName('stations', data.system_id, data)}
+            fileName={serviceCsvName('stations', data.system_id, data)}
             rows={() => stationsCsv(data.system_id, data.stations)}
           />
         )
@@ -518,19 +515,24 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
   const data = clusters.data
   const columns = useMemo(() => (data ? clusterColumns(data.system_id) : []), [data])
   const out = data?.clusters.filter((cluster) => cluster.outage_minutes > 0).length ?? 0
+  // The worst are those that were out at all; the hundreds never out are in the export.
+  const worst = useMemo(
+    () => data?.clusters.filter((cluster) => cluster.minutes_out > 0) ?? [],
+    [data],
+  )
   return (
     <Panel
       title="Worst clusters"
       className="panel-wide"
       meta={
         data &&
-        `a station and those within ${Math.round(data.radius_meters)} m · ${plural(data.clusters.length, 'cluster')}, ${out.toLocaleString()} with an outage`
+        `a station and those within ${Math.round(data.radius_meters)} m · ${plural(data.clusters.length, 'cluster')}, ${out.toLocaleString()} with an outage, ${(data.clusters.length - worst.length).toLocaleString()} never out`
       }
       actions={
         data && (
           <ExportButton
             what="clusters"
-            fileName={exportName('clusters', data.system_id, data)}
+            fileName={serviceCsvName('clusters', data.system_id, data)}
             rows={() => clustersCsv(data.system_id, data.clusters)}
           />
         )
@@ -540,10 +542,12 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
         {(answer) =>
           answer.clusters.length === 0 ? (
             <Empty title="No clusters in these days" />
+          ) : worst.length === 0 ? (
+            <Empty title="No cluster was out in these days" />
           ) : (
             <SortTable
               label="Worst clusters"
-              rows={answer.clusters}
+              rows={worst}
               columns={columns}
               sorts={CLUSTER_SORTS}
               initialSort={{ key: 'outage', direction: 'desc' }}
@@ -573,7 +577,7 @@ function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
         data && (
           <ExportButton
             what="tasks per day"
-            fileName={exportName('tasks', data.system_id, data)}
+            fileName={serviceCsvName('tasks', data.system_id, data)}
             rows={() => taskDaysCsv(data.days)}
           />
         )
@@ -610,7 +614,7 @@ function DurationsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
         data && (
           <ExportButton
             what="task durations"
-            fileName={exportName('durations', data.system_id, data)}
+            fileName={serviceCsvName('durations', data.system_id, data)}
             rows={() => durationsCsv(data.durations)}
           />
         )
@@ -634,7 +638,7 @@ function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
         data && (
           <ExportButton
             what="crews"
-            fileName={exportName('crews', data.system_id, data)}
+            fileName={serviceCsvName('crews', data.system_id, data)}
             rows={() => crewsCsv(data.crews)}
           />
         )
@@ -677,7 +681,7 @@ function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects> }) {
         data && (
           <ExportButton
             what="task effects"
-            fileName={exportName('effects', data.system_id, data)}
+            fileName={serviceCsvName('effects', data.system_id, data)}
             rows={() => effectsCsv(data.tasks)}
           />
         )

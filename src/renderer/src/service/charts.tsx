@@ -19,11 +19,10 @@ import {
   type TaskDayRow,
 } from './service-data'
 
-/** Colours that read on light and dark surfaces alike; unknown is the page's own grey. */
+/** Colours that read on light and dark surfaces alike. */
 export const SERVICE_COLORS = {
   empty: '#e03131',
   full: '#4c6ef5',
-  unknown: 'var(--idle)',
   outage: '#ae3ec9',
   created: '#868e96',
   dispatched: '#1c7ed6',
@@ -33,8 +32,6 @@ export const SERVICE_COLORS = {
 
 /** A day still running is drawn paler: its bars will grow. */
 const RUNNING_OPACITY = 0.45
-/** Unknown hours are context, not the story: drawn faint under the empty and full ones' colour. */
-const UNKNOWN_OPACITY = 0.4
 
 const CURSOR = { fill: 'var(--surface-hover)' }
 
@@ -55,7 +52,6 @@ function dayBar(opacity: number) {
   }
 }
 const SOLID_BAR = dayBar(1)
-const FAINT_BAR = dayBar(UNKNOWN_OPACITY)
 
 /** The largest of a value over the rows (nulls are days without data). */
 function most<Row>(rows: readonly Row[], value: (row: Row) => number | null): number {
@@ -95,7 +91,6 @@ export function ChartLegend({
 export const EMPTY_FULL_LEGEND = [
   { color: SERVICE_COLORS.empty, label: 'Empty' },
   { color: SERVICE_COLORS.full, label: 'Full' },
-  { color: SERVICE_COLORS.unknown, label: 'Unknown', opacity: UNKNOWN_OPACITY },
 ] as const
 
 export const TASK_LEGEND = [
@@ -105,11 +100,14 @@ export const TASK_LEGEND = [
   { color: SERVICE_COLORS.canceled, label: 'Canceled' },
 ] as const
 
-/** Station-hours empty and full each day, with the hours nobody knows about stacked on in grey. */
+/**
+ * Station-hours empty and full each day. The hours nobody knows about are in the tooltip, not
+ * the bars: a Bay Wheels week has eight times more of them than of empty and full together
+ * (the recorder's evening gaps), and stacked on they flattened what the chart is for.
+ */
 export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
-  const ticks = niceTicks(
-    most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0) + (row.hoursUnknown ?? 0)),
-  )
+  const ticks = niceTicks(most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0)))
+  const day = tooltipDay(rows)
   return (
     <Frame height={220}>
       <BarChart data={rows} barCategoryGap="20%">
@@ -124,23 +122,25 @@ export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
         <Tooltip
           cursor={CURSOR}
           contentStyle={TOOLTIP_STYLE}
-          labelFormatter={tooltipDay(rows)}
+          labelFormatter={(label: React.ReactNode) => {
+            const unknown = rows.find((row) => row.day === label)?.hoursUnknown ?? 0
+            return `${day(label)}${unknown > 0 ? ` · ${oneDecimal(unknown)} h unknown` : ''}`
+          }}
           formatter={(value, name) => [`${oneDecimal(Number(value))} h`, name]}
         />
         {(
           [
-            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty, SOLID_BAR],
-            ['hoursFull', 'Full', SERVICE_COLORS.full, SOLID_BAR],
-            ['hoursUnknown', 'Unknown', SERVICE_COLORS.unknown, FAINT_BAR],
+            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty],
+            ['hoursFull', 'Full', SERVICE_COLORS.full],
           ] as const
-        ).map(([key, name, color, shape]) => (
+        ).map(([key, name, color]) => (
           <Bar
             key={key}
             dataKey={key}
             name={name}
             stackId="hours"
             fill={color}
-            shape={shape}
+            shape={SOLID_BAR}
             {...STILL}
           />
         ))}

@@ -21,12 +21,12 @@ import {
 import {
   CLUSTER_SORTS,
   CREW_SORTS,
-  DURATION_STEPS,
   EFFECT_SORTS,
   emptyOrFull,
   FIGURE_SORTS,
   STATION_SORTS,
 } from './table-data'
+import { DURATION_STEPS } from '../../../shared/service-csv'
 
 /** A station by name, opening its page; the row around it opens it too. */
 export function StationLink({
@@ -54,11 +54,16 @@ export function StationLink({
 
 const distance = (meters: number) => `${Math.round(meters)} m`
 
+/** The nearest members by name; a downtown cluster of 15 says how many more and lists them on hover. */
+const MEMBERS_SHOWN = 3
+
 function Members({ systemId, members }: { systemId: string; members: readonly ClusterMember[] }) {
   if (members.length === 0) return <span className="muted">none within reach</span>
+  const shown = members.slice(0, MEMBERS_SHOWN)
+  const more = members.length - shown.length
   return (
     <span className="members">
-      {members.map((member, i) => (
+      {shown.map((member, i) => (
         <span key={member.station_id}>
           <StationLink
             systemId={systemId}
@@ -66,9 +71,21 @@ function Members({ systemId, members }: { systemId: string; members: readonly Cl
             name={member.name}
             title={`${member.name}: ${distance(member.distance_meters)} away`}
           />
-          {i < members.length - 1 && ', '}
+          {i < shown.length - 1 && ', '}
         </span>
       ))}
+      {more > 0 && (
+        <span
+          className="muted"
+          title={members
+            .slice(MEMBERS_SHOWN)
+            .map((member) => `${member.name} (${distance(member.distance_meters)})`)
+            .join('\n')}
+        >
+          {' '}
+          and {more} more
+        </span>
+      )}
     </span>
   )
 }
@@ -162,7 +179,7 @@ export function clusterColumns(
     {
       key: 'name',
       label: 'Around',
-      width: '22%',
+      width: '20%',
       clip: true,
       title: 'The station the cluster is drawn around',
       cell: (row) => <StationLink systemId={systemId} stationId={row.station_id} name={row.name} />,
@@ -170,7 +187,7 @@ export function clusterColumns(
     {
       key: 'members',
       label: 'With',
-      width: '32%',
+      width: '27%',
       title: 'The other stations within a third of a mile (or the 3 nearest), nearest first',
       cell: (row) => <Members systemId={systemId} members={row.members} />,
     },
