@@ -129,6 +129,7 @@ export function buildProgram(logger: Logger): Command {
         const seeded = trips
           ? seedDemo(server.services, trips, (line) => process.stdout.write(`${line}\n`), {
               signal: seeding.signal,
+              history: demoHistory(true),
             })
           : Promise.resolve()
         await new Promise<void>((resolve) => {
