@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import {
   CLUSTER_NEAREST,
   CLUSTER_RADIUS_METERS,
@@ -244,6 +244,15 @@ export async function buildClusters(
   stationIds: readonly string[],
 ): Promise<Clusters> {
   const ids = stationIds as string[]
+  // The other candidate stations around c, nearest first, as two parallel arrays.
+  const around = (filter: RawBuilder<unknown>, order: RawBuilder<unknown>) => sql`
+    select array_agg(n.station_id order by n.meters, n.station_id) as ids,
+           array_agg(n.meters order by n.meters, n.station_id) as meters
+      from (select n.station_id, great_circle_meters(c.lat, c.lon, n.lat, n.lon) as meters
+              from stations n
+             where n.system_id = c.system_id and n.station_id <> c.station_id
+               and n.station_id = any(${ids}::text[]) ${filter}
+             ${order}) n`
   const { rows } = await sql<{
     station_id: string
     within_ids: string[] | null
@@ -254,27 +263,17 @@ export async function buildClusters(
     select c.station_id, w.ids as within_ids, w.meters as within_m,
            k.ids as nearest_ids, k.meters as nearest_m
       from stations c
-      cross join lateral (
-        select array_agg(n.station_id order by n.meters, n.station_id) as ids,
-               array_agg(n.meters order by n.meters, n.station_id) as meters
-          from (select n.station_id, great_circle_meters(c.lat, c.lon, n.lat, n.lon) as meters
-                  from stations n
-                 where n.system_id = c.system_id and n.station_id <> c.station_id
-                   and n.station_id = any(${ids}::text[])
-                   and earth_box(ll_to_earth(c.lat, c.lon), ${CLUSTER_RADIUS_METERS * 1.01})
-                       @> ll_to_earth(n.lat, n.lon)) n
-         where n.meters <= ${CLUSTER_RADIUS_METERS}
-      ) w
-      cross join lateral (
-        select array_agg(n.station_id order by n.meters, n.station_id) as ids,
-               array_agg(n.meters order by n.meters, n.station_id) as meters
-          from (select n.station_id, great_circle_meters(c.lat, c.lon, n.lat, n.lon) as meters
-                  from stations n
-                 where n.system_id = c.system_id and n.station_id <> c.station_id
-                   and n.station_id = any(${ids}::text[])
-                 order by ll_to_earth(n.lat, n.lon) <-> ll_to_earth(c.lat, c.lon)
-                 limit ${CLUSTER_NEAREST}) n
-      ) k
+      cross join lateral (${around(
+        sql`and earth_box(ll_to_earth(c.lat, c.lon), ${CLUSTER_RADIUS_METERS * 1.01})
+                @> ll_to_earth(n.lat, n.lon)
+            and great_circle_meters(c.lat, c.lon, n.lat, n.lon) <= ${CLUSTER_RADIUS_METERS}`,
+        sql``,
+      )}) w
+      cross join lateral (${around(
+        sql``,
+        sql`order by ll_to_earth(n.lat, n.lon) <-> ll_to_earth(c.lat, c.lon)
+            limit ${CLUSTER_NEAREST}`,
+      )}) k
      where c.system_id = ${systemId} and c.station_id = any(${ids}::text[])`.execute(db)
   const clusters: Clusters = new Map()
   for (const row of rows) {
@@ -303,15 +302,20 @@ export interface DayRow {
   computeMs: number
 }
 
-export interface StationDayRow {
-  station_id: string
+/** Seconds of a station's (or a day's, a range's) service hours in each state. */
+export interface SecondsByState {
   seconds_known: number
   seconds_empty: number
   seconds_full: number
   seconds_closed: number
   seconds_unknown: number
+  /** At least 1 (2) usable bikes and 1 (2) operable docks. */
   seconds_available_1: number
   seconds_available_2: number
+}
+
+export interface StationDayRow extends SecondsByState {
+  station_id: string
 }
 
 export interface ClusterDayRow {

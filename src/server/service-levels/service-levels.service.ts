@@ -42,6 +42,7 @@ import {
   summarisedDays,
   writeDay,
   type Clusters,
+  type SecondsByState,
   type ServiceWindow,
 } from './service-levels.repository.js'
 import {
@@ -50,7 +51,6 @@ import {
   stationRange,
   summaryDays,
   type ClusterRangeRow,
-  type FiguresRow,
 } from './summaries.repository.js'
 import { coverage, stationFigures, type Segment, type Span } from './timeline.js'
 
@@ -118,7 +118,7 @@ const minutesOf = (seconds: number) => round2(seconds / 60)
 const shareOf = (part: number, whole: number) =>
   whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null
 
-function figures(row: FiguresRow): ServiceFigures {
+function figures(row: SecondsByState): ServiceFigures {
   return {
     minutes_empty: minutesOf(row.seconds_empty),
     minutes_full: minutesOf(row.seconds_full),
@@ -130,8 +130,8 @@ function figures(row: FiguresRow): ServiceFigures {
   }
 }
 
-function sumFigures(rows: readonly FiguresRow[]): FiguresRow {
-  const total: FiguresRow = {
+function sumFigures(rows: readonly SecondsByState[]): SecondsByState {
+  const total: SecondsByState = {
     seconds_known: 0,
     seconds_empty: 0,
     seconds_full: 0,
@@ -141,7 +141,7 @@ function sumFigures(rows: readonly FiguresRow[]): FiguresRow {
     seconds_available_2: 0,
   }
   for (const row of rows) {
-    for (const key of Object.keys(total) as (keyof FiguresRow)[]) total[key] += row[key]
+    for (const key of Object.keys(total) as (keyof SecondsByState)[]) total[key] += row[key]
   }
   return total
 }
@@ -285,12 +285,7 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
         hours_on_shift: round2(crew.hours_on_shift),
         bikes_per_hour:
           crew.hours_on_shift > 0 ? round2(crew.bikes_moved / crew.hours_on_shift) : null,
-        claim_to_completion: {
-          count: crew.count,
-          median_minutes: crew.median_minutes === null ? null : round2(crew.median_minutes),
-          p90_minutes: crew.p90_minutes === null ? null : round2(crew.p90_minutes),
-          mean_minutes: crew.mean_minutes === null ? null : round2(crew.mean_minutes),
-        },
+        claim_to_completion: roundStats(crew),
       })),
       days: counts.days,
       hours: counts.hours.map((hour) => ({ ...hour, start: hour.start.toISOString() })),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../gbfs/gbfs.repository.js'
+import type { SecondsByState } from './service-levels.repository.js'
 
 /**
  * Reads of the daily summaries (service_days, service_station_days, service_cluster_days): what
@@ -7,17 +8,7 @@ import type { Queryable } from '../gbfs/gbfs.repository.js'
  * them into minutes.
  */
 
-export interface FiguresRow {
-  seconds_known: number
-  seconds_empty: number
-  seconds_full: number
-  seconds_closed: number
-  seconds_unknown: number
-  seconds_available_1: number
-  seconds_available_2: number
-}
-
-export interface SummaryDayRow extends FiguresRow {
+export interface SummaryDayRow extends SecondsByState {
   day: string
   complete: boolean
   as_of: Date
@@ -77,7 +68,7 @@ export async function dataDays(
     : null
 }
 
-export interface StationRangeRow extends FiguresRow {
+export interface StationRangeRow extends SecondsByState {
   station_id: string
   name: string
   days: number
