@@ -359,25 +359,26 @@ describe('the Service page', () => {
     await screen.findByRole('region', { name: 'The days in figures' })
   })
 
-  it('is there for analysts and dispatchers alike, fourth in the menu, on g l and 4', async () => {
-    for (const session of [ANALYST, DISPATCHER]) {
-      const { unmount } = open('', {}, session)
-      await screen.findByRole('heading', { name: 'Overview' })
-      const nav = screen.getByRole('navigation', { name: 'Views' })
-      const links = within(nav).getAllByRole('link')
-      expect(links[3]?.textContent).toBe('Service4')
-      fireEvent.keyDown(window, { key: '4' })
-      expect(await screen.findByRole('heading', { name: 'Service', level: 1 })).toBeTruthy()
-      fireEvent.keyDown(window, { key: 'g' })
-      fireEvent.keyDown(window, { key: 'o' })
-      await screen.findByRole('heading', { name: 'Overview' })
-      fireEvent.keyDown(window, { key: 'g' })
-      fireEvent.keyDown(window, { key: 'l' })
-      await screen.findByRole('region', { name: 'The days in figures' })
-      expect(window.location.hash).toBe(WEEK)
-      unmount()
-      window.location.hash = ''
-    }
+  it.each([
+    ['an analyst', ANALYST],
+    ['a dispatcher', DISPATCHER],
+  ] as const)('is there for %s, fourth in the menu, on g l and 4', async (_who, session) => {
+    const { unmount } = open('', {}, session)
+    await screen.findByRole('heading', { name: 'Overview' })
+    const nav = screen.getByRole('navigation', { name: 'Views' })
+    const links = within(nav).getAllByRole('link')
+    expect(links[3]?.textContent).toBe('Service4')
+    fireEvent.keyDown(window, { key: '4' })
+    expect(await screen.findByRole('heading', { name: 'Service', level: 1 })).toBeTruthy()
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'o' })
+    await screen.findByRole('heading', { name: 'Overview' })
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'l' })
+    await screen.findByRole('region', { name: 'The days in figures' })
+    expect(window.location.hash).toBe(WEEK)
+    unmount()
+    window.location.hash = ''
   })
 
   it('lists its keys in the help, and the tenth view answers to 0', async () => {
