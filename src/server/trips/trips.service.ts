@@ -1,4 +1,3 @@
-import pg from 'pg'
 import { sql } from 'kysely'
 import type {
   TripImportDone,
@@ -10,6 +9,7 @@ import type {
 } from '../../shared/trips.js'
 import type { Database } from '../db/database.js'
 import { describeError, ServiceError } from '../errors.js'
+import { openImportConnection } from '../imports/import-connection.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
 import {
@@ -161,12 +161,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
     const systems = systemId ? [await chooseSystem(deps.db, systemId)] : await listSystems(deps.db)
     const reports: TripRemapReport[] = []
     for (const system of systems) {
-      const client = new pg.Client({
-        connectionString: deps.databaseUrl,
-        application_name: 'balancer refresh',
-      })
-      client.on('error', () => undefined)
-      await client.connect()
+      const client = await openImportConnection(deps.databaseUrl, 'balancer refresh')
       try {
         await client.query('begin')
         const imports = await importsWithUnmatchedTrips(client, system.systemId)
