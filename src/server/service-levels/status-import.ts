@@ -1,6 +1,5 @@
 import { access } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { sql } from 'kysely'
 import type {
   StatusImportDone,
   StatusImportProgress,
@@ -25,10 +24,11 @@ import {
 import { createImportProgress } from '../imports/import-progress.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, listSystems, type SystemRow } from '../systems/system-choice.js'
+import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import { allowedRejections, DEFAULT_REJECT_LIMIT, type RejectLimit } from '../trips/import.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
-import { DEFAULT_TIME_ZONE, parseRejectLimit } from '../trips/trips.service.js'
+import { parseRejectLimit } from '../trips/trips.service.js'
 import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
 import {
   createFileSnapshots,
@@ -306,20 +306,6 @@ export async function stationFilesBeside(historyPath: string): Promise<string[]>
 }
 
 export function createStatusImportService(deps: StatusImportDeps): StatusImportService {
-  async function checkTimeZone(timeZone: string): Promise<void> {
-    try {
-      await sql`select now() at time zone ${timeZone}`.execute(deps.db)
-    } catch (error) {
-      if ((error as { code?: string }).code === '22023') {
-        throw invalid(
-          'unknown_time_zone',
-          `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
-        )
-      }
-      throw error
-    }
-  }
-
   async function stationCount(systemId: string): Promise<number> {
     const row = await deps.db
       .selectFrom('stations')
@@ -396,7 +382,7 @@ export function createStatusImportService(deps: StatusImportDeps): StatusImportS
     async importFile(request, onProgress) {
       const started = performance.now()
       const rejectLimit = parseRejectLimit(request.maxRejected)
-      if (request.timeZone) await checkTimeZone(request.timeZone)
+      if (request.timeZone) await checkTimeZone(deps.db, request.timeZone)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const outcome = await importStatusFile(request.path, {
         databaseUrl: deps.databaseUrl,

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import type {
   TripImportDone,
   TripImportOutcome,
@@ -12,6 +11,7 @@ import { describeError, ServiceError } from '../errors.js'
 import { openImportConnection } from '../imports/import-connection.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
+import { checkTimeZone } from '../systems/time-zone.js'
 import {
   DEFAULT_REJECT_LIMIT,
   importTripFile,
@@ -25,9 +25,6 @@ import {
   lockFlows,
   remapImport,
 } from './trips.repository.js'
-
-/** Whatever the schema says a system's zone is when nobody told it (0001: systems.timezone). */
-export const DEFAULT_TIME_ZONE = 'America/Los_Angeles'
 
 function invalid(code: string, detail: string): ServiceError {
   return new ServiceError('invalid', code, detail)
@@ -76,20 +73,6 @@ export function importHint(done: TripImportDone): string | null {
 }
 
 export function createTripsService(deps: TripsDeps): TripsService {
-  async function checkTimeZone(timeZone: string): Promise<void> {
-    try {
-      await sql`select now() at time zone ${timeZone}`.execute(deps.db)
-    } catch (error) {
-      if ((error as { code?: string }).code === '22023') {
-        throw invalid(
-          'unknown_time_zone',
-          `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
-        )
-      }
-      throw error
-    }
-  }
-
   /** The system trips go into, per the rules in the README (import-trips). */
   async function prepareSystem(request: TripImportRequest) {
     if (request.stationsFile) {
@@ -196,7 +179,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
         throw invalid('no_files', 'no trip files given')
       }
       const rejectLimit = parseRejectLimit(request.maxRejected)
-      if (request.timeZone) await checkTimeZone(request.timeZone)
+      if (request.timeZone) await checkTimeZone(deps.db, request.timeZone)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const timeZone = request.timeZone ?? system.timezone
       // Stations just loaded may be the ones earlier imports could not match.
