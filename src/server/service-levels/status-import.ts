@@ -22,13 +22,12 @@ import {
   type ImportConnection,
 } from '../imports/import-connection.js'
 import { createImportProgress } from '../imports/import-progress.js'
+import { parseRejectLimit, tooManyRejected, type RejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, listSystems, type SystemRow } from '../systems/system-choice.js'
 import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
-import { allowedRejections, DEFAULT_REJECT_LIMIT, type RejectLimit } from '../trips/import.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
-import { parseRejectLimit } from '../trips/trips.service.js'
 import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
 import {
   createFileSnapshots,
@@ -90,10 +89,6 @@ function copyFailure(
     ? failure.message
     : `${source.name}: ${failure.message}`
   return new StatusImportError('unreadable_file', `${said}; nothing was imported`)
-}
-
-function describeRejections(rejections: { line: number; reason: string }[]): string {
-  return rejections.map((r) => `line ${r.line}: ${r.reason}`).join('; ')
 }
 
 /**
@@ -177,13 +172,12 @@ export async function importStatusFile(
       const summary = await summariseFile(client, options.systemId)
       const rejections =
         summary.rowsRejected > 0 ? await firstRejections(client, REJECTIONS_SHOWN) : []
-      const allowed = allowedRejections(options.rejectLimit ?? DEFAULT_REJECT_LIMIT, rowsRead)
-      if (summary.rowsRejected > allowed) {
-        throw new StatusImportError(
-          'too_many_rejected',
-          `${source.name}: ${summary.rowsRejected} of ${rowsRead} rows are bad (more than the ${allowed} allowed), so nothing was imported; ${describeRejections(rejections)}`,
-        )
-      }
+      const refusal = tooManyRejected(
+        source.name,
+        { read: rowsRead, rejected: summary.rowsRejected, first: rejections },
+        options.rejectLimit,
+      )
+      if (refusal) throw new StatusImportError('too_many_rejected', refusal)
       const rowsGood = rowsRead - summary.rowsRejected
       if (rowsGood > 0 && summary.rowsUnknownStation === rowsGood) {
         // Recording it would make the same file a no-op once the right stations are loaded.

@@ -12,6 +12,7 @@ import {
 } from '../imports/csv-staging.js'
 import { lockImportContent, withImportTransaction } from '../imports/import-connection.js'
 import { createImportProgress } from '../imports/import-progress.js'
+import { tooManyRejected, type RejectLimit } from '../imports/reject-limit.js'
 import { detectTripHeader, type TripFileHeader } from './formats.js'
 import { openTripSource, type TripSource } from './source.js'
 import {
@@ -33,21 +34,6 @@ export class TripImportError extends Error {
   override name = 'TripImportError'
 }
 
-/**
- * How many bad rows a file may have before it is refused rather than imported without them:
- * a count, or a share of its rows with a floor (so that a 49-row sample with one bad row still
- * imports under the default).
- */
-export type RejectLimit = { count: number } | { percent: number; atLeast: number }
-
-export const DEFAULT_REJECT_LIMIT: RejectLimit = { percent: 1, atLeast: 10 }
-
-export function allowedRejections(limit: RejectLimit, rows: number): number {
-  return 'count' in limit
-    ? limit.count
-    : Math.max(limit.atLeast, Math.floor((limit.percent / 100) * rows))
-}
-
 export interface ImportFileOptions {
   /** With credentials: the import opens a connection of its own. */
   databaseUrl: string
@@ -67,10 +53,6 @@ function copyFailure(source: TripSource, error: unknown): TripImportError {
   return new TripImportError(
     failure.damaged ? failure.detail : `${source.name}: ${failure.message}; nothing was imported`,
   )
-}
-
-function describeRejections(rejections: { line: number; reason: string }[]): string {
-  return rejections.map((r) => `line ${r.line}: ${r.reason}`).join('; ')
 }
 
 /**
@@ -164,12 +146,12 @@ export async function importTripFile(
         })
         rejections = await firstRejections(client, importId, 5)
       }
-      const allowed = allowedRejections(options.rejectLimit ?? DEFAULT_REJECT_LIMIT, rowsRead)
-      if (rowsRejected > allowed) {
-        throw new TripImportError(
-          `${source.name}: ${rowsRejected} of ${rowsRead} rows are bad (more than the ${allowed} allowed), so nothing was imported; ${describeRejections(rejections)}`,
-        )
-      }
+      const refusal = tooManyRejected(
+        source.name,
+        { read: rowsRead, rejected: rowsRejected, first: rejections },
+        options.rejectLimit,
+      )
+      if (refusal) throw new TripImportError(refusal)
 
       progress.report('flows', rowsRead)
       const flowsStarted = performance.now()

@@ -9,15 +9,11 @@ import type {
 import type { Database } from '../db/database.js'
 import { describeError, ServiceError } from '../errors.js'
 import { openImportConnection } from '../imports/import-connection.js'
+import { parseRejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
 import { checkTimeZone } from '../systems/time-zone.js'
-import {
-  DEFAULT_REJECT_LIMIT,
-  importTripFile,
-  TripImportError,
-  type RejectLimit,
-} from './import.js'
+import { importTripFile, TripImportError } from './import.js'
 import { loadStationFile, siblingSystemInformation } from './station-file.js'
 import {
   addNewFlows,
@@ -45,17 +41,6 @@ export interface TripsDeps {
   /** With credentials: imports and remaps open connections of their own. */
   databaseUrl: string
   logger: Logger
-}
-
-export function parseRejectLimit(value: string | undefined): RejectLimit {
-  if (value === undefined) return DEFAULT_REJECT_LIMIT
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)
-  if (percent?.[1]) return { percent: Number(percent[1]), atLeast: 0 }
-  if (/^\s*\d+\s*$/.test(value)) return { count: Number(value) }
-  throw invalid(
-    'invalid_max_rejected',
-    `max rejected must be a number of rows ("250") or a share ("2%"), not "${value}"`,
-  )
 }
 
 /** What to do when trips were kept without their stations. */
