@@ -1,6 +1,7 @@
 import { literal, STAGING_LINE, stagingColumn, stagingColumns } from '../imports/csv-staging.js'
 import type { ImportConnection } from '../imports/import-connection.js'
-import type { StatusColumn, StatusFileHeader } from './status-file.js'
+import type { StatusColumn } from '../gbfs/status-history-columns.js'
+import type { StatusFileHeader } from './status-file.js'
 
 /**
  * All SQL of a status history import (`balancer import-status`) but its staging
