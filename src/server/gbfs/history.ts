@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
-import { STATUS_COLUMNS } from './status-history-columns.js'
+import { STATUS_COLUMNS, STATUS_FIELDS } from './status-history-columns.js'
 
 /**
  * A recorded station_status history (../shared/data/status-history: one row per station per
@@ -22,18 +22,7 @@ export interface HistorySnapshot {
 }
 
 /** Per station: index into stationIds, then the status fields in this order. */
-export const FIELDS = [
-  'station',
-  'last_reported',
-  'num_bikes_available',
-  'num_ebikes_available',
-  'num_docks_available',
-  'num_docks_disabled',
-  'num_bikes_disabled',
-  'is_installed',
-  'is_renting',
-  'is_returning',
-] as const
+export const FIELDS = ['station', ...STATUS_FIELDS] as const
 export const MISSING = -1
 
 export class HistoryError extends Error {

@@ -1,11 +1,5 @@
-/**
- * The columns of a recorded station_status history, as ../shared/data/status-history writes it:
- * one row per station per poll, the poll's time first, then the station's status as GBFS names
- * it. The replay feed (history.ts) and `balancer import-status` read the same files.
- */
-export const STATUS_COLUMNS = [
-  'poll_time',
-  'station_id',
+/** A station's status at a poll, as GBFS station_status names its fields. */
+export const STATUS_FIELDS = [
   'last_reported',
   'num_bikes_available',
   'num_ebikes_available',
@@ -16,5 +10,12 @@ export const STATUS_COLUMNS = [
   'is_renting',
   'is_returning',
 ] as const
+
+/**
+ * The columns of a recorded station_status history, as ../shared/data/status-history writes it:
+ * one row per station per poll, the poll's time first. The replay feed (history.ts) and
+ * `balancer import-status` read the same files.
+ */
+export const STATUS_COLUMNS = ['poll_time', 'station_id', ...STATUS_FIELDS] as const
 
 export type StatusColumn = (typeof STATUS_COLUMNS)[number]
