@@ -32,7 +32,7 @@ async function prepareImportSession(client: ImportConnection): Promise<void> {
 
 /**
  * Transaction-local settings: the import's tuplestores, hash tables and sorts stay in memory (the
- * status week sorts 454,443 rows, about 70 MB each time).
+ * sorts of the status week's 454,443 rows take about 70 MB each).
  */
 async function prepareImportTransaction(client: ImportConnection): Promise<void> {
   await client.query(`set local work_mem = '128MB'`)
