@@ -6,7 +6,7 @@ import { createServiceLevelsService } from '../service-levels/service-levels.ser
 import { createStatusImportService } from '../service-levels/status-import.js'
 import { STATUS_PHASES, formatStatusImport } from './status-output.js'
 import type { CommandHelpers } from './trips.commands.js'
-import { createProgressLine } from './trips-output.js'
+import { withProgressLine } from './trips-output.js'
 
 interface ImportStatusFlags {
   databaseUrl?: string
@@ -62,27 +62,23 @@ export function addStatusCommands(program: Command, logger: Logger, helpers: Com
         logger,
         refreshDays: (system, from, to) => levels.refresh({ system, from, to, rebuild: true }),
       })
-      const progress = createProgressLine(process.stderr, undefined, STATUS_PHASES)
       try {
-        const report = await statusImport.importFile(
-          {
-            path: file,
-            systemId: flags.system,
-            stationsFile: flags.stations,
-            timeZone: flags.tz,
-            maxRejected: flags.maxRejected,
-          },
-          (update) => {
-            progress.update(update)
-            if (update.phase === 'done') progress.finish()
-          },
+        const report = await withProgressLine(process.stderr, STATUS_PHASES, (onProgress) =>
+          statusImport.importFile(
+            {
+              path: file,
+              systemId: flags.system,
+              stationsFile: flags.stations,
+              timeZone: flags.tz,
+              maxRejected: flags.maxRejected,
+            },
+            onProgress,
+          ),
         )
-        progress.finish()
         process.stdout.write(
           flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusImport(report),
         )
       } finally {
-        progress.finish()
         await database.close()
       }
     })

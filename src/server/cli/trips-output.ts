@@ -1,5 +1,6 @@
 import type { FlowsRefreshReport } from '../../shared/flows.js'
 import type { TripImportOutcome, TripImportProgress, TripImportReport } from '../../shared/trips.js'
+import type { ImportProgress } from '../imports/import-progress.js'
 
 const count = new Intl.NumberFormat('en-US')
 
@@ -17,9 +18,6 @@ const PHASES: Record<TripImportProgress['phase'], string> = {
   flows: 'updating station_flows',
   done: 'done',
 }
-
-/** Any import's progress (a trip file's, a status history's): its phases are its own. */
-export type ImportProgress = Omit<TripImportProgress, 'phase'> & { phase: string }
 
 /** What each phase is called on the line; a phase it does not name is shown as it is. */
 export type PhaseLabels = Readonly<Record<string, string>>
@@ -46,8 +44,10 @@ export interface ProgressLine {
  * The import's progress on stderr: one line rewritten in place on a terminal; otherwise (a log,
  * a pipe) a plain line when the phase changes and at most every `plainEveryMs` while reading.
  */
+type ProgressStream = { write(text: string): unknown; isTTY?: boolean }
+
 export function createProgressLine(
-  stream: { write(text: string): unknown; isTTY?: boolean },
+  stream: ProgressStream,
   plainEveryMs = 2_000,
   phases: PhaseLabels = PHASES,
 ): ProgressLine {
@@ -77,6 +77,26 @@ export function createProgressLine(
       open = false
       width = 0
     },
+  }
+}
+
+/**
+ * Runs an import with its progress line on `stream`, ended at each file's 'done' and when the
+ * import ends, so that its report or its error starts on a fresh line.
+ */
+export async function withProgressLine<T>(
+  stream: ProgressStream,
+  phases: PhaseLabels | undefined,
+  run: (onProgress: (progress: ImportProgress) => void) => Promise<T>,
+): Promise<T> {
+  const progress = createProgressLine(stream, undefined, phases)
+  try {
+    return await run((update) => {
+      progress.update(update)
+      if (update.phase === 'done') progress.finish()
+    })
+  } finally {
+    progress.finish()
   }
 }
 

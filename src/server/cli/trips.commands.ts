@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { formatServiceRefresh } from './service-output.js'
-import { createProgressLine, formatImportReport, formatRefreshReport } from './trips-output.js'
+import { formatImportReport, formatRefreshReport, withProgressLine } from './trips-output.js'
 
 interface DatabaseFlags {
   databaseUrl?: string
@@ -78,30 +78,26 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
     )
     .action(async (files: string[], flags: ImportFlags) => {
       const { database, trips } = await openServices(flags, helpers, logger)
-      const progress = createProgressLine(process.stderr)
       try {
-        const report = await trips.importFiles(
-          {
-            paths: files,
-            systemId: flags.system,
-            timeZone: flags.tz,
-            stationKey: flags.matchBy,
-            maxRejected: flags.maxRejected,
-            stationsFile: flags.stations,
-          },
-          (update) => {
-            progress.update(update)
-            if (update.phase === 'done') progress.finish()
-          },
+        const report = await withProgressLine(process.stderr, undefined, (onProgress) =>
+          trips.importFiles(
+            {
+              paths: files,
+              systemId: flags.system,
+              timeZone: flags.tz,
+              stationKey: flags.matchBy,
+              maxRejected: flags.maxRejected,
+              stationsFile: flags.stations,
+            },
+            onProgress,
+          ),
         )
-        progress.finish()
         process.stdout.write(formatImportReport(report))
         const failed = report.outcomes.filter((outcome) => outcome.status === 'failed').length
         if (failed > 0) {
           throw new Error(`${failed} of ${report.outcomes.length} trip file(s) failed (see above)`)
         }
       } finally {
-        progress.finish()
         await database.close()
       }
     })

@@ -1,26 +1,11 @@
 import { parse } from 'csv-parse/sync'
+import { STATUS_COLUMNS, type StatusColumn } from '../gbfs/status-history-columns.js'
 
 /**
- * A recorded station_status history, as ../shared/data/status-history writes it: one row per
- * station per poll, the poll's time first. The columns are found by name, so a file may order
- * them differently or carry more (those are kept only in rejected rows).
+ * The header of a recorded station_status history (../gbfs/status-history-columns.ts). The
+ * columns are found by name, so a file may order them differently or carry more (those are kept
+ * only in rejected rows).
  */
-export const STATUS_COLUMNS = [
-  'poll_time',
-  'station_id',
-  'last_reported',
-  'num_bikes_available',
-  'num_ebikes_available',
-  'num_docks_available',
-  'num_docks_disabled',
-  'num_bikes_disabled',
-  'is_installed',
-  'is_renting',
-  'is_returning',
-] as const
-
-export type StatusColumn = (typeof STATUS_COLUMNS)[number]
-
 export interface StatusFileHeader {
   /** The header's columns as the file spells them (trimmed, lower case). */
   columns: string[]

@@ -1,92 +1,20 @@
-import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import type pg from 'pg'
-import { from as copyFrom } from 'pg-copy-streams'
-import type { StatusColumn, StatusFileHeader } from './status-file.js'
+import { literal, STAGING_LINE, stagingColumn, stagingColumns } from '../imports/csv-staging.js'
+import type { ImportConnection } from '../imports/import-connection.js'
+import type { StatusColumn } from '../gbfs/status-history-columns.js'
+import type { StatusFileHeader } from './status-file.js'
 
 /**
- * All SQL of a status history import (`balancer import-status`). Like a trip import it runs on
- * one connection of its own (COPY needs the driver's stream; the staging tables are temporary
- * tables of that session) inside one transaction the caller opens and ends.
+ * All SQL of a status history import (`balancer import-status`) but its staging
+ * (../imports/csv-staging.ts), which leaves the file's rows in status_staging. Like a trip import
+ * it runs on the import's own connection, inside one transaction the caller opens and ends.
  */
-export type ImportConnection = pg.ClientBase
-
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
-}
-
-/** The staging column of the i-th (0-based) column of the file: c1, c2, ... */
-function stagingColumn(index: number): string {
-  return `c${index + 1}`
-}
-
-function stagingColumns(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => stagingColumn(i))
-}
 
 /**
- * temp_buffers must be set before the session first touches a temporary table. The Bay Wheels
- * week is 43 MB of CSV: its staging table and the typed rows made from it (about 110 MB
- * together) stay in memory instead of spilling to disk. Memory is only taken as they grow.
+ * The file's times are UTC: one written without an offset is read as UTC, whatever the server's
+ * zone.
  */
-export async function prepareImportSession(client: ImportConnection): Promise<void> {
-  await client.query(`set temp_buffers = '256MB'`)
-}
-
-/**
- * Transaction-local settings. The file's times are UTC: one written without an offset is read
- * as UTC, whatever the server's zone. The sorts of the week's 454,443 rows (about 70 MB each)
- * stay in memory. The planner cannot see inside the temporary tables and guesses costs that
- * would switch JIT on for a statement that runs in a second.
- */
-export async function prepareImportTransaction(client: ImportConnection): Promise<void> {
+export async function readTimesInUtc(client: ImportConnection): Promise<void> {
   await client.query(`set local timezone = 'UTC'`)
-  await client.query(`set local work_mem = '128MB'`)
-  await client.query('set local jit = off')
-}
-
-/**
- * One text column per column of the file. A row's line in the file is its position in the
- * table: one COPY into a new temporary table writes its rows in file order.
- */
-export async function createStaging(client: ImportConnection, columnCount: number): Promise<void> {
-  const columns = stagingColumns(columnCount)
-    .map((column) => `${column} text`)
-    .join(', ')
-  await client.query(`create temp table status_staging (${columns}) on commit drop`)
-}
-
-/**
- * Streams the CSV into the staging table; PostgreSQL parses it. A row with the wrong number of
- * fields, or a quote left open at the end of a cut-off file, fails the COPY and with it the
- * file: such a file is damaged, not merely holding bad values.
- */
-export async function copyIntoStaging(
-  client: ImportConnection,
-  header: StatusFileHeader,
-  csv: Readable,
-): Promise<number> {
-  const columns = stagingColumns(header.columns.length).join(', ')
-  const copy = client.query(
-    copyFrom(`copy status_staging (${columns}) from stdin with (format csv, header true)`),
-  )
-  await pipeline(csv, copy)
-  return copy.rowCount
-}
-
-/**
- * Two imports of the same content into one system take turns from the moment the content is
- * known to their commit: the second then finds the first's record and answers "already
- * imported", instead of failing on the unique (system, hash) key.
- */
-export async function lockImportContent(
-  client: ImportConnection,
-  systemId: string,
-  sha256: string,
-): Promise<void> {
-  await client.query(`select pg_advisory_xact_lock(hashtext('status_imports'), hashtext($1))`, [
-    `${systemId}:${sha256}`,
-  ])
 }
 
 export interface PreviousImport {
@@ -261,7 +189,7 @@ export async function createStatusRows(
                            then to_timestamp(t.last_reported_number::double precision)
                     end as last_reported,
                     coalesce(t.last_reported_number < 1e9, false) as last_reported_sentinel
-               from (select (row_number() over (order by s.ctid) + 1)::integer as line,
+               from (select ${STAGING_LINE} as line,
                             ${rawFields},
                             ${f.text('poll_time')} as poll_time_text,
                             ${f.time(f.text('poll_time'))} as poll_time,

@@ -1,7 +1,5 @@
 import { access } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { sql } from 'kysely'
-import pg from 'pg'
 import type {
   StatusImportDone,
   StatusImportProgress,
@@ -12,17 +10,27 @@ import type {
 } from '../../shared/service-levels.js'
 import type { Database } from '../db/database.js'
 import { describeError, ServiceError } from '../errors.js'
-import type { Logger } from '../logger.js'
-import { chooseSystem, listSystems, type SystemRow } from '../systems/system-choice.js'
-import { allowedRejections, DEFAULT_REJECT_LIMIT, type RejectLimit } from '../trips/import.js'
-import { openTripSource, type TripSource } from '../trips/source.js'
-import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
-import { DEFAULT_TIME_ZONE, parseRejectLimit } from '../trips/trips.service.js'
-import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
 import {
   copyIntoStaging,
-  createFileSnapshots,
   createStaging,
+  describeCopyFailure,
+  fastThenCareful,
+} from '../imports/csv-staging.js'
+import {
+  lockImportContent,
+  withImportTransaction,
+  type ImportConnection,
+} from '../imports/import-connection.js'
+import { createImportProgress } from '../imports/import-progress.js'
+import { parseRejectLimit, tooManyRejected, type RejectLimit } from '../imports/reject-limit.js'
+import type { Logger } from '../logger.js'
+import { chooseSystem, listSystems, type SystemRow } from '../systems/system-choice.js'
+import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
+import { openTripSource, type TripSource } from '../trips/source.js'
+import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
+import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
+import {
+  createFileSnapshots,
   createStatusRows,
   createTryTimestamp,
   ensurePartitions,
@@ -31,13 +39,10 @@ import {
   firstRejections,
   insertImport,
   insertRejections,
-  lockImportContent,
-  prepareImportSession,
-  prepareImportTransaction,
+  readTimesInUtc,
   settleHistory,
   summariseFile,
   writeHistory,
-  type ImportConnection,
 } from './status-import.repository.js'
 
 /**
@@ -71,66 +76,19 @@ export interface ImportStatusFileOptions {
   progressMs?: number
 }
 
-/** PostgreSQL's SQLSTATE class 22: a value that does not fit its type. */
-function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && code.startsWith('22')
-}
-
-/**
- * COPY failures name a line ("COPY status_staging, line 4: missing data for column "c5"");
- * say it as a fact about the file, with the file's own column names. A stream failure (a
- * truncated gzip) arrives as its own error.
- */
+/** A COPY failure, said as a fact about the file with the file's own column names. */
 function copyFailure(
   source: TripSource,
   header: StatusFileHeader,
   error: unknown,
 ): StatusImportError {
-  const pgError = error as { code?: string; where?: string; message: string }
-  const line = /line (\d+)/.exec(pgError.where ?? '')?.[1]
-  const message = pgError.message.replace(
-    /column "c(\d+)"/,
-    (whole, index: string) => `column "${header.columns[Number(index) - 1] ?? whole}"`,
-  )
-  if (pgError.code === '22P04' || pgError.code === '22P02' || pgError.code === '22021') {
-    return new StatusImportError(
-      'damaged_file',
-      `${source.name}${line ? `, line ${line}` : ''}: ${message}; the file is damaged or cut off, so nothing was imported`,
-    )
-  }
+  const failure = describeCopyFailure(source.name, error, header.columns)
+  if (failure.damaged) return new StatusImportError('damaged_file', failure.detail)
   // The source names the file itself ("week.csv.gz ends early (truncated gzip): ...").
-  const said = message.startsWith(source.name) ? message : `${source.name}: ${message}`
+  const said = failure.message.startsWith(source.name)
+    ? failure.message
+    : `${source.name}: ${failure.message}`
   return new StatusImportError('unreadable_file', `${said}; nothing was imported`)
-}
-
-function describeRejections(rejections: { line: number; reason: string }[]): string {
-  return rejections.map((r) => `line ${r.line}: ${r.reason}`).join('; ')
-}
-
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: 'balancer import-status',
-  })
-  // A connection that drops while idle emits here; the next query reports it.
-  client.on('error', () => undefined)
-  await client.connect()
-  return client
-}
-
-/** Casts directly; if some value does not parse, rereads the staging table carefully. */
-async function typeRows(client: ImportConnection, header: StatusFileHeader, systemId: string) {
-  await client.query('savepoint fast_pass')
-  try {
-    await createStatusRows(client, header, { systemId, careful: false })
-    await client.query('release savepoint fast_pass')
-  } catch (error) {
-    if (!isDataException(error)) throw error
-    await client.query('rollback to savepoint fast_pass')
-    await createTryTimestamp(client)
-    await createStatusRows(client, header, { systemId, careful: true })
-  }
 }
 
 /**
@@ -144,7 +102,6 @@ export async function importStatusFile(
   options: ImportStatusFileOptions,
 ): Promise<StatusFileDone | StatusFileSkipped> {
   const started = performance.now()
-  const elapsed = () => (performance.now() - started) / 1000
   let source: TripSource
   try {
     source = await openTripSource(path)
@@ -158,167 +115,133 @@ export async function importStatusFile(
     source.close()
     throw new StatusImportError('wrong_header', `${source.name}: ${(error as Error).message}`)
   }
+  const progress = createImportProgress(source, started, options.onProgress)
 
-  const report = (
-    phase: StatusImportProgress['phase'],
-    rowsDone: number,
-    percent: number | null,
-  ) => {
-    const seconds = elapsed()
-    options.onProgress?.({
-      file: source.name,
-      phase,
-      rowsDone,
-      rowsPerSecond: seconds > 0 ? Math.round(rowsDone / seconds) : 0,
-      percent,
-      elapsedSeconds: seconds,
-    })
-  }
-  const readingProgress = () => {
-    const counters = source.counters()
-    const percent =
-      source.bytesTotal && source.bytesTotal > 0
-        ? Math.min(100, (100 * counters.bytesDone) / source.bytesTotal)
-        : null
-    report('reading', Math.max(0, counters.lines - 1), percent)
-  }
-
-  let client: pg.Client
-  try {
-    client = await connect(options.databaseUrl)
-  } catch (error) {
-    source.close()
-    throw error
-  }
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await prepareImportSession(client)
-    await client.query('begin')
-    await prepareImportTransaction(client)
-    await createStaging(client, header.columns.length)
-
-    readingProgress()
-    timer = setInterval(readingProgress, options.progressMs ?? 250)
-    let rowsRead: number
-    try {
-      rowsRead = await copyIntoStaging(client, header, source.stream)
-    } catch (error) {
-      throw copyFailure(source, header, error)
-    } finally {
-      clearInterval(timer)
-    }
-    report('writing', rowsRead, source.bytesTotal ? 100 : null)
-    if (rowsRead === 0) {
-      throw new StatusImportError('empty_file', `${source.name} has a header but no rows`)
-    }
-
-    const sha256 = source.sha256()
-    await lockImportContent(client, options.systemId, sha256)
-    const previous = await findImportByHash(client, options.systemId, sha256)
-    if (previous) {
-      await client.query('rollback')
-      return {
-        status: 'already-imported',
-        file: source.name,
-        importId: previous.importId,
-        systemId: options.systemId,
-        timeZone: await systemTimeZone(client, options.systemId),
-        importedAt: previous.importedAt.toISOString(),
-        rowsRead: previous.rowsRead,
-        rowsWritten: previous.rowsWritten,
+  return withImportTransaction(
+    {
+      databaseUrl: options.databaseUrl,
+      applicationName: 'balancer import-status',
+      source,
+      importedMeanwhile: (detail, cause) =>
+        new StatusImportError('imported_meanwhile', detail, { cause }),
+    },
+    async (client) => {
+      await readTimesInUtc(client)
+      await createStaging(client, 'status_staging', header.columns.length)
+      let rowsRead: number
+      try {
+        rowsRead = await progress.whileReading(options.progressMs ?? 250, () =>
+          copyIntoStaging(
+            client,
+            'status_staging',
+            { columns: header.columns, delimiter: ',' },
+            source.stream,
+          ),
+        )
+      } catch (error) {
+        throw copyFailure(source, header, error)
       }
-    }
+      progress.report('writing', rowsRead)
+      if (rowsRead === 0) {
+        throw new StatusImportError('empty_file', `${source.name} has a header but no rows`)
+      }
 
-    await typeRows(client, header, options.systemId)
-    await createFileSnapshots(client)
-    const summary = await summariseFile(client, options.systemId)
-    const rejections =
-      summary.rowsRejected > 0 ? await firstRejections(client, REJECTIONS_SHOWN) : []
-    const allowed = allowedRejections(options.rejectLimit ?? DEFAULT_REJECT_LIMIT, rowsRead)
-    if (summary.rowsRejected > allowed) {
-      throw new StatusImportError(
-        'too_many_rejected',
-        `${source.name}: ${summary.rowsRejected} of ${rowsRead} rows are bad (more than the ${allowed} allowed), so nothing was imported; ${describeRejections(rejections)}`,
-      )
-    }
-    const rowsGood = rowsRead - summary.rowsRejected
-    if (rowsGood > 0 && summary.rowsUnknownStation === rowsGood) {
-      // Recording it would make the same file a no-op once the right stations are loaded.
-      throw new StatusImportError(
-        'no_known_stations',
-        `${source.name}: none of its stations is a station of system ${options.systemId} (${summary.unknownStationExamples.join(', ')}, ...), so nothing was imported; give the stations with --stations station_information.json, or the right system with --system`,
-      )
-    }
+      const sha256 = source.sha256()
+      await lockImportContent(client, 'status_imports', options.systemId, sha256)
+      const previous = await findImportByHash(client, options.systemId, sha256)
+      if (previous) {
+        await client.query('rollback')
+        return {
+          status: 'already-imported',
+          file: source.name,
+          importId: previous.importId,
+          systemId: options.systemId,
+          timeZone: await systemTimeZone(client, options.systemId),
+          importedAt: previous.importedAt.toISOString(),
+          rowsRead: previous.rowsRead,
+          rowsWritten: previous.rowsWritten,
+        }
+      }
 
-    const importId = await insertImport(client, {
-      systemId: options.systemId,
-      fileName: source.name,
-      sha256,
-      rowsRead,
-      summary,
-    })
-    if (summary.rowsRejected > 0) await insertRejections(client, importId)
-    if (summary.firstSnapshotAt && summary.lastSnapshotAt) {
-      await ensurePartitions(client, {
-        first: summary.firstSnapshotAt,
-        last: summary.lastSnapshotAt,
+      // Casts directly; if some value does not parse, rereads the staging table carefully.
+      await fastThenCareful(client, async (careful) => {
+        if (careful) await createTryTimestamp(client)
+        await createStatusRows(client, header, { systemId: options.systemId, careful })
       })
-    }
-    const written = await writeHistory(client, { systemId: options.systemId, importId })
-    const seconds = elapsed()
-    await finishImport(client, {
-      importId,
-      rowsWritten: written.rowsWritten,
-      stations: written.stations,
-      bytes: source.counters().csvBytes,
-      seconds,
-    })
-    const timeZone = await systemTimeZone(client, options.systemId)
-    await client.query('commit')
-    await settleHistory(client)
-
-    const median = summary.medianSpacingSeconds
-    return {
-      status: 'imported',
-      file: source.name,
-      importId,
-      systemId: options.systemId,
-      timeZone,
-      rowsRead,
-      rowsWritten: written.rowsWritten,
-      rowsUnchanged: written.rowsListed - written.rowsChanged,
-      rowsAlreadyStored: written.rowsChanged - written.rowsWritten,
-      rowsRejected: summary.rowsRejected,
-      rejections,
-      rowsUnknownStation: summary.rowsUnknownStation,
-      unknownStationExamples: summary.unknownStationExamples,
-      snapshots: summary.snapshots,
-      stations: written.stations,
-      absences: written.absences,
-      firstSnapshotAt: summary.firstSnapshotAt?.toISOString() ?? null,
-      lastSnapshotAt: summary.lastSnapshotAt?.toISOString() ?? null,
-      medianSpacingSeconds: median,
-      bridgeMinutes: median === null ? null : (2 * median) / 60,
-      seconds,
-      rowsPerSecond: seconds > 0 ? Math.round(rowsRead / seconds) : 0,
-      days: summary.days,
-    }
-  } catch (error) {
-    clearInterval(timer)
-    source.close()
-    await client.query('rollback').catch(() => undefined)
-    if ((error as { code?: string }).code === '23505') {
-      // The same content, committed by another import while this one ran.
-      throw new StatusImportError(
-        'imported_meanwhile',
-        `${source.name} was imported by another import meanwhile`,
-        { cause: error },
+      await createFileSnapshots(client)
+      const summary = await summariseFile(client, options.systemId)
+      const rejections =
+        summary.rowsRejected > 0 ? await firstRejections(client, REJECTIONS_SHOWN) : []
+      const refusal = tooManyRejected(
+        source.name,
+        { read: rowsRead, rejected: summary.rowsRejected, first: rejections },
+        options.rejectLimit,
       )
-    }
-    throw error
-  } finally {
-    await client.end().catch(() => undefined)
-  }
+      if (refusal) throw new StatusImportError('too_many_rejected', refusal)
+      const rowsGood = rowsRead - summary.rowsRejected
+      if (rowsGood > 0 && summary.rowsUnknownStation === rowsGood) {
+        // Recording it would make the same file a no-op once the right stations are loaded.
+        throw new StatusImportError(
+          'no_known_stations',
+          `${source.name}: none of its stations is a station of system ${options.systemId} (${summary.unknownStationExamples.join(', ')}, ...), so nothing was imported; give the stations with --stations station_information.json, or the right system with --system`,
+        )
+      }
+
+      const importId = await insertImport(client, {
+        systemId: options.systemId,
+        fileName: source.name,
+        sha256,
+        rowsRead,
+        summary,
+      })
+      if (summary.rowsRejected > 0) await insertRejections(client, importId)
+      if (summary.firstSnapshotAt && summary.lastSnapshotAt) {
+        await ensurePartitions(client, {
+          first: summary.firstSnapshotAt,
+          last: summary.lastSnapshotAt,
+        })
+      }
+      const written = await writeHistory(client, { systemId: options.systemId, importId })
+      const seconds = progress.elapsed()
+      await finishImport(client, {
+        importId,
+        rowsWritten: written.rowsWritten,
+        stations: written.stations,
+        bytes: source.counters().csvBytes,
+        seconds,
+      })
+      const timeZone = await systemTimeZone(client, options.systemId)
+      await client.query('commit')
+      await settleHistory(client)
+
+      const median = summary.medianSpacingSeconds
+      return {
+        status: 'imported',
+        file: source.name,
+        importId,
+        systemId: options.systemId,
+        timeZone,
+        rowsRead,
+        rowsWritten: written.rowsWritten,
+        rowsUnchanged: written.rowsListed - written.rowsChanged,
+        rowsAlreadyStored: written.rowsChanged - written.rowsWritten,
+        rowsRejected: summary.rowsRejected,
+        rejections,
+        rowsUnknownStation: summary.rowsUnknownStation,
+        unknownStationExamples: summary.unknownStationExamples,
+        snapshots: summary.snapshots,
+        stations: written.stations,
+        absences: written.absences,
+        firstSnapshotAt: summary.firstSnapshotAt?.toISOString() ?? null,
+        lastSnapshotAt: summary.lastSnapshotAt?.toISOString() ?? null,
+        medianSpacingSeconds: median,
+        bridgeMinutes: median === null ? null : (2 * median) / 60,
+        seconds,
+        rowsPerSecond: seconds > 0 ? Math.round(rowsRead / seconds) : 0,
+        days: summary.days,
+      }
+    },
+  )
 }
 
 async function systemTimeZone(client: ImportConnection, systemId: string): Promise<string> {
@@ -377,20 +300,6 @@ export async function stationFilesBeside(historyPath: string): Promise<string[]>
 }
 
 export function createStatusImportService(deps: StatusImportDeps): StatusImportService {
-  async function checkTimeZone(timeZone: string): Promise<void> {
-    try {
-      await sql`select now() at time zone ${timeZone}`.execute(deps.db)
-    } catch (error) {
-      if ((error as { code?: string }).code === '22023') {
-        throw invalid(
-          'unknown_time_zone',
-          `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
-        )
-      }
-      throw error
-    }
-  }
-
   async function stationCount(systemId: string): Promise<number> {
     const row = await deps.db
       .selectFrom('stations')
@@ -467,7 +376,7 @@ export function createStatusImportService(deps: StatusImportDeps): StatusImportS
     async importFile(request, onProgress) {
       const started = performance.now()
       const rejectLimit = parseRejectLimit(request.maxRejected)
-      if (request.timeZone) await checkTimeZone(request.timeZone)
+      if (request.timeZone) await checkTimeZone(deps.db, request.timeZone)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const outcome = await importStatusFile(request.path, {
         databaseUrl: deps.databaseUrl,
