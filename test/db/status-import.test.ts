@@ -704,7 +704,9 @@ describe.skipIf(!hasSharedData)(
               )
             }
           }),
-        ).rejects.toThrow(/terminat/)
+          // "terminating connection" when the kill lands in a statement; between two, the
+          // driver's "Client has encountered a connection error".
+        ).rejects.toThrow(/terminat|connection error/)
         await Promise.all(kills)
         expect(kills).toHaveLength(1)
       } finally {
