@@ -10,6 +10,7 @@ import type {
 } from '../../../shared/service-levels'
 import type { ConsoleClient } from '../api/client'
 import { plural } from '../common/format'
+import { Panel } from '../common/Panel'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useResource, type Resource } from '../common/useResource'
 import { openStation } from '../shell/routes'
@@ -25,7 +26,7 @@ import {
   TasksChart,
 } from './charts'
 import { HeadlineFigures, HeadlineNotes } from './Headline'
-import { ExportButton, Panel, SortTable, WhereHistoryComesFrom } from './parts'
+import { ExportButton, SortTable, WhereHistoryComesFrom } from './parts'
 import {
   dayCount,
   isDate,

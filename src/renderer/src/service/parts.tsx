@@ -3,66 +3,12 @@ import type { CsvRow } from '../../../shared/csv'
 import { saveCsv } from './save-csv'
 import { firstDirection, sortRows, type Sort, type SortValue } from './table-data'
 
-/** A titled box of the Service page: a chart or a table, with its figures and its buttons. */
-export function Panel({
-  title,
-  meta,
-  actions,
-  children,
-  className,
-}: {
-  title: string
-  meta?: ReactNode
-  actions?: ReactNode
-  children: ReactNode
-  className?: string
-}) {
-  return (
-    <section className={`panel${className ? ` ${className}` : ''}`} aria-label={title}>
-      <header className="panel-header">
-        <h2>{title}</h2>
-        {meta && <span className="panel-meta">{meta}</span>}
-        {actions && <div className="panel-actions">{actions}</div>}
-      </header>
-      <div className="panel-chart">{children}</div>
-    </section>
-  )
-}
-
 /** Where status history comes from: the words of every empty Service state. */
 export function WhereHistoryComesFrom() {
   return (
     <>
       Poll a feed, or import a recorded week with <code>balancer import-status FILE.csv.gz</code>.
     </>
-  )
-}
-
-/** One headline number with its unit, what it is, and a line under it. */
-export function Figure({
-  label,
-  value,
-  unit,
-  sub,
-  tone,
-  hint,
-}: {
-  label: string
-  value: string
-  unit?: string
-  sub?: ReactNode
-  tone?: 'bad' | 'warn' | 'ok' | 'quiet'
-  hint?: string
-}) {
-  return (
-    <div className={`stat${tone ? ` stat-${tone}` : ''}`} title={hint}>
-      <span className="stat-value num">
-        {value}
-        {unit && <span className="stat-unit">{unit}</span>}
-      </span>
-      <span className="stat-label">{label}</span>
-      {sub && <span className="stat-sub">{sub}</span>}
-    </div>
   )
 }
 

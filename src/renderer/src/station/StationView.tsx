@@ -3,7 +3,9 @@ import type { StationLive } from '../../../shared/feeds'
 import type { FlowBin, StationProfile } from '../../../shared/flows'
 import { ApiError, type ConsoleClient } from '../api/client'
 import { fillLevel, fillShare } from '../common/fill'
+import { Figure } from '../common/Figure'
 import { formatAgo, formatClock, formatFullTime, plural } from '../common/format'
+import { Panel } from '../common/Panel'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
@@ -35,25 +37,6 @@ function noTrips(error: string | null, cause: unknown = null): boolean {
   )
 }
 
-function Stat({
-  label,
-  value,
-  tone,
-  hint,
-}: {
-  label: string
-  value: React.ReactNode
-  tone?: 'bad' | 'warn' | 'quiet'
-  hint?: string
-}) {
-  return (
-    <div className={`stat${tone ? ` stat-${tone}` : ''}`} title={hint}>
-      <span className="stat-value num">{value}</span>
-      <span className="stat-label">{label}</span>
-    </div>
-  )
-}
-
 function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
   const level = fillLevel(station)
   const share = fillShare(station)
@@ -65,34 +48,34 @@ function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
   return (
     <section className={`panel station-live${station.stale ? ' station-live-stale' : ''}`}>
       <div className="stats">
-        <Stat
+        <Figure
           label="Bikes"
           value={n(station.bikes)}
           tone={station.stale ? 'quiet' : level === 'empty' || level === 'low' ? 'bad' : undefined}
         />
-        <Stat
+        <Figure
           label="E-bikes"
           value={n(station.ebikes)}
           tone={station.stale ? 'quiet' : undefined}
         />
-        <Stat
+        <Figure
           label="Docks"
           value={n(station.docks)}
           tone={station.stale ? 'quiet' : level === 'full' || level === 'high' ? 'bad' : undefined}
         />
-        <Stat
+        <Figure
           label="Disabled"
           value={n(disabled)}
           tone="quiet"
           hint={`${station.bikesDisabled ?? 0} bikes, ${station.docksDisabled ?? 0} docks out of service`}
         />
-        <Stat label="Capacity" value={n(station.capacity)} tone="quiet" />
-        <Stat
+        <Figure label="Capacity" value={n(station.capacity)} tone="quiet" />
+        <Figure
           label="Fill"
           value={share === null ? '—' : `${Math.round(share * 100)}%`}
           tone={station.stale ? 'quiet' : undefined}
         />
-        <Stat
+        <Figure
           label="Score"
           value={station.stale || station.score === null ? '—' : station.score}
           tone={(station.score ?? 0) >= 70 ? 'bad' : (station.score ?? 0) > 0 ? 'warn' : 'quiet'}
@@ -109,31 +92,6 @@ function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
           <span className="stale-words">Not live: {station.staleDetail}</span>
         )}
       </div>
-    </section>
-  )
-}
-
-function Panel({
-  title,
-  meta,
-  actions,
-  children,
-  className,
-}: {
-  title: string
-  meta?: React.ReactNode
-  actions?: React.ReactNode
-  children: React.ReactNode
-  className?: string
-}) {
-  return (
-    <section className={`panel${className ? ` ${className}` : ''}`} aria-label={title}>
-      <header className="panel-header">
-        <h2>{title}</h2>
-        {meta && <span className="panel-meta">{meta}</span>}
-        {actions && <div className="panel-actions">{actions}</div>}
-      </header>
-      <div className="panel-chart">{children}</div>
     </section>
   )
 }
