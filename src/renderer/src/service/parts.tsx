@@ -1,7 +1,9 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import type { CsvRow } from '../../../shared/csv'
+import { compareNames, nextSort, sortRows, type Sort, type SortValue } from '../common/sort'
+import { SortHeader } from '../common/SortHeader'
 import { saveCsv } from './save-csv'
-import { firstDirection, sortRows, type Sort, type SortValue } from './table-data'
+import { firstDirection } from './table-data'
 
 /** Where status history comes from: the words of every empty Service state. */
 export function WhereHistoryComesFrom() {
@@ -87,51 +89,28 @@ export function SortTable<Row, K extends string>({
   const [sort, setSort] = useState(initialSort)
   const [all, setAll] = useState(false)
   const sorted = useMemo(
-    () => sortRows(rows, sorts[sort.key], sort.direction, tie),
+    () => sortRows(rows, sorts[sort.key], sort.direction, (x, y) => compareNames(tie(x), tie(y))),
     [rows, sorts, sort, tie],
   )
   const cut = limit !== undefined && !all && sorted.length > limit
   const shown = cut ? sorted.slice(0, limit) : sorted
   const onSort = (key: K) => {
-    if (key === sort.key) {
-      setSort({ key, direction: sort.direction === 'asc' ? 'desc' : 'asc' })
-      return
-    }
     const sample = rows.map(sorts[key]).find((value) => value !== null) ?? null
-    setSort({ key, direction: firstDirection(sample) })
+    setSort(nextSort(sort, key, firstDirection(sample)))
   }
   const table = (
     <table className="table table-rows service-table sort-table" aria-label={label}>
       <thead>
         <tr>
-          {columns.map((column) => {
-            const active = sort.key === column.key
-            return (
-              <th
-                key={column.key}
-                className={column.numeric ? 'right' : undefined}
-                style={column.width ? { width: column.width } : undefined}
-                aria-sort={
-                  active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'
-                }
-                title={column.title}
-              >
-                <button
-                  type="button"
-                  className={`sort${active ? ' sort-active' : ''}`}
-                  onClick={() => onSort(column.key)}
-                >
-                  {column.label}
-                  <span className="sort-mark" aria-hidden="true">
-                    {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-                  </span>
-                </button>
-                <span className="sort-print" aria-hidden="true">
-                  {column.label}
-                </span>
-              </th>
-            )
-          })}
+          {columns.map((column) => (
+            <SortHeader
+              key={column.key}
+              column={column}
+              width={column.width}
+              sort={sort}
+              onSort={onSort}
+            />
+          ))}
         </tr>
       </thead>
       <tbody>
