@@ -11,6 +11,7 @@ import type {
 import type { ConsoleClient } from '../api/client'
 import { plural } from '../common/format'
 import { Panel } from '../common/Panel'
+import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useResource, type Resource } from '../common/useResource'
 import { openStation } from '../shell/routes'
@@ -89,11 +90,11 @@ function request(system: string | undefined, range: DayRange): ServiceRange {
 
 /** Which systems the feeds poll, by id, with their names: more than one gets a choice. */
 function systemsOf(feeds: FeedsHealth | null): [string, string][] {
-  const names = new Map<string, string>()
-  for (const feed of feeds?.feeds ?? []) {
-    if (feed.systemId) names.set(feed.systemId, feed.systemName ?? feed.systemId)
-  }
-  return [...names].sort((a, b) => a[1].localeCompare(b[1]))
+  return systemsByName(
+    (feeds?.feeds ?? []).flatMap((feed) =>
+      feed.systemId ? [[feed.systemId, feed.systemName ?? feed.systemId] as const] : [],
+    ),
+  )
 }
 
 /** A resource's failure, its first load, or what it holds. */
@@ -435,22 +436,14 @@ function RangeView({
         </span>
         {systems.length > 1 && (
           <div className="view-actions">
-            <label className="field">
-              System
-              <select
-                value={systemId ?? ''}
-                onChange={(event) => {
-                  window.location.hash = serviceHash({ system: event.target.value, from, to })
-                }}
-              >
-                {systemId === null && <option value="">—</option>}
-                {systems.map(([id, name]) => (
-                  <option key={id} value={id}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SystemSelect
+              systems={systems}
+              value={systemId ?? ''}
+              none={systemId === null ? '—' : undefined}
+              onChange={(system) => {
+                window.location.hash = serviceHash({ system, from, to })
+              }}
+            />
           </div>
         )}
         <Refreshing active={pending} />

@@ -6,6 +6,7 @@ import { fillLevel, fillShare } from '../common/fill'
 import { formatClock, formatFullTime, plural } from '../common/format'
 import { nextSort } from '../common/sort'
 import { SortHeader } from '../common/SortHeader'
+import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
 import { openStation, stationHash } from '../shell/routes'
@@ -204,11 +205,10 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
   }
 
   const all = stations.data
-  const systems = useMemo(() => {
-    const names = new Map<string, string>()
-    for (const station of all ?? []) names.set(station.systemId, station.systemName)
-    return [...names].sort((a, b) => a[1].localeCompare(b[1]))
-  }, [all])
+  const systems = useMemo(
+    () => systemsByName((all ?? []).map((station) => [station.systemId, station.systemName])),
+    [all],
+  )
   const regions = useMemo(() => {
     const ids = new Set<string>()
     for (const station of all ?? []) {
@@ -306,20 +306,12 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
               }}
             />
           </label>
-          <label className="field">
-            System
-            <select
-              value={filter.systemId}
-              onChange={(event) => setFilter({ systemId: event.target.value, regionId: '' })}
-            >
-              <option value="">All</option>
-              {systems.map(([id, name]) => (
-                <option key={id} value={id}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SystemSelect
+            systems={systems}
+            value={filter.systemId}
+            none="All"
+            onChange={(systemId) => setFilter({ systemId, regionId: '' })}
+          />
           <label className="field">
             Region
             <select
