@@ -14,7 +14,6 @@ import { Panel } from '../common/Panel'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useResource, type Resource } from '../common/useResource'
-import { openStation } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
 import { addDays } from '../station/chart-data'
@@ -66,16 +65,15 @@ import {
   stationsCsv,
   taskDaysCsv,
 } from '../../../shared/service-csv'
-import { CLUSTER_SORTS, CREW_SORTS, EFFECT_SORTS, STATION_SORTS } from './table-data'
+import { EFFECT_SORTS, STATION_SORTS } from './table-data'
 import {
   BeforeAfter,
-  clusterColumns,
-  CREW_COLUMNS,
-  crewName,
+  ClustersTable,
+  CrewsTable,
   DurationsTable,
   effectColumns,
   stationColumns,
-  stationName,
+  StationsTable,
   taskName,
 } from './tables'
 import { useMinuteReload } from './useMinuteReload'
@@ -463,7 +461,6 @@ function RangeView({
 
 function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
   const data = stations.data
-  const columns = useMemo(() => (data ? stationColumns(data.system_id) : []), [data])
   return (
     <Panel
       title="Worst stations"
@@ -484,19 +481,13 @@ function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
           answer.stations.length === 0 ? (
             <Empty title="No station reported in these days" />
           ) : (
-            <SortTable
+            <StationsTable
               label="Worst stations"
-              rows={answer.stations}
-              columns={columns}
+              systemId={answer.system_id}
+              stations={answer.stations}
+              columns={stationColumns}
               sorts={STATION_SORTS}
-              initialSort={{ key: 'emptyOrFull', direction: 'desc' }}
-              rowKey={(row) => row.station_id}
-              tie={stationName}
               limit={TOP}
-              noun="stations"
-              onOpen={(row) =>
-                openStation({ systemId: answer.system_id, stationId: row.station_id })
-              }
             />
           )
         }
@@ -507,7 +498,6 @@ function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
 
 function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
   const data = clusters.data
-  const columns = useMemo(() => (data ? clusterColumns(data.system_id) : []), [data])
   const out = data?.clusters.filter((cluster) => cluster.outage_minutes > 0).length ?? 0
   // The worst are those that were out at all; the hundreds never out are in the export.
   const worst = useMemo(
@@ -539,19 +529,11 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
           ) : worst.length === 0 ? (
             <Empty title="No cluster was out in these days" />
           ) : (
-            <SortTable
+            <ClustersTable
               label="Worst clusters"
-              rows={worst}
-              columns={columns}
-              sorts={CLUSTER_SORTS}
-              initialSort={{ key: 'outage', direction: 'desc' }}
-              rowKey={(row) => row.station_id}
-              tie={stationName}
+              systemId={answer.system_id}
+              clusters={worst}
               limit={TOP}
-              noun="clusters"
-              onOpen={(row) =>
-                openStation({ systemId: answer.system_id, stationId: row.station_id })
-              }
             />
           )
         }
@@ -643,16 +625,7 @@ function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
           answer.crews.length === 0 ? (
             <Empty title="No crew held a task in these days" />
           ) : (
-            <SortTable
-              label="Crews"
-              rows={answer.crews}
-              columns={CREW_COLUMNS}
-              sorts={CREW_SORTS}
-              initialSort={{ key: 'bikes', direction: 'desc' }}
-              rowKey={(row) => row.crew_id}
-              tie={crewName}
-              noun="crews"
-            />
+            <CrewsTable crews={answer.crews} />
           )
         }
       </Loaded>
