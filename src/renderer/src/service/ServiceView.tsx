@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import type { CsvRow } from '../../../shared/csv'
 import type { FeedsHealth } from '../../../shared/feeds'
 import type {
   ServiceClusters,
@@ -61,9 +62,9 @@ import {
   daysCsv,
   durationsCsv,
   effectsCsv,
-  serviceCsvName,
   stationsCsv,
   taskDaysCsv,
+  type TableName,
 } from '../../../shared/service-csv'
 import { EFFECT_SORTS, STATION_SORTS } from './table-data'
 import {
@@ -117,6 +118,53 @@ function Loaded<T>({
   }
   if (!resource.data) return <Loading what={what} />
   return <>{children(resource.data)}</>
+}
+
+/**
+ * A panel of one answer about the range: its loading and its failure, then what it holds, with
+ * an export of all its rows.
+ */
+function AnswerPanel<T extends { system_id: string; from: string; to: string }>({
+  title,
+  className,
+  meta,
+  resource,
+  what,
+  csv,
+  children,
+}: {
+  title: string
+  className?: string
+  meta?: ReactNode
+  resource: Resource<T>
+  /** "stations": loading stations…, Stations unavailable. */
+  what: string
+  /** The export: its button's "Export <what> as CSV", the table its file is named for, its rows. */
+  csv: { what: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
+  children: (data: T) => ReactNode
+}) {
+  const data = resource.data
+  return (
+    <Panel
+      title={title}
+      className={className}
+      meta={meta}
+      actions={
+        data && (
+          <ExportButton
+            what={csv.what}
+            table={csv.table}
+            answer={data}
+            rows={() => csv.rows(data)}
+          />
+        )
+      }
+    >
+      <Loaded resource={resource} what={what}>
+        {children}
+      </Loaded>
+    </Panel>
+  )
 }
 
 /**
@@ -397,7 +445,8 @@ function RangeView({
             actions={
               <ExportButton
                 what="days"
-                fileName={serviceCsvName('days', shown.system_id, shown)}
+                table="days"
+                answer={shown}
                 rows={() => daysCsv(shown.days)}
               />
             }
@@ -462,37 +511,33 @@ function RangeView({
 function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
   const data = stations.data
   return (
-    <Panel
+    <AnswerPanel
       title="Worst stations"
       className="panel-wide"
       meta={data && `most hours empty or full first · ${plural(data.stations.length, 'station')}`}
-      actions={
-        data && (
-          <ExportButton
-            what="stations"
-            fileName={serviceCsvName('stations', data.system_id, data)}
-            rows={() => stationsCsv(data.system_id, data.stations)}
+      resource={stations}
+      what="stations"
+      csv={{
+        what: 'stations',
+        table: 'stations',
+        rows: (answer) => stationsCsv(answer.system_id, answer.stations),
+      }}
+    >
+      {(answer) =>
+        answer.stations.length === 0 ? (
+          <Empty title="No station reported in these days" />
+        ) : (
+          <StationsTable
+            label="Worst stations"
+            systemId={answer.system_id}
+            stations={answer.stations}
+            columns={stationColumns}
+            sorts={STATION_SORTS}
+            limit={TOP}
           />
         )
       }
-    >
-      <Loaded resource={stations} what="stations">
-        {(answer) =>
-          answer.stations.length === 0 ? (
-            <Empty title="No station reported in these days" />
-          ) : (
-            <StationsTable
-              label="Worst stations"
-              systemId={answer.system_id}
-              stations={answer.stations}
-              columns={stationColumns}
-              sorts={STATION_SORTS}
-              limit={TOP}
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
@@ -505,40 +550,36 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
     [data],
   )
   return (
-    <Panel
+    <AnswerPanel
       title="Worst clusters"
       className="panel-wide"
       meta={
         data &&
         `a station and those within ${Math.round(data.radius_meters)} m · ${plural(data.clusters.length, 'cluster')}, ${out.toLocaleString()} with an outage, ${(data.clusters.length - worst.length).toLocaleString()} never out`
       }
-      actions={
-        data && (
-          <ExportButton
-            what="clusters"
-            fileName={serviceCsvName('clusters', data.system_id, data)}
-            rows={() => clustersCsv(data.system_id, data.clusters)}
+      resource={clusters}
+      what="clusters"
+      csv={{
+        what: 'clusters',
+        table: 'clusters',
+        rows: (answer) => clustersCsv(answer.system_id, answer.clusters),
+      }}
+    >
+      {(answer) =>
+        answer.clusters.length === 0 ? (
+          <Empty title="No clusters in these days" />
+        ) : worst.length === 0 ? (
+          <Empty title="No cluster was out in these days" />
+        ) : (
+          <ClustersTable
+            label="Worst clusters"
+            systemId={answer.system_id}
+            clusters={worst}
+            limit={TOP}
           />
         )
       }
-    >
-      <Loaded resource={clusters} what="clusters">
-        {(answer) =>
-          answer.clusters.length === 0 ? (
-            <Empty title="No clusters in these days" />
-          ) : worst.length === 0 ? (
-            <Empty title="No cluster was out in these days" />
-          ) : (
-            <ClustersTable
-              label="Worst clusters"
-              systemId={answer.system_id}
-              clusters={worst}
-              limit={TOP}
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
@@ -546,90 +587,69 @@ function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data
   const rows = useMemo(() => (data ? taskDayRows(data, data) : []), [data])
   return (
-    <Panel
+    <AnswerPanel
       title="Tasks per day"
       meta={data && `${plural(data.totals.bikes_moved, 'bike')} moved`}
-      actions={
-        data && (
-          <ExportButton
-            what="tasks per day"
-            fileName={serviceCsvName('tasks', data.system_id, data)}
-            rows={() => taskDaysCsv(data.days)}
-          />
-        )
-      }
+      resource={crews}
+      what="tasks"
+      csv={{ what: 'tasks per day', table: 'tasks', rows: (answer) => taskDaysCsv(answer.days) }}
     >
-      <Loaded resource={crews} what="tasks">
-        {(answer) => (
-          <>
-            <TasksChart rows={rows} />
-            <p className="hint">
-              <ChartLegend items={TASK_LEGEND} />
-            </p>
-            <p className="hint">
-              {plural(answer.totals.created, 'task')} created,{' '}
-              {answer.totals.dispatched.toLocaleString()} handed out,{' '}
-              {answer.totals.completed.toLocaleString()} completed,{' '}
-              {answer.totals.canceled.toLocaleString()} canceled,{' '}
-              {answer.totals.released.toLocaleString()} given back.
-            </p>
-          </>
-        )}
-      </Loaded>
-    </Panel>
+      {(answer) => (
+        <>
+          <TasksChart rows={rows} />
+          <p className="hint">
+            <ChartLegend items={TASK_LEGEND} />
+          </p>
+          <p className="hint">
+            {plural(answer.totals.created, 'task')} created,{' '}
+            {answer.totals.dispatched.toLocaleString()} handed out,{' '}
+            {answer.totals.completed.toLocaleString()} completed,{' '}
+            {answer.totals.canceled.toLocaleString()} canceled,{' '}
+            {answer.totals.released.toLocaleString()} given back.
+          </p>
+        </>
+      )}
+    </AnswerPanel>
   )
 }
 
 function DurationsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
-  const data = crews.data
   return (
-    <Panel
+    <AnswerPanel
       title="Task durations"
       meta="from suggestion to completed task"
-      actions={
-        data && (
-          <ExportButton
-            what="task durations"
-            fileName={serviceCsvName('durations', data.system_id, data)}
-            rows={() => durationsCsv(data.durations)}
-          />
-        )
-      }
+      resource={crews}
+      what="task durations"
+      csv={{
+        what: 'task durations',
+        table: 'durations',
+        rows: (answer) => durationsCsv(answer.durations),
+      }}
     >
-      <Loaded resource={crews} what="task durations">
-        {(answer) => <DurationsTable durations={answer.durations} />}
-      </Loaded>
-    </Panel>
+      {(answer) => <DurationsTable durations={answer.durations} />}
+    </AnswerPanel>
   )
 }
 
 function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data
   return (
-    <Panel
+    <AnswerPanel
       title="Crews"
       className="panel-wide"
       meta={data && plural(data.crews.length, 'crew')}
-      actions={
-        data && (
-          <ExportButton
-            what="crews"
-            fileName={serviceCsvName('crews', data.system_id, data)}
-            rows={() => crewsCsv(data.crews)}
-          />
+      resource={crews}
+      what="crews"
+      csv={{ what: 'crews', table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
+    >
+      {(answer) =>
+        answer.crews.length === 0 ? (
+          <Empty title="No crew held a task in these days" />
+        ) : (
+          <CrewsTable crews={answer.crews} />
         )
       }
-    >
-      <Loaded resource={crews} what="crews">
-        {(answer) =>
-          answer.crews.length === 0 ? (
-            <Empty title="No crew held a task in these days" />
-          ) : (
-            <CrewsTable crews={answer.crews} />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
@@ -637,63 +657,55 @@ function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects> }) {
   const data = effects.data
   const columns = useMemo(() => (data ? effectColumns(data.system_id, data.time_zone) : []), [data])
   return (
-    <Panel
+    <AnswerPanel
       title="What completed tasks changed"
       className="panel-wide"
       meta={
         data &&
         `minutes in the ${data.window_minutes} min before completion and after it · ${plural(data.tasks.length, 'task')}`
       }
-      actions={
-        data && (
-          <ExportButton
-            what="task effects"
-            fileName={serviceCsvName('effects', data.system_id, data)}
-            rows={() => effectsCsv(data.tasks)}
+      resource={effects}
+      what="task effects"
+      csv={{ what: 'task effects', table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
+    >
+      {(answer) =>
+        answer.tasks.length === 0 ? (
+          <Empty title="No task was completed in these days" />
+        ) : (
+          <SortTable
+            label="What completed tasks changed"
+            rows={answer.tasks}
+            columns={columns}
+            sorts={EFFECT_SORTS}
+            initialSort={{ key: 'completed', direction: 'desc' }}
+            rowKey={(row) => String(row.task_id)}
+            tie={taskName}
+            limit={TOP}
+            noun="tasks"
+            foot={
+              <tr>
+                <td colSpan={5} className="strong">
+                  All {plural(answer.totals.tasks, 'task')}
+                </td>
+                <td className="right num">
+                  <BeforeAfter
+                    before={answer.totals.source_minutes_full_before}
+                    after={answer.totals.source_minutes_full_after}
+                  />
+                </td>
+                <td />
+                <td className="right num">
+                  <BeforeAfter
+                    before={answer.totals.sink_minutes_empty_before}
+                    after={answer.totals.sink_minutes_empty_after}
+                  />
+                </td>
+              </tr>
+            }
           />
         )
       }
-    >
-      <Loaded resource={effects} what="task effects">
-        {(answer) =>
-          answer.tasks.length === 0 ? (
-            <Empty title="No task was completed in these days" />
-          ) : (
-            <SortTable
-              label="What completed tasks changed"
-              rows={answer.tasks}
-              columns={columns}
-              sorts={EFFECT_SORTS}
-              initialSort={{ key: 'completed', direction: 'desc' }}
-              rowKey={(row) => String(row.task_id)}
-              tie={taskName}
-              limit={TOP}
-              noun="tasks"
-              foot={
-                <tr>
-                  <td colSpan={5} className="strong">
-                    All {plural(answer.totals.tasks, 'task')}
-                  </td>
-                  <td className="right num">
-                    <BeforeAfter
-                      before={answer.totals.source_minutes_full_before}
-                      after={answer.totals.source_minutes_full_after}
-                    />
-                  </td>
-                  <td />
-                  <td className="right num">
-                    <BeforeAfter
-                      before={answer.totals.sink_minutes_empty_before}
-                      after={answer.totals.sink_minutes_empty_after}
-                    />
-                  </td>
-                </tr>
-              }
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 

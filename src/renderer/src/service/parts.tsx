@@ -1,5 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import type { CsvRow } from '../../../shared/csv'
+import { serviceCsvName, type TableName } from '../../../shared/service-csv'
 import { compareNames, nextSort, sortRows, type Sort, type SortValue } from '../common/sort'
 import { SortHeader } from '../common/SortHeader'
 import { saveCsv } from './save-csv'
@@ -14,26 +15,30 @@ export function WhereHistoryComesFrom() {
   )
 }
 
-/** Saves every row of a table (not only those on screen) as `fileName`. */
+/**
+ * Saves every row of one of the range's tables (not only those on screen), in a file named for
+ * the table, the system and the days.
+ */
 export function ExportButton({
   what,
-  fileName,
+  table,
+  answer,
   rows,
-  disabled = false,
 }: {
   /** "stations": the button's accessible name says which table it saves. */
   what: string
-  fileName: string
+  table: TableName
+  /** The answer the rows come from. */
+  answer: { system_id: string; from: string; to: string }
   rows: () => readonly CsvRow[]
-  disabled?: boolean
 }) {
+  const fileName = serviceCsvName(table, answer.system_id, answer)
   return (
     <button
       type="button"
       className="button button-small button-quiet"
       aria-label={`Export ${what} as CSV`}
       title={`Save every row as ${fileName}`}
-      disabled={disabled}
       onClick={() => saveCsv(fileName, rows())}
     >
       Export CSV
