@@ -37,14 +37,23 @@ export function Failure({
   )
 }
 
-/** Nothing to show, and why that is fine (or what would fill it). */
-export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+/** Nothing to show, and why that is fine (or what would fill it, and a button that does). */
+export function Empty({
+  title,
+  children,
+  action,
+}: {
+  title: string
+  children?: ReactNode
+  action?: ReactNode
+}) {
   return (
     <div className="state-box state-box-empty">
       <div className="state-box-text">
         <strong>{title}</strong>
         {children && <span className="state-box-detail">{children}</span>}
       </div>
+      {action}
     </div>
   )
 }

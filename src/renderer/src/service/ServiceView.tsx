@@ -415,17 +415,16 @@ function RangeView({
   } else if (shown.days.length === 0) {
     const days = shown.data
     body = (
-      <div className="state-box state-box-empty">
-        <div className="state-box-text">
-          <strong>No status history in these days</strong>
-          <span className="state-box-detail">
-            The data covers {rangeLabel({ from: days.first_day, to: addDays(days.last_day, 1) })}.
-          </span>
-        </div>
-        <button type="button" className="button" onClick={() => go(jumpToData(range, days))}>
-          Jump to data
-        </button>
-      </div>
+      <Empty
+        title="No status history in these days"
+        action={
+          <button type="button" className="button" onClick={() => go(jumpToData(range, days))}>
+            Jump to data
+          </button>
+        }
+      >
+        The data covers {rangeLabel({ from: days.first_day, to: addDays(days.last_day, 1) })}.
+      </Empty>
     )
   } else {
     const headline = summaryHeadline(shown)
