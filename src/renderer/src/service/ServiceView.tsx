@@ -399,7 +399,7 @@ function RangeView({
   const pending =
     all.some((resource) => resource.loading && resource.data !== null) ||
     (shown !== null && (shown.from !== from || shown.to !== to))
-  const rows = useMemo(() => (shown ? dayRows(shown, shown) : []), [shown])
+  const rows = useMemo(() => (shown ? dayRows(shown) : []), [shown])
 
   let body: ReactNode
   if (summary.error && !shown) {
@@ -584,7 +584,7 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
 
 function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data
-  const rows = useMemo(() => (data ? taskDayRows(data, data) : []), [data])
+  const rows = useMemo(() => (data ? taskDayRows(data) : []), [data])
   return (
     <AnswerPanel
       title="Tasks per day"
