@@ -13,7 +13,7 @@ import type { ConsoleClient } from '../api/client'
 import { plural } from '../common/format'
 import { Panel } from '../common/Panel'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Empty, Failure, Loaded, Loading, Refreshing } from '../common/states'
 import { useResource, type Resource } from '../common/useResource'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
@@ -94,30 +94,6 @@ function systemsOf(feeds: FeedsHealth | null): [string, string][] {
       feed.systemId ? [[feed.systemId, feed.systemName ?? feed.systemId] as const] : [],
     ),
   )
-}
-
-/** A resource's failure, its first load, or what it holds. */
-function Loaded<T>({
-  resource,
-  what,
-  children,
-}: {
-  resource: Resource<T>
-  /** "stations": loading stations…, Stations unavailable. */
-  what: string
-  children: (data: T) => ReactNode
-}) {
-  if (resource.error && !resource.data) {
-    return (
-      <Failure
-        title={`${what.charAt(0).toUpperCase()}${what.slice(1)} unavailable`}
-        detail={resource.error}
-        onRetry={resource.reload}
-      />
-    )
-  }
-  if (!resource.data) return <Loading what={what} />
-  return <>{children(resource.data)}</>
 }
 
 /**

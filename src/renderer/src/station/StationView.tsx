@@ -6,7 +6,7 @@ import { fillLevel, fillShare } from '../common/fill'
 import { Figure } from '../common/Figure'
 import { formatAgo, formatClock, formatFullTime, plural } from '../common/format'
 import { Panel } from '../common/Panel'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Empty, Failure, Loaded, Loading, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { stationHash, type StationRef } from '../shell/routes'
@@ -323,17 +323,17 @@ function HistoryPanel({ client, station }: { client: ConsoleClient; station: Sta
         />
       }
     >
-      {history.error && !history.data ? (
-        <Failure title="History unavailable" detail={history.error} onRetry={history.reload} />
-      ) : !history.data ? (
-        <Loading what="history" />
-      ) : history.data.points.length === 0 ? (
-        <Empty title="No status recorded in this range">
-          The history fills in as the feed is polled.
-        </Empty>
-      ) : (
-        <HistoryChart history={history.data} />
-      )}
+      <Loaded resource={history} what="history">
+        {(data) =>
+          data.points.length === 0 ? (
+            <Empty title="No status recorded in this range">
+              The history fills in as the feed is polled.
+            </Empty>
+          ) : (
+            <HistoryChart history={data} />
+          )
+        }
+      </Loaded>
     </Panel>
   )
 }
@@ -355,66 +355,62 @@ function NearbyPanel({ client, station }: { client: ConsoleClient; station: Stat
   const nearby = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
   return (
     <Panel title="Nearby stations">
-      {nearby.error && !nearby.data ? (
-        <Failure
-          title="Nearby stations unavailable"
-          detail={nearby.error}
-          onRetry={nearby.reload}
-        />
-      ) : !nearby.data ? (
-        <Loading what="nearby stations" />
-      ) : nearby.data.length === 0 ? (
-        <Empty title="No other station in this system" />
-      ) : (
-        <table className="table table-rows">
-          <thead>
-            <tr>
-              <th>Station</th>
-              <th className="right">Distance</th>
-              <th className="right">Bikes</th>
-              <th className="right">Docks</th>
-              <th className="right">Fill</th>
-            </tr>
-          </thead>
-          <tbody>
-            {nearby.data.map((other) => {
-              const share = fillShare(other)
-              const level = fillLevel(other)
-              return (
-                <tr key={other.stationId} className={other.stale ? 'row-stale' : undefined}>
-                  <td className="cell-name">
-                    <a href={stationHash(other)} className="station-link">
-                      {other.name}
-                    </a>
-                  </td>
-                  <td className="right num">{distance(other.distanceMeters)}</td>
-                  <td
-                    className={`right num${level === 'empty' || level === 'low' ? ' num-alert' : ''}`}
-                  >
-                    {other.bikes ?? '—'}
-                  </td>
-                  <td
-                    className={`right num${level === 'full' || level === 'high' ? ' num-alert' : ''}`}
-                  >
-                    {other.docks ?? '—'}
-                  </td>
-                  <td className="right num">
-                    {other.stale ? (
-                      <span className="muted" title={other.staleDetail ?? undefined}>
-                        not live
-                      </span>
-                    ) : share === null ? (
-                      '—'
-                    ) : (
-                      `${Math.round(share * 100)}%`
-                    )}
-                  </td>
+      <Loaded resource={nearby} what="nearby stations">
+        {(others) =>
+          others.length === 0 ? (
+            <Empty title="No other station in this system" />
+          ) : (
+            <table className="table table-rows">
+              <thead>
+                <tr>
+                  <th>Station</th>
+                  <th className="right">Distance</th>
+                  <th className="right">Bikes</th>
+                  <th className="right">Docks</th>
+                  <th className="right">Fill</th>
                 </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      )}
+              </thead>
+              <tbody>
+                {others.map((other) => {
+                  const share = fillShare(other)
+                  const level = fillLevel(other)
+                  return (
+                    <tr key={other.stationId} className={other.stale ? 'row-stale' : undefined}>
+                      <td className="cell-name">
+                        <a href={stationHash(other)} className="station-link">
+                          {other.name}
+                        </a>
+                      </td>
+                      <td className="right num">{distance(other.distanceMeters)}</td>
+                      <td
+                        className={`right num${level === 'empty' || level === 'low' ? ' num-alert' : ''}`}
+                      >
+                        {other.bikes ?? '—'}
+                      </td>
+                      <td
+                        className={`right num${level === 'full' || level === 'high' ? ' num-alert' : ''}`}
+                      >
+                        {other.docks ?? '—'}
+                      </td>
+                      <td className="right num">
+                        {other.stale ? (
+                          <span className="muted" title={other.staleDetail ?? undefined}>
+                            not live
+                          </span>
+                        ) : share === null ? (
+                          '—'
+                        ) : (
+                          `${Math.round(share * 100)}%`
+                        )}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </Panel>
   )
 }
