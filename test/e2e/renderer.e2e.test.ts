@@ -9,6 +9,7 @@ import type { AppStatus } from '../../src/shared/contract.js'
 import type { FeedsHealth } from '../../src/shared/feeds.js'
 import { appStatus, UNREACHABLE_DETAIL } from '../helpers/app-status.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
+import { feedHealth } from '../helpers/feed-health.js'
 import { newPage, screenshots, SCREENSHOTS, watchPage } from '../helpers/e2e.js'
 import {
   SERVICE_DAYS,
@@ -110,37 +111,22 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
     if (listening) await new Promise((done) => listening.close(done))
   })
 
-  /** Opens the console with a fake preload bridge answering `answers` in turn. */
-  async function open(answers: AppStatus[], colorScheme: 'light' | 'dark'): Promise<Scenario> {
-    const page = await newPage(browser, { width: 960, height: 600 }, { colorScheme })
+  /**
+   * The console at `hash` on a new page, San Francisco's clock stopped at NOW, its preload
+   * bridge a fake that `bridge` installs as an init script, counting its calls in `__invocations`.
+   */
+  async function openConsole(
+    viewport: ViewportSize,
+    colorScheme: 'light' | 'dark',
+    hash: string,
+    bridge: (page: Page) => Promise<unknown>,
+  ): Promise<Scenario> {
+    const page = await newPage(browser, viewport, { colorScheme })
     context = page.context()
     const { problems, requests } = watchPage(page, { warnings: true })
     await page.clock.setFixedTime(NOW)
-    await page.addInitScript((given: AppStatus[]) => {
-      const calls = { count: 0 }
-      Object.assign(globalThis, {
-        __invocations: calls,
-        balancer: {
-          invoke: (channel: string) => {
-            // The desktop window is the depot's dispatcher; the other views' data is not needed.
-            if (channel === 'session:me') {
-              return Promise.resolve({
-                name: 'console',
-                role: 'dispatcher',
-                crew_id: null,
-                token_id: null,
-              })
-            }
-            if (channel !== 'app:status') return Promise.reject(new Error(`unknown ${channel}`))
-            const answer = given[Math.min(calls.count, given.length - 1)]
-            calls.count += 1
-            return Promise.resolve(answer)
-          },
-          on: () => () => undefined,
-        },
-      })
-    }, answers)
-    await page.goto(`${origin}/#/system`)
+    await bridge(page)
+    await page.goto(`${origin}/${hash}`)
     return {
       page,
       problems,
@@ -152,52 +138,53 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
     }
   }
 
+  /** Opens the console with a fake preload bridge answering `answers` in turn. */
+  function open(answers: AppStatus[], colorScheme: 'light' | 'dark'): Promise<Scenario> {
+    return openConsole({ width: 960, height: 600 }, colorScheme, '#/system', (page) =>
+      page.addInitScript((given: AppStatus[]) => {
+        const calls = { count: 0 }
+        Object.assign(globalThis, {
+          __invocations: calls,
+          balancer: {
+            invoke: (channel: string) => {
+              // The desktop window is the depot's dispatcher; the other views' data is not needed.
+              if (channel === 'session:me') {
+                return Promise.resolve({
+                  name: 'console',
+                  role: 'dispatcher',
+                  crew_id: null,
+                  token_id: null,
+                })
+              }
+              if (channel !== 'app:status') return Promise.reject(new Error(`unknown ${channel}`))
+              const answer = given[Math.min(calls.count, given.length - 1)]
+              calls.count += 1
+              return Promise.resolve(answer)
+            },
+            on: () => () => undefined,
+          },
+        })
+      }, answers),
+    )
+  }
+
   /**
    * The console on `hash` with a fake bridge answering the Service page from the recorded Bay
    * Wheels week: its summary for that week (any other range is the first visit's question, which
    * learns where the data lies), the week's tables, and each day's report.
    */
-  async function openService(
+  function openService(
     viewport: ViewportSize,
     colorScheme: 'light' | 'dark',
     hash: string,
   ): Promise<Scenario> {
-    const page = await newPage(browser, viewport, { colorScheme })
-    context = page.context()
-    const { problems, requests } = watchPage(page, { warnings: true })
-    await page.clock.setFixedTime(NOW)
     const week = { from: '2023-07-10', to: '2023-07-17' }
     const feeds: FeedsHealth = {
       leader: 'depot:1',
       pollingHere: true,
       stale: false,
       checkedAt: NOW,
-      feeds: [
-        {
-          feedId: 1,
-          url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json',
-          systemId: 'bay_wheels',
-          systemName: 'Bay Wheels',
-          timezone: 'America/Los_Angeles',
-          gbfsVersion: '2.3',
-          ttlSeconds: 60,
-          feedLastUpdated: new Date(Date.parse(NOW) - 40_000).toISOString(),
-          dataAgeSeconds: 40,
-          staleAfterSeconds: 300,
-          stale: false,
-          staleDetail: null,
-          lastAttemptAt: NOW,
-          lastSuccessAt: NOW,
-          lastErrorAt: null,
-          lastError: null,
-          consecutiveFailures: 0,
-          nextPollAt: null,
-          polledBy: 'depot:1',
-          stationCount: 517,
-          stationsStale: 0,
-          warnings: [],
-        },
-      ],
+      feeds: [feedHealth(Date.parse(NOW), { lastAttemptAt: NOW, lastSuccessAt: NOW })],
     }
     const given = {
       week,
@@ -215,40 +202,33 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
       } as Record<string, unknown>,
       reports: Object.fromEntries(SERVICE_DAYS.map((day) => [day, serviceReport(day)])),
     }
-    await page.addInitScript((fixtures: typeof given) => {
-      const calls = { count: 0 }
-      Object.assign(globalThis, {
-        __invocations: calls,
-        balancer: {
-          invoke: (channel: string, request?: { from?: string; to?: string; day?: string }) => {
-            calls.count += 1
-            if (channel === 'service:summary') {
-              const asked = request?.from === fixtures.week.from && request.to === fixtures.week.to
-              return Promise.resolve(asked ? fixtures.summary : fixtures.probe)
-            }
-            if (channel === 'service:report') {
-              const report = fixtures.reports[request?.day ?? '']
-              return report
-                ? Promise.resolve(report)
-                : Promise.reject(new Error(`no report for ${request?.day ?? '?'}`))
-            }
-            if (channel in fixtures.answers) return Promise.resolve(fixtures.answers[channel])
-            return Promise.reject(new Error(`unknown ${channel}`))
+    return openConsole(viewport, colorScheme, hash, (page) =>
+      page.addInitScript((fixtures: typeof given) => {
+        const calls = { count: 0 }
+        Object.assign(globalThis, {
+          __invocations: calls,
+          balancer: {
+            invoke: (channel: string, request?: { from?: string; to?: string; day?: string }) => {
+              calls.count += 1
+              if (channel === 'service:summary') {
+                const asked =
+                  request?.from === fixtures.week.from && request.to === fixtures.week.to
+                return Promise.resolve(asked ? fixtures.summary : fixtures.probe)
+              }
+              if (channel === 'service:report') {
+                const report = fixtures.reports[request?.day ?? '']
+                return report
+                  ? Promise.resolve(report)
+                  : Promise.reject(new Error(`no report for ${request?.day ?? '?'}`))
+              }
+              if (channel in fixtures.answers) return Promise.resolve(fixtures.answers[channel])
+              return Promise.reject(new Error(`unknown ${channel}`))
+            },
+            on: () => () => undefined,
           },
-          on: () => () => undefined,
-        },
-      })
-    }, given)
-    await page.goto(`${origin}/${hash}`)
-    return {
-      page,
-      problems,
-      requests,
-      invocations: () =>
-        page.evaluate(
-          () => (globalThis as unknown as { __invocations: { count: number } }).__invocations.count,
-        ),
-    }
+        })
+      }, given),
+    )
   }
 
   it.skipIf(!hasChromium)(

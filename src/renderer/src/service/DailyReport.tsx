@@ -1,26 +1,20 @@
 import { useCallback, useMemo } from 'react'
 import type { ServiceReport } from '../../../shared/service-levels'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
+import { Figure } from '../common/Figure'
 import { formatClock, formatFullTime } from '../common/format'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useResource } from '../common/useResource'
-import { openStation, reportHash, type ServiceDayRef } from '../shell/routes'
+import { reportHash, type ServiceDayRef } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
 import { addDays } from '../station/chart-data'
 import { HeadlineFigures, HeadlineNotes } from './Headline'
-import { Figure, SortTable, WhereHistoryComesFrom } from './parts'
+import { WhereHistoryComesFrom } from './parts'
 import { dayLabel, longDay, serviceOfReport } from './range-data'
 import { formatDollars, formatMinutes, headline } from './service-data'
-import { CLUSTER_SORTS, CREW_SORTS, FIGURE_SORTS, stationsEmptyOrFull } from './table-data'
-import {
-  clusterColumns,
-  CREW_COLUMNS,
-  crewName,
-  DurationsTable,
-  figureColumns,
-  stationName,
-} from './tables'
+import { FIGURE_SORTS, stationsEmptyOrFull } from './table-data'
+import { ClustersTable, CrewsTable, DurationsTable, figureColumns, StationsTable } from './tables'
 import { useMinuteReload } from './useMinuteReload'
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
@@ -37,10 +31,6 @@ function ReportDocument({ report }: { report: ServiceReport }) {
   const day = report.summary
   const figures = headline(day, [day])
   const stations = useMemo(() => stationsEmptyOrFull(report.stations), [report.stations])
-  const stationCols = useMemo(() => figureColumns(report.system_id), [report.system_id])
-  const clusterCols = useMemo(() => clusterColumns(report.system_id), [report.system_id])
-  const open = (row: { station_id: string }) =>
-    openStation({ systemId: report.system_id, stationId: row.station_id })
   return (
     <article className="report" aria-label="Daily service report">
       <header className="report-header">
@@ -87,16 +77,12 @@ function ReportDocument({ report }: { report: ServiceReport }) {
         {stations.length === 0 ? (
           <p className="hint">No station was empty or full in the service hours.</p>
         ) : (
-          <SortTable
+          <StationsTable
             label="Stations empty or full"
-            rows={stations}
-            columns={stationCols}
+            systemId={report.system_id}
+            stations={stations}
+            columns={figureColumns}
             sorts={FIGURE_SORTS}
-            initialSort={{ key: 'emptyOrFull', direction: 'desc' }}
-            rowKey={(row) => row.station_id}
-            tie={stationName}
-            noun="stations"
-            onOpen={open}
           />
         )}
       </Section>
@@ -110,16 +96,10 @@ function ReportDocument({ report }: { report: ServiceReport }) {
               {formatMinutes(report.summary.cluster_outage_minutes)} beyond the first 10 of each
               outage, {formatDollars(report.summary.cluster_outage_dollars)} at $1 a minute.
             </p>
-            <SortTable
+            <ClustersTable
               label="Clusters with an outage"
-              rows={report.clusters}
-              columns={clusterCols}
-              sorts={CLUSTER_SORTS}
-              initialSort={{ key: 'outage', direction: 'desc' }}
-              rowKey={(row) => row.station_id}
-              tie={stationName}
-              noun="clusters"
-              onOpen={open}
+              systemId={report.system_id}
+              clusters={report.clusters}
             />
           </>
         )}
@@ -141,16 +121,7 @@ function ReportDocument({ report }: { report: ServiceReport }) {
         {report.crews.length === 0 ? (
           <p className="hint">No crew held a task this day.</p>
         ) : (
-          <SortTable
-            label="Crews"
-            rows={report.crews}
-            columns={CREW_COLUMNS}
-            sorts={CREW_SORTS}
-            initialSort={{ key: 'bikes', direction: 'desc' }}
-            rowKey={(row) => row.crew_id}
-            tie={crewName}
-            noun="crews"
-          />
+          <CrewsTable crews={report.crews} />
         )}
       </Section>
 

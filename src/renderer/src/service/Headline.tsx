@@ -1,7 +1,7 @@
+import { Figure } from '../common/Figure'
 import { formatClock } from '../common/format'
 import { dayLabel } from './range-data'
 import { formatDollars, oneDecimal, whole, type Headline } from './service-data'
-import { Figure } from './parts'
 
 /** The figures a range (or a day) is judged by, in one row. */
 export function HeadlineFigures({ headline, single }: { headline: Headline; single?: boolean }) {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import type { CsvRow } from '../../../shared/csv'
 import type { FeedsHealth } from '../../../shared/feeds'
 import type {
   ServiceClusters,
@@ -10,9 +11,10 @@ import type {
 } from '../../../shared/service-levels'
 import type { ConsoleClient } from '../api/client'
 import { plural } from '../common/format'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Panel } from '../common/Panel'
+import { SystemSelect, systemsByName } from '../common/SystemSelect'
+import { Empty, Failure, Loaded, Loading, Refreshing } from '../common/states'
 import { useResource, type Resource } from '../common/useResource'
-import { openStation } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
 import { addDays } from '../station/chart-data'
@@ -25,7 +27,7 @@ import {
   TasksChart,
 } from './charts'
 import { HeadlineFigures, HeadlineNotes } from './Headline'
-import { ExportButton, Panel, SortTable, WhereHistoryComesFrom } from './parts'
+import { ExportButton, SortTable, WhereHistoryComesFrom } from './parts'
 import {
   dayCount,
   isDate,
@@ -60,20 +62,19 @@ import {
   daysCsv,
   durationsCsv,
   effectsCsv,
-  serviceCsvName,
   stationsCsv,
   taskDaysCsv,
+  type TableName,
 } from '../../../shared/service-csv'
-import { CLUSTER_SORTS, CREW_SORTS, EFFECT_SORTS, STATION_SORTS } from './table-data'
+import { EFFECT_SORTS, STATION_SORTS } from './table-data'
 import {
   BeforeAfter,
-  clusterColumns,
-  CREW_COLUMNS,
-  crewName,
+  ClustersTable,
+  CrewsTable,
   DurationsTable,
   effectColumns,
   stationColumns,
-  stationName,
+  StationsTable,
   taskName,
 } from './tables'
 import { useMinuteReload } from './useMinuteReload'
@@ -88,35 +89,58 @@ function request(system: string | undefined, range: DayRange): ServiceRange {
 
 /** Which systems the feeds poll, by id, with their names: more than one gets a choice. */
 function systemsOf(feeds: FeedsHealth | null): [string, string][] {
-  const names = new Map<string, string>()
-  for (const feed of feeds?.feeds ?? []) {
-    if (feed.systemId) names.set(feed.systemId, feed.systemName ?? feed.systemId)
-  }
-  return [...names].sort((a, b) => a[1].localeCompare(b[1]))
+  return systemsByName(
+    (feeds?.feeds ?? []).flatMap((feed) =>
+      feed.systemId ? [[feed.systemId, feed.systemName ?? feed.systemId] as const] : [],
+    ),
+  )
 }
 
-/** A resource's failure, its first load, or what it holds. */
-function Loaded<T>({
+/**
+ * A panel of one answer about the range: its loading and its failure, then what it holds, with
+ * an export of all its rows.
+ */
+function AnswerPanel<T extends { system_id: string; from: string; to: string }>({
+  title,
+  className,
+  meta,
   resource,
   what,
+  csv,
   children,
 }: {
+  title: string
+  className?: string
+  meta?: ReactNode
   resource: Resource<T>
   /** "stations": loading stations…, Stations unavailable. */
   what: string
+  /** The export: its button's "Export <what> as CSV", the table its file is named for, its rows. */
+  csv: { what: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
   children: (data: T) => ReactNode
 }) {
-  if (resource.error && !resource.data) {
-    return (
-      <Failure
-        title={`${what.charAt(0).toUpperCase()}${what.slice(1)} unavailable`}
-        detail={resource.error}
-        onRetry={resource.reload}
-      />
-    )
-  }
-  if (!resource.data) return <Loading what={what} />
-  return <>{children(resource.data)}</>
+  const data = resource.data
+  return (
+    <Panel
+      title={title}
+      className={className}
+      meta={meta}
+      actions={
+        data && (
+          <ExportButton
+            what={csv.what}
+            table={csv.table}
+            answer={data}
+            rows={() => csv.rows(data)}
+          />
+        )
+      }
+    >
+      <Loaded resource={resource} what={what}>
+        {children}
+      </Loaded>
+    </Panel>
+  )
 }
 
 /**
@@ -351,7 +375,7 @@ function RangeView({
   const pending =
     all.some((resource) => resource.loading && resource.data !== null) ||
     (shown !== null && (shown.from !== from || shown.to !== to))
-  const rows = useMemo(() => (shown ? dayRows(shown, shown) : []), [shown])
+  const rows = useMemo(() => (shown ? dayRows(shown) : []), [shown])
 
   let body: ReactNode
   if (summary.error && !shown) {
@@ -367,17 +391,16 @@ function RangeView({
   } else if (shown.days.length === 0) {
     const days = shown.data
     body = (
-      <div className="state-box state-box-empty">
-        <div className="state-box-text">
-          <strong>No status history in these days</strong>
-          <span className="state-box-detail">
-            The data covers {rangeLabel({ from: days.first_day, to: addDays(days.last_day, 1) })}.
-          </span>
-        </div>
-        <button type="button" className="button" onClick={() => go(jumpToData(range, days))}>
-          Jump to data
-        </button>
-      </div>
+      <Empty
+        title="No status history in these days"
+        action={
+          <button type="button" className="button" onClick={() => go(jumpToData(range, days))}>
+            Jump to data
+          </button>
+        }
+      >
+        The data covers {rangeLabel({ from: days.first_day, to: addDays(days.last_day, 1) })}.
+      </Empty>
     )
   } else {
     const headline = summaryHeadline(shown)
@@ -397,7 +420,8 @@ function RangeView({
             actions={
               <ExportButton
                 what="days"
-                fileName={serviceCsvName('days', shown.system_id, shown)}
+                table="days"
+                answer={shown}
                 rows={() => daysCsv(shown.days)}
               />
             }
@@ -434,22 +458,14 @@ function RangeView({
         </span>
         {systems.length > 1 && (
           <div className="view-actions">
-            <label className="field">
-              System
-              <select
-                value={systemId ?? ''}
-                onChange={(event) => {
-                  window.location.hash = serviceHash({ system: event.target.value, from, to })
-                }}
-              >
-                {systemId === null && <option value="">—</option>}
-                {systems.map(([id, name]) => (
-                  <option key={id} value={id}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SystemSelect
+              systems={systems}
+              value={systemId ?? ''}
+              none={systemId === null ? '—' : undefined}
+              onChange={(system) => {
+                window.location.hash = serviceHash({ system, from, to })
+              }}
+            />
           </div>
         )}
         <Refreshing active={pending} />
@@ -469,51 +485,39 @@ function RangeView({
 
 function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
   const data = stations.data
-  const columns = useMemo(() => (data ? stationColumns(data.system_id) : []), [data])
   return (
-    <Panel
+    <AnswerPanel
       title="Worst stations"
       className="panel-wide"
       meta={data && `most hours empty or full first · ${plural(data.stations.length, 'station')}`}
-      actions={
-        data && (
-          <ExportButton
-            what="stations"
-            fileName={serviceCsvName('stations', data.system_id, data)}
-            rows={() => stationsCsv(data.system_id, data.stations)}
+      resource={stations}
+      what="stations"
+      csv={{
+        what: 'stations',
+        table: 'stations',
+        rows: (answer) => stationsCsv(answer.system_id, answer.stations),
+      }}
+    >
+      {(answer) =>
+        answer.stations.length === 0 ? (
+          <Empty title="No station reported in these days" />
+        ) : (
+          <StationsTable
+            label="Worst stations"
+            systemId={answer.system_id}
+            stations={answer.stations}
+            columns={stationColumns}
+            sorts={STATION_SORTS}
+            limit={TOP}
           />
         )
       }
-    >
-      <Loaded resource={stations} what="stations">
-        {(answer) =>
-          answer.stations.length === 0 ? (
-            <Empty title="No station reported in these days" />
-          ) : (
-            <SortTable
-              label="Worst stations"
-              rows={answer.stations}
-              columns={columns}
-              sorts={STATION_SORTS}
-              initialSort={{ key: 'emptyOrFull', direction: 'desc' }}
-              rowKey={(row) => row.station_id}
-              tie={stationName}
-              limit={TOP}
-              noun="stations"
-              onOpen={(row) =>
-                openStation({ systemId: answer.system_id, stationId: row.station_id })
-              }
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
 function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
   const data = clusters.data
-  const columns = useMemo(() => (data ? clusterColumns(data.system_id) : []), [data])
   const out = data?.clusters.filter((cluster) => cluster.outage_minutes > 0).length ?? 0
   // The worst are those that were out at all; the hundreds never out are in the export.
   const worst = useMemo(
@@ -521,148 +525,106 @@ function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters> }) {
     [data],
   )
   return (
-    <Panel
+    <AnswerPanel
       title="Worst clusters"
       className="panel-wide"
       meta={
         data &&
         `a station and those within ${Math.round(data.radius_meters)} m · ${plural(data.clusters.length, 'cluster')}, ${out.toLocaleString()} with an outage, ${(data.clusters.length - worst.length).toLocaleString()} never out`
       }
-      actions={
-        data && (
-          <ExportButton
-            what="clusters"
-            fileName={serviceCsvName('clusters', data.system_id, data)}
-            rows={() => clustersCsv(data.system_id, data.clusters)}
+      resource={clusters}
+      what="clusters"
+      csv={{
+        what: 'clusters',
+        table: 'clusters',
+        rows: (answer) => clustersCsv(answer.system_id, answer.clusters),
+      }}
+    >
+      {(answer) =>
+        answer.clusters.length === 0 ? (
+          <Empty title="No clusters in these days" />
+        ) : worst.length === 0 ? (
+          <Empty title="No cluster was out in these days" />
+        ) : (
+          <ClustersTable
+            label="Worst clusters"
+            systemId={answer.system_id}
+            clusters={worst}
+            limit={TOP}
           />
         )
       }
-    >
-      <Loaded resource={clusters} what="clusters">
-        {(answer) =>
-          answer.clusters.length === 0 ? (
-            <Empty title="No clusters in these days" />
-          ) : worst.length === 0 ? (
-            <Empty title="No cluster was out in these days" />
-          ) : (
-            <SortTable
-              label="Worst clusters"
-              rows={worst}
-              columns={columns}
-              sorts={CLUSTER_SORTS}
-              initialSort={{ key: 'outage', direction: 'desc' }}
-              rowKey={(row) => row.station_id}
-              tie={stationName}
-              limit={TOP}
-              noun="clusters"
-              onOpen={(row) =>
-                openStation({ systemId: answer.system_id, stationId: row.station_id })
-              }
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
 function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data
-  const rows = useMemo(() => (data ? taskDayRows(data, data) : []), [data])
+  const rows = useMemo(() => (data ? taskDayRows(data) : []), [data])
   return (
-    <Panel
+    <AnswerPanel
       title="Tasks per day"
       meta={data && `${plural(data.totals.bikes_moved, 'bike')} moved`}
-      actions={
-        data && (
-          <ExportButton
-            what="tasks per day"
-            fileName={serviceCsvName('tasks', data.system_id, data)}
-            rows={() => taskDaysCsv(data.days)}
-          />
-        )
-      }
+      resource={crews}
+      what="tasks"
+      csv={{ what: 'tasks per day', table: 'tasks', rows: (answer) => taskDaysCsv(answer.days) }}
     >
-      <Loaded resource={crews} what="tasks">
-        {(answer) => (
-          <>
-            <TasksChart rows={rows} />
-            <p className="hint">
-              <ChartLegend items={TASK_LEGEND} />
-            </p>
-            <p className="hint">
-              {plural(answer.totals.created, 'task')} created,{' '}
-              {answer.totals.dispatched.toLocaleString()} handed out,{' '}
-              {answer.totals.completed.toLocaleString()} completed,{' '}
-              {answer.totals.canceled.toLocaleString()} canceled,{' '}
-              {answer.totals.released.toLocaleString()} given back.
-            </p>
-          </>
-        )}
-      </Loaded>
-    </Panel>
+      {(answer) => (
+        <>
+          <TasksChart rows={rows} />
+          <p className="hint">
+            <ChartLegend items={TASK_LEGEND} />
+          </p>
+          <p className="hint">
+            {plural(answer.totals.created, 'task')} created,{' '}
+            {answer.totals.dispatched.toLocaleString()} handed out,{' '}
+            {answer.totals.completed.toLocaleString()} completed,{' '}
+            {answer.totals.canceled.toLocaleString()} canceled,{' '}
+            {answer.totals.released.toLocaleString()} given back.
+          </p>
+        </>
+      )}
+    </AnswerPanel>
   )
 }
 
 function DurationsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
-  const data = crews.data
   return (
-    <Panel
+    <AnswerPanel
       title="Task durations"
       meta="from suggestion to completed task"
-      actions={
-        data && (
-          <ExportButton
-            what="task durations"
-            fileName={serviceCsvName('durations', data.system_id, data)}
-            rows={() => durationsCsv(data.durations)}
-          />
-        )
-      }
+      resource={crews}
+      what="task durations"
+      csv={{
+        what: 'task durations',
+        table: 'durations',
+        rows: (answer) => durationsCsv(answer.durations),
+      }}
     >
-      <Loaded resource={crews} what="task durations">
-        {(answer) => <DurationsTable durations={answer.durations} />}
-      </Loaded>
-    </Panel>
+      {(answer) => <DurationsTable durations={answer.durations} />}
+    </AnswerPanel>
   )
 }
 
 function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data
   return (
-    <Panel
+    <AnswerPanel
       title="Crews"
       className="panel-wide"
       meta={data && plural(data.crews.length, 'crew')}
-      actions={
-        data && (
-          <ExportButton
-            what="crews"
-            fileName={serviceCsvName('crews', data.system_id, data)}
-            rows={() => crewsCsv(data.crews)}
-          />
+      resource={crews}
+      what="crews"
+      csv={{ what: 'crews', table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
+    >
+      {(answer) =>
+        answer.crews.length === 0 ? (
+          <Empty title="No crew held a task in these days" />
+        ) : (
+          <CrewsTable crews={answer.crews} />
         )
       }
-    >
-      <Loaded resource={crews} what="crews">
-        {(answer) =>
-          answer.crews.length === 0 ? (
-            <Empty title="No crew held a task in these days" />
-          ) : (
-            <SortTable
-              label="Crews"
-              rows={answer.crews}
-              columns={CREW_COLUMNS}
-              sorts={CREW_SORTS}
-              initialSort={{ key: 'bikes', direction: 'desc' }}
-              rowKey={(row) => row.crew_id}
-              tie={crewName}
-              noun="crews"
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 
@@ -670,63 +632,55 @@ function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects> }) {
   const data = effects.data
   const columns = useMemo(() => (data ? effectColumns(data.system_id, data.time_zone) : []), [data])
   return (
-    <Panel
+    <AnswerPanel
       title="What completed tasks changed"
       className="panel-wide"
       meta={
         data &&
         `minutes in the ${data.window_minutes} min before completion and after it · ${plural(data.tasks.length, 'task')}`
       }
-      actions={
-        data && (
-          <ExportButton
-            what="task effects"
-            fileName={serviceCsvName('effects', data.system_id, data)}
-            rows={() => effectsCsv(data.tasks)}
+      resource={effects}
+      what="task effects"
+      csv={{ what: 'task effects', table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
+    >
+      {(answer) =>
+        answer.tasks.length === 0 ? (
+          <Empty title="No task was completed in these days" />
+        ) : (
+          <SortTable
+            label="What completed tasks changed"
+            rows={answer.tasks}
+            columns={columns}
+            sorts={EFFECT_SORTS}
+            initialSort={{ key: 'completed', direction: 'desc' }}
+            rowKey={(row) => String(row.task_id)}
+            tie={taskName}
+            limit={TOP}
+            noun="tasks"
+            foot={
+              <tr>
+                <td colSpan={5} className="strong">
+                  All {plural(answer.totals.tasks, 'task')}
+                </td>
+                <td className="right num">
+                  <BeforeAfter
+                    before={answer.totals.source_minutes_full_before}
+                    after={answer.totals.source_minutes_full_after}
+                  />
+                </td>
+                <td />
+                <td className="right num">
+                  <BeforeAfter
+                    before={answer.totals.sink_minutes_empty_before}
+                    after={answer.totals.sink_minutes_empty_after}
+                  />
+                </td>
+              </tr>
+            }
           />
         )
       }
-    >
-      <Loaded resource={effects} what="task effects">
-        {(answer) =>
-          answer.tasks.length === 0 ? (
-            <Empty title="No task was completed in these days" />
-          ) : (
-            <SortTable
-              label="What completed tasks changed"
-              rows={answer.tasks}
-              columns={columns}
-              sorts={EFFECT_SORTS}
-              initialSort={{ key: 'completed', direction: 'desc' }}
-              rowKey={(row) => String(row.task_id)}
-              tie={taskName}
-              limit={TOP}
-              noun="tasks"
-              foot={
-                <tr>
-                  <td colSpan={5} className="strong">
-                    All {plural(answer.totals.tasks, 'task')}
-                  </td>
-                  <td className="right num">
-                    <BeforeAfter
-                      before={answer.totals.source_minutes_full_before}
-                      after={answer.totals.source_minutes_full_after}
-                    />
-                  </td>
-                  <td />
-                  <td className="right num">
-                    <BeforeAfter
-                      before={answer.totals.sink_minutes_empty_before}
-                      after={answer.totals.sink_minutes_empty_after}
-                    />
-                  </td>
-                </tr>
-              }
-            />
-          )
-        }
-      </Loaded>
-    </Panel>
+    </AnswerPanel>
   )
 }
 

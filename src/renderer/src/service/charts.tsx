@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import {
   Bar,
   BarChart,
@@ -7,6 +8,7 @@ import {
   XAxis,
   YAxis,
   type BarShapeProps,
+  type TooltipProps,
 } from 'recharts'
 import { AXIS, Frame, STILL, TOOLTIP_STYLE } from '../common/chart'
 import { dayLabel } from './range-data'
@@ -58,14 +60,6 @@ function most<Row>(rows: readonly Row[], value: (row: Row) => number | null): nu
   return Math.max(0, ...rows.map((row) => value(row) ?? 0))
 }
 
-function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
-  return (label: React.ReactNode) => {
-    const day = typeof label === 'string' ? label : ''
-    const running = rows.find((row) => row.day === day)?.complete === false
-    return `${dayLabel(day)}${running ? ' (still running)' : ''}`
-  }
-}
-
 /** The series' colours and names, for a panel's header. */
 export function ChartLegend({
   items,
@@ -100,120 +94,149 @@ export const TASK_LEGEND = [
   { color: SERVICE_COLORS.canceled, label: 'Canceled' },
 ] as const
 
+/** "Mon, Jul 10", and whether the day is still running. */
+function tooltipDay(rows: readonly { day: string; complete?: boolean }[]) {
+  return (label: ReactNode) => {
+    const day = typeof label === 'string' ? label : ''
+    const running = rows.find((row) => row.day === day)?.complete === false
+    return `${dayLabel(day)}${running ? ' (still running)' : ''}`
+  }
+}
+
+/**
+ * Bars for each day of the range: the grid, the days along the bottom, a count axis ending on
+ * `ticks`' round number, and a tooltip headed by the day.
+ */
+function DayChart({
+  rows,
+  height,
+  ticks,
+  axisWidth,
+  barCategoryGap,
+  barGap,
+  labelFormatter = tooltipDay(rows),
+  formatter,
+  children,
+}: {
+  rows: readonly { day: string; complete?: boolean }[]
+  height: number
+  ticks: number[]
+  axisWidth: number
+  barCategoryGap: string
+  barGap?: number
+  labelFormatter?: TooltipProps['labelFormatter']
+  formatter?: TooltipProps['formatter']
+  children: ReactNode
+}) {
+  return (
+    <Frame height={height}>
+      <BarChart data={rows} barCategoryGap={barCategoryGap} barGap={barGap}>
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        <XAxis
+          dataKey="day"
+          tick={AXIS}
+          tickFormatter={(day: string) => dayTick(day, rows.length)}
+          minTickGap={8}
+        />
+        <YAxis tick={AXIS} width={axisWidth} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
+        <Tooltip
+          cursor={CURSOR}
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={labelFormatter}
+          formatter={formatter}
+        />
+        {children}
+      </BarChart>
+    </Frame>
+  )
+}
+
 /**
  * Station-hours empty and full each day. The hours nobody knows about are in the tooltip, not
  * the bars: a Bay Wheels week has eight times more of them than of empty and full together
  * (the recorder's evening gaps), and stacked on they flattened what the chart is for.
  */
 export function EmptyFullChart({ rows }: { rows: DayRow[] }) {
-  const ticks = niceTicks(most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0)))
   const day = tooltipDay(rows)
   return (
-    <Frame height={220}>
-      <BarChart data={rows} barCategoryGap="20%">
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis
-          dataKey="day"
-          tick={AXIS}
-          tickFormatter={(day: string) => dayTick(day, rows.length)}
-          minTickGap={8}
+    <DayChart
+      rows={rows}
+      height={220}
+      ticks={niceTicks(most(rows, (row) => (row.hoursEmpty ?? 0) + (row.hoursFull ?? 0)))}
+      axisWidth={44}
+      barCategoryGap="20%"
+      labelFormatter={(label) => {
+        const unknown = rows.find((row) => row.day === label)?.hoursUnknown ?? 0
+        return `${day(label)}${unknown > 0 ? ` · ${oneDecimal(unknown)} h unknown` : ''}`
+      }}
+      formatter={(value, name) => [`${oneDecimal(Number(value))} h`, name]}
+    >
+      {(
+        [
+          ['hoursEmpty', 'Empty', SERVICE_COLORS.empty],
+          ['hoursFull', 'Full', SERVICE_COLORS.full],
+        ] as const
+      ).map(([key, name, color]) => (
+        <Bar
+          key={key}
+          dataKey={key}
+          name={name}
+          stackId="hours"
+          fill={color}
+          shape={SOLID_BAR}
+          {...STILL}
         />
-        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
-        <Tooltip
-          cursor={CURSOR}
-          contentStyle={TOOLTIP_STYLE}
-          labelFormatter={(label: React.ReactNode) => {
-            const unknown = rows.find((row) => row.day === label)?.hoursUnknown ?? 0
-            return `${day(label)}${unknown > 0 ? ` · ${oneDecimal(unknown)} h unknown` : ''}`
-          }}
-          formatter={(value, name) => [`${oneDecimal(Number(value))} h`, name]}
-        />
-        {(
-          [
-            ['hoursEmpty', 'Empty', SERVICE_COLORS.empty],
-            ['hoursFull', 'Full', SERVICE_COLORS.full],
-          ] as const
-        ).map(([key, name, color]) => (
-          <Bar
-            key={key}
-            dataKey={key}
-            name={name}
-            stackId="hours"
-            fill={color}
-            shape={SOLID_BAR}
-            {...STILL}
-          />
-        ))}
-      </BarChart>
-    </Frame>
+      ))}
+    </DayChart>
   )
 }
 
 /** Cluster outage minutes each day; the tooltip says what they cost. */
 export function OutageChart({ rows }: { rows: DayRow[] }) {
-  const ticks = niceTicks(most(rows, (row) => row.outageMinutes))
   return (
-    <Frame height={220}>
-      <BarChart data={rows} barCategoryGap="20%">
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis
-          dataKey="day"
-          tick={AXIS}
-          tickFormatter={(day: string) => dayTick(day, rows.length)}
-          minTickGap={8}
-        />
-        <YAxis tick={AXIS} width={44} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
-        <Tooltip
-          cursor={CURSOR}
-          contentStyle={TOOLTIP_STYLE}
-          labelFormatter={tooltipDay(rows)}
-          formatter={(value, _name, item) => {
-            const row = item.payload as DayRow
-            return [
-              `${Math.round(Number(value)).toLocaleString()} min (${formatDollars(row.outageDollars ?? 0)})`,
-              'Cluster outage',
-            ]
-          }}
-        />
-        <Bar
-          dataKey="outageMinutes"
-          name="Cluster outage"
-          fill={SERVICE_COLORS.outage}
-          shape={SOLID_BAR}
-          {...STILL}
-        />
-      </BarChart>
-    </Frame>
+    <DayChart
+      rows={rows}
+      height={220}
+      ticks={niceTicks(most(rows, (row) => row.outageMinutes))}
+      axisWidth={44}
+      barCategoryGap="20%"
+      formatter={(value, _name, item) => {
+        const row = item.payload as DayRow
+        return [
+          `${Math.round(Number(value)).toLocaleString()} min (${formatDollars(row.outageDollars ?? 0)})`,
+          'Cluster outage',
+        ]
+      }}
+    >
+      <Bar
+        dataKey="outageMinutes"
+        name="Cluster outage"
+        fill={SERVICE_COLORS.outage}
+        shape={SOLID_BAR}
+        {...STILL}
+      />
+    </DayChart>
   )
 }
 
 /** Tasks created, handed out, completed and canceled each day. */
 export function TasksChart({ rows }: { rows: TaskDayRow[] }) {
-  const ticks = niceTicks(
-    most(rows, (row) => Math.max(row.created, row.dispatched, row.completed, row.canceled)),
-    { whole: true },
-  )
   return (
-    <Frame height={180}>
-      <BarChart data={rows} barCategoryGap="18%" barGap={1}>
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis
-          dataKey="day"
-          tick={AXIS}
-          tickFormatter={(day: string) => dayTick(day, rows.length)}
-          minTickGap={8}
-        />
-        <YAxis tick={AXIS} width={36} ticks={ticks} domain={[0, ticks.at(-1) ?? 1]} />
-        <Tooltip
-          cursor={CURSOR}
-          contentStyle={TOOLTIP_STYLE}
-          labelFormatter={(day) => (typeof day === 'string' ? dayLabel(day) : '')}
-        />
-        <Bar dataKey="created" name="Created" fill={SERVICE_COLORS.created} {...STILL} />
-        <Bar dataKey="dispatched" name="Dispatched" fill={SERVICE_COLORS.dispatched} {...STILL} />
-        <Bar dataKey="completed" name="Completed" fill={SERVICE_COLORS.completed} {...STILL} />
-        <Bar dataKey="canceled" name="Canceled" fill={SERVICE_COLORS.canceled} {...STILL} />
-      </BarChart>
-    </Frame>
+    <DayChart
+      rows={rows}
+      height={180}
+      ticks={niceTicks(
+        most(rows, (row) => Math.max(row.created, row.dispatched, row.completed, row.canceled)),
+        { whole: true },
+      )}
+      axisWidth={36}
+      barCategoryGap="18%"
+      barGap={1}
+    >
+      <Bar dataKey="created" name="Created" fill={SERVICE_COLORS.created} {...STILL} />
+      <Bar dataKey="dispatched" name="Dispatched" fill={SERVICE_COLORS.dispatched} {...STILL} />
+      <Bar dataKey="completed" name="Completed" fill={SERVICE_COLORS.completed} {...STILL} />
+      <Bar dataKey="canceled" name="Canceled" fill={SERVICE_COLORS.canceled} {...STILL} />
+    </DayChart>
   )
 }

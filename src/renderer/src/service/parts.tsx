@@ -1,33 +1,10 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import type { CsvRow } from '../../../shared/csv'
+import { serviceCsvName, type TableName } from '../../../shared/service-csv'
+import { compareNames, nextSort, sortRows, type Sort, type SortValue } from '../common/sort'
+import { SortHeader } from '../common/SortHeader'
 import { saveCsv } from './save-csv'
-import { firstDirection, sortRows, type Sort, type SortValue } from './table-data'
-
-/** A titled box of the Service page: a chart or a table, with its figures and its buttons. */
-export function Panel({
-  title,
-  meta,
-  actions,
-  children,
-  className,
-}: {
-  title: string
-  meta?: ReactNode
-  actions?: ReactNode
-  children: ReactNode
-  className?: string
-}) {
-  return (
-    <section className={`panel${className ? ` ${className}` : ''}`} aria-label={title}>
-      <header className="panel-header">
-        <h2>{title}</h2>
-        {meta && <span className="panel-meta">{meta}</span>}
-        {actions && <div className="panel-actions">{actions}</div>}
-      </header>
-      <div className="panel-chart">{children}</div>
-    </section>
-  )
-}
+import { firstDirection } from './table-data'
 
 /** Where status history comes from: the words of every empty Service state. */
 export function WhereHistoryComesFrom() {
@@ -38,54 +15,30 @@ export function WhereHistoryComesFrom() {
   )
 }
 
-/** One headline number with its unit, what it is, and a line under it. */
-export function Figure({
-  label,
-  value,
-  unit,
-  sub,
-  tone,
-  hint,
-}: {
-  label: string
-  value: string
-  unit?: string
-  sub?: ReactNode
-  tone?: 'bad' | 'warn' | 'ok' | 'quiet'
-  hint?: string
-}) {
-  return (
-    <div className={`stat${tone ? ` stat-${tone}` : ''}`} title={hint}>
-      <span className="stat-value num">
-        {value}
-        {unit && <span className="stat-unit">{unit}</span>}
-      </span>
-      <span className="stat-label">{label}</span>
-      {sub && <span className="stat-sub">{sub}</span>}
-    </div>
-  )
-}
-
-/** Saves every row of a table (not only those on screen) as `fileName`. */
+/**
+ * Saves every row of one of the range's tables (not only those on screen), in a file named for
+ * the table, the system and the days.
+ */
 export function ExportButton({
   what,
-  fileName,
+  table,
+  answer,
   rows,
-  disabled = false,
 }: {
   /** "stations": the button's accessible name says which table it saves. */
   what: string
-  fileName: string
+  table: TableName
+  /** The answer the rows come from. */
+  answer: { system_id: string; from: string; to: string }
   rows: () => readonly CsvRow[]
-  disabled?: boolean
 }) {
+  const fileName = serviceCsvName(table, answer.system_id, answer)
   return (
     <button
       type="button"
       className="button button-small button-quiet"
       aria-label={`Export ${what} as CSV`}
       title={`Save every row as ${fileName}`}
-      disabled={disabled}
       onClick={() => saveCsv(fileName, rows())}
     >
       Export CSV
@@ -141,51 +94,28 @@ export function SortTable<Row, K extends string>({
   const [sort, setSort] = useState(initialSort)
   const [all, setAll] = useState(false)
   const sorted = useMemo(
-    () => sortRows(rows, sorts[sort.key], sort.direction, tie),
+    () => sortRows(rows, sorts[sort.key], sort.direction, (x, y) => compareNames(tie(x), tie(y))),
     [rows, sorts, sort, tie],
   )
   const cut = limit !== undefined && !all && sorted.length > limit
   const shown = cut ? sorted.slice(0, limit) : sorted
   const onSort = (key: K) => {
-    if (key === sort.key) {
-      setSort({ key, direction: sort.direction === 'asc' ? 'desc' : 'asc' })
-      return
-    }
     const sample = rows.map(sorts[key]).find((value) => value !== null) ?? null
-    setSort({ key, direction: firstDirection(sample) })
+    setSort(nextSort(sort, key, firstDirection(sample)))
   }
   const table = (
     <table className="table table-rows service-table sort-table" aria-label={label}>
       <thead>
         <tr>
-          {columns.map((column) => {
-            const active = sort.key === column.key
-            return (
-              <th
-                key={column.key}
-                className={column.numeric ? 'right' : undefined}
-                style={column.width ? { width: column.width } : undefined}
-                aria-sort={
-                  active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'
-                }
-                title={column.title}
-              >
-                <button
-                  type="button"
-                  className={`sort${active ? ' sort-active' : ''}`}
-                  onClick={() => onSort(column.key)}
-                >
-                  {column.label}
-                  <span className="sort-mark" aria-hidden="true">
-                    {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-                  </span>
-                </button>
-                <span className="sort-print" aria-hidden="true">
-                  {column.label}
-                </span>
-              </th>
-            )
-          })}
+          {columns.map((column) => (
+            <SortHeader
+              key={column.key}
+              column={column}
+              width={column.width}
+              sort={sort}
+              onSort={onSort}
+            />
+          ))}
         </tr>
       </thead>
       <tbody>

@@ -5,7 +5,7 @@ import type {
   ServiceSummary,
 } from '../../../shared/service-levels'
 import { addDays } from '../station/chart-data'
-import { dayLabel, daysOf, weekday, type DayRange } from './range-data'
+import { daysOf, weekday, type DayRange } from './range-data'
 
 /** Station-minutes as station-hours: what a week of 500 stations reads best in. */
 export const hours = (minutes: number) => minutes / 60
@@ -82,10 +82,17 @@ export function headline(totals: Totals, days: readonly ServiceDay[]): Headline 
 
 export const summaryHeadline = (summary: ServiceSummary) => headline(summary.totals, summary.days)
 
+/** Every day of an answer's range, with the answer's entry for it when it has one. */
+function eachDay<T extends { day: string }>(
+  answer: DayRange & { days: readonly T[] },
+): [string, T | undefined][] {
+  const byDay = new Map(answer.days.map((entry) => [entry.day, entry]))
+  return daysOf(answer).map((day) => [day, byDay.get(day)])
+}
+
 /** One day of the range on the charts; a day without status history has no bars, not zeros. */
 export interface DayRow {
   day: string
-  label: string
   hoursEmpty: number | null
   hoursFull: number | null
   hoursUnknown: number | null
@@ -94,21 +101,16 @@ export interface DayRow {
   complete: boolean
 }
 
-export function dayRows(summary: ServiceSummary, range: DayRange): DayRow[] {
-  const byDay = new Map(summary.days.map((day) => [day.day, day]))
-  return daysOf(range).map((day) => {
-    const figures = byDay.get(day)
-    return {
-      day,
-      label: dayLabel(day),
-      hoursEmpty: figures ? hours(figures.minutes_empty) : null,
-      hoursFull: figures ? hours(figures.minutes_full) : null,
-      hoursUnknown: figures ? hours(figures.minutes_unknown) : null,
-      outageMinutes: figures ? figures.cluster_outage_minutes : null,
-      outageDollars: figures ? figures.cluster_outage_dollars : null,
-      complete: figures?.complete ?? true,
-    }
-  })
+export function dayRows(summary: ServiceSummary): DayRow[] {
+  return eachDay(summary).map(([day, figures]) => ({
+    day,
+    hoursEmpty: figures ? hours(figures.minutes_empty) : null,
+    hoursFull: figures ? hours(figures.minutes_full) : null,
+    hoursUnknown: figures ? hours(figures.minutes_unknown) : null,
+    outageMinutes: figures ? figures.cluster_outage_minutes : null,
+    outageDollars: figures ? figures.cluster_outage_dollars : null,
+    complete: figures?.complete ?? true,
+  }))
 }
 
 /** The axis label of a day: its weekday and date over a week, the date alone over a month. */
@@ -120,7 +122,6 @@ export function dayTick(day: string, days: number): string {
 
 export interface TaskDayRow {
   day: string
-  label: string
   created: number
   dispatched: number
   completed: number
@@ -128,19 +129,14 @@ export interface TaskDayRow {
 }
 
 /** Tasks by day, every day of the range (a day without tasks is a row of zeros). */
-export function taskDayRows(crews: ServiceCrews, range: DayRange): TaskDayRow[] {
-  const byDay = new Map(crews.days.map((day) => [day.day, day]))
-  return daysOf(range).map((day) => {
-    const counts = byDay.get(day)
-    return {
-      day,
-      label: dayLabel(day),
-      created: counts?.created ?? 0,
-      dispatched: counts?.dispatched ?? 0,
-      completed: counts?.completed ?? 0,
-      canceled: counts?.canceled ?? 0,
-    }
-  })
+export function taskDayRows(crews: ServiceCrews): TaskDayRow[] {
+  return eachDay(crews).map(([day, counts]) => ({
+    day,
+    created: counts?.created ?? 0,
+    dispatched: counts?.dispatched ?? 0,
+    completed: counts?.completed ?? 0,
+    canceled: counts?.canceled ?? 0,
+  }))
 }
 
 /**

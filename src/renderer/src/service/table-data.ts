@@ -5,50 +5,13 @@ import type {
   ServiceStation,
   TaskEffect,
 } from '../../../shared/service-levels'
-
-export type SortDirection = 'asc' | 'desc'
-export interface Sort<K extends string> {
-  key: K
-  direction: SortDirection
-}
-export type SortValue = number | string | null
-
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-
-/**
- * Sorted by one value, rows without it last either way, ties by `tie` (a name): as the Stations
- * view sorts, so rows keep their places when the numbers are loaded again.
- */
-export function sortRows<Row>(
-  rows: readonly Row[],
-  value: (row: Row) => SortValue,
-  direction: SortDirection,
-  tie: (row: Row) => string,
-): Row[] {
-  const sign = direction === 'asc' ? 1 : -1
-  return rows
-    .map((row) => ({ row, value: value(row) }))
-    .sort((x, y) => {
-      if (x.value === null || y.value === null) {
-        if (x.value !== y.value) return x.value === null ? 1 : -1
-      } else {
-        const order =
-          typeof x.value === 'number' && typeof y.value === 'number'
-            ? x.value - y.value
-            : collator.compare(String(x.value), String(y.value))
-        if (order !== 0) return sign * order
-      }
-      return collator.compare(tie(x.row), tie(y.row))
-    })
-    .map(({ row }) => row)
-}
+import { compareNames, sortRows, type SortDirection, type SortValue } from '../common/sort'
 
 /** Names sort from A, numbers from the largest: what one looks for first. */
 export function firstDirection(value: SortValue): SortDirection {
   return typeof value === 'string' ? 'asc' : 'desc'
 }
 
-/** `service-stations-lyft_bay-2023-07-10-2023-07-16.csv`: the table, the system and the days it holds. */
 /** Of a station, the minutes it failed riders: no bike to take or no dock to return to. */
 export const emptyOrFull = (row: { minutes_empty: number; minutes_full: number }) =>
   row.minutes_empty + row.minutes_full
@@ -111,6 +74,6 @@ export function stationsEmptyOrFull(stations: readonly ReportStation[]): ReportS
     stations.filter((station) => emptyOrFull(station) > 0),
     emptyOrFull,
     'desc',
-    (station) => station.name,
+    (x, y) => compareNames(x.name, y.name),
   )
 }

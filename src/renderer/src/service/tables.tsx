@@ -7,9 +7,11 @@ import type {
   ServiceStation,
   TaskEffect,
 } from '../../../shared/service-levels'
+import { useMemo } from 'react'
 import { formatClock, formatFullTime } from '../common/format'
-import { stationHash } from '../shell/routes'
-import { Amount, type Column } from './parts'
+import type { SortValue } from '../common/sort'
+import { openStation, stationHash } from '../shell/routes'
+import { Amount, SortTable, type Column } from './parts'
 import {
   formatDollars,
   formatHours,
@@ -90,8 +92,8 @@ function Members({ systemId, members }: { systemId: string; members: readonly Cl
   )
 }
 
-export const stationName = (row: { name: string }) => row.name
-export const crewName = (row: CrewPerformance) => row.name
+const stationName = (row: { name: string }) => row.name
+const crewName = (row: CrewPerformance) => row.name
 export const taskName = (row: TaskEffect) => String(row.task_id).padStart(12, '0')
 
 /** A station's figures; the range's table adds its cluster's outage. */
@@ -172,9 +174,7 @@ export function stationColumns(
   ]
 }
 
-export function clusterColumns(
-  systemId: string,
-): Column<ServiceCluster, keyof typeof CLUSTER_SORTS>[] {
+function clusterColumns(systemId: string): Column<ServiceCluster, keyof typeof CLUSTER_SORTS>[] {
   return [
     {
       key: 'name',
@@ -243,7 +243,7 @@ export function clusterColumns(
   ]
 }
 
-export const CREW_COLUMNS: Column<CrewPerformance, keyof typeof CREW_SORTS>[] = [
+const CREW_COLUMNS: Column<CrewPerformance, keyof typeof CREW_SORTS>[] = [
   {
     key: 'name',
     label: 'Crew',
@@ -309,6 +309,89 @@ export const CREW_COLUMNS: Column<CrewPerformance, keyof typeof CREW_SORTS>[] = 
     cell: (row) => formatSpan(row.claim_to_completion.median_minutes),
   },
 ]
+
+type FigureKey = keyof typeof FIGURE_SORTS
+
+/**
+ * Stations, most hours empty or full first; a row opens its station. A day's report shows their
+ * figures, a range adds each one's cluster outage: `columns` and `sorts` say which.
+ */
+export function StationsTable<Row extends ReportStation, K extends string>({
+  label,
+  systemId,
+  stations,
+  columns,
+  sorts,
+  limit,
+}: {
+  label: string
+  systemId: string
+  stations: readonly Row[]
+  columns: (systemId: string) => Column<Row, K | FigureKey>[]
+  sorts: Record<K | FigureKey, (row: Row) => SortValue>
+  limit?: number
+}) {
+  const shown = useMemo(() => columns(systemId), [columns, systemId])
+  return (
+    <SortTable
+      label={label}
+      rows={stations}
+      columns={shown}
+      sorts={sorts}
+      initialSort={{ key: 'emptyOrFull', direction: 'desc' }}
+      rowKey={(row) => row.station_id}
+      tie={stationName}
+      limit={limit}
+      noun="stations"
+      onOpen={(row) => openStation({ systemId, stationId: row.station_id })}
+    />
+  )
+}
+
+/** Clusters, most outage minutes first; a row opens the station the cluster is drawn around. */
+export function ClustersTable({
+  label,
+  systemId,
+  clusters,
+  limit,
+}: {
+  label: string
+  systemId: string
+  clusters: readonly ServiceCluster[]
+  limit?: number
+}) {
+  const columns = useMemo(() => clusterColumns(systemId), [systemId])
+  return (
+    <SortTable
+      label={label}
+      rows={clusters}
+      columns={columns}
+      sorts={CLUSTER_SORTS}
+      initialSort={{ key: 'outage', direction: 'desc' }}
+      rowKey={(row) => row.station_id}
+      tie={stationName}
+      limit={limit}
+      noun="clusters"
+      onOpen={(row) => openStation({ systemId, stationId: row.station_id })}
+    />
+  )
+}
+
+/** The crews that held a task, most bikes moved first. */
+export function CrewsTable({ crews }: { crews: readonly CrewPerformance[] }) {
+  return (
+    <SortTable
+      label="Crews"
+      rows={crews}
+      columns={CREW_COLUMNS}
+      sorts={CREW_SORTS}
+      initialSort={{ key: 'bikes', direction: 'desc' }}
+      rowKey={(row) => row.crew_id}
+      tie={crewName}
+      noun="crews"
+    />
+  )
+}
 
 /** The three waits in a task's life, median and 90th percentile. */
 export function DurationsTable({ durations }: { durations: ServiceCrews['durations'] }) {
