@@ -45,6 +45,9 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['test/renderer/setup.ts'],
+          // A view's test renders the whole console in jsdom: well under a second alone, but CI
+          // runs it beside the database tests on 2 cores, where 5 s was seen to run out.
+          testTimeout: 15_000,
         },
       },
     ],

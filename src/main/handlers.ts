@@ -93,6 +93,13 @@ export function createHandlers(
       'flows:profile': (profile, request) => profile(request),
       'stations:history': (history, request) => history(request),
       'stations:nearby': (nearby, request) => nearby(request),
+      'service:summary': (summary, range) => summary(range),
+      'service:stations': (stations, range) => stations(range),
+      'service:clusters': (clusters, range) => clusters(range),
+      'service:crews': (crews, range) => crews(range),
+      'service:taskEffects': (taskEffects, range) => taskEffects(range),
+      'service:report': (report, request) => report(request),
+      'service:refresh': (refresh, request) => refresh(request),
       'trips:import': (importFiles, request) =>
         importFiles(request, (progress) => emit('trips:import-progress', progress)),
       // The desktop reads trip files where they are: copying them through the page gains nothing.

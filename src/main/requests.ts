@@ -23,6 +23,11 @@ import {
 } from '../server/settings/settings.service.js'
 import { stationHistoryRequestSchema, stationNearbyRequestSchema } from '../shared/stations.js'
 import { engineRunRequestSchema } from '../shared/engine.js'
+import {
+  serviceDayRequestSchema,
+  serviceRangeSchema,
+  serviceRefreshRequestSchema,
+} from '../shared/service-levels.js'
 
 /**
  * What each channel accepts from the renderer. The renderer is our own code, but a compromised
@@ -51,6 +56,13 @@ export const REQUESTS: { [C in Channel]: z.ZodType<ConsoleApi[C]['request']> } =
   'flows:profile': stationProfileRequestSchema,
   'stations:history': stationHistoryRequestSchema,
   'stations:nearby': stationNearbyRequestSchema,
+  'service:summary': serviceRangeSchema,
+  'service:stations': serviceRangeSchema,
+  'service:clusters': serviceRangeSchema,
+  'service:crews': serviceRangeSchema,
+  'service:taskEffects': serviceRangeSchema,
+  'service:report': serviceDayRequestSchema,
+  'service:refresh': serviceRefreshRequestSchema,
   'trips:import': tripImportRequestSchema,
   'trips:chooseFiles': z.undefined(),
   'trips:upload': z

@@ -46,6 +46,13 @@ export const CHANNEL_SERVICES = {
   'flows:profile': ['flows', 'stationProfile'],
   'stations:history': ['stations', 'history'],
   'stations:nearby': ['stations', 'nearby'],
+  'service:summary': ['serviceLevels', 'summary'],
+  'service:stations': ['serviceLevels', 'stations'],
+  'service:clusters': ['serviceLevels', 'clusters'],
+  'service:crews': ['serviceLevels', 'crews'],
+  'service:taskEffects': ['serviceLevels', 'taskEffects'],
+  'service:report': ['serviceLevels', 'report'],
+  'service:refresh': ['serviceLevels', 'refresh'],
   'trips:import': ['trips', 'importFiles'],
   'trips:chooseFiles': {
     edge: "the desktop's native open dialog: a window of main, not a service",

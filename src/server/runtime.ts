@@ -12,6 +12,7 @@ import { defaultConsoleDir } from './http/console.routes.js'
 import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
+import { serviceLevelsJob } from './service-levels/service-levels.job.js'
 
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
@@ -116,6 +117,7 @@ export async function startServer(
   const jobs = [
     ...(feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []),
     engineJob({ db: database.db, engine: services.engine, events, logger }),
+    serviceLevelsJob({ db: database.db, levels: services.serviceLevels, events, logger }),
   ]
   // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
   if (settings.poll !== false) {

@@ -17,6 +17,14 @@ import {
   type SettingsDeps,
   type SettingsService,
 } from './settings/settings.service.js'
+import {
+  createServiceLevelsService,
+  type ServiceLevelsService,
+} from './service-levels/service-levels.service.js'
+import {
+  createStatusImportService,
+  type StatusImportService,
+} from './service-levels/status-import.js'
 import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
@@ -40,6 +48,10 @@ export interface Services {
   stations: StationsService
   /** The suggestion engine: runs on demand and after polls (on the leading console). */
   engine: EngineService
+  /** Minutes empty and full, cluster outages and the crews' work: the daily summaries. */
+  serviceLevels: ServiceLevelsService
+  /** Recorded status histories loaded as if polled (`balancer import-status`). */
+  statusImports: StatusImportService
 }
 
 export interface ServicesDeps {
@@ -78,6 +90,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     databaseUrl: deps.databaseUrl,
     logger: deps.logger ?? silentLogger(),
   })
+  const serviceLevels = createServiceLevelsService({ db: deps.db, logger: deps.logger })
   const services: Services = {
     status: createStatusService({
       db: deps.db,
@@ -100,6 +113,13 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
     engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
+    serviceLevels,
+    statusImports: createStatusImportService({
+      db: deps.db,
+      databaseUrl: deps.databaseUrl,
+      logger: deps.logger ?? silentLogger(),
+      refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
+    }),
   }
   return { services, metrics }
 }

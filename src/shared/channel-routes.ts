@@ -39,6 +39,13 @@ export const CHANNEL_ROUTES = {
   'flows:profile': { method: 'get', path: '/stations/{station_id}/profile' },
   'stations:history': { method: 'get', path: '/stations/{station_id}/history' },
   'stations:nearby': { method: 'get', path: '/stations/{station_id}/nearby' },
+  'service:summary': { method: 'get', path: '/service/days' },
+  'service:stations': { method: 'get', path: '/service/stations' },
+  'service:clusters': { method: 'get', path: '/service/clusters' },
+  'service:crews': { method: 'get', path: '/service/crews' },
+  'service:taskEffects': { method: 'get', path: '/service/tasks' },
+  'service:report': { method: 'get', path: '/service/report' },
+  'service:refresh': { method: 'post', path: '/service/refresh' },
   // Trip files named by path are read from the disk of the machine running the server: a browser
   // elsewhere on the LAN has no business naming paths there. It uploads the file instead.
   'trips:import': {

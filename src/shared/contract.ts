@@ -48,6 +48,18 @@ import type {
   TripUploadRequest,
 } from './trips.js'
 import type {
+  ServiceClusters,
+  ServiceCrews,
+  ServiceDayRequest,
+  ServiceRange,
+  ServiceRefreshReport,
+  ServiceRefreshRequest,
+  ServiceReport,
+  ServiceStations,
+  ServiceSummary,
+  ServiceTaskEffects,
+} from './service-levels.js'
+import type {
   NearbyStation,
   StationHistory,
   StationHistoryRequest,
@@ -103,6 +115,20 @@ export interface ConsoleApi {
   'stations:history': { request: StationHistoryRequest; response: StationHistory }
   /** The nearest stations of the same system with their live numbers, nearest first. */
   'stations:nearby': { request: StationNearbyRequest; response: NearbyStation[] }
+  /** Service levels per day over a range of days: minutes empty, full, unknown; cluster outages. */
+  'service:summary': { request: ServiceRange; response: ServiceSummary }
+  /** Every station's service levels over a range of days. */
+  'service:stations': { request: ServiceRange; response: ServiceStations }
+  /** Every cluster's outages over a range of days. */
+  'service:clusters': { request: ServiceRange; response: ServiceClusters }
+  /** Tasks per day and hour, their durations, and each crew's work over a range of days. */
+  'service:crews': { request: ServiceRange; response: ServiceCrews }
+  /** Each completed task's stations, empty and full before and after it. */
+  'service:taskEffects': { request: ServiceRange; response: ServiceTaskEffects }
+  /** One day's report: every station, the clusters out, the crews (`balancer report`). */
+  'service:report': { request: ServiceDayRequest; response: ServiceReport }
+  /** Brings the daily summaries up to date (all of a range again with `rebuild`). */
+  'service:refresh': { request: ServiceRefreshRequest; response: ServiceRefreshReport }
   /** Files on the desktop's own disk: the desktop app only (a browser gets a clear refusal). */
   'trips:import': { request: TripImportRequest; response: TripImportReport }
   /** The desktop's native open dialog for trip files: the desktop app only. */
@@ -170,6 +196,13 @@ export const CHANNELS = [
   'flows:profile',
   'stations:history',
   'stations:nearby',
+  'service:summary',
+  'service:stations',
+  'service:clusters',
+  'service:crews',
+  'service:taskEffects',
+  'service:report',
+  'service:refresh',
   'trips:import',
   'trips:chooseFiles',
   'trips:upload',

@@ -10,7 +10,8 @@ import { createBridge } from '../../src/preload/bridge.js'
 import { createHttpClient } from '../../src/renderer/src/api/client.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { appStatus } from '../helpers/app-status.js'
-import { seedStations } from '../helpers/fixtures.js'
+import { SYSTEM, seedStations } from '../helpers/fixtures.js'
+import { pdt, pollTimes, writeHistory } from '../helpers/service-history.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 import { tripFixture } from '../helpers/trips.js'
 
@@ -53,6 +54,21 @@ function electronBridge(services: TestApi['services']): ConsoleBridge {
 beforeAll(async () => {
   database = await createTestDatabase()
   await seedStations(database.db, [{ station_id: 'A' }, { station_id: 'B' }])
+  // A morning of status: A empty from 08:00 to 09:00, B never.
+  await writeHistory(database.db, {
+    systemId: SYSTEM,
+    stations: [],
+    polls: pollTimes('2023-07-12 05:00', '2023-07-12 23:00', 5).map((at) => ({
+      at,
+      states: {
+        A:
+          at >= pdt('2023-07-12 08:00') && at < pdt('2023-07-12 09:00')
+            ? { bikes: 0, docks: 20 }
+            : { bikes: 10, docks: 10 },
+        B: { bikes: 10, docks: 10 },
+      },
+    })),
+  })
   dataDir = await mkdtemp(join(tmpdir(), 'balancer-contract-'))
   api = await startApi(database, {
     settings: { dataDir, runningDatabase: { mode: 'configured', url: database.url }, env: {} },
@@ -177,6 +193,34 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     expect(await invoke('suggestions:list', { station: 'B', status: 'all' })).toEqual(
       expect.arrayContaining([expect.objectContaining({ to_station_id: 'B' })]),
     )
+    // Service levels: the day's figures, its stations and clusters, the report, the crews.
+    const range = { from: '2023-07-12', to: '2023-07-13' }
+    expect((await invoke('service:refresh', {})).days.map((d) => d.day)).toEqual(
+      where.includes('IPC') ? ['2023-07-12'] : [],
+    )
+    const summary = await invoke('service:summary', range)
+    expect(summary.days).toEqual([
+      expect.objectContaining({ day: '2023-07-12', minutes_empty: 60, stations: 2 }),
+    ])
+    const levels = await invoke('service:stations', range)
+    expect(levels.stations.map((s) => [s.station_id, s.minutes_empty])).toEqual([
+      ['A', 60],
+      ['B', 0],
+    ])
+    // Two stations: each one's cluster is the other (its nearest).
+    const clusters = await invoke('service:clusters', range)
+    expect(clusters.clusters.map((c) => c.members.map((m) => m.station_id))).toEqual([['B'], ['A']])
+    const report = await invoke('service:report', { day: '2023-07-12' })
+    expect(report.stations.map((s) => [s.station_id, s.minutes_empty])).toEqual([
+      ['A', 60],
+      ['B', 0],
+    ])
+    const crews = await invoke('service:crews', range)
+    expect(crews.totals).toMatchObject({ created: 0, completed: 0 })
+    expect((await invoke('service:taskEffects', range)).tasks).toEqual([])
+    await expect(
+      invoke('service:summary', { from: '2023-07-13', to: '2023-07-12' }),
+    ).rejects.toThrow(/must be after from/)
     // Trip files are on the desktop's disk: the app imports them, a browser is told why not.
     if (where.includes('IPC')) {
       const chosen = await invoke('trips:chooseFiles')

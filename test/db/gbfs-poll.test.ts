@@ -344,6 +344,32 @@ describe('a feed that changes', () => {
     expect(back.statuses.written).toBe(1)
     const live = await feedService(feedTime).stations({ systemId: 'missing' })
     expect(live.find((s) => s.name === 'Laguna St at Hayes St')?.staleReason).toBeNull()
+
+    // Each of the three polls read a status file: three snapshots, at the times the rows carry.
+    const snapshots = await test.db
+      .selectFrom('status_snapshots')
+      .select(['observed_at', 'source', 'stations'])
+      .where('system_id', '=', 'missing')
+      .orderBy('observed_at')
+      .execute()
+    expect(snapshots.map((s) => [s.source, s.stations])).toEqual([
+      ['poll', 3],
+      ['poll', 2],
+      ['poll', 3],
+    ])
+    // The spell the station was left out, from the poll that left it out to the one that listed it.
+    const absences = await test.db
+      .selectFrom('station_status_absences')
+      .select(['station_id', 'since', 'until'])
+      .where('system_id', '=', 'missing')
+      .execute()
+    expect(absences).toEqual([
+      {
+        station_id: expect.any(String),
+        since: snapshots[1]?.observed_at,
+        until: snapshots[2]?.observed_at,
+      },
+    ])
   })
 })
 

@@ -27,6 +27,13 @@ const TABLES = [
   'engine_models',
   'engine_station_rates',
   'engine_model_metrics',
+  'status_snapshots',
+  'station_status_absences',
+  'status_imports',
+  'status_import_errors',
+  'service_days',
+  'service_station_days',
+  'service_cluster_days',
 ]
 const VIEWS = ['backend_tasks', 'assignments']
 const MATERIALIZED_VIEWS = ['imbalance_scores']
@@ -78,7 +85,10 @@ describe('migrations from an empty database', () => {
     expect(fks.rows.map((r) => r.table_name).sort()).toEqual(
       [
         'engine_station_rates',
+        'service_cluster_days',
+        'service_station_days',
         'station_status',
+        'station_status_absences',
         'station_status_latest',
         'suggestions',
         'tasks',

@@ -123,7 +123,7 @@ describe(`the console in a browser (needs Debian's chromium at ${CHROMIUM})`, ()
       await page.getByRole('region', { name: 'Assigned' }).getByText('Crew van-3').waitFor()
       await screenshots(page, 'tasks-live')
 
-      await page.keyboard.press('6')
+      await page.keyboard.press('7')
       await page.getByRole('heading', { name: 'Crews', level: 1 }).waitFor()
       await page.getByRole('cell', { name: /Van 3/ }).first().waitFor()
       await screenshots(page, 'crews')

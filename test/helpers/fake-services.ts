@@ -30,5 +30,7 @@ export function fakeServices(given: Partial<Services>): Services {
     settings: given.settings ?? unexpected('settings'),
     stations: given.stations ?? unexpected('stations'),
     engine: given.engine ?? unexpected('engine'),
+    serviceLevels: given.serviceLevels ?? unexpected('serviceLevels'),
+    statusImports: given.statusImports ?? unexpected('statusImports'),
   }
 }

@@ -26,6 +26,7 @@ export async function tableCounts(db: Database): Promise<Record<string, number>>
            (select count(*) from stations where is_active)::int as active,
            (select count(*) from station_status)::int as status_rows,
            (select count(*) from station_status_latest)::int as latest,
+           (select count(*) from status_snapshots)::int as snapshots,
            (select coalesce(sum(num_bikes_available), 0) from station_status_latest)::int as bikes`.execute(
     db,
   )

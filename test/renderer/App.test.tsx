@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError, TOKEN_KEY } from '../../src/renderer/src/api/client'
 import { App } from '../../src/renderer/src/App'
 import { browserTokenStore } from '../../src/renderer/src/session/token-store'
+import { forgetStationsTable } from '../../src/renderer/src/stations/StationsView'
 import type { Session } from '../../src/shared/dispatch'
 import { ANALYST, DISPATCHER, fakeConsole, feed, minutesAgo } from './fake-console'
 
 beforeEach(() => {
   window.localStorage.clear()
   window.location.hash = ''
+  forgetStationsTable()
 })
 afterEach(cleanup)
 
@@ -48,6 +50,7 @@ describe('the desktop window', () => {
       'Overview',
       'Stations',
       'Map',
+      'Service',
       'Suggestions',
       'Tasks',
       'Crews',
@@ -131,12 +134,20 @@ describe('signing in from a browser', () => {
     render(<App client={client} tokens={tokens} />)
 
     await screen.findByRole('heading', { name: 'Overview' })
-    expect(navLabels()).toEqual(['Overview', 'Stations', 'Map', 'Suggestions', 'Tasks', 'System'])
+    expect(navLabels()).toEqual([
+      'Overview',
+      'Stations',
+      'Map',
+      'Service',
+      'Suggestions',
+      'Tasks',
+      'System',
+    ])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
     // The help lists only the views an analyst has.
     fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }))
     const help = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
-    expect(help.textContent).toContain('1 – 6')
+    expect(help.textContent).toContain('1 – 7')
     expect(help.textContent).not.toContain('Trip import')
     fireEvent.click(within(help).getByRole('button', { name: 'Close' }))
     expect(screen.queryByRole('dialog')).toBeNull()
@@ -188,7 +199,7 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy()
     expect(window.location.hash).toBe('#/tasks')
 
-    fireEvent.keyDown(window, { key: '6' })
+    fireEvent.keyDown(window, { key: '7' })
     expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
 
     // A letter without the g before it is not a jump.
@@ -199,8 +210,9 @@ describe('moving around by keyboard', () => {
     const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' })
     expect(help.textContent).toContain('Approve every selected suggestion')
     expect(help.textContent).toContain('Open the highlighted station')
-    // The number keys reach every view of this dispatcher's menu, and the help says so.
+    // The number keys reach every view of this dispatcher's menu (0 the tenth), and the help says so.
     expect(help.textContent).toContain('1 – 9')
+    expect(help.textContent).toContain('System, the tenth')
     expect(help.textContent).toContain('Trip import')
     fireEvent.keyDown(window, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
@@ -215,6 +227,21 @@ describe('moving around by keyboard', () => {
     expect(await screen.findByRole('heading', { name: 'Ferry Building', level: 1 })).toBeTruthy()
     // The station's page belongs to Stations in the navigation.
     expect(screen.getByRole('link', { current: 'page' }).textContent).toMatch(/^Stations/)
+  })
+
+  it('leaves a view its own letter, unless it follows g', async () => {
+    const { client } = fakeConsole()
+    render(<App client={client} />)
+    await screen.findByRole('heading', { name: 'Overview' })
+    fireEvent.keyDown(window, { key: '2' })
+    await screen.findByText(/5 stations/)
+    // c is Stations' own (only critical) and g c the way to Crews, whichever came first.
+    fireEvent.keyDown(window, { key: 'c' })
+    expect(screen.getByLabelText<HTMLInputElement>('Only critical').checked).toBe(true)
+    fireEvent.keyDown(window, { key: 'g' })
+    fireEvent.keyDown(window, { key: 'c' })
+    expect(await screen.findByRole('heading', { name: 'Crews', level: 1 })).toBeTruthy()
+    expect(window.location.hash).toBe('#/crews')
   })
 
   it('switches between the system theme, light and dark', async () => {

@@ -5,6 +5,17 @@ import type { Crew, Session, Suggestion, Task } from '../../src/shared/dispatch'
 import type { FeedHealth, StationLive } from '../../src/shared/feeds'
 import type { ConsoleClient } from '../../src/renderer/src/api/client'
 import { appStatus } from '../helpers/app-status'
+import { feedHealth } from '../helpers/feed-health'
+import {
+  serviceClusters,
+  serviceCrews,
+  serviceReport,
+  serviceStations,
+  serviceSummary,
+  serviceTaskEffects,
+} from '../helpers/service-fixtures'
+
+export * from '../helpers/service-fixtures'
 
 type Answer<C extends Channel> = (
   request: ConsoleApi[C]['request'],
@@ -130,32 +141,9 @@ export function crew(id: string, rest: Partial<Crew> = {}): Crew {
   }
 }
 
+/** The feed of STATIONS, one of them not live. */
 export function feed(rest: Partial<FeedHealth> = {}): FeedHealth {
-  return {
-    feedId: 1,
-    url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json',
-    systemId: 'bay_wheels',
-    systemName: 'Bay Wheels',
-    timezone: 'America/Los_Angeles',
-    gbfsVersion: '2.3',
-    ttlSeconds: 60,
-    feedLastUpdated: new Date(Date.now() - 40_000).toISOString(),
-    dataAgeSeconds: 40,
-    staleAfterSeconds: 300,
-    stale: false,
-    staleDetail: null,
-    lastAttemptAt: minutesAgo(0.5),
-    lastSuccessAt: minutesAgo(0.5),
-    lastErrorAt: null,
-    lastError: null,
-    consecutiveFailures: 0,
-    nextPollAt: null,
-    polledBy: 'depot:1',
-    stationCount: 5,
-    stationsStale: 1,
-    warnings: [],
-    ...rest,
-  }
+  return feedHealth(Date.now(), { stationCount: 5, stationsStale: 1, ...rest })
 }
 
 const DEFAULTS: FakeAnswers = {
@@ -177,6 +165,12 @@ const DEFAULTS: FakeAnswers = {
   }),
   'crews:list': () => [],
   'tokens:list': () => [],
+  'service:summary': (range) => serviceSummary(range),
+  'service:stations': (range) => serviceStations(range),
+  'service:clusters': (range) => serviceClusters(range),
+  'service:crews': (range) => serviceCrews(range),
+  'service:taskEffects': (range) => serviceTaskEffects(range),
+  'service:report': ({ day }) => serviceReport(day),
 }
 
 /** A console client answering from `answers` (else harmless defaults), with events to push. */

@@ -40,11 +40,20 @@ function fakes(healths: FeedsHealth[]) {
   const engine = {
     run: vi.fn(() => Promise.resolve({ created: 7, note: null } as unknown as EngineRunSummary)),
   }
-  const services = { feeds, trips, engine } as unknown as Pick<
+  const statusImports = {
+    importFile: vi.fn(() =>
+      Promise.resolve({
+        status: 'imported',
+        file: 'station_status.csv.gz',
+        days: { from: '2023-07-10', to: '2023-07-17' },
+      }),
+    ),
+  }
+  const services = { feeds, trips, engine, statusImports } as unknown as Pick<
     Services,
-    'feeds' | 'trips' | 'engine'
+    'feeds' | 'trips' | 'engine' | 'statusImports'
   >
-  return { services, feeds, trips, engine }
+  return { services, feeds, trips, engine, statusImports }
 }
 
 describe('serve --demo seeding', () => {
@@ -61,6 +70,21 @@ describe('serve --demo seeding', () => {
       'Demo trips: trips.csv.gz was imported before (2026-11-21T09:00:00Z)',
       'Demo engine: 7 suggestions for demo_bay',
     ])
+  })
+
+  it('also loads the replayed week as the history it is, for the Service page', async () => {
+    const { services, statusImports } = fakes([health(517)])
+    const lines: string[] = []
+    await seedDemo(services, '/data/trips.csv.gz', (line) => lines.push(line), {
+      history: '/data/station_status.csv.gz',
+    })
+    expect(statusImports.importFile).toHaveBeenCalledWith({
+      path: '/data/station_status.csv.gz',
+      systemId: 'demo_bay',
+    })
+    expect(lines.at(-1)).toBe(
+      'Demo service levels: the recorded week imported as status history (2023-07-10 to 2023-07-16); see Service',
+    )
   })
 
   it('imports nothing when no stations arrive in time, and says so', async () => {

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   DEFAULT_HOST,
   DEFAULT_LEASE_MINUTES,
@@ -13,8 +13,21 @@ import {
 } from '../../src/server/config/settings.js'
 import { DEFAULT_FEED_URL } from '../../src/server/gbfs/discovery.js'
 
-async function dataDirWith(settings: unknown): Promise<string> {
+const made: string[] = []
+
+/** A new temporary data directory, removed after the file's tests. */
+async function dataDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+  made.push(dir)
+  return dir
+}
+
+afterAll(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function dataDirWith(settings: unknown): Promise<string> {
+  const dir = await dataDir()
   await writeFile(
     join(dir, SETTINGS_FILE),
     typeof settings === 'string' ? settings : JSON.stringify(settings),
@@ -24,7 +37,7 @@ async function dataDirWith(settings: unknown): Promise<string> {
 
 describe('settings', () => {
   it('default to the embedded database on loopback port 8000', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const dir = await dataDir()
     const settings = await loadSettings({ dataDir: dir }, {})
     expect(settings).toEqual({
       dataDir: dir,
@@ -76,7 +89,7 @@ describe('settings', () => {
   })
 
   it('name a feed URL that is not one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const dir = await dataDir()
     await expect(
       loadSettings({ dataDir: dir }, { GBFS_URL: 'gbfs.baywheels.com' }),
     ).rejects.toThrow(/environment: GBFS_URL must be an http:\/\/ or https:\/\/ URL/)
@@ -117,12 +130,12 @@ describe('settings', () => {
   })
 
   it('find the data directory from BALANCER_DATA_DIR', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const dir = await dataDir()
     expect((await loadSettings({}, { BALANCER_DATA_DIR: dir })).dataDir).toBe(dir)
   })
 
   it('name the variable that is wrong', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const dir = await dataDir()
     await expect(loadSettings({ dataDir: dir }, { BALANCER_PORT: 'eighty' })).rejects.toThrow(
       /BALANCER_PORT must be a number/,
     )
@@ -132,7 +145,7 @@ describe('settings', () => {
   })
 
   it('name the flag that is wrong', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'balancer-settings-'))
+    const dir = await dataDir()
     await expect(loadSettings({ dataDir: dir, port: 70000 }, {})).rejects.toThrow(
       /--port must be between 0 and 65535/,
     )

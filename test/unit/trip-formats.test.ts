@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { detectTripHeader, TripFormatError } from '../../src/server/trips/formats.js'
-import { allowedRejections, DEFAULT_REJECT_LIMIT } from '../../src/server/trips/import.js'
-import { parseRejectLimit } from '../../src/server/trips/trips.service.js'
+import {
+  allowedRejections,
+  DEFAULT_REJECT_LIMIT,
+  parseRejectLimit,
+} from '../../src/server/imports/reject-limit.js'
 import { parseFlowTime } from '../../src/server/flows/flows.service.js'
 
 // The first lines of the real files in ../shared/data/trips, as they are.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FeedsHealth } from '../../shared/feeds.js'
+import { shiftDay } from '../../shared/service-levels.js'
 import { CLI_ACTOR } from '../auth/actor.js'
 import { describeError } from '../errors.js'
 import type { Services } from '../services.js'
@@ -58,10 +59,18 @@ async function firstStations(
  * 15 minutes. Failures are reported and leave the demo running.
  */
 export async function seedDemo(
-  services: Pick<Services, 'feeds' | 'trips' | 'engine'>,
+  services: Pick<Services, 'feeds' | 'trips' | 'engine' | 'statusImports'>,
   tripsFile: string,
   say: Say,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: {
+    timeoutMs?: number
+    signal?: AbortSignal
+    /**
+     * The week the demo replays, also loaded as the history it is (at its own 2023 times): the
+     * Service page then has a whole week to show beside today's replay.
+     */
+    history?: string
+  } = {},
 ): Promise<void> {
   try {
     const systemId = await firstStations(
@@ -92,6 +101,15 @@ export async function seedDemo(
     say(
       `Demo engine: ${run.created} suggestion${run.created === 1 ? '' : 's'} for ${systemId}${run.note ? ` (${run.note})` : ''}`,
     )
+    if (options.history && !options.signal?.aborted) {
+      const week = await services.statusImports.importFile({ path: options.history, systemId })
+      const days = week.status === 'imported' && week.days ? week.days : null
+      say(
+        week.status === 'imported'
+          ? `Demo service levels: the recorded week imported as status history${days ? ` (${days.from} to ${shiftDay(days.to, -1)})` : ''}; see Service`
+          : `Demo service levels: the recorded week was imported before (${week.file})`,
+      )
+    }
   } catch (error) {
     if (options.signal?.aborted) return
     say(`Demo trips: ${describeError(error)}`)

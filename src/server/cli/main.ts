@@ -19,6 +19,8 @@ import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
 import { tokenCommand } from './token.js'
 import { addEngineCommands } from './engine.commands.js'
+import { addServiceCommands } from './service.commands.js'
+import { addStatusCommands } from './status.commands.js'
 import { addTripCommands } from './trips.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
@@ -127,6 +129,7 @@ export function buildProgram(logger: Logger): Command {
         const seeded = trips
           ? seedDemo(server.services, trips, (line) => process.stdout.write(`${line}\n`), {
               signal: seeding.signal,
+              history: demoHistory(true),
             })
           : Promise.resolve()
         await new Promise<void>((resolve) => {
@@ -210,7 +213,9 @@ export function buildProgram(logger: Logger): Command {
     tokenCommand(logger, (flags) => loadSettings(overrides(flags)), withDatabaseOptions),
   )
   addTripCommands(program, logger, { withDatabaseOptions, overrides })
+  addStatusCommands(program, logger, { withDatabaseOptions, overrides })
   addEngineCommands(program, logger, { withDatabaseOptions, overrides })
+  addServiceCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program
 }

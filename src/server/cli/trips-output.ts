@@ -1,9 +1,10 @@
 import type { FlowsRefreshReport } from '../../shared/flows.js'
 import type { TripImportOutcome, TripImportProgress, TripImportReport } from '../../shared/trips.js'
+import type { ImportProgress } from '../imports/import-progress.js'
 
 const count = new Intl.NumberFormat('en-US')
 
-function seconds(value: number): string {
+export function seconds(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} s`
 }
 
@@ -18,9 +19,12 @@ const PHASES: Record<TripImportProgress['phase'], string> = {
   done: 'done',
 }
 
+/** What each phase is called on the line; a phase it does not name is shown as it is. */
+export type PhaseLabels = Readonly<Record<string, string>>
+
 /** One progress line: "201802.csv.gz  reading  53 %  56,320 rows  112,640 rows/s". */
-export function formatProgress(progress: TripImportProgress): string {
-  const parts = [progress.file, PHASES[progress.phase]]
+export function formatProgress(progress: ImportProgress, phases: PhaseLabels = PHASES): string {
+  const parts = [progress.file, phases[progress.phase] ?? progress.phase]
   if (progress.phase === 'reading' && progress.percent !== null) {
     parts.push(`${Math.floor(progress.percent)} %`)
   }
@@ -31,7 +35,7 @@ export function formatProgress(progress: TripImportProgress): string {
 }
 
 export interface ProgressLine {
-  update(progress: TripImportProgress): void
+  update(progress: ImportProgress): void
   /** Ends the line (TTY) so that what follows starts on a fresh one. */
   finish(): void
 }
@@ -40,9 +44,12 @@ export interface ProgressLine {
  * The import's progress on stderr: one line rewritten in place on a terminal; otherwise (a log,
  * a pipe) a plain line when the phase changes and at most every `plainEveryMs` while reading.
  */
+type ProgressStream = { write(text: string): unknown; isTTY?: boolean }
+
 export function createProgressLine(
-  stream: { write(text: string): unknown; isTTY?: boolean },
+  stream: ProgressStream,
   plainEveryMs = 2_000,
+  phases: PhaseLabels = PHASES,
 ): ProgressLine {
   let width = 0
   let lastPlain = 0
@@ -50,7 +57,7 @@ export function createProgressLine(
   let open = false
   return {
     update(progress) {
-      const line = formatProgress(progress)
+      const line = formatProgress(progress, phases)
       if (stream.isTTY) {
         stream.write(`\r${line.padEnd(width)}`)
         width = Math.max(width, line.length)
@@ -73,7 +80,27 @@ export function createProgressLine(
   }
 }
 
-function localTime(iso: string | null, timeZone: string): string {
+/**
+ * Runs an import with its progress line on `stream`, ended at each file's 'done' and when the
+ * import ends, so that its report or its error starts on a fresh line.
+ */
+export async function withProgressLine<T>(
+  stream: ProgressStream,
+  phases: PhaseLabels | undefined,
+  run: (onProgress: (progress: ImportProgress) => void) => Promise<T>,
+): Promise<T> {
+  const progress = createProgressLine(stream, undefined, phases)
+  try {
+    return await run((update) => {
+      progress.update(update)
+      if (update.phase === 'done') progress.finish()
+    })
+  } finally {
+    progress.finish()
+  }
+}
+
+export function localTime(iso: string | null, timeZone: string): string {
   if (!iso) return '-'
   // sv-SE writes ISO-like "2018-02-01 00:00:05".
   return new Intl.DateTimeFormat('sv-SE', {

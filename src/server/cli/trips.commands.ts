@@ -4,8 +4,10 @@ import { loadSettings, type SettingsOverrides } from '../config/settings.js'
 import { openDatabase } from '../db/connect.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import type { Logger } from '../logger.js'
+import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
-import { createProgressLine, formatImportReport, formatRefreshReport } from './trips-output.js'
+import { formatServiceRefresh } from './service-output.js'
+import { formatImportReport, formatRefreshReport, withProgressLine } from './trips-output.js'
 
 interface DatabaseFlags {
   databaseUrl?: string
@@ -76,30 +78,26 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
     )
     .action(async (files: string[], flags: ImportFlags) => {
       const { database, trips } = await openServices(flags, helpers, logger)
-      const progress = createProgressLine(process.stderr)
       try {
-        const report = await trips.importFiles(
-          {
-            paths: files,
-            systemId: flags.system,
-            timeZone: flags.tz,
-            stationKey: flags.matchBy,
-            maxRejected: flags.maxRejected,
-            stationsFile: flags.stations,
-          },
-          (update) => {
-            progress.update(update)
-            if (update.phase === 'done') progress.finish()
-          },
+        const report = await withProgressLine(process.stderr, undefined, (onProgress) =>
+          trips.importFiles(
+            {
+              paths: files,
+              systemId: flags.system,
+              timeZone: flags.tz,
+              stationKey: flags.matchBy,
+              maxRejected: flags.maxRejected,
+              stationsFile: flags.stations,
+            },
+            onProgress,
+          ),
         )
-        progress.finish()
         process.stdout.write(formatImportReport(report))
         const failed = report.outcomes.filter((outcome) => outcome.status === 'failed').length
         if (failed > 0) {
           throw new Error(`${failed} of ${report.outcomes.length} trip file(s) failed (see above)`)
         }
       } finally {
-        progress.finish()
         await database.close()
       }
     })
@@ -109,24 +107,44 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
       program
         .command('refresh')
         .description(
-          'map kept trips to stations that appeared since their import, and refresh imbalance_scores',
+          'map kept trips to stations that appeared since their import, refresh imbalance_scores, and bring the daily service levels up to date',
         )
         .option('--system <id>', 'only this system (default: all)')
         .option(
           '--rebuild-flows',
           'also recount station_flows from all trips (a repair; each import keeps it current)',
+        )
+        .option(
+          '--rebuild-service',
+          'recompute every day of service levels, not only the days new status can change',
         ),
     )
-    .action(async (flags: DatabaseFlags & { system?: string; rebuildFlows?: boolean }) => {
-      const { database, flows } = await openServices(flags, helpers, logger)
-      try {
-        const report = await flows.refresh({
-          systemId: flags.system,
-          rebuild: Boolean(flags.rebuildFlows),
-        })
-        process.stdout.write(formatRefreshReport(report))
-      } finally {
-        await database.close()
-      }
-    })
+    .action(
+      async (
+        flags: DatabaseFlags & {
+          system?: string
+          rebuildFlows?: boolean
+          rebuildService?: boolean
+        },
+      ) => {
+        const { database, flows } = await openServices(flags, helpers, logger)
+        try {
+          const report = await flows.refresh({
+            systemId: flags.system,
+            rebuild: Boolean(flags.rebuildFlows),
+          })
+          process.stdout.write(formatRefreshReport(report))
+          const levels = createServiceLevelsService({ db: database.db, logger })
+          for (const { systemId } of report.remapped) {
+            const refreshed = await levels.refresh({
+              system: systemId,
+              rebuild: Boolean(flags.rebuildService),
+            })
+            process.stdout.write(formatServiceRefresh(refreshed))
+          }
+        } finally {
+          await database.close()
+        }
+      },
+    )
 }

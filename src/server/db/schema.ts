@@ -195,6 +195,47 @@ export interface SchemaMigrationsLock {
   is_locked: Generated<number>;
 }
 
+export interface ServiceClusterDays {
+  day: Timestamp;
+  episodes: number;
+  longest_seconds: number;
+  members: string[];
+  seconds_out: number;
+  seconds_out_empty: number;
+  seconds_out_full: number;
+  seconds_outage: number;
+  station_id: string;
+  system_id: string;
+}
+
+export interface ServiceDays {
+  as_of: Timestamp;
+  bridge_seconds: number | null;
+  clusters: number;
+  complete: boolean;
+  compute_ms: Generated<number>;
+  computed_at: Generated<Timestamp>;
+  day: Timestamp;
+  snapshots: number;
+  stations: number;
+  system_id: string;
+  window_end: Timestamp;
+  window_start: Timestamp;
+}
+
+export interface ServiceStationDays {
+  day: Timestamp;
+  seconds_available_1: number;
+  seconds_available_2: number;
+  seconds_closed: number;
+  seconds_empty: number;
+  seconds_full: number;
+  seconds_known: number;
+  seconds_unknown: number;
+  station_id: string;
+  system_id: string;
+}
+
 export interface StationFlows {
   inflow: number;
   outflow: number;
@@ -235,6 +276,13 @@ export interface StationStatus {
   ts: Timestamp;
 }
 
+export interface StationStatusAbsences {
+  since: Timestamp;
+  station_id: string;
+  system_id: string;
+  until: Timestamp | null;
+}
+
 export interface StationStatusLatest {
   is_installed: boolean;
   is_renting: boolean;
@@ -249,6 +297,41 @@ export interface StationStatusLatest {
   station_id: string;
   system_id: string;
   ts: Timestamp;
+}
+
+export interface StatusImportErrors {
+  fields: string[];
+  import_id: number;
+  line: number;
+  reason: string;
+}
+
+export interface StatusImports {
+  bytes: number;
+  content_sha256: string;
+  file_name: string;
+  first_snapshot_at: Timestamp | null;
+  import_id: Generated<number>;
+  imported_at: Generated<Timestamp>;
+  last_snapshot_at: Timestamp | null;
+  median_spacing_seconds: number | null;
+  rows_read: number;
+  rows_rejected: number;
+  rows_unknown_station: number;
+  rows_written: number;
+  seconds: number;
+  snapshots: number;
+  stations: number;
+  system_id: string;
+}
+
+export interface StatusSnapshots {
+  import_id: number | null;
+  observed_at: Timestamp;
+  poll_id: number | null;
+  source: string;
+  stations: number;
+  system_id: string;
 }
 
 export interface Suggestions {
@@ -376,10 +459,17 @@ export interface DB {
   imbalance_scores: ImbalanceScores;
   schema_migrations: SchemaMigrations;
   schema_migrations_lock: SchemaMigrationsLock;
+  service_cluster_days: ServiceClusterDays;
+  service_days: ServiceDays;
+  service_station_days: ServiceStationDays;
   station_flows: StationFlows;
   station_status: StationStatus;
+  station_status_absences: StationStatusAbsences;
   station_status_latest: StationStatusLatest;
   stations: Stations;
+  status_import_errors: StatusImportErrors;
+  status_imports: StatusImports;
+  status_snapshots: StatusSnapshots;
   suggestions: Suggestions;
   systems: Systems;
   task_assignments: TaskAssignments;

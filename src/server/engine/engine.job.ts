@@ -1,8 +1,8 @@
 import type { Database } from '../db/database.js'
 import { describeError } from '../errors.js'
 import type { NotifyHub } from '../events/notify-hub.js'
+import { afterPollsJob } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
-import { createRefresher } from '../jobs/refresh.js'
 import type { Logger } from '../logger.js'
 import { listSystems } from './engine.repository.js'
 import type { EngineService } from './engine.service.js'
@@ -32,55 +32,24 @@ export const ENGINE_AFTER_POLL_GAP_MS = 5 * 60_000
  */
 export function engineJob(options: EngineJobOptions): LeaderJob {
   const { logger } = options
-  const everyMs = options.everyMs ?? ENGINE_EVERY_MS
-  const gapMs = options.afterPollGapMs ?? ENGINE_AFTER_POLL_GAP_MS
-  return {
+  return afterPollsJob({
     name: 'suggestion-engine',
-    start: () => {
-      let lastRun = 0
-      let pending: NodeJS.Timeout | undefined
-      const runner = createRefresher(
-        'suggestion engine',
-        async () => {
-          lastRun = Date.now()
-          for (const system of await listSystems(options.db)) {
-            try {
-              await options.engine.run({ system_id: system.system_id }, { trigger: 'schedule' })
-            } catch (error) {
-              logger.warn(
-                { system: system.system_id, err: describeError(error) },
-                'engine: scheduled run failed',
-              )
-            }
-          }
-        },
-        logger,
-      )
-      const afterPoll = () => {
-        if (pending) return
-        const wait = Math.max(0, lastRun + gapMs - Date.now())
-        pending = setTimeout(() => {
-          pending = undefined
-          runner.request()
-        }, wait)
-      }
-      const unsubscribe = options.events?.subscribe((event) => {
-        if (event.channel !== 'station_status') return
+    events: options.events,
+    logger,
+    everyMs: options.everyMs ?? ENGINE_EVERY_MS,
+    afterPollGapMs: options.afterPollGapMs ?? ENGINE_AFTER_POLL_GAP_MS,
+    wants: (poll) => poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0,
+    run: async () => {
+      for (const system of await listSystems(options.db)) {
         try {
-          const poll = JSON.parse(event.payload) as { outcome?: string; statusRowsWritten?: number }
-          if (poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0) afterPoll()
-        } catch {
-          afterPoll()
+          await options.engine.run({ system_id: system.system_id }, { trigger: 'schedule' })
+        } catch (error) {
+          logger.warn(
+            { system: system.system_id, err: describeError(error) },
+            'engine: scheduled run failed',
+          )
         }
-      })
-      const interval = setInterval(() => runner.request(), everyMs)
-      runner.request()
-      return async () => {
-        unsubscribe?.()
-        clearInterval(interval)
-        clearTimeout(pending)
-        await runner.idle()
       }
     },
-  }
+  })
 }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express'
+import type { Response } from 'express'
 import { z } from 'zod'
 import {
   FLOW_BINS,
@@ -10,7 +10,9 @@ import {
   type StationProfile,
 } from '../../shared/flows.js'
 import type { Role } from '../../shared/dispatch.js'
+import { csvFileName } from '../../shared/csv.js'
 import { ApiRouter } from '../http/api-router.js'
+import { sendCsv, wantsCsv } from '../http/csv.js'
 import type { FlowsService } from './flows.service.js'
 
 /** Analysts study flows; dispatchers look at them; an external engine forecasts from them. */
@@ -55,27 +57,9 @@ const profileQuery = z
 
 const stationParams = z.object({ station_id: z.string().min(1).max(128) }).strict()
 
-function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
-  if (format) return format === 'csv'
-  return req.accepts(['application/json', 'text/csv']) === 'text/csv'
-}
-
-/** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
-function field(value: string | number | null): string {
-  const text = value === null ? '' : String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-function sendCsv(res: Response, name: string, rows: (string | number | null)[][]): void {
-  const safe = name.replace(/[^\w.-]+/g, '_')
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8')
-  res.setHeader('Content-Disposition', `attachment; filename="${safe}.csv"`)
-  res.send(rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n')
-}
-
 function seriesCsv(res: Response, series: FlowSeries): void {
   const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
-  sendCsv(res, name, [
+  sendCsv(res, csvFileName(name), [
     ['system_id', 'station_id', 'bin_start_utc', 'bin_start_local', 'outflow', 'inflow'],
     ...series.points.map((p) => [
       series.systemId,
@@ -89,7 +73,7 @@ function seriesCsv(res: Response, series: FlowSeries): void {
 }
 
 function profileCsv(res: Response, profile: StationProfile): void {
-  sendCsv(res, `profile-${profile.systemId}-${profile.stationId}-${profile.bin}`, [
+  sendCsv(res, csvFileName(`profile-${profile.systemId}-${profile.stationId}-${profile.bin}`), [
     ['system_id', 'station_id', 'day_of_week', 'minute_of_day', 'outflow', 'inflow'],
     ...profile.cells.map((c) => [
       profile.systemId,

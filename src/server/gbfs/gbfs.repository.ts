@@ -186,7 +186,8 @@ export interface StatusWrite {
  * One statement: a station_status row and a new latest state for every station whose counts,
  * flags or last_reported differ from its latest state (Lyft changes counts without moving
  * last_reported, so counts are compared too), and `missing_since` for stations this status file
- * left out. Statuses for stations not in `stations` are not written.
+ * left out, opening (and, when listed again, closing) a row of station_status_absences.
+ * Statuses for stations not in `stations` are not written.
  */
 export async function writeStatuses(
   trx: Queryable,
@@ -212,7 +213,7 @@ export async function writeStatuses(
         join stations s on s.system_id = ${systemId} and s.station_id = i.station_id
     ),
     changed as (
-      select m.*, l.station_id is null as is_new
+      select m.*, l.station_id is null as is_new, l.missing_since is not null as was_missing
         from matched m
         left join station_status_latest l
           on l.system_id = ${systemId} and l.station_id = m.station_id
@@ -268,7 +269,20 @@ export async function writeStatuses(
          set missing_since = ${at}
        where l.system_id = ${systemId} and l.missing_since is null
          and not (l.station_id = any(${column('stationId')}::text[]))
-      returning 1
+      returning l.station_id
+    ),
+    -- The history of those spells, so that service levels count them as unknown afterwards.
+    absence_opened as (
+      insert into station_status_absences (system_id, station_id, since)
+      select ${systemId}, station_id, ${at} from gone
+      on conflict do nothing
+    ),
+    absence_closed as (
+      update station_status_absences a
+         set until = ${at}
+        from changed c
+       where c.was_missing and a.system_id = ${systemId} and a.station_id = c.station_id
+         and a.until is null and a.since < ${at}
     )
     select (select count(*) from matched)::int as matched,
            (select count(*) from history)::int as written,
@@ -301,6 +315,11 @@ export interface PollRecord {
   warnings: readonly FeedWarning[]
   error: string | null
   polledBy: string
+  /**
+   * A status file read with new data: the moment its rows were written at (station_status.ts)
+   * becomes a snapshot of the system, what service levels measure "until the next poll" by.
+   */
+  statusSnapshot?: { systemId: string; observedAt: Date; stations: number } | null
 }
 
 /** What a poll tells the feed's health, by how it went. */
@@ -318,7 +337,8 @@ export type FeedChange =
 
 /**
  * The end of every poll, in one statement and one round trip: the poll logged,
- * so that "no change" and "no poll" stay distinguishable; the feed's health; and a NOTIFY on
+ * so that "no change" and "no poll" stay distinguishable; the status snapshot it read, if any;
+ * the feed's health; and a NOTIFY on
  * `station_status` to every console listening (delivered on commit, so never before the rows
  * are visible; the payload stays small, NOTIFY allows 8,000 bytes). A failed poll leaves the
  * last good data and its time in place, and counts the failure.
@@ -356,7 +376,18 @@ export async function recordPoll(
               ${poll.stationsAdded}, ${poll.stationsInactivated},
               ${JSON.stringify(poll.warnings)}::jsonb, ${poll.error}, ${poll.polledBy})
       returning poll_id
-    )
+    )${
+      poll.statusSnapshot
+        ? sql`,
+    snapshot as (
+      insert into status_snapshots (system_id, observed_at, source, poll_id, stations)
+      select ${poll.statusSnapshot.systemId}, ${poll.statusSnapshot.observedAt}, 'poll',
+             logged.poll_id, ${poll.statusSnapshot.stations}
+        from logged
+      on conflict do nothing
+    )`
+        : sql``
+    }
     select logged.poll_id, feed.system_id, feed.consecutive_failures as failures,
            pg_notify('station_status', json_build_object(
              'feedId', ${poll.feedId}::bigint, 'pollId', logged.poll_id,

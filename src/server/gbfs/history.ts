@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
+import { STATUS_COLUMNS, STATUS_FIELDS } from './status-history-columns.js'
 
 /**
  * A recorded station_status history (../shared/data/status-history: one row per station per
@@ -21,33 +22,8 @@ export interface HistorySnapshot {
 }
 
 /** Per station: index into stationIds, then the status fields in this order. */
-export const FIELDS = [
-  'station',
-  'last_reported',
-  'num_bikes_available',
-  'num_ebikes_available',
-  'num_docks_available',
-  'num_docks_disabled',
-  'num_bikes_disabled',
-  'is_installed',
-  'is_renting',
-  'is_returning',
-] as const
+export const FIELDS = ['station', ...STATUS_FIELDS] as const
 export const MISSING = -1
-
-const COLUMNS = [
-  'poll_time',
-  'station_id',
-  'last_reported',
-  'num_bikes_available',
-  'num_ebikes_available',
-  'num_docks_available',
-  'num_docks_disabled',
-  'num_bikes_disabled',
-  'is_installed',
-  'is_renting',
-  'is_returning',
-]
 
 export class HistoryError extends Error {
   override name = 'HistoryError'
@@ -91,13 +67,13 @@ export async function loadHistory(path: string): Promise<StatusHistory> {
   let column: Record<string, number> | null = null
   parser.on('data', (row: string[]) => {
     if (!column) {
-      const missing = COLUMNS.filter((name) => !row.includes(name))
+      const missing = STATUS_COLUMNS.filter((name) => !row.includes(name))
       if (missing.length > 0) {
         throw new HistoryError(
           `${path} is not a status history: no column(s) ${missing.join(', ')}`,
         )
       }
-      column = Object.fromEntries(COLUMNS.map((name) => [name, row.indexOf(name)]))
+      column = Object.fromEntries(STATUS_COLUMNS.map((name) => [name, row.indexOf(name)]))
       return
     }
     line += 1

@@ -214,6 +214,10 @@ export class FeedPoll {
             warnings,
             error: null,
             polledBy,
+            statusSnapshot:
+              snapshot.statuses && snapshot.statusesChanged
+                ? { systemId, observedAt: startedAt, stations: statuses.matched }
+                : null,
           },
           unchanged
             ? { kind: 'unchanged', nextPollAt }

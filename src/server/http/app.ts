@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.js'
 import type { Services } from '../services.js'
 import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
+import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
 import { consoleRoutes } from './console.routes.js'
 import { errorHandler, notFound } from './errors.js'
@@ -54,6 +55,7 @@ export function apiRouters({
     feedRoutes(services.feeds),
     flowsRoutes(services.flows),
     stationRoutes(services.stations),
+    serviceLevelsRoutes(services.serviceLevels),
     tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
     ...(events ? [eventRoutes(events)] : []),

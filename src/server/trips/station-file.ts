@@ -56,6 +56,8 @@ export interface SystemInformation {
 export interface StationFileResult {
   systemId: string
   loaded: number
+  /** The ids loaded, so that a caller loading several files can count stations once. */
+  stationIds: string[]
   /** Entries without an id, a name or a position: skipped, each with why. */
   skipped: string[]
   systemCreated: boolean
@@ -173,6 +175,7 @@ export async function loadStationFile(
     return {
       systemId: system.systemId,
       loaded: stations.length,
+      stationIds: stations.map((s) => s.station_id),
       skipped,
       systemCreated: created !== undefined,
     }

@@ -1,16 +1,13 @@
-import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import type pg from 'pg'
-import { from as copyFrom } from 'pg-copy-streams'
 import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
+import { literal, STAGING_LINE, stagingColumn, stagingColumns } from '../imports/csv-staging.js'
+import type { ImportConnection } from '../imports/import-connection.js'
 import type { TripField, TripFileHeader } from './formats.js'
 
 /**
- * All SQL of a trip import. An import runs on one connection of its own (COPY needs the driver's
- * stream, and the staging tables are temporary tables of that session), inside one transaction
- * that the caller opens and ends.
+ * All SQL of a trip import but its staging (../imports/csv-staging.ts), which leaves the file's
+ * rows in trip_staging. It runs on the import's own connection, inside one transaction that the
+ * caller opens and ends.
  */
-export type ImportConnection = pg.ClientBase
 
 /** The quarter-hour grid of station_flows (0001: cut on the UTC quarter hour). */
 const FLOW_BIN = `date_bin('15 minutes', %s, timestamptz '2000-01-01 00:00:00+00')`
@@ -19,76 +16,14 @@ function flowBin(expression: string): string {
   return FLOW_BIN.replace('%s', expression)
 }
 
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
-}
-
-/** The staging column of the i-th (0-based) column of the file: c1, c2, ... */
-function stagingColumn(index: number): string {
-  return `c${index + 1}`
-}
-
-function stagingColumns(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => stagingColumn(i))
-}
-
-/**
- * Session settings for the import's own connection. temp_buffers must be set before the session
- * first touches a temporary table: at the default 8 MB, COPY of the month's 22 MB staging table
- * spills to disk (0.40 s); with room for it, 0.25 s. Memory is only taken as the table grows.
- */
-export async function prepareImportSession(client: ImportConnection): Promise<void> {
-  await client.query(`set temp_buffers = '256MB'`)
-}
-
-/** Transaction-local settings: the import's tuplestores and hash tables stay in memory. */
-export async function prepareImportTransaction(client: ImportConnection): Promise<void> {
-  await client.query(`set local work_mem = '128MB'`)
-  // The planner cannot see inside the staging table and guesses costs that switch JIT on;
-  // compiling the import's expressions cost 0.6 s of a 2.5 s insert of the month.
-  await client.query('set local jit = off')
-  // Lyft writes ISO times; older Motivate files wrote "1/1/2016 00:00:00", month first.
+/** Lyft writes ISO times; older Motivate files wrote "1/1/2016 00:00:00", month first. */
+export async function readDatesMonthFirst(client: ImportConnection): Promise<void> {
   await client.query(`set local datestyle = 'ISO, MDY'`)
 }
 
 /** Fails with PostgreSQL's "time zone ... not recognized" (22023) for a zone it does not know. */
 export async function checkTimeZone(client: ImportConnection, timeZone: string): Promise<void> {
   await client.query('select now() at time zone $1', [timeZone])
-}
-
-/**
- * One text column per column of the file. A row's line in the file is its position in the
- * table (header: line 1; see stagingLine): one COPY into a new temporary table writes its rows
- * in file order. An identity column for the line cost 20-40 ms of the month's 0.2 s COPY.
- */
-export async function createStaging(client: ImportConnection, columnCount: number): Promise<void> {
-  const columns = stagingColumns(columnCount)
-    .map((column) => `${column} text`)
-    .join(', ')
-  await client.query(`create temp table trip_staging (${columns}) on commit drop`)
-}
-
-/** The line in the file of staging row `s`, as a window expression over the whole table. */
-const STAGING_LINE = '(row_number() over (order by s.ctid) + 1)::integer'
-
-/**
- * Streams the CSV into the staging table; PostgreSQL parses it (quotes, CRLF, the delimiter).
- * A row with the wrong number of fields, or a quote left open at the end of a cut-off file,
- * fails the COPY and with it the file: such a file is damaged, not merely holding bad values.
- */
-export async function copyIntoStaging(
-  client: ImportConnection,
-  header: TripFileHeader,
-  csv: Readable,
-): Promise<number> {
-  const columns = stagingColumns(header.columns.length).join(', ')
-  const copy = client.query(
-    copyFrom(
-      `copy trip_staging (${columns}) from stdin with (format csv, header true, delimiter ${literal(header.delimiter)})`,
-    ),
-  )
-  await pipeline(csv, copy)
-  return copy.rowCount
 }
 
 export interface PreviousImport {
@@ -524,21 +459,6 @@ export async function firstRejections(
     [importId, limit],
   )
   return rows
-}
-
-/**
- * Two imports of the same content into one system (two desks uploading the same month) take
- * turns from the moment the content is known to their commit: the second then finds the first's
- * record and answers "already imported", instead of failing on the unique (system, hash) key.
- */
-export async function lockImportContent(
-  client: ImportConnection,
-  systemId: string,
-  sha256: string,
-): Promise<void> {
-  await client.query(`select pg_advisory_xact_lock(hashtext('trip_imports'), hashtext($1))`, [
-    `${systemId}:${sha256}`,
-  ])
 }
 
 /**

@@ -1,5 +1,3 @@
-import pg from 'pg'
-import { sql } from 'kysely'
 import type {
   TripImportDone,
   TripImportOutcome,
@@ -10,14 +8,12 @@ import type {
 } from '../../shared/trips.js'
 import type { Database } from '../db/database.js'
 import { describeError, ServiceError } from '../errors.js'
+import { openImportConnection } from '../imports/import-connection.js'
+import { parseRejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
-import {
-  DEFAULT_REJECT_LIMIT,
-  importTripFile,
-  TripImportError,
-  type RejectLimit,
-} from './import.js'
+import { checkTimeZone } from '../systems/time-zone.js'
+import { importTripFile, TripImportError } from './import.js'
 import { loadStationFile, siblingSystemInformation } from './station-file.js'
 import {
   addNewFlows,
@@ -25,9 +21,6 @@ import {
   lockFlows,
   remapImport,
 } from './trips.repository.js'
-
-/** Whatever the schema says a system's zone is when nobody told it (0001: systems.timezone). */
-export const DEFAULT_TIME_ZONE = 'America/Los_Angeles'
 
 function invalid(code: string, detail: string): ServiceError {
   return new ServiceError('invalid', code, detail)
@@ -50,17 +43,6 @@ export interface TripsDeps {
   logger: Logger
 }
 
-export function parseRejectLimit(value: string | undefined): RejectLimit {
-  if (value === undefined) return DEFAULT_REJECT_LIMIT
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)
-  if (percent?.[1]) return { percent: Number(percent[1]), atLeast: 0 }
-  if (/^\s*\d+\s*$/.test(value)) return { count: Number(value) }
-  throw invalid(
-    'invalid_max_rejected',
-    `max rejected must be a number of rows ("250") or a share ("2%"), not "${value}"`,
-  )
-}
-
 /** What to do when trips were kept without their stations. */
 export function importHint(done: TripImportDone): string | null {
   const { stations } = done
@@ -76,20 +58,6 @@ export function importHint(done: TripImportDone): string | null {
 }
 
 export function createTripsService(deps: TripsDeps): TripsService {
-  async function checkTimeZone(timeZone: string): Promise<void> {
-    try {
-      await sql`select now() at time zone ${timeZone}`.execute(deps.db)
-    } catch (error) {
-      if ((error as { code?: string }).code === '22023') {
-        throw invalid(
-          'unknown_time_zone',
-          `unknown time zone "${timeZone}": give an IANA zone such as America/Los_Angeles`,
-        )
-      }
-      throw error
-    }
-  }
-
   /** The system trips go into, per the rules in the README (import-trips). */
   async function prepareSystem(request: TripImportRequest) {
     if (request.stationsFile) {
@@ -161,12 +129,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
     const systems = systemId ? [await chooseSystem(deps.db, systemId)] : await listSystems(deps.db)
     const reports: TripRemapReport[] = []
     for (const system of systems) {
-      const client = new pg.Client({
-        connectionString: deps.databaseUrl,
-        application_name: 'balancer refresh',
-      })
-      client.on('error', () => undefined)
-      await client.connect()
+      const client = await openImportConnection(deps.databaseUrl, 'balancer refresh')
       try {
         await client.query('begin')
         const imports = await importsWithUnmatchedTrips(client, system.systemId)
@@ -201,7 +164,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
         throw invalid('no_files', 'no trip files given')
       }
       const rejectLimit = parseRejectLimit(request.maxRejected)
-      if (request.timeZone) await checkTimeZone(request.timeZone)
+      if (request.timeZone) await checkTimeZone(deps.db, request.timeZone)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const timeZone = request.timeZone ?? system.timezone
       // Stations just loaded may be the ones earlier imports could not match.

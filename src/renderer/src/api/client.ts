@@ -341,6 +341,13 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       call('stations:history', { station_id: stationId }, { ...range, system: systemId }),
     'stations:nearby': ({ stationId, systemId, limit }) =>
       call('stations:nearby', { station_id: stationId }, { system: systemId, limit }),
+    'service:summary': (range) => call('service:summary', {}, range),
+    'service:stations': (range) => call('service:stations', {}, range),
+    'service:clusters': (range) => call('service:clusters', {}, range),
+    'service:crews': (range) => call('service:crews', {}, range),
+    'service:taskEffects': (range) => call('service:taskEffects', {}, range),
+    'service:report': (request) => call('service:report', {}, request),
+    'service:refresh': (request) => call('service:refresh', {}, request),
     'trips:import': () => refuse('trips:import'),
     'trips:chooseFiles': () => refuse('trips:chooseFiles'),
     'trips:upload': upload,

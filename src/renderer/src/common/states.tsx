@@ -37,14 +37,23 @@ export function Failure({
   )
 }
 
-/** Nothing to show, and why that is fine (or what would fill it). */
-export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+/** Nothing to show, and why that is fine (or what would fill it, and a button that does). */
+export function Empty({
+  title,
+  children,
+  action,
+}: {
+  title: string
+  children?: ReactNode
+  action?: ReactNode
+}) {
   return (
     <div className="state-box state-box-empty">
       <div className="state-box-text">
         <strong>{title}</strong>
         {children && <span className="state-box-detail">{children}</span>}
       </div>
+      {action}
     </div>
   )
 }
@@ -52,6 +61,30 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 /** A thin line under a view's header while it loads again, keeping what is shown. */
 export function Refreshing({ active }: { active: boolean }) {
   return <div className={active ? 'refreshing refreshing-on' : 'refreshing'} aria-hidden="true" />
+}
+
+/** A resource's failure, its first load, or what it holds. */
+export function Loaded<T>({
+  resource,
+  what,
+  children,
+}: {
+  resource: Resource<T>
+  /** "stations": loading stations…, Stations unavailable. */
+  what: string
+  children: (data: T) => ReactNode
+}) {
+  if (resource.error && !resource.data) {
+    return (
+      <Failure
+        title={`${what.charAt(0).toUpperCase()}${what.slice(1)} unavailable`}
+        detail={resource.error}
+        onRetry={resource.reload}
+      />
+    )
+  }
+  if (!resource.data) return <Loading what={what} />
+  return <>{children(resource.data)}</>
 }
 
 /**
@@ -66,19 +99,17 @@ export function StationsOr({
   /** Drawn only once there are stations (a map needs its container then, not before). */
   children: () => ReactNode
 }) {
-  const all = stations.data
-  if (stations.error && !all) {
-    return (
-      <Failure title="Stations unavailable" detail={stations.error} onRetry={stations.reload} />
-    )
-  }
-  if (!all) return <Loading what="stations" />
-  if (all.length === 0) {
-    return (
-      <Empty title="No stations yet">
-        They appear after the first successful poll of a GBFS feed.
-      </Empty>
-    )
-  }
-  return children()
+  return (
+    <Loaded resource={stations} what="stations">
+      {(all) =>
+        all.length === 0 ? (
+          <Empty title="No stations yet">
+            They appear after the first successful poll of a GBFS feed.
+          </Empty>
+        ) : (
+          children()
+        )
+      }
+    </Loaded>
+  )
 }

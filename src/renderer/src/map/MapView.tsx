@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { StationLive } from '../../../shared/feeds'
 import { FILL_COLOR, FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
 import { Refreshing, StationsOr } from '../common/states'
+import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { useResource } from '../common/useResource'
 import { openStation } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
@@ -75,11 +76,10 @@ export function MapView({ client }: ViewProps) {
   const fitted = useRef<string | null>(null)
 
   const all = stations.data
-  const systems = useMemo(() => {
-    const names = new Map<string, string>()
-    for (const station of all ?? []) names.set(station.systemId, station.systemName)
-    return [...names].sort((a, b) => a[1].localeCompare(b[1]))
-  }, [all])
+  const systems = useMemo(
+    () => systemsByName((all ?? []).map((station) => [station.systemId, station.systemName])),
+    [all],
+  )
   const chosen = systemId || systems[0]?.[0] || ''
   const counts = useMemo(
     () => countLevels((all ?? []).filter((s) => !chosen || s.systemId === chosen)),
@@ -210,22 +210,14 @@ export function MapView({ client }: ViewProps) {
         <h1>Map</h1>
         {all && <span className="view-meta">{all.length.toLocaleString()} stations</span>}
         <div className="view-actions">
-          <label className="field">
-            System
-            <select
-              value={chosen}
-              onChange={(event) => {
-                setSystemId(event.target.value)
-                fitted.current = null
-              }}
-            >
-              {systems.map(([id, name]) => (
-                <option key={id} value={id}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SystemSelect
+            systems={systems}
+            value={chosen}
+            onChange={(system) => {
+              setSystemId(system)
+              fitted.current = null
+            }}
+          />
           <button
             type="button"
             className="button button-small button-quiet"

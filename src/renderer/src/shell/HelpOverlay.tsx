@@ -2,6 +2,8 @@ import { useEffect, useRef } from 'react'
 import type { ViewInfo } from './routes'
 import {
   globalShortcuts,
+  REPORT_SHORTCUTS,
+  SERVICE_SHORTCUTS,
   STATION_SHORTCUTS,
   SUGGESTION_SHORTCUTS,
   TASK_SHORTCUTS,
@@ -71,6 +73,12 @@ export function HelpOverlay({
         <div className="help-groups">
           <Group title="Anywhere" shortcuts={globalShortcuts(views)} />
           <Group title="Stations" shortcuts={STATION_SHORTCUTS} />
+          {views.some((view) => view.id === 'service') && (
+            <>
+              <Group title="Service" shortcuts={SERVICE_SHORTCUTS} />
+              <Group title="Daily report" shortcuts={REPORT_SHORTCUTS} />
+            </>
+          )}
           <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
           <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />
         </div>

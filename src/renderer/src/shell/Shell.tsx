@@ -8,6 +8,8 @@ import { CrewsView } from '../crews/CrewsView'
 import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
 import { OverviewView } from '../overview/OverviewView'
+import { DailyReportView } from '../service/DailyReport'
+import { ServiceView } from '../service/ServiceView'
 import { SettingsView } from '../settings/SettingsView'
 import { StationView } from '../station/StationView'
 import { StationsView } from '../stations/StationsView'
@@ -18,8 +20,8 @@ import { TaskBoardView } from '../tasks/TaskBoardView'
 import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
 import { Logo } from './Logo'
-import { useHashRoute, viewsFor, type ViewId } from './routes'
-import { useKeys } from './shortcuts'
+import { numberKey, useHashRoute, viewsFor, type ViewId } from './routes'
+import { useKeys, type KeyMap } from './shortcuts'
 import { useTheme } from './theme'
 import { TopBar } from './TopBar'
 import type { ViewProps } from './view-props'
@@ -40,8 +42,8 @@ export function Shell({
   const views = viewsFor(session.role)
   const [route, go] = useHashRoute(views)
   const view = route.view
-  // A station's page belongs to the Stations view in the navigation.
-  const navView: ViewId = view === 'station' ? 'stations' : view
+  // A station's page belongs to the Stations view in the navigation, a daily report to Service.
+  const navView: ViewId = view === 'station' ? 'stations' : view === 'report' ? 'service' : view
   const [theme, nextTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const now = useNow()
@@ -56,14 +58,15 @@ export function Shell({
   useBrowserNotifications(client, session, timeZone)
 
   const chord = useRef(0)
-  const keys: Record<string, (event: KeyboardEvent) => void> = {
+  const keys: KeyMap = {
     '?': () => setHelp(true),
     g: (event) => {
       chord.current = event.timeStamp
     },
   }
   views.forEach((info, i) => {
-    keys[String(i + 1)] = () => go(info.id)
+    const key = numberKey(i)
+    if (key) keys[key] = () => go(info.id)
   })
   for (const info of views) {
     const existing = keys[info.key]
@@ -71,13 +74,14 @@ export function Shell({
       if (chord.current > 0 && event.timeStamp - chord.current < CHORD_MS) {
         chord.current = 0
         go(info.id)
-      } else {
-        existing?.(event)
+        return true
       }
+      return existing ? existing(event) : false
     }
   }
-  // View keys (a, r, x...) come after `g` only when no chord is pending; the view handles them.
-  useKeys(keys, !help)
+  // Heard first, so `g c` goes to Crews from Stations; with no `g` pending, the letter is the
+  // view's own (c: only critical stations).
+  useKeys(keys, !help, { first: true })
 
   const closeHelp = useCallback(() => setHelp(false), [])
   const props: ViewProps = { client, session, timeZone, keysEnabled: !help }
@@ -85,6 +89,13 @@ export function Shell({
     overview: () => <OverviewView {...props} feeds={feeds} />,
     stations: () => <StationsView {...props} />,
     map: () => <MapView {...props} />,
+    service: () => <ServiceView {...props} query={route.query} feeds={feeds} />,
+    report: () =>
+      route.report ? (
+        <DailyReportView {...props} report={route.report} query={route.query} />
+      ) : (
+        <ServiceView {...props} query={route.query} feeds={feeds} />
+      ),
     station: () =>
       route.station ? (
         <StationView {...props} station={route.station} />
@@ -119,7 +130,7 @@ export function Shell({
               >
                 <span>{info.label}</span>
                 <kbd className="nav-key" title={`g ${info.key}`}>
-                  {i + 1}
+                  {numberKey(i)}
                 </kbd>
               </a>
             </li>

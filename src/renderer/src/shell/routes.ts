@@ -5,6 +5,7 @@ export type ViewId =
   | 'overview'
   | 'stations'
   | 'map'
+  | 'service'
   | 'suggestions'
   | 'tasks'
   | 'crews'
@@ -12,6 +13,7 @@ export type ViewId =
   | 'settings'
   | 'system'
   | 'station'
+  | 'report'
 
 export interface ViewInfo {
   id: ViewId
@@ -27,6 +29,7 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: 'overview', label: 'Overview', key: 'o', roles: ['dispatcher', 'analyst'] },
   { id: 'stations', label: 'Stations', key: 'n', roles: ['dispatcher', 'analyst'] },
   { id: 'map', label: 'Map', key: 'm', roles: ['dispatcher', 'analyst'] },
+  { id: 'service', label: 'Service', key: 'l', roles: ['dispatcher', 'analyst'] },
   { id: 'suggestions', label: 'Suggestions', key: 's', roles: ['dispatcher', 'analyst'] },
   { id: 'tasks', label: 'Tasks', key: 't', roles: ['dispatcher', 'analyst'] },
   { id: 'crews', label: 'Crews', key: 'c', roles: ['dispatcher'] },
@@ -39,16 +42,33 @@ export function viewsFor(role: Role): ViewInfo[] {
   return VIEWS.filter((view) => view.roles.includes(role))
 }
 
+/** The number key of the view at `index` in the menu: 1 to 9, then 0 for the tenth, as on a keyboard's top row. */
+export function numberKey(index: number): string | null {
+  if (index < 9) return String(index + 1)
+  return index === 9 ? '0' : null
+}
+
 /** A station by its system and its GBFS id (both opaque strings). */
 export interface StationRef {
   systemId: string
   stationId: string
 }
 
+/** A system's service day: what a daily report is about. */
+export interface ServiceDayRef {
+  systemId: string
+  /** A local date of the system, `2023-07-12`. */
+  day: string
+}
+
 export interface Route {
   view: ViewId
   /** The station a `#/station/<system>/<station>` address opens. */
   station: StationRef | null
+  /** The day a `#/service/report/<system>/<day>` address prints. */
+  report: ServiceDayRef | null
+  /** What follows `?` in the address (`from=2023-07-10&to=2023-07-17`), for the view to read. */
+  query: string
 }
 
 /** `#/station/lyft_bay/5065.10`: a station's own page, which anyone who sees Stations may open. */
@@ -65,15 +85,36 @@ function decode(part: string | undefined): string | null {
   }
 }
 
-/** `#/tasks` -> tasks, `#/station/a/b` -> station b of a; anything else is the overview. */
+/** `#/service/report/lyft_bay/2023-07-12`: one day's printable report, for anyone who sees Service. */
+export function reportHash({ systemId, day }: ServiceDayRef): string {
+  return `#/service/report/${encodeURIComponent(systemId)}/${day}`
+}
+
+/**
+ * `#/tasks` -> tasks, `#/station/a/b` -> station b of a, `#/service/report/a/2023-07-12` -> that
+ * day's report; anything else is the overview.
+ */
 export function routeOfHash(hash: string, allowed: readonly ViewInfo[]): Route {
-  const [id, ...rest] = hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? []
-  if (id === 'station' && allowed.some((view) => view.id === 'stations')) {
+  const [path = '', ...queries] = hash.replace(/^#\/?/, '').split('?')
+  const [id, ...rest] = path.split('/')
+  const query = queries.join('?')
+  const sees = (view: ViewId) => allowed.some((info) => info.id === view)
+  if (id === 'station' && sees('stations')) {
     const systemId = decode(rest[0])
     const stationId = decode(rest.slice(1).join('/'))
-    if (systemId && stationId) return { view: 'station', station: { systemId, stationId } }
+    if (systemId && stationId) {
+      return { view: 'station', station: { systemId, stationId }, report: null, query }
+    }
   }
-  return { view: allowed.find((view) => view.id === id)?.id ?? 'overview', station: null }
+  if (id === 'service' && rest[0] === 'report' && sees('service')) {
+    const systemId = decode(rest[1])
+    const day = rest[2] ?? ''
+    if (systemId && /^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      return { view: 'report', station: null, report: { systemId, day }, query }
+    }
+  }
+  const view = allowed.find((info) => info.id === id)?.id ?? 'overview'
+  return { view, station: null, report: null, query }
 }
 
 export function viewOfHash(hash: string, allowed: readonly ViewInfo[]): ViewId {

@@ -3,8 +3,10 @@ import type { StationLive } from '../../../shared/feeds'
 import type { FlowBin, StationProfile } from '../../../shared/flows'
 import { ApiError, type ConsoleClient } from '../api/client'
 import { fillLevel, fillShare } from '../common/fill'
+import { Figure } from '../common/Figure'
 import { formatAgo, formatClock, formatFullTime, plural } from '../common/format'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Panel } from '../common/Panel'
+import { Empty, Failure, Loaded, Loading, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { stationHash, type StationRef } from '../shell/routes'
@@ -35,25 +37,6 @@ function noTrips(error: string | null, cause: unknown = null): boolean {
   )
 }
 
-function Stat({
-  label,
-  value,
-  tone,
-  hint,
-}: {
-  label: string
-  value: React.ReactNode
-  tone?: 'bad' | 'warn' | 'quiet'
-  hint?: string
-}) {
-  return (
-    <div className={`stat${tone ? ` stat-${tone}` : ''}`} title={hint}>
-      <span className="stat-value num">{value}</span>
-      <span className="stat-label">{label}</span>
-    </div>
-  )
-}
-
 function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
   const level = fillLevel(station)
   const share = fillShare(station)
@@ -65,34 +48,34 @@ function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
   return (
     <section className={`panel station-live${station.stale ? ' station-live-stale' : ''}`}>
       <div className="stats">
-        <Stat
+        <Figure
           label="Bikes"
           value={n(station.bikes)}
           tone={station.stale ? 'quiet' : level === 'empty' || level === 'low' ? 'bad' : undefined}
         />
-        <Stat
+        <Figure
           label="E-bikes"
           value={n(station.ebikes)}
           tone={station.stale ? 'quiet' : undefined}
         />
-        <Stat
+        <Figure
           label="Docks"
           value={n(station.docks)}
           tone={station.stale ? 'quiet' : level === 'full' || level === 'high' ? 'bad' : undefined}
         />
-        <Stat
+        <Figure
           label="Disabled"
           value={n(disabled)}
           tone="quiet"
           hint={`${station.bikesDisabled ?? 0} bikes, ${station.docksDisabled ?? 0} docks out of service`}
         />
-        <Stat label="Capacity" value={n(station.capacity)} tone="quiet" />
-        <Stat
+        <Figure label="Capacity" value={n(station.capacity)} tone="quiet" />
+        <Figure
           label="Fill"
           value={share === null ? '—' : `${Math.round(share * 100)}%`}
           tone={station.stale ? 'quiet' : undefined}
         />
-        <Stat
+        <Figure
           label="Score"
           value={station.stale || station.score === null ? '—' : station.score}
           tone={(station.score ?? 0) >= 70 ? 'bad' : (station.score ?? 0) > 0 ? 'warn' : 'quiet'}
@@ -109,31 +92,6 @@ function LiveNumbers({ station, now }: { station: StationLive; now: number }) {
           <span className="stale-words">Not live: {station.staleDetail}</span>
         )}
       </div>
-    </section>
-  )
-}
-
-function Panel({
-  title,
-  meta,
-  actions,
-  children,
-  className,
-}: {
-  title: string
-  meta?: React.ReactNode
-  actions?: React.ReactNode
-  children: React.ReactNode
-  className?: string
-}) {
-  return (
-    <section className={`panel${className ? ` ${className}` : ''}`} aria-label={title}>
-      <header className="panel-header">
-        <h2>{title}</h2>
-        {meta && <span className="panel-meta">{meta}</span>}
-        {actions && <div className="panel-actions">{actions}</div>}
-      </header>
-      <div className="panel-chart">{children}</div>
     </section>
   )
 }
@@ -365,17 +323,17 @@ function HistoryPanel({ client, station }: { client: ConsoleClient; station: Sta
         />
       }
     >
-      {history.error && !history.data ? (
-        <Failure title="History unavailable" detail={history.error} onRetry={history.reload} />
-      ) : !history.data ? (
-        <Loading what="history" />
-      ) : history.data.points.length === 0 ? (
-        <Empty title="No status recorded in this range">
-          The history fills in as the feed is polled.
-        </Empty>
-      ) : (
-        <HistoryChart history={history.data} />
-      )}
+      <Loaded resource={history} what="history">
+        {(data) =>
+          data.points.length === 0 ? (
+            <Empty title="No status recorded in this range">
+              The history fills in as the feed is polled.
+            </Empty>
+          ) : (
+            <HistoryChart history={data} />
+          )
+        }
+      </Loaded>
     </Panel>
   )
 }
@@ -397,66 +355,62 @@ function NearbyPanel({ client, station }: { client: ConsoleClient; station: Stat
   const nearby = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
   return (
     <Panel title="Nearby stations">
-      {nearby.error && !nearby.data ? (
-        <Failure
-          title="Nearby stations unavailable"
-          detail={nearby.error}
-          onRetry={nearby.reload}
-        />
-      ) : !nearby.data ? (
-        <Loading what="nearby stations" />
-      ) : nearby.data.length === 0 ? (
-        <Empty title="No other station in this system" />
-      ) : (
-        <table className="table table-rows">
-          <thead>
-            <tr>
-              <th>Station</th>
-              <th className="right">Distance</th>
-              <th className="right">Bikes</th>
-              <th className="right">Docks</th>
-              <th className="right">Fill</th>
-            </tr>
-          </thead>
-          <tbody>
-            {nearby.data.map((other) => {
-              const share = fillShare(other)
-              const level = fillLevel(other)
-              return (
-                <tr key={other.stationId} className={other.stale ? 'row-stale' : undefined}>
-                  <td className="cell-name">
-                    <a href={stationHash(other)} className="station-link">
-                      {other.name}
-                    </a>
-                  </td>
-                  <td className="right num">{distance(other.distanceMeters)}</td>
-                  <td
-                    className={`right num${level === 'empty' || level === 'low' ? ' num-alert' : ''}`}
-                  >
-                    {other.bikes ?? '—'}
-                  </td>
-                  <td
-                    className={`right num${level === 'full' || level === 'high' ? ' num-alert' : ''}`}
-                  >
-                    {other.docks ?? '—'}
-                  </td>
-                  <td className="right num">
-                    {other.stale ? (
-                      <span className="muted" title={other.staleDetail ?? undefined}>
-                        not live
-                      </span>
-                    ) : share === null ? (
-                      '—'
-                    ) : (
-                      `${Math.round(share * 100)}%`
-                    )}
-                  </td>
+      <Loaded resource={nearby} what="nearby stations">
+        {(others) =>
+          others.length === 0 ? (
+            <Empty title="No other station in this system" />
+          ) : (
+            <table className="table table-rows">
+              <thead>
+                <tr>
+                  <th>Station</th>
+                  <th className="right">Distance</th>
+                  <th className="right">Bikes</th>
+                  <th className="right">Docks</th>
+                  <th className="right">Fill</th>
                 </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      )}
+              </thead>
+              <tbody>
+                {others.map((other) => {
+                  const share = fillShare(other)
+                  const level = fillLevel(other)
+                  return (
+                    <tr key={other.stationId} className={other.stale ? 'row-stale' : undefined}>
+                      <td className="cell-name">
+                        <a href={stationHash(other)} className="station-link">
+                          {other.name}
+                        </a>
+                      </td>
+                      <td className="right num">{distance(other.distanceMeters)}</td>
+                      <td
+                        className={`right num${level === 'empty' || level === 'low' ? ' num-alert' : ''}`}
+                      >
+                        {other.bikes ?? '—'}
+                      </td>
+                      <td
+                        className={`right num${level === 'full' || level === 'high' ? ' num-alert' : ''}`}
+                      >
+                        {other.docks ?? '—'}
+                      </td>
+                      <td className="right num">
+                        {other.stale ? (
+                          <span className="muted" title={other.staleDetail ?? undefined}>
+                            not live
+                          </span>
+                        ) : share === null ? (
+                          '—'
+                        ) : (
+                          `${Math.round(share * 100)}%`
+                        )}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </Panel>
   )
 }

@@ -6,13 +6,13 @@ import {
   ComposedChart,
   Line,
   ReferenceLine,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts'
 import type { FlowSeries } from '../../../shared/flows'
 import type { StationHistory } from '../../../shared/stations'
+import { AXIS, Frame, STILL, TOOLTIP_STYLE } from '../common/chart'
 import { flowRows, historyRows, timeTicks, type FlowRow, type ProfileRow } from './chart-data'
 
 /** Colours that read on light and dark surfaces alike. */
@@ -24,24 +24,9 @@ export const CHART_COLORS = {
   band: '#12b886',
 } as const
 
-const AXIS = { fontSize: 11, fill: 'var(--muted)' }
-/** Big series draw without animation or dots (Recharts stays fast well past 2,000 points). */
-const STILL = { isAnimationActive: false } as const
-
 function mark(name: string): void {
   performance.clearMarks(name)
   performance.mark(name)
-}
-
-function Frame({ height, children }: { height: number; children: React.ReactElement }) {
-  return (
-    <div className="chart" style={{ height }}>
-      {/* initialDimension: drawn before the first layout (and in tests, which have none). */}
-      <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 800, height }}>
-        {children}
-      </ResponsiveContainer>
-    </div>
-  )
 }
 
 function timeDomain(rows: { start: number }[] | { at: number }[]): [number, number] {
@@ -83,7 +68,7 @@ export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[
         <Tooltip
           labelFormatter={(value) => full.format(new Date(Number(value)))}
           formatter={(value, name) => [Math.abs(Number(value)), name]}
-          contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)' }}
+          contentStyle={TOOLTIP_STYLE}
         />
         <Bar
           dataKey="inflow"
@@ -126,7 +111,7 @@ export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
         <YAxis tick={AXIS} width={36} />
         <Tooltip
           formatter={(value, name) => [Number(value).toFixed(2), name]}
-          contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)' }}
+          contentStyle={TOOLTIP_STYLE}
         />
         <Line
           dataKey="inflow"
@@ -176,7 +161,7 @@ export function HistoryChart({ history }: { history: StationHistory }) {
         <YAxis tick={AXIS} width={36} allowDecimals={false} />
         <Tooltip
           labelFormatter={(value) => full.format(new Date(Number(value)))}
-          contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)' }}
+          contentStyle={TOOLTIP_STYLE}
         />
         {history.bucketSeconds !== null && (
           <Area

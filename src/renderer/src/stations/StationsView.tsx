@@ -4,6 +4,9 @@ import type { StationLive } from '../../../shared/feeds'
 import type { ConsoleClient } from '../api/client'
 import { fillLevel, fillShare } from '../common/fill'
 import { formatClock, formatFullTime, plural } from '../common/format'
+import { nextSort } from '../common/sort'
+import { SortHeader } from '../common/SortHeader'
+import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
 import { openStation, stationHash } from '../shell/routes'
@@ -19,7 +22,7 @@ import {
   NO_FILTER,
   sortStations,
   stationRowKey,
-  type Sort,
+  type StationSort,
   type SortKey,
   type StationFilter,
 } from './table-model'
@@ -175,47 +178,17 @@ function Row({ station, cursor }: { station: StationLive; cursor: boolean }) {
   )
 }
 
-function SortHeader({
-  column,
-  sort,
-  onSort,
-}: {
-  column: Column
-  sort: Sort
-  onSort: (key: SortKey) => void
-}) {
-  const active = sort.key === column.key
-  return (
-    <th
-      className={column.numeric ? 'right' : undefined}
-      aria-sort={active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
-      title={column.title}
-    >
-      <button
-        type="button"
-        className={`sort${active ? ' sort-active' : ''}`}
-        onClick={() => onSort(column.key)}
-      >
-        {column.label}
-        <span className="sort-mark" aria-hidden="true">
-          {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-        </span>
-      </button>
-    </th>
-  )
-}
-
 /** Every station with its numbers, sorted and filtered, live, in a table that renders only what is on screen. */
 export function StationsView({ client, keysEnabled }: ViewProps) {
   const load = useCallback(() => loadStations(client), [client])
   const stations = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
-  const [sort, setSortState] = useState<Sort>(remembered.sort)
+  const [sort, setSortState] = useState<StationSort>(remembered.sort)
   const [filter, setFilterState] = useState<StationFilter>(remembered.filter)
   const [cursor, setCursorState] = useState<string | null>(remembered.cursor)
   const scroller = useRef<HTMLDivElement>(null)
   const search = useRef<HTMLInputElement>(null)
 
-  const setSort = (next: Sort) => {
+  const setSort = (next: StationSort) => {
     remembered.sort = next
     setSortState(next)
   }
@@ -232,11 +205,10 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
   }
 
   const all = stations.data
-  const systems = useMemo(() => {
-    const names = new Map<string, string>()
-    for (const station of all ?? []) names.set(station.systemId, station.systemName)
-    return [...names].sort((a, b) => a[1].localeCompare(b[1]))
-  }, [all])
+  const systems = useMemo(
+    () => systemsByName((all ?? []).map((station) => [station.systemId, station.systemName])),
+    [all],
+  )
   const regions = useMemo(() => {
     const ids = new Set<string>()
     for (const station of all ?? []) {
@@ -276,12 +248,7 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
     if (all) mark('stations:rendered')
   }, [all, rows])
 
-  const onSort = (key: SortKey) =>
-    setSort(
-      sort.key === key
-        ? { key, direction: sort.direction === 'asc' ? 'desc' : 'asc' }
-        : { key, direction: firstDirection(key) },
-    )
+  const onSort = (key: SortKey) => setSort(nextSort(sort, key, firstDirection(key)))
 
   const cursorIndex = cursor === null ? -1 : rows.findIndex((row) => stationRowKey(row) === cursor)
   const moveCursor = (by: number) => {
@@ -339,20 +306,12 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
               }}
             />
           </label>
-          <label className="field">
-            System
-            <select
-              value={filter.systemId}
-              onChange={(event) => setFilter({ systemId: event.target.value, regionId: '' })}
-            >
-              <option value="">All</option>
-              {systems.map(([id, name]) => (
-                <option key={id} value={id}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SystemSelect
+            systems={systems}
+            value={filter.systemId}
+            none="All"
+            onChange={(systemId) => setFilter({ systemId, regionId: '' })}
+          />
           <label className="field">
             Region
             <select

@@ -1,5 +1,12 @@
 import type { StationLive } from '../../../shared/feeds'
 import { fillShare } from '../common/fill'
+import {
+  compareNames,
+  sortRows,
+  type Sort,
+  type SortDirection,
+  type SortValue,
+} from '../common/sort'
 
 /** The station table's columns that sort, in the order shown. */
 export const SORT_KEYS = [
@@ -17,14 +24,10 @@ export const SORT_KEYS = [
   'lastReported',
 ] as const
 export type SortKey = (typeof SORT_KEYS)[number]
-export type SortDirection = 'asc' | 'desc'
-export interface Sort {
-  key: SortKey
-  direction: SortDirection
-}
+export type StationSort = Sort<SortKey>
 
 /** Most urgent first: what a dispatcher opens the table for. */
-export const DEFAULT_SORT: Sort = { key: 'score', direction: 'desc' }
+export const DEFAULT_SORT: StationSort = { key: 'score', direction: 'desc' }
 
 /** Which way a column sorts on its first click: numbers that matter most when high, first. */
 export function firstDirection(key: SortKey): SortDirection {
@@ -70,9 +73,7 @@ export function statusRank(station: StationLive): number {
   return 0
 }
 
-type Value = number | string | null
-
-function valueOf(station: StationLive, key: SortKey): Value {
+function valueOf(station: StationLive, key: SortKey): SortValue {
   switch (key) {
     case 'name':
       return station.name
@@ -101,37 +102,19 @@ function valueOf(station: StationLive, key: SortKey): Value {
   }
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-
-function compareValues(a: Value, b: Value): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  return collator.compare(String(a), String(b))
-}
-
 /**
  * Sorted by `sort`, stations without a value last either way, ties by name and id: equal rows
  * keep their places when a poll brings new numbers.
  */
-export function sortStations(stations: readonly StationLive[], sort: Sort): StationLive[] {
-  const sign = sort.direction === 'asc' ? 1 : -1
-  const keyed = stations.map((station) => ({ station, value: valueOf(station, sort.key) }))
-  keyed.sort((x, y) => {
-    if (x.value === null || y.value === null) {
-      if (x.value !== y.value) return x.value === null ? 1 : -1
-    } else {
-      const order = compareValues(x.value, y.value)
-      if (order !== 0) return sign * order
-    }
-    return (
-      collator.compare(x.station.name, y.station.name) ||
-      (x.station.stationId < y.station.stationId
-        ? -1
-        : x.station.stationId > y.station.stationId
-          ? 1
-          : 0)
-    )
-  })
-  return keyed.map(({ station }) => station)
+export function sortStations(stations: readonly StationLive[], sort: StationSort): StationLive[] {
+  return sortRows(
+    stations,
+    (station) => valueOf(station, sort.key),
+    sort.direction,
+    (x, y) =>
+      compareNames(x.name, y.name) ||
+      (x.stationId < y.stationId ? -1 : x.stationId > y.stationId ? 1 : 0),
+  )
 }
 
 function fold(text: string): string {
