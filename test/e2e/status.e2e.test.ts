@@ -1,60 +1,29 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, waitUntil } from '../helpers/cli.js'
-import { withDatabaseName } from '../helpers/database-url.js'
 import { tempDir } from '../helpers/e2e.js'
+import { NEEDS_SERVER, queryRows, serverDatabases, serverUrl } from '../helpers/server-databases.js'
 import { hasSharedData, NEEDS_SHARED_DATA, sharedData } from '../helpers/shared-data.js'
 import { statusFixture } from '../helpers/status-history.js'
 
-const serverUrl = process.env.TEST_DATABASE_URL
-const NEEDS_SERVER = serverUrl ? '' : ' (skipped: needs TEST_DATABASE_URL)'
 const WEEK = sharedData('status-history', 'baywheels-2023-07-10_16', 'station_status.csv.gz')
 
 let dir: string
-const databases: string[] = []
+const databases = serverDatabases('status')
 
 beforeAll(async () => {
   dir = await tempDir('balancer-status-e2e-')
 })
 afterAll(async () => {
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    for (const name of databases)
-      await admin.query(`drop database if exists "${name}" with (force)`)
-    await admin.end()
-  }
+  await databases.dropAll()
   await rm(dir, { recursive: true, force: true })
 })
 
-/** A fresh database on the test server, for the command to migrate and fill. */
-async function freshDatabase(): Promise<string> {
-  const name = `balancer_e2e_status_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database "${name}"`)
-  await admin.end()
-  databases.push(name)
-  return withDatabaseName(serverUrl ?? '', name)
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<T>(text)).rows
-  } finally {
-    await client.end()
-  }
-}
-
 /** What a database holds of imported status history. */
 async function history(url: string) {
-  const [counts] = await query<Record<string, number>>(
+  const [counts] = await queryRows<Record<string, number>>(
     url,
     `select (select count(*) from station_status)::int as status,
             (select count(*) from status_imports)::int as imports,
@@ -77,7 +46,7 @@ describe.skipIf(!serverUrl)(
   `balancer import-status on the project's fixtures${NEEDS_SERVER}`,
   () => {
     it('prints the report as JSON with --json', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const run = balancer(['import-status', statusFixture('week.csv.gz'), '--json'], url)
       expect(run.status, run.stderr).toBe(0)
       const report = JSON.parse(run.stdout) as Record<string, unknown>
@@ -94,7 +63,7 @@ describe.skipIf(!serverUrl)(
     })
 
     it('exits 1 naming the line of a damaged file, without a stack trace, having written nothing', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const run = balancer(['import-status', statusFixture('short-row.csv')], url)
       expect(run.status).toBe(1)
       expect(run.stderr).toMatch(
@@ -116,7 +85,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
   `balancer import-status on the real Bay Wheels week${NEEDS_SERVER}${NEEDS_SHARED_DATA}`,
   () => {
     it('imports the week into an empty database: Bay Wheels created, its stations from beside the file, a summary a person reads', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const run = balancer(['import-status', WEEK], url)
       expect(run.status, run.stderr).toBe(0)
       expect(run.stdout).toMatch(
@@ -142,7 +111,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
     })
 
     it('killed while it writes, leaves nothing: no rows, no snapshots, no import record', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const database = new URL(url).pathname.slice(1)
       const child = spawn(process.execPath, ['bin/balancer.mjs', 'import-status', WEEK], {
         env: cliEnv({ DATABASE_URL: url, BALANCER_DATA_DIR: join(dir, 'data') }),
@@ -160,7 +129,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
       expect(await exited).toBe('SIGKILL')
 
       const gone = await waitUntil(async () => {
-        const backends = await query<{ n: number }>(
+        const backends = await queryRows<{ n: number }>(
           serverUrl ?? '',
           `select count(*)::int as n from pg_stat_activity
             where datname = '${database}' and application_name = 'balancer import-status'`,

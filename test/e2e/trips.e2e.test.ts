@@ -1,58 +1,27 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cliEnv, waitUntil } from '../helpers/cli.js'
 import { tempDir } from '../helpers/e2e.js'
-import { withDatabaseName } from '../helpers/database-url.js'
+import { NEEDS_SERVER, queryRows, serverDatabases, serverUrl } from '../helpers/server-databases.js'
 import { hasSharedData, NEEDS_SHARED_DATA, sharedData } from '../helpers/shared-data.js'
 import { tripFixture } from '../helpers/trips.js'
 
-const serverUrl = process.env.TEST_DATABASE_URL
-const NEEDS_SERVER = serverUrl ? '' : ' (skipped: needs TEST_DATABASE_URL)'
 const MONTH = sharedData('trips', 'full-month', '201802-fordgobike-tripdata.csv.gz')
 const FEED_2018 = sharedData('gbfs', 'fordgobike-legacy-2018-04-30', 'station_information.json')
 
 let dir: string
-const databases: string[] = []
+const databases = serverDatabases('trips')
 
 beforeAll(async () => {
   dir = await tempDir('balancer-trips-e2e-')
 })
 afterAll(async () => {
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    for (const name of databases)
-      await admin.query(`drop database if exists "${name}" with (force)`)
-    await admin.end()
-  }
+  await databases.dropAll()
   await rm(dir, { recursive: true, force: true })
 })
-
-/** A fresh database on the test server, for the command to migrate and fill. */
-async function freshDatabase(): Promise<string> {
-  const name = `balancer_e2e_trips_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database "${name}"`)
-  await admin.end()
-  databases.push(name)
-  return withDatabaseName(serverUrl ?? '', name)
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<T>(text)).rows
-  } finally {
-    await client.end()
-  }
-}
 
 /** `npm run balancer -- <args>`, exactly as the README says. */
 function balancer(args: string[], url: string) {
@@ -66,7 +35,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
   `balancer import-trips on real files${NEEDS_SERVER}${NEEDS_SHARED_DATA}`,
   () => {
     it('imports the February 2018 month against the 2018 stations: every row, 99.3 % matched, flows equal to a SQL count', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const run = balancer(['import-trips', MONTH, '--stations', FEED_2018, '--system', 'fgb'], url)
       expect(run.status, run.stderr).toBe(0)
       expect(run.stdout).toMatch(/Loaded 312 stations into system fgb \(new system\)/)
@@ -78,13 +47,13 @@ describe.skipIf(!serverUrl || !hasSharedData)(
       expect(run.stderr).toMatch(/201802-fordgobike-tripdata\.csv\.gz {2}reading/)
       expect(run.stderr).toMatch(/ {2}done {2}106,718 rows/)
 
-      const [count] = await query<{ trips: number }>(
+      const [count] = await queryRows<{ trips: number }>(
         url,
         `select count(*)::int as trips from trips where system_id = 'fgb'`,
       )
       expect(count?.trips).toBe(106_718)
       // The reviewer's own count: trips leaving and reaching Caltrain (station 30) per quarter hour.
-      const differing = await query<{ n: number }>(
+      const differing = await queryRows<{ n: number }>(
         url,
         `with counted as (
            select bin, count(*) filter (where leaving)::int as outflow,
@@ -108,7 +77,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
     })
 
     it('imports a new-format file with CRLF against its feed, matching short_name', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const run = balancer(
         [
           'import-trips',
@@ -128,7 +97,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
     })
 
     it('without a feed keeps every trip at 0 % with a hint, and maps them once stations are loaded', async () => {
-      const url = await freshDatabase()
+      const url = await databases.fresh()
       const bare = balancer(['import-trips', MONTH, '--system', 'fgb'], url)
       expect(bare.status, bare.stderr).toBe(0)
       expect(bare.stdout).toMatch(/Created system fgb \(it has no stations yet\)/)
@@ -144,7 +113,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
       const refresh = balancer(['refresh'], url)
       expect(refresh.status, refresh.stderr).toBe(0)
       expect(refresh.stdout).toMatch(/fgb: 0 trip ends of 1 import\(s\)/)
-      const [ends] = await query<{ n: number }>(
+      const [ends] = await queryRows<{ n: number }>(
         url,
         `select sum(outflow + inflow)::int as n from station_flows`,
       )
@@ -155,7 +124,7 @@ describe.skipIf(!serverUrl || !hasSharedData)(
 
 describe.skipIf(!serverUrl)(`balancer import-trips killed mid-COPY${NEEDS_SERVER}`, () => {
   it('leaves nothing behind: no trips, no import record, no staging table', async () => {
-    const url = await freshDatabase()
+    const url = await databases.fresh()
     const database = new URL(url).pathname.slice(1)
     // A pipe: the test decides how much of the file exists, so the COPY is surely under way.
     const fifo = join(dir, 'trips-arriving.csv')
@@ -183,7 +152,7 @@ describe.skipIf(!serverUrl)(`balancer import-trips killed mid-COPY${NEEDS_SERVER
     for (let i = 0; i < 2_000; i += 1) pipe.write(`${rows.join('\n')}\n`)
 
     const copying = await waitUntil(async () => {
-      const progress = await query<{ rows: number }>(
+      const progress = await queryRows<{ rows: number }>(
         serverUrl ?? '',
         `select tuples_processed::int as rows from pg_stat_progress_copy p
            join pg_stat_activity a using (pid) where a.datname = '${database}'`,
@@ -196,7 +165,7 @@ describe.skipIf(!serverUrl)(`balancer import-trips killed mid-COPY${NEEDS_SERVER
     expect(await exited).toBe('SIGKILL')
     pipe.destroy()
     const gone = await waitUntil(async () => {
-      const backends = await query<{ n: number }>(
+      const backends = await queryRows<{ n: number }>(
         serverUrl ?? '',
         `select count(*)::int as n from pg_stat_activity
           where datname = '${database}' and application_name = 'balancer import-trips'`,
@@ -205,7 +174,12 @@ describe.skipIf(!serverUrl)(`balancer import-trips killed mid-COPY${NEEDS_SERVER
     }, 30_000)
     expect(gone).toBe(true)
 
-    const [left] = await query<{ trips: number; imports: number; flows: number; staging: number }>(
+    const [left] = await queryRows<{
+      trips: number
+      imports: number
+      flows: number
+      staging: number
+    }>(
       url,
       `select (select count(*) from trips)::int as trips,
               (select count(*) from trip_imports)::int as imports,
