@@ -225,11 +225,6 @@ export async function pollSpacingMs(
   return rows[0]?.median ?? null
 }
 
-export interface StationPlace {
-  stationId: string
-  name: string
-}
-
 /** A cluster's other stations, nearest first, with their distance from its own. */
 export type Clusters = Map<string, { stationId: string; meters: number }[]>
 
@@ -382,7 +377,7 @@ export async function writeDay(
   })
 }
 
-/** The days of [from, to) already summarised, and whether each is complete. */
+/** Which of `days` are already summarised, whether each is complete, and as of when. */
 export async function summarisedDays(
   db: Queryable,
   systemId: string,
@@ -394,17 +389,4 @@ export async function summarisedDays(
       from service_days
      where system_id = ${systemId} and day = any(${days}::date[])`.execute(db)
   return new Map(rows.map((row) => [row.day, { complete: row.complete, asOf: row.as_of }]))
-}
-
-/** Names of a system's stations (inactive ones too: history names them). */
-export async function stationNames(
-  db: Queryable,
-  systemId: string,
-  stationIds: readonly string[],
-): Promise<Map<string, string>> {
-  if (stationIds.length === 0) return new Map()
-  const { rows } = await sql<{ station_id: string; name: string }>`
-    select station_id, name from stations
-     where system_id = ${systemId} and station_id = any(${stationIds}::text[])`.execute(db)
-  return new Map(rows.map((row) => [row.station_id, row.name]))
 }
