@@ -274,13 +274,10 @@ export async function run(args: string[]): Promise<number> {
       stopClaiming: () => clock() >= runMs,
       signal: abort.signal,
       onOk: (sentAt, at) => {
-        for (let i = watchers.length - 1; i >= 0; i--) {
-          const watcher = watchers[i]
-          if (watcher && sentAt >= watcher.threshold) {
-            watchers.splice(i, 1)
-            watcher.recovered(at)
-          }
-        }
+        const due = watchers.filter((watcher) => sentAt >= watcher.threshold)
+        if (due.length === 0) return
+        watchers.splice(0, watchers.length, ...watchers.filter((w) => !due.includes(w)))
+        for (const watcher of due) watcher.recovered(at)
       },
     })
     const progress = setInterval(() => {

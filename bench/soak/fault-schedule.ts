@@ -71,11 +71,13 @@ async function inject(fault: Fault, options: ScheduleOptions): Promise<number> {
       return fault.readyAt
     }
     case 'sigterm': {
+      const wasListening = serve.listening
       const stopped = await serve.stop()
       const exitedAt = clock()
       fault.note = stopped
         ? `exit ${stopped.signal ?? stopped.code} after ${seconds(stopped.ms)}${stopped.killed ? ' (SIGKILL: it did not stop in 10 s)' : ''}`
         : 'was not running'
+      if (stopped && !wasListening) fault.note += ' (it was still starting)'
       log(`  serve ${fault.note}; starting it again`)
       await serve.start()
       fault.readyAt = clock()
@@ -88,11 +90,24 @@ async function inject(fault: Fault, options: ScheduleOptions): Promise<number> {
 /** Runs the faults at their times; resolves once the last one's disruption is over. */
 export async function runFaults(options: ScheduleOptions): Promise<void> {
   for (const [index, fault] of options.faults.entries()) {
-    const wait = fault.fraction * options.runMs - options.clock()
+    const due = fault.fraction * options.runMs
+    const previous = options.faults[index - 1]
     try {
+      const wait = due - options.clock()
       if (wait > 0) await sleep(wait, undefined, { signal: options.signal })
+      // Faults one at a time: the next waits until the crews are served again after the last
+      // (then 5 s of steady work), up to 90 s past its time, so a short run measures each one.
+      for (let waited = 0; previous && waited < 90; waited++) {
+        const recovered = previous.firstOkAt
+        if (recovered !== undefined && options.clock() >= recovered + 5_000) break
+        if (previous.note?.startsWith('failed')) break
+        await sleep(1_000, undefined, { signal: options.signal })
+      }
     } catch {
       return
+    }
+    if (previous && previous.firstOkAt === undefined) {
+      options.log(`(${previous.label} has not recovered; injecting the next fault anyway)`)
     }
     fault.startedAt = options.clock()
     fault.failuresAtStart = options.failures()

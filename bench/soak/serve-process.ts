@@ -44,6 +44,8 @@ export interface StopResult {
 
 export class ServeProcess {
   readonly exits: UnexpectedExit[] = []
+  /** True from its "listening" line to its exit. */
+  listening = false
   private child: Child | null = null
   private expectingExit = false
   private finished = false
@@ -84,10 +86,11 @@ export class ServeProcess {
     const tail: string[] = []
     createInterface({ input: child.stderr }).on('line', (line) => {
       tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line)
-      if (tail.length > 12) tail.shift()
+      if (tail.length > 40) tail.shift()
     })
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith('Balancer listening on ')) {
+        this.listening = true
         this.backoffMs = 1_000
         const waiters = this.listeningWaiters
         this.listeningWaiters = []
@@ -95,6 +98,7 @@ export class ServeProcess {
       }
     })
     child.once('exit', (code, signal) => {
+      this.listening = false
       if (this.child === child) this.child = null
       if (this.expectingExit || this.finished) return
       const during = this.options.phase()
@@ -103,7 +107,11 @@ export class ServeProcess {
         `serve exited on its own with ${signal ? `signal ${signal}` : `code ${code}`} (${during}); ` +
           `starting it again in ${this.backoffMs / 1000} s`,
       )
-      for (const line of tail.slice(-4)) this.options.log(`    serve stderr: ${line}`)
+      // The lines naming the error say why (a crash's stack is mostly frames); else the last ones.
+      const telling = tail.filter((line) => /error|terminated|refused|fatal/i.test(line))
+      for (const line of (telling.length > 0 ? telling : tail).slice(-3)) {
+        this.options.log(`    serve stderr: ${line.trim()}`)
+      }
       if (this.exits.length >= MAX_UNEXPECTED_EXITS) {
         this.options.log(`serve exited on its own ${this.exits.length} times: not restarting it`)
         return
