@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -73,7 +74,15 @@ function printReport(report: Report): number {
 
   out('\nfaults (times from the fault):')
   printTable([
-    ['fault', 'at', 'back', 'first 200', 'first 200 after back', 'crew errors', 'note'],
+    [
+      'fault',
+      'at',
+      'database/serve back',
+      'first crew 200',
+      'first 200 after back',
+      'crew errors until then',
+      'note',
+    ],
     ...report.faults.map(describeFault),
   ])
 
@@ -158,6 +167,8 @@ export async function run(args: string[]): Promise<number> {
   const root = resolve(dirname(process.argv[1] ?? ''), '..', '..')
   const runMs = options.minutes * 60_000
   const abort = new AbortController()
+  // Every crew's request and back-off listens to it: 2 each, and a few for the schedule.
+  setMaxListeners(options.crews * 2 + 16, abort.signal)
   let t0 = performance.now()
   const clock = () => performance.now() - t0
   const log = (line: string) => process.stdout.write(`${clockLabel(clock())} ${line}\n`)

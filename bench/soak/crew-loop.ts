@@ -118,6 +118,15 @@ async function act(
     }
     const sentAt = options.clock()
     let retryAfter: string | null = null
+    // One controller per try, its listener removed after: AbortSignal.any on the run's long-lived
+    // signal would keep a listener per request for the whole run.
+    const controller = new AbortController()
+    const onAbort = () => controller.abort()
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('no answer in 15 s', 'TimeoutError')),
+      REQUEST_TIMEOUT_MS,
+    )
     try {
       const response = await fetch(`${options.baseUrl}${path}`, {
         method: 'POST',
@@ -127,7 +136,7 @@ async function act(
           'idempotency-key': key,
         },
         body: JSON.stringify(body),
-        signal: AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+        signal: controller.signal,
       })
       const text = await response.text()
       count(options.stats, `${route} ${response.status}`)
@@ -151,6 +160,9 @@ async function act(
       count(options.stats, `${route} network ${code}`)
       options.stats.failures += 1
       last = code
+    } finally {
+      clearTimeout(timer)
+      options.signal.removeEventListener('abort', onAbort)
     }
     try {
       await sleep(backoffMs(attempt, retryAfter), undefined, { signal: options.signal })

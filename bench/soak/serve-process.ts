@@ -108,7 +108,7 @@ export class ServeProcess {
           `starting it again in ${this.backoffMs / 1000} s`,
       )
       // The lines naming the error say why (a crash's stack is mostly frames); else the last ones.
-      const telling = tail.filter((line) => /error|terminated|refused|fatal/i.test(line))
+      const telling = tail.filter((line) => /^(?:\w*Error|error|balancer)\b.*:/.test(line.trim()))
       for (const line of (telling.length > 0 ? telling : tail).slice(-3)) {
         this.options.log(`    serve stderr: ${line.trim()}`)
       }
