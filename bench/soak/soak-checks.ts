@@ -64,7 +64,7 @@ export async function checkInvariants(url: string, stats: CrewStats): Promise<In
       handedTwice: Number(row?.twice ?? 0),
       completedUnseen: [...completedIds].filter((id) => !seenCompleted.has(id)),
       seenNotCompleted: [...seenCompleted].filter((id) => !completedIds.has(id)),
-      claimsUnseen: [...handedIds].filter((id) => !stats.handedOut.has(id)),
+      claimsUnseen: [...handedIds].filter((id) => !stats.handedOut.has(id)).sort((a, b) => a - b),
     }
   } finally {
     await client.end().catch(() => undefined)
