@@ -7,7 +7,8 @@ import { isMainThread, workerData } from 'node:worker_threads'
 
 interface BenchModule {
   description: string
-  run(args: string[]): Promise<void>
+  /** A number is the exit code (a benchmark that checks invariants fails with 1). */
+  run(args: string[]): Promise<unknown>
 }
 
 const modules = import.meta.glob<BenchModule>('./*.bench.ts')
@@ -37,8 +38,8 @@ async function main(): Promise<number> {
     return 2
   }
   const bench = await load()
-  await bench.run(args)
-  return 0
+  const code = await bench.run(args)
+  return typeof code === 'number' ? code : 0
 }
 
 main().then(
