@@ -1,5 +1,6 @@
 import type {
   ApproveBatchRequest,
+  ClaimedTask,
   ApproveRequest,
   CancelRequest,
   CompleteRequest,
@@ -18,6 +19,7 @@ import type {
 } from '../../shared/dispatch.js'
 import { describeActor, type Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
+import { inTransaction, withSavepoint } from '../db/savepoint.js'
 import { ServiceError } from '../errors.js'
 import {
   claimNextTask,
@@ -28,6 +30,7 @@ import {
   getTask,
   insertSuggestion,
   insertTasks,
+  isSecondClaim,
   knownStations,
   listSuggestions,
   listTasks,
@@ -39,6 +42,7 @@ import {
   taskCountsByStatus,
   updateTask,
   writeAudit,
+  type ClaimedRow,
   type SuggestionRow,
   type TaskRow,
 } from './dispatch.repository.js'
@@ -64,9 +68,13 @@ export interface DispatchService {
   rejectSuggestion(id: number, input: RejectRequest, actor: Actor): Promise<Suggestion>
   approve(input: ApproveRequest, actor: Actor): Promise<Task>
   approveBatch(input: ApproveBatchRequest, actor: Actor): Promise<Task[]>
-  dispatchNext(input: DispatchRequest, actor: Actor): Promise<Task>
-  complete(id: number, input: CompleteRequest, actor: Actor): Promise<Task>
-  release(id: number, input: ReleaseRequest, actor: Actor): Promise<Task>
+  /**
+   * The crew's work. `trx`: the transaction of a request sent with an Idempotency-Key, so that
+   * the work and the key's recorded answer commit together (src/server/http/idempotency.ts).
+   */
+  dispatchNext(input: DispatchRequest, actor: Actor, trx?: Database): Promise<ClaimedTask>
+  complete(id: number, input: CompleteRequest, actor: Actor, trx?: Database): Promise<Task>
+  release(id: number, input: ReleaseRequest, actor: Actor, trx?: Database): Promise<Task>
   cancel(id: number, input: CancelRequest, actor: Actor): Promise<Task>
   getTask(id: number, actor: Actor): Promise<Task>
   listTasks(filter: TaskListFilter, actor: Actor): Promise<TaskPage>
@@ -164,11 +172,37 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
     )
   }
 
+  /**
+   * A completed task completed again: a retry changes nothing (null), but a different quantity
+   * or note than the one recorded is a 409 naming it. A field left out does not contradict: the
+   * seed's crews complete with no body at all.
+   */
+  function sameCompletion(task: TaskRow, input: CompleteRequest): null {
+    if (input.qty_moved !== undefined && input.qty_moved !== task.qty_moved) {
+      const recorded =
+        task.qty_moved === null ? 'without a qty_moved' : `with qty_moved ${task.qty_moved}`
+      throw new ServiceError(
+        'conflict',
+        'already_completed',
+        `task ${task.id} was already completed ${recorded}; this request says qty_moved ${input.qty_moved}`,
+      )
+    }
+    if (input.note !== undefined && input.note !== task.note) {
+      throw new ServiceError(
+        'conflict',
+        'already_completed',
+        `task ${task.id} was already completed with ${task.note === null ? 'no note' : 'another note'}; this request's note differs`,
+      )
+    }
+    return null
+  }
+
   async function changeTask(
     id: number,
     apply: (task: TaskRow, trx: Database) => Promise<TaskRow | null>,
+    handle: Database = db,
   ): Promise<{ row: TaskRow; changed: boolean }> {
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(handle, async (trx) => {
       const task = await lockTask(trx, id)
       if (!task) throw new ServiceError('not_found', 'task_not_found', TASK_NOT_FOUND)
       const changed = await apply(task, trx)
@@ -176,6 +210,28 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
       await notifyTasks(trx, [changed])
       return { row: changed, changed: true }
     })
+  }
+
+  // Two racing claims by one crew: the loser's second run returns the winner's task. A third
+  // failure would take a crew completing and claiming again within the same milliseconds.
+  const CLAIM_ATTEMPTS = 3
+
+  async function claim(
+    handle: Database,
+    crewId: string,
+    actor: Actor,
+  ): Promise<ClaimedRow | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Inside a caller's transaction a failed statement would abort it: fence it off.
+        return handle.isTransaction
+          ? await withSavepoint(handle, 'claim', () => claimNextTask(handle, crewId, actor))
+          : await claimNextTask(handle, crewId, actor)
+      } catch (error) {
+        if (attempt < CLAIM_ATTEMPTS && isSecondClaim(error)) continue
+        throw error
+      }
+    }
   }
 
   async function resolveSystem(systemId: string | undefined): Promise<string> {
@@ -401,7 +457,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
       return tasks.map(toTask)
     },
 
-    async dispatchNext(input, actor) {
+    async dispatchNext(input, actor, trx = db) {
       let crewId: string
       if (actor.role === 'crew') {
         if (!actor.crewId) throw new Error('a crew actor without a crew')
@@ -421,7 +477,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
             'worker_id: is required when a dispatcher hands out a task',
           )
         }
-        if (!(await findCrew(db, input.worker_id))) {
+        if (!(await findCrew(trx, input.worker_id))) {
           throw new ServiceError(
             'not_found',
             'crew_not_found',
@@ -430,9 +486,9 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
         }
         crewId = input.worker_id
       }
-      const claimed = await claimNextTask(db, crewId, actor)
+      const claimed = await claim(trx, crewId, actor)
       if (!claimed) {
-        const tooBig = await readyTasksAboveCapacity(db, crewId)
+        const tooBig = await readyTasksAboveCapacity(trx, crewId)
         throw new ServiceError(
           'not_found',
           'no_available_tasks',
@@ -441,57 +497,67 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
             : NO_AVAILABLE_TASKS,
         )
       }
-      emit('task.dispatched')
-      return toTask(claimed)
+      const { already_held: alreadyHeld, ...row } = claimed
+      if (!alreadyHeld) emit('task.dispatched')
+      return { ...toTask(row), already_held: alreadyHeld }
     },
 
-    async complete(id, input, actor) {
-      const { row, changed } = await changeTask(id, async (task, trx) => {
-        assertHolder(task, actor, 'complete')
-        // A crew device retrying after a dropped answer gets the same answer, not an error.
-        if (task.status === 'completed') return null
-        if (task.status !== 'assigned') throw wrongState(task, 'completed', 'an assigned')
-        const updated = await updateTask(trx, id, {
-          status: 'completed',
-          completed_at: now(),
-          qty_moved: input.qty_moved ?? null,
-          note: input.note ?? task.note,
-        })
-        await endAssignment(trx, id, 'completed', null)
-        await writeAudit(trx, actor, [
-          {
-            action: 'task.complete',
-            entity: 'task',
-            entityId: id,
-            detail: { worker_id: task.worker_id, qty_moved: input.qty_moved ?? null },
-          },
-        ])
-        return updated
-      })
+    async complete(id, input, actor, handle) {
+      const { row, changed } = await changeTask(
+        id,
+        async (task, trx) => {
+          assertHolder(task, actor, 'complete')
+          // A crew device retrying after a dropped answer gets the same answer, not an error; a
+          // request that says something else than what was recorded is not a retry.
+          if (task.status === 'completed') return sameCompletion(task, input)
+          if (task.status !== 'assigned') throw wrongState(task, 'completed', 'an assigned')
+          const updated = await updateTask(trx, id, {
+            status: 'completed',
+            completed_at: now(),
+            qty_moved: input.qty_moved ?? null,
+            note: input.note ?? task.note,
+          })
+          await endAssignment(trx, id, 'completed', null)
+          await writeAudit(trx, actor, [
+            {
+              action: 'task.complete',
+              entity: 'task',
+              entityId: id,
+              detail: { worker_id: task.worker_id, qty_moved: input.qty_moved ?? null },
+            },
+          ])
+          return updated
+        },
+        handle,
+      )
       if (changed) emit('task.completed')
       return toTask(row)
     },
 
-    async release(id, input, actor) {
-      const { row } = await changeTask(id, async (task, trx) => {
-        assertHolder(task, actor, 'give back')
-        if (task.status !== 'assigned') throw wrongState(task, 'given back', 'an assigned')
-        const updated = await updateTask(trx, id, {
-          status: 'ready',
-          worker_id: null,
-          assigned_at: null,
-        })
-        await endAssignment(trx, id, 'released', input.reason)
-        await writeAudit(trx, actor, [
-          {
-            action: 'task.release',
-            entity: 'task',
-            entityId: id,
-            detail: { worker_id: task.worker_id, reason: input.reason },
-          },
-        ])
-        return updated
-      })
+    async release(id, input, actor, handle) {
+      const { row } = await changeTask(
+        id,
+        async (task, trx) => {
+          assertHolder(task, actor, 'give back')
+          if (task.status !== 'assigned') throw wrongState(task, 'given back', 'an assigned')
+          const updated = await updateTask(trx, id, {
+            status: 'ready',
+            worker_id: null,
+            assigned_at: null,
+          })
+          await endAssignment(trx, id, 'released', input.reason)
+          await writeAudit(trx, actor, [
+            {
+              action: 'task.release',
+              entity: 'task',
+              entityId: id,
+              detail: { worker_id: task.worker_id, reason: input.reason },
+            },
+          ])
+          return updated
+        },
+        handle,
+      )
       emit('task.released')
       return toTask(row)
     },
