@@ -28,7 +28,7 @@ const KEY_PATTERN = /^[!-~]{1,255}$/
 
 /** What OpenAPI says of the header on the routes that take it. */
 export const idempotencyHeaderSchema = z.object({
-  'idempotency-key': z.string().regex(KEY_PATTERN).optional().meta({
+  [IDEMPOTENCY_HEADER]: z.string().regex(KEY_PATTERN).optional().meta({
     description:
       'Any 1-255 visible ASCII characters, new for each new request (a UUID). A retry with the same key gets the first answer (status and body) again, with `Idempotent-Replayed: true`, and the work is done once; the same key with another route or body is a 422. Keys are forgotten after 24 hours.',
   }),

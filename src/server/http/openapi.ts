@@ -49,7 +49,7 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
   }
   if (spec.idempotent) {
     success.headers = z.object({
-      [REPLAYED_HEADER.toLowerCase()]: z.literal('true').optional().meta({
+      [REPLAYED_HEADER]: z.literal('true').optional().meta({
         description:
           'This is the first answer to an earlier request with the same Idempotency-Key.',
       }),
