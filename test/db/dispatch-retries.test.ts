@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../src/server/db/migrations.js'
 import type { ClaimedTask, Task } from '../../src/shared/dispatch.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { SEED_TASK_FIELDS, SYSTEM, seedStations } from '../helpers/fixtures.js'
@@ -185,6 +186,51 @@ describe('a completion retried', () => {
     ).toMatchObject({ status: 409, body: { code: 'already_completed' } })
     const row = await api.call('GET', `/task/${first.id}`, { token: dispatcher })
     expect(row.body).toMatchObject({ qty_moved: 5, note: null })
+  })
+})
+
+describe('migration 0007 on a database where crews hold several tasks', () => {
+  it('leaves each crew its newest task and gives the others back, on the record', async () => {
+    const migration = MIGRATIONS.find((m) => m.name === '0007_idempotency')?.sql ?? ''
+    const index = migration.indexOf('CREATE UNIQUE INDEX tasks_one_assigned_per_crew')
+    expect(index).toBeGreaterThan(0)
+    // The state before 0007: three claims by one crew (two of them ghosts), one by another.
+    await sql`drop index tasks_one_assigned_per_crew`.execute(database.db)
+    const ids = await readyTasks(4)
+    const held = ids.map((id, i) => ({
+      id,
+      crew: i < 3 ? 'van-ra' : 'van-rb',
+      at: new Date(Date.now() - (10 - i) * 60_000),
+    }))
+    for (const { id, crew, at } of held) {
+      await sql`update tasks set status = 'assigned', worker_id = ${crew}, assigned_at = ${at}
+                 where id = ${id}`.execute(database.db)
+      await sql`insert into task_assignments (task_id, worker_id, assigned_at)
+                values (${id}, ${crew}, ${at})`.execute(database.db)
+    }
+    await sql.raw(migration.slice(0, index)).execute(database.db)
+    await sql.raw(migration.slice(index, migration.indexOf(';', index) + 1)).execute(database.db)
+    const { rows } = await sql<{ id: number; status: string; worker_id: string | null }>`
+      select id, status, worker_id from tasks order by id`.execute(database.db)
+    expect(rows).toEqual([
+      { id: ids[0], status: 'ready', worker_id: null },
+      { id: ids[1], status: 'ready', worker_id: null },
+      { id: ids[2], status: 'assigned', worker_id: 'van-ra' },
+      { id: ids[3], status: 'assigned', worker_id: 'van-rb' },
+    ])
+    const history = await sql<{ task_id: number; outcome: string | null }>`
+      select task_id, outcome from task_assignments order by task_id`.execute(database.db)
+    expect(history.rows.map((row) => row.outcome)).toEqual(['released', 'released', null, null])
+    const audit = await sql<{ n: number }>`
+      select count(*) as n from audit_log
+       where actor = 'migration 0007_idempotency' and action = 'task.release'
+         and at >= ${held[0]?.at ?? new Date()}`.execute(database.db)
+    expect(audit.rows[0]?.n).toBe(2)
+    // The crew's next claim is the task it kept.
+    expect(await api.call('POST', '/dispatch/next', { token: crewA, body: {} })).toMatchObject({
+      status: 200,
+      body: { id: ids[2], already_held: true },
+    })
   })
 })
 
