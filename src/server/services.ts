@@ -10,6 +10,7 @@ import { createEngineService, type EngineService } from './engine/engine.service
 import { createFeedService, type FeedService } from './gbfs/gbfs.service.js'
 import { JOBS_LOCK } from './jobs/leader.js'
 import { createFlowsService, type FlowsService } from './flows/flows.service.js'
+import { createIdempotency, type Idempotency } from './http/idempotency.js'
 import { silentLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import {
@@ -52,6 +53,8 @@ export interface Services {
   serviceLevels: ServiceLevelsService
   /** Recorded status histories loaded as if polled (`balancer import-status`). */
   statusImports: StatusImportService
+  /** First answers to requests sent with an Idempotency-Key (the crews' retries). */
+  idempotency: Idempotency
 }
 
 export interface ServicesDeps {
@@ -120,6 +123,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       logger: deps.logger ?? silentLogger(),
       refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
     }),
+    idempotency: createIdempotency(deps.db),
   }
   return { services, metrics }
 }

@@ -84,6 +84,24 @@ export const taskSchema = z
   .meta({ id: 'Task', description: 'A rebalancing task (the seed fields first).' })
 export type Task = z.infer<typeof taskSchema>
 
+/**
+ * The answer to POST /dispatch/next: the task, and whether the crew already held it. A crew works
+ * one task at a time, so a claim by a crew that holds one (a retry after a lost answer) returns
+ * that task again with `already_held: true` rather than a second one.
+ */
+export const claimedTaskSchema = taskSchema
+  .extend({
+    already_held: z.boolean().meta({
+      description:
+        'true: the crew already held this task (an earlier claim, e.g. one whose answer was lost) and nothing changed; false: handed out by this claim.',
+    }),
+  })
+  .meta({
+    id: 'ClaimedTask',
+    description: 'A claimed task: the Task fields, then whether the crew already held it.',
+  })
+export type ClaimedTask = z.infer<typeof claimedTaskSchema>
+
 export const suggestionSchema = z
   .object({
     id: z.int(),

@@ -147,7 +147,12 @@ describe('dispatch order and van capacity', () => {
     const urgent = await readyTask(3, 9)
     const newer = await readyTask(3)
     const order: number[] = []
-    for (let i = 0; i < 3; i++) order.push(((await claim(crewA)).body as Task).id)
+    // A crew works one task at a time: it completes each before the next claim.
+    for (let i = 0; i < 3; i++) {
+      const { id } = (await claim(crewA)).body as Task
+      order.push(id)
+      expect((await api.call('POST', `/task/${id}/complete`, { token: crewA })).status).toBe(200)
+    }
     expect(order).toEqual([urgent.id, old.id, newer.id])
   })
 
@@ -155,6 +160,7 @@ describe('dispatch order and van capacity', () => {
     const big = await readyTask(10)
     const small = await readyTask(4)
     expect((await claim(crewB)).body).toMatchObject({ id: small.id })
+    await api.call('POST', `/task/${small.id}/complete`, { token: crewB })
     const empty = await claim(crewB)
     expect(empty.status).toBe(404)
     expect((empty.body as { detail: string }).detail).toBe(

@@ -32,5 +32,7 @@ export function fakeServices(given: Partial<Services>): Services {
     engine: given.engine ?? unexpected('engine'),
     serviceLevels: given.serviceLevels ?? unexpected('serviceLevels'),
     statusImports: given.statusImports ?? unexpected('statusImports'),
+    // No database: the work runs as if no Idempotency-Key had been sent.
+    idempotency: given.idempotency ?? { answer: (_request, work) => work() },
   }
 }

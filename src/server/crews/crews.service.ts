@@ -17,7 +17,8 @@ export function crewHealth(lastSeen: Date | null, now: Date): CrewHealth {
 }
 
 export interface CrewsService {
-  heartbeat(input: HeartbeatRequest, actor: Actor): Promise<Crew>
+  /** `trx`: the transaction of a request sent with an Idempotency-Key (see dispatch.service). */
+  heartbeat(input: HeartbeatRequest, actor: Actor, trx?: Database): Promise<Crew>
   list(): Promise<Crew[]>
 }
 
@@ -39,7 +40,7 @@ export function createCrewsService(db: Database, now: () => Date = () => new Dat
   }
 
   return {
-    async heartbeat(input, actor) {
+    async heartbeat(input, actor, trx = db) {
       const crewId = actor.role === 'crew' ? actor.crewId : (input.worker_id ?? null)
       if (!crewId) {
         throw new ServiceError('invalid', 'invalid_request', 'worker_id: is required')
@@ -51,14 +52,14 @@ export function createCrewsService(db: Database, now: () => Date = () => new Dat
           `worker_id: "${input.worker_id}" is not this token's crew ("${crewId}")`,
         )
       }
-      const found = await recordHeartbeat(db, {
+      const found = await recordHeartbeat(trx, {
         crewId,
         lat: input.lat ?? null,
         lon: input.lon ?? null,
         battery: input.battery ?? null,
       })
       if (!found) throw new ServiceError('not_found', 'crew_not_found', `no crew "${crewId}"`)
-      const [crew] = await listCrews(db, crewId)
+      const [crew] = await listCrews(trx, crewId)
       if (!crew) throw new ServiceError('not_found', 'crew_not_found', `no crew "${crewId}"`)
       return toCrew(crew)
     },

@@ -172,6 +172,18 @@ export interface Feeds {
   warnings: Generated<Json>;
 }
 
+export interface IdempotencyKeys {
+  actor: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Generated<Timestamp>;
+  idempotency_key: string;
+  method: string;
+  path: string;
+  request_hash: Buffer;
+  response_body: string | null;
+  status: number | null;
+}
+
 export interface ImbalanceScores {
   bikes: number | null;
   capacity: number | null;
@@ -456,6 +468,7 @@ export interface DB {
   engine_station_rates: EngineStationRates;
   feed_polls: FeedPolls;
   feeds: Feeds;
+  idempotency_keys: IdempotencyKeys;
   imbalance_scores: ImbalanceScores;
   schema_migrations: SchemaMigrations;
   schema_migrations_lock: SchemaMigrationsLock;

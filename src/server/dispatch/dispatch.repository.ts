@@ -44,23 +44,39 @@ export async function notifyTasks(db: Db, tasks: readonly TaskRow[]): Promise<vo
   await sql`select pg_notify(${TASKS_CHANNEL}, ${payload})`.execute(db)
 }
 
+/** A claimed task, and whether the crew already held it (a retried claim) or got it now. */
+export type ClaimedRow = TaskRow & { already_held: boolean }
+
+/** The partial unique index of migration 0007: one assigned task per crew. */
+export const ONE_TASK_PER_CREW = 'tasks_one_assigned_per_crew'
+
 /**
- * The claim: ONE statement, so ONE short transaction and one round trip. It takes the head of the
- * ready queue (highest priority, then oldest: the seed's order when priorities are equal), skips
- * rows other claims hold locked, records the hand-out in the assignment history and the audit
- * log, and notifies the task boards. A crew whose van is smaller than a task is not handed it. Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
+ * The claim: ONE statement, so ONE short transaction and one round trip. A crew works one task at
+ * a time: if it already holds an assigned task (its phone retried after a lost answer, or the
+ * answer was cut at a shutdown), that task comes back and nothing changes. Otherwise it takes the
+ * head of the ready queue (highest priority, then oldest: the seed's order when priorities are
+ * equal), skips rows other claims hold locked, records the hand-out in the assignment history and
+ * the audit log, and notifies the task boards. A crew whose van is smaller than a task is not
+ * handed it. The held look-up is one probe of the index tasks_one_assigned_per_crew; when it
+ * finds a task the queue is not read at all (a one-time filter). Two racing claims by one crew
+ * both see no held task (one snapshot per statement), so the second fails on that unique index
+ * (23505) and its caller runs the statement again, which then returns the first one's task.
+ * Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
  */
 export async function claimNextTask(
   db: Db,
   crewId: string,
   actor: Actor,
-): Promise<TaskRow | undefined> {
+): Promise<ClaimedRow | undefined> {
   // The crew's van capacity is read inside the statement: no extra round trip per claim.
-  const { rows } = await sql<TaskRow>`
-    with next as (
+  const { rows } = await sql<ClaimedRow>`
+    with held as (
+      select * from tasks where worker_id = ${crewId} and status = 'assigned'
+    ), next as (
       select id from tasks
        where status = 'ready'
          and qty <= coalesce((select van_capacity from crews where crew_id = ${crewId}), 2147483647)
+         and not exists (select from held)
        order by priority desc, created_at, id
        limit 1
        for update skip locked
@@ -82,8 +98,16 @@ export async function claimNextTask(
       select pg_notify(${TASKS_CHANNEL}, json_build_array(json_build_object('id', id, 'status', status))::text)
         from claimed
     )
-    select claimed.* from claimed, (select count(*) from notified) as n`.execute(db)
+    select held.*, true as already_held from held
+    union all
+    select claimed.*, false from claimed, (select count(*) from notified) as n`.execute(db)
   return rows[0]
+}
+
+/** Two claims by one crew raced and this one lost: running it again returns the winner's task. */
+export function isSecondClaim(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown }
+  return code === '23505' && constraint === ONE_TASK_PER_CREW
 }
 
 /** A task locked for a status change by this transaction. */

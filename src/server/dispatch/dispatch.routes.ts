@@ -3,6 +3,7 @@ import {
   approveBatchRequestSchema,
   approveRequestSchema,
   cancelRequestSchema,
+  claimedTaskSchema,
   completeRequestSchema,
   createSuggestionRequestSchema,
   crewSchema,
@@ -20,6 +21,7 @@ import {
 } from '../../shared/dispatch.js'
 import type { CrewsService } from '../crews/crews.service.js'
 import { ApiRouter } from '../http/api-router.js'
+import { IDEMPOTENCY_DESCRIPTION, type Idempotency } from '../http/idempotency.js'
 import type { DispatchService } from './dispatch.service.js'
 
 const taskParams = z.object({ task_id: idParamSchema }).strict()
@@ -28,8 +30,14 @@ const suggestionParams = z.object({ suggestion_id: idParamSchema }).strict()
 /**
  * The seed's routes (seed 001) with its JSON shapes, and what a real depot adds in the same
  * style. Routes only validate and call the service: the Electron IPC handlers call the same one.
+ * The crew's state-changing routes (claim, complete, give back, heartbeat) take an
+ * Idempotency-Key: their work then runs in the transaction that records the key's answer.
  */
-export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): ApiRouter {
+export function dispatchRoutes(
+  dispatch: DispatchService,
+  crews: CrewsService,
+  idempotency: Idempotency,
+): ApiRouter {
   const api = new ApiRouter()
 
   api.channelEndpoint(
@@ -119,15 +127,18 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       method: 'post',
       path: '/dispatch/next',
       tag: 'tasks',
-      summary: 'Claim the next task (highest priority, then oldest)',
-      description:
-        "One short transaction with FOR UPDATE SKIP LOCKED: concurrent crews never get the same task. A crew's worker_id comes from its token; a dispatcher names the crew. A crew is not handed a task larger than its van.",
+      summary: 'Claim the next task (highest priority, then oldest), or the one the crew holds',
+      description: [
+        "A crew works one task at a time: a crew that already holds an assigned task gets that same task back (200, `already_held: true`, nothing changes) until it completes it or gives it back, so a claim retried after a lost answer never hands out a second task. Otherwise one short transaction with FOR UPDATE SKIP LOCKED: concurrent crews never get the same task (`already_held: false`). A crew's worker_id comes from its token; a dispatcher names the crew. A crew is not handed a task larger than its van.",
+        IDEMPOTENCY_DESCRIPTION,
+      ].join(' '),
       access: ['crew', 'dispatcher'],
       body: dispatchRequestSchema,
-      response: taskSchema,
+      response: claimedTaskSchema,
       errors: [404],
+      idempotent: true,
     },
-    ({ body, actor }) => dispatch.dispatchNext(body, actor),
+    (ctx) => idempotency.answer(ctx, (trx) => dispatch.dispatchNext(ctx.body, ctx.actor, trx)),
   )
 
   api.channelEndpoint(
@@ -183,15 +194,21 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       path: '/task/{task_id}/complete',
       tag: 'tasks',
       summary: 'Complete an assigned task',
-      description:
-        'The body is optional (the seed sent none); it may carry the quantity actually moved and a note. Completing a ready or canceled task is a 409; completing it again returns it unchanged.',
+      description: [
+        'The body is optional (the seed sent none); it may carry the quantity actually moved and a note. Completing a ready or canceled task is a 409. Completing it again with the same body (a retry) returns it unchanged, a 200 that changes nothing; again with another qty_moved or note is a 409 naming the recorded one (a field left out is not a difference).',
+        IDEMPOTENCY_DESCRIPTION,
+      ].join(' '),
       access: ['crew', 'dispatcher'],
       params: taskParams,
       body: completeRequestSchema,
       response: taskSchema,
       errors: [404, 409],
+      idempotent: true,
     },
-    ({ params, body, actor }) => dispatch.complete(params.task_id, body, actor),
+    (ctx) =>
+      idempotency.answer(ctx, (trx) =>
+        dispatch.complete(ctx.params.task_id, ctx.body, ctx.actor, trx),
+      ),
   )
 
   api.endpoint(
@@ -200,13 +217,21 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       path: '/task/{task_id}/release',
       tag: 'tasks',
       summary: 'Give an assigned task back to the queue, with a reason',
+      description: [
+        'The crew may then claim another. Giving back a task that is no longer assigned is a 409.',
+        IDEMPOTENCY_DESCRIPTION,
+      ].join(' '),
       access: ['crew', 'dispatcher'],
       params: taskParams,
       body: releaseRequestSchema,
       response: taskSchema,
       errors: [404, 409],
+      idempotent: true,
     },
-    ({ params, body, actor }) => dispatch.release(params.task_id, body, actor),
+    (ctx) =>
+      idempotency.answer(ctx, (trx) =>
+        dispatch.release(ctx.params.task_id, ctx.body, ctx.actor, trx),
+      ),
   )
 
   api.channelEndpoint(
@@ -232,12 +257,14 @@ export function dispatchRoutes(dispatch: DispatchService, crews: CrewsService): 
       path: '/crews/heartbeat',
       tag: 'crews',
       summary: "Report that a crew's device is alive (optionally where it is)",
+      description: IDEMPOTENCY_DESCRIPTION,
       access: ['crew'],
       body: heartbeatRequestSchema,
       response: crewSchema,
       errors: [404],
+      idempotent: true,
     },
-    ({ body, actor }) => crews.heartbeat(body, actor),
+    (ctx) => idempotency.answer(ctx, (trx) => crews.heartbeat(ctx.body, ctx.actor, trx)),
   )
 
   api.channelEndpoint(

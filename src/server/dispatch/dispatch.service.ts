@@ -1,47 +1,32 @@
 import type {
   ApproveBatchRequest,
   ApproveRequest,
-  CancelRequest,
-  CompleteRequest,
   CreateSuggestionRequest,
-  DispatchRequest,
   RejectRequest,
-  ReleaseRequest,
   Suggestion,
   SuggestionListFilter,
   SuggestionSource,
   Task,
-  TaskListFilter,
-  TaskPage,
-  TaskStatus,
-  TaskSummary,
 } from '../../shared/dispatch.js'
-import { describeActor, type Actor } from '../auth/actor.js'
+import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
 import {
-  claimNextTask,
   decideSuggestions,
-  endAssignment,
-  findCrew,
   getSuggestion,
-  getTask,
   insertSuggestion,
   insertTasks,
   knownStations,
   listSuggestions,
-  listTasks,
   lockSuggestions,
-  lockTask,
   notifyTasks,
-  readyTasksAboveCapacity,
   systemIds,
-  taskCountsByStatus,
-  updateTask,
   writeAudit,
   type SuggestionRow,
-  type TaskRow,
 } from './dispatch.repository.js'
+import { createTaskWork, iso, type TaskWork } from './task-work.service.js'
+
+export { DEFAULT_PAGE } from './task-work.service.js'
 
 /** What the metrics (and, later, live views) hear about. */
 export type DispatchEvent =
@@ -54,7 +39,8 @@ export interface DispatchOptions {
   now?: () => Date
 }
 
-export interface DispatchService {
+/** Suggestions and approvals here; the tasks' life after that in task-work.service.ts. */
+export interface DispatchService extends Omit<TaskWork, 'toTask'> {
   listSuggestions(filter: SuggestionListFilter): Promise<Suggestion[]>
   createSuggestion(
     input: CreateSuggestionRequest,
@@ -64,24 +50,12 @@ export interface DispatchService {
   rejectSuggestion(id: number, input: RejectRequest, actor: Actor): Promise<Suggestion>
   approve(input: ApproveRequest, actor: Actor): Promise<Task>
   approveBatch(input: ApproveBatchRequest, actor: Actor): Promise<Task[]>
-  dispatchNext(input: DispatchRequest, actor: Actor): Promise<Task>
-  complete(id: number, input: CompleteRequest, actor: Actor): Promise<Task>
-  release(id: number, input: ReleaseRequest, actor: Actor): Promise<Task>
-  cancel(id: number, input: CancelRequest, actor: Actor): Promise<Task>
-  getTask(id: number, actor: Actor): Promise<Task>
-  listTasks(filter: TaskListFilter, actor: Actor): Promise<TaskPage>
-  summary(): Promise<TaskSummary>
 }
 
-export const DEFAULT_PAGE = 50
 const SUGGESTION_LIMIT = 1_000
 
 // The seed's words for its 404s (seed 001), kept exactly: crew devices may match on them.
-const TASK_NOT_FOUND = 'Task not found'
 const SUGGESTION_NOT_FOUND = 'Suggestion not found'
-const NO_AVAILABLE_TASKS = 'No available tasks'
-
-const iso = (date: Date | null): string | null => date?.toISOString() ?? null
 
 export function toSuggestion(row: SuggestionRow): Suggestion {
   return {
@@ -108,75 +82,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
   const emit = (event: DispatchEvent, count = 1) => {
     if (count > 0) options.onEvent?.(event, count)
   }
-
-  function toTask(row: TaskRow): Task {
-    const leaseExpires =
-      row.status === 'assigned' && row.assigned_at
-        ? new Date(row.assigned_at.getTime() + options.leaseMs)
-        : null
-    return {
-      id: row.id,
-      from_station_id: row.from_station_id,
-      to_station_id: row.to_station_id,
-      qty: row.qty,
-      reason: row.reason,
-      status: row.status,
-      worker_id: row.worker_id,
-      created_at: row.created_at.toISOString(),
-      system_id: row.system_id,
-      priority: row.priority,
-      qty_moved: row.qty_moved,
-      note: row.note,
-      suggestion_id: row.suggestion_id,
-      assigned_at: iso(row.assigned_at),
-      completed_at: iso(row.completed_at),
-      canceled_at: iso(row.canceled_at),
-      updated_at: row.updated_at.toISOString(),
-      lease_expires_at: iso(leaseExpires),
-      stale: leaseExpires !== null && leaseExpires.getTime() <= now().getTime(),
-    }
-  }
-
-  /** A crew acts only on its own tasks; dispatchers on any. */
-  function assertHolder(task: TaskRow, actor: Actor, verb: string): void {
-    if (actor.role === 'crew' && task.worker_id !== actor.crewId) {
-      throw new ServiceError(
-        'forbidden',
-        'not_your_task',
-        task.worker_id
-          ? `task ${task.id} is held by crew ${task.worker_id}; ${describeActor(actor)} cannot ${verb} it`
-          : `task ${task.id} is not assigned to ${describeActor(actor)}; claim work with POST /dispatch/next`,
-      )
-    }
-  }
-
-  function wrongState(task: TaskRow, verb: string, allowed: string): ServiceError {
-    const since =
-      task.status === 'canceled'
-        ? ` (canceled ${iso(task.canceled_at) ?? ''})`
-        : task.status === 'completed'
-          ? ` (completed by ${task.worker_id ?? 'a crew'} ${iso(task.completed_at) ?? ''})`
-          : ''
-    return new ServiceError(
-      'conflict',
-      'invalid_transition',
-      `task ${task.id} is ${task.status}${since}: only ${allowed} task can be ${verb}`,
-    )
-  }
-
-  async function changeTask(
-    id: number,
-    apply: (task: TaskRow, trx: Database) => Promise<TaskRow | null>,
-  ): Promise<{ row: TaskRow; changed: boolean }> {
-    return db.transaction().execute(async (trx) => {
-      const task = await lockTask(trx, id)
-      if (!task) throw new ServiceError('not_found', 'task_not_found', TASK_NOT_FOUND)
-      const changed = await apply(task, trx)
-      if (!changed) return { row: task, changed: false }
-      await notifyTasks(trx, [changed])
-      return { row: changed, changed: true }
-    })
-  }
+  const { toTask, ...taskWork } = createTaskWork(db, { leaseMs: options.leaseMs, now, emit })
 
   async function resolveSystem(systemId: string | undefined): Promise<string> {
     const systems = await systemIds(db)
@@ -401,175 +307,6 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
       return tasks.map(toTask)
     },
 
-    async dispatchNext(input, actor) {
-      let crewId: string
-      if (actor.role === 'crew') {
-        if (!actor.crewId) throw new Error('a crew actor without a crew')
-        if (input.worker_id !== undefined && input.worker_id !== actor.crewId) {
-          throw new ServiceError(
-            'forbidden',
-            'worker_mismatch',
-            `worker_id: "${input.worker_id}" is not this token's crew ("${actor.crewId}")`,
-          )
-        }
-        crewId = actor.crewId
-      } else {
-        if (input.worker_id === undefined) {
-          throw new ServiceError(
-            'invalid',
-            'invalid_request',
-            'worker_id: is required when a dispatcher hands out a task',
-          )
-        }
-        if (!(await findCrew(db, input.worker_id))) {
-          throw new ServiceError(
-            'not_found',
-            'crew_not_found',
-            `worker_id: no crew "${input.worker_id}"; create its token first (balancer token create --role crew)`,
-          )
-        }
-        crewId = input.worker_id
-      }
-      const claimed = await claimNextTask(db, crewId, actor)
-      if (!claimed) {
-        const tooBig = await readyTasksAboveCapacity(db, crewId)
-        throw new ServiceError(
-          'not_found',
-          'no_available_tasks',
-          tooBig.count > 0 && tooBig.capacity !== null
-            ? `${NO_AVAILABLE_TASKS} (${tooBig.count} ready task${tooBig.count > 1 ? 's need' : ' needs'} more than this van's ${tooBig.capacity} bikes)`
-            : NO_AVAILABLE_TASKS,
-        )
-      }
-      emit('task.dispatched')
-      return toTask(claimed)
-    },
-
-    async complete(id, input, actor) {
-      const { row, changed } = await changeTask(id, async (task, trx) => {
-        assertHolder(task, actor, 'complete')
-        // A crew device retrying after a dropped answer gets the same answer, not an error.
-        if (task.status === 'completed') return null
-        if (task.status !== 'assigned') throw wrongState(task, 'completed', 'an assigned')
-        const updated = await updateTask(trx, id, {
-          status: 'completed',
-          completed_at: now(),
-          qty_moved: input.qty_moved ?? null,
-          note: input.note ?? task.note,
-        })
-        await endAssignment(trx, id, 'completed', null)
-        await writeAudit(trx, actor, [
-          {
-            action: 'task.complete',
-            entity: 'task',
-            entityId: id,
-            detail: { worker_id: task.worker_id, qty_moved: input.qty_moved ?? null },
-          },
-        ])
-        return updated
-      })
-      if (changed) emit('task.completed')
-      return toTask(row)
-    },
-
-    async release(id, input, actor) {
-      const { row } = await changeTask(id, async (task, trx) => {
-        assertHolder(task, actor, 'give back')
-        if (task.status !== 'assigned') throw wrongState(task, 'given back', 'an assigned')
-        const updated = await updateTask(trx, id, {
-          status: 'ready',
-          worker_id: null,
-          assigned_at: null,
-        })
-        await endAssignment(trx, id, 'released', input.reason)
-        await writeAudit(trx, actor, [
-          {
-            action: 'task.release',
-            entity: 'task',
-            entityId: id,
-            detail: { worker_id: task.worker_id, reason: input.reason },
-          },
-        ])
-        return updated
-      })
-      emit('task.released')
-      return toTask(row)
-    },
-
-    async cancel(id, input, actor) {
-      const { row } = await changeTask(id, async (task, trx) => {
-        if (task.status !== 'ready' && task.status !== 'assigned') {
-          throw wrongState(task, 'canceled', 'a ready or an assigned')
-        }
-        const updated = await updateTask(trx, id, {
-          status: 'canceled',
-          canceled_at: now(),
-          note: input.reason ?? task.note,
-        })
-        await endAssignment(trx, id, 'canceled', input.reason ?? null)
-        await writeAudit(trx, actor, [
-          {
-            action: 'task.cancel',
-            entity: 'task',
-            entityId: id,
-            detail: { was: task.status, worker_id: task.worker_id, reason: input.reason ?? null },
-          },
-        ])
-        return updated
-      })
-      emit('task.canceled')
-      return toTask(row)
-    },
-
-    async getTask(id, actor) {
-      const task = await getTask(db, id)
-      if (!task) throw new ServiceError('not_found', 'task_not_found', TASK_NOT_FOUND)
-      assertHolder(task, actor, 'see')
-      return toTask(task)
-    },
-
-    async listTasks(filter, actor) {
-      let crew = filter.crew
-      if (actor.role === 'crew') {
-        if (crew !== undefined && crew !== actor.crewId) {
-          throw new ServiceError(
-            'forbidden',
-            'not_your_tasks',
-            `crew: ${describeActor(actor)} may list only its own tasks`,
-          )
-        }
-        crew = actor.crewId ?? undefined
-      }
-      const limit = filter.limit ?? DEFAULT_PAGE
-      const leaseStart = new Date(now().getTime() - options.leaseMs)
-      const rows = await listTasks(db, {
-        ...filter,
-        crew,
-        limit,
-        assignedBefore: filter.stale === true ? leaseStart : undefined,
-        assignedSince: filter.stale === false ? leaseStart : undefined,
-      })
-      const last = rows.at(-1)
-      return {
-        tasks: rows.map(toTask),
-        next_cursor: rows.length === limit && last ? String(last.id) : null,
-      }
-    },
-
-    async summary() {
-      const rows = await taskCountsByStatus(db, new Date(now().getTime() - options.leaseMs))
-      const byStatus: Record<TaskStatus, number> = {
-        ready: 0,
-        assigned: 0,
-        completed: 0,
-        canceled: 0,
-      }
-      let stale = 0
-      for (const row of rows) {
-        byStatus[row.status] = row.count
-        stale += row.stale
-      }
-      return { byStatus, stale }
-    },
+    ...taskWork,
   }
 }

@@ -38,6 +38,8 @@ export interface EndpointSpec {
   errors?: readonly number[]
   /** The console channel this route serves (src/shared/channel-routes.ts). */
   channel?: Channel
+  /** Takes an Idempotency-Key header (src/server/http/idempotency.ts); documented in OpenAPI. */
+  idempotent?: boolean
 }
 
 /** A channel with both a service function and an HTTP route. */

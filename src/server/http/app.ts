@@ -49,7 +49,7 @@ export function apiRouters({
 }: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'>): ApiRouter[] {
   return [
     systemRoutes(services.status, metrics, services.feeds),
-    dispatchRoutes(services.dispatch, services.crews),
+    dispatchRoutes(services.dispatch, services.crews, services.idempotency),
     engineRoutes(services.engine),
     tokenRoutes(services.auth),
     feedRoutes(services.feeds),

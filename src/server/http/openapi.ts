@@ -10,6 +10,7 @@ import {
 } from 'zod-openapi'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
 import type { EndpointSpec } from './api-router.js'
+import { idempotencyHeaderSchema, REPLAYED_HEADER } from './idempotency.js'
 
 export const errorSchema = z
   .object({
@@ -40,10 +41,19 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
     429,
     ...(spec.body ? [413, 415] : []),
     ...(spec.errors ?? []),
+    ...(spec.idempotent ? [422] : []),
   ])
   const roles = access === 'public' ? 'Anyone.' : `Roles: ${access.join(', ')}.`
   const success: ZodOpenApiResponseObject = {
     description: spec.responseDescription ?? 'OK',
+  }
+  if (spec.idempotent) {
+    success.headers = z.object({
+      [REPLAYED_HEADER]: z.literal('true').optional().meta({
+        description:
+          'This is the first answer to an earlier request with the same Idempotency-Key.',
+      }),
+    })
   }
   if (spec.response) {
     success.content = {
@@ -58,11 +68,12 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
     description: [spec.description, roles].filter(Boolean).join('\n\n'),
     tags: [spec.tag],
     security: isPublic ? [] : [{ bearer: [] }],
-    ...(spec.params || spec.query
+    ...(spec.params || spec.query || spec.idempotent
       ? {
           requestParams: {
             ...(spec.params ? { path: spec.params as z.ZodObject } : {}),
             ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+            ...(spec.idempotent ? { header: idempotencyHeaderSchema } : {}),
           },
         }
       : {}),
@@ -75,7 +86,10 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
         [...errors].sort().map((status) => [
           String(status),
           {
-            description: ERROR_WORDS[status] ?? 'Error',
+            description:
+              spec.idempotent && status === 422
+                ? `${spec.errors?.includes(422) ? `${ERROR_WORDS[422] ?? ''}, or the` : 'The'} Idempotency-Key was first sent with another route or body`
+                : (ERROR_WORDS[status] ?? 'Error'),
             content: { 'application/json': { schema: errorSchema } },
           },
         ]),
