@@ -68,9 +68,9 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await api?.close()
-  await small?.db.destroy()
-  await test?.drop()
+  await (api as TestApi | undefined)?.close()
+  await (small as TestDatabase | undefined)?.db.destroy()
+  await (test as TestDatabase | undefined)?.drop()
 })
 
 async function readyTask(): Promise<void> {
@@ -105,8 +105,9 @@ describe('POST /suggestions/run while a run is in progress', () => {
         expect((run.body as { detail: string }).detail).toMatch(/a run is in progress/)
       }
       expect(claim.status).toBe(200)
-      // Nobody waited for the lock: all six answered in well under the pool's 5 s wait.
-      expect(took).toBeLessThan(3_000)
+      // Nobody waited for the lock (a run that did would wait for as long as the other holds it):
+      // all six answered within the pool's 5 s wait for a connection, on a busy 2-core machine.
+      expect(took).toBeLessThan(4_500)
       expect(small.pool.waitingCount).toBe(0)
     } finally {
       await other.end()

@@ -25,19 +25,24 @@ const CREWS = 15
 const TASKS = 20_000
 const RECOVERY_MS = 5_000
 
-let cluster: ThrowawayCluster
-let dataDir: string
+let cluster: ThrowawayCluster | undefined
+let dataDir: string | undefined
 let server: ServerHandle
 let tokens: string[]
 const crashes: unknown[] = []
 const onCrash = (error: unknown) => crashes.push(error)
+const theCluster = (): ThrowawayCluster => {
+  if (!cluster) throw new Error('the cluster did not start')
+  return cluster
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 beforeAll(async () => {
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
-  cluster = await startThrowawayCluster({ name: 'db-faults' })
-  const admin = new pg.Client({ connectionString: cluster.adminUrl })
+  const started = await startThrowawayCluster({ name: 'db-faults' })
+  cluster = started
+  const admin = new pg.Client({ connectionString: started.adminUrl })
   await admin.connect()
   await admin.query('create database balancer')
   await admin.end()
@@ -45,7 +50,7 @@ beforeAll(async () => {
   server = await startServer(
     {
       dataDir,
-      databaseUrl: withDatabaseName(cluster.adminUrl, 'balancer'),
+      databaseUrl: withDatabaseName(started.adminUrl, 'balancer'),
       host: '127.0.0.1',
       port: 0,
       feeds: [],
@@ -70,7 +75,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
+  await (server as ServerHandle | undefined)?.close()
   await cluster?.remove()
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
   process.off('uncaughtException', onCrash)
@@ -89,7 +94,11 @@ interface Outcome {
 function crews(): { outcomes: Outcome[]; stop(): Promise<void> } {
   const outcomes: Outcome[] = []
   let stopped = false
-  const call = async (token: string, path: string, body: unknown) => {
+  const call = async (
+    token: string,
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; id: number | null }> => {
     const started = Date.now()
     try {
       const response = await fetch(`${server.url}${path}`, {
@@ -121,7 +130,7 @@ function crews(): { outcomes: Outcome[]; stop(): Promise<void> } {
   const loop = async (token: string) => {
     let held: number | null = null
     for (let round = 0; round < 50_000 && !stopped; round += 1) {
-      const answer =
+      const answer: { status: number; id: number | null } =
         held === null
           ? await call(token, '/dispatch/next', {})
           : await call(token, `/task/${held}/complete`, { qty_moved: 1 })
@@ -168,7 +177,7 @@ async function underLoad(fault: () => Promise<number>): Promise<{
   return { recoveryMs, counts }
 }
 
-async function waitFor<T>(what: () => Promise<T> | T, ok: (value: T) => boolean, ms: number) {
+async function waitFor<T>(what: () => Promise<T>, ok: (value: T) => boolean, ms: number) {
   const deadline = Date.now() + ms
   let value = await what()
   while (!ok(value) && Date.now() < deadline) {
@@ -188,7 +197,7 @@ describe('a configured database that goes away under 15 crews', () => {
     const unsubscribe = server.events.subscribe((event) => heard.push(event.channel))
     let answering = 0
     const { recoveryMs, counts } = await underLoad(async () => {
-      await cluster.restartFast()
+      await theCluster().restartFast()
       answering = Date.now()
       return answering
     })
@@ -212,9 +221,9 @@ describe('a configured database that goes away under 15 crews', () => {
     })
     let answering = 0
     const { recoveryMs, counts } = await underLoad(async () => {
-      await cluster.stop('immediate')
+      await theCluster().stop('immediate')
       await sleep(3_000)
-      await cluster.start()
+      await theCluster().start()
       answering = Date.now()
       return answering
     })
@@ -230,21 +239,21 @@ describe('a configured database that goes away under 15 crews', () => {
 
   it('a server that stops answering without closing its sockets: statements end at their deadline', async () => {
     // Request limits shortened to 1 s, so the deadline is 1 + 5 s rather than 30 + 5.
-    const pool = createPool(withDatabaseName(cluster.adminUrl, 'balancer'), silentLogger(), {
+    const pool = createPool(withDatabaseName(theCluster().adminUrl, 'balancer'), silentLogger(), {
       max: 2,
       limits: { statementMs: 1_000, idleInTransactionMs: 1_000 },
     })
     const db = createDatabase(pool)
     try {
       await sql`select 1`.execute(db)
-      await cluster.freeze()
+      await theCluster().freeze()
       const started = Date.now()
       const error = await sql`select 1`.execute(db).then(
         () => null,
         (failure: unknown) => failure as Error,
       )
       const waited = Date.now() - started
-      await cluster.thaw()
+      await theCluster().thaw()
       console.log(`frozen server: the statement failed after ${waited} ms: ${error?.message}`)
       expect(error?.message).toMatch(/did not answer within 6 s/)
       expect(waited).toBeLessThan(8_000)
@@ -252,7 +261,7 @@ describe('a configured database that goes away under 15 crews', () => {
       const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db)
       expect(rows).toEqual([{ one: 1 }])
     } finally {
-      await cluster.thaw()
+      await theCluster().thaw()
       await db.destroy()
     }
     expect(crashes).toEqual([])

@@ -1,11 +1,10 @@
 import { sql } from 'kysely'
-import type { Suggestion } from '../../shared/dispatch.js'
 import type { EngineRunRequest, EngineRunSummary } from '../../shared/engine.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { asLongWork } from '../db/work-limits.js'
-import { insertSuggestion, writeAudit } from '../dispatch/dispatch.repository.js'
-import { toSuggestion, type DispatchService } from '../dispatch/dispatch.service.js'
+import { writeAudit } from '../dispatch/dispatch.repository.js'
+import type { DispatchService } from '../dispatch/dispatch.service.js'
 import { ServiceError } from '../errors.js'
 import { LOCK_NAMESPACE, lockKey } from '../jobs/leader.js'
 import { silentLogger, type Logger } from '../logger.js'
@@ -31,7 +30,6 @@ import {
   saveModel,
   seedNetFlows,
   stationsWithLatestStatus,
-  supersedeOpen,
   type ModelRow,
   type StationStateRow,
   type SystemRow,
@@ -47,6 +45,7 @@ import {
   type Range,
 } from './moves.js'
 import { moveReason } from './reasons.js'
+import { keepRun } from './run-suggestions.repository.js'
 import { seedHeuristicMoves } from './seed-heuristic.js'
 import { resolveSystem } from './systems.js'
 
@@ -469,58 +468,6 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     }
   }
 
-  /** Writes a run's suggestions and supersedes the source's older open ones: all or nothing. */
-  async function keep(
-    trx: Database,
-    system: SystemRow,
-    source: 'engine' | 'seed_heuristic',
-    proposals: Awaited<ReturnType<typeof plan>>['proposals'],
-  ) {
-    const created: Suggestion[] = []
-    for (const proposal of proposals) {
-      const row = await insertSuggestion(trx, {
-        system_id: system.system_id,
-        from_station_id: proposal.from.row.station_id,
-        to_station_id: proposal.to.row.station_id,
-        qty: proposal.qty,
-        reason: proposal.reason,
-        value: proposal.value,
-        source,
-        created_by: ENGINE_ACTOR.name,
-      })
-      created.push(toSuggestion({ ...row, task_id: null }))
-    }
-    await writeAudit(
-      trx,
-      ENGINE_ACTOR,
-      created.map((suggestion) => ({
-        action: 'suggestion.create',
-        entity: 'suggestion',
-        entityId: suggestion.id,
-        detail: {
-          from: suggestion.from_station_id,
-          to: suggestion.to_station_id,
-          qty: suggestion.qty,
-        },
-      })),
-    )
-    const byPair = new Map(
-      created.map((suggestion) => [
-        `${suggestion.from_station_id}\u001f${suggestion.to_station_id}`,
-        suggestion.id,
-      ]),
-    )
-    const superseded = await supersedeOpen(trx, {
-      systemId: system.system_id,
-      source,
-      keep: created.map((suggestion) => suggestion.id),
-      byPair,
-      fallback: created[0]?.id ?? null,
-      decidedBy: ENGINE_ACTOR.name,
-    })
-    return { created, superseded }
-  }
-
   return {
     async run(request, options = {}) {
       const started = now()
@@ -547,7 +494,13 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
           try {
             const planned = await plan(connection, system, request, source)
             const { created, superseded } = await connection.transaction().execute(async (trx) => {
-              const kept = await keep(trx, system, source, planned.proposals)
+              const kept = await keepRun(
+                trx,
+                ENGINE_ACTOR,
+                system.system_id,
+                source,
+                planned.proposals,
+              )
               await writeAudit(trx, actor, [
                 {
                   action: 'engine.run',
