@@ -88,14 +88,6 @@ function guardedPool(pool: pg.Pool): PostgresPool {
     async connect() {
       const limits = longWorkLimits()
       const client = await pool.connect()
-      if (limits) {
-        try {
-          await client.query(...setLimitsQuery(limits))
-        } catch (error) {
-          client.release(error as Error)
-          throw error
-        }
-      }
       const deadline = answerDeadlineMs(limits ?? requestLimits)
       let dropped: Error | null = null
       const query = (text: unknown, parameters?: unknown[]): unknown => {
@@ -107,6 +99,15 @@ function guardedPool(pool: pg.Pool): PostgresPool {
         }, deadline)
         return client.query(text, parameters).finally(() => clearTimeout(timer))
       }
+      const setLimits = (to: WorkLimits) => query(...setLimitsQuery(to)) as Promise<unknown>
+      if (limits) {
+        try {
+          await setLimits(limits)
+        } catch (error) {
+          client.release(error as Error)
+          throw error
+        }
+      }
       return {
         query: query as PostgresPoolClient['query'],
         release() {
@@ -115,7 +116,7 @@ function guardedPool(pool: pg.Pool): PostgresPool {
             return
           }
           // Back to request limits before another request gets this session.
-          client.query(...setLimitsQuery(requestLimits)).then(
+          setLimits(requestLimits).then(
             () => client.release(),
             (error: unknown) => client.release(error as Error),
           )
