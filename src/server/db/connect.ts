@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js'
 import { createDatabase, createPool, type Database } from './database.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
 import { migrateToLatest } from './migrations.js'
+import { asLongWork } from './work-limits.js'
 
 /** A migrated database, whichever kind the settings select, and how to let go of it. */
 export interface OpenDatabase {
@@ -50,7 +51,8 @@ export async function openDatabase(
     await embedded?.release()
   }
   try {
-    const applied = await migrateToLatest(db, logger)
+    // Migrations are a long job: a big one, or waiting for another console's, may pass 30 s.
+    const applied = await asLongWork(() => migrateToLatest(db, logger))
     return {
       db,
       pool,

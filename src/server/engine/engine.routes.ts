@@ -14,11 +14,11 @@ export function engineRoutes(engine: EngineService): ApiRouter {
       tag: 'suggestions',
       summary: 'Run the suggestion engine now',
       description:
-        "Fits the demand model again if trips newer than it were imported, suggests moves for the stations' latest status, and supersedes the engine's own previous open suggestions (never a dispatcher's or an outside engine's). Answers with what it did.",
+        "Fits the demand model again if trips newer than it were imported, suggests moves for the stations' latest status, and supersedes the engine's own previous open suggestions (never a dispatcher's or an outside engine's). Answers with what it did. The new suggestions and the superseding of the old ones commit together: a run that fails leaves the previous suggestions open and adds none. One run per system and policy at a time, across consoles: while one runs, another answers 409 (code engine_busy) at once.",
       access: ['dispatcher', 'engine'],
       body: engineRunRequestSchema,
       response: engineRunSummarySchema,
-      errors: [422],
+      errors: [409, 422],
     },
     (run, { body, actor }) => run(body, { trigger: 'http', actor }),
   )

@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
-import type { Suggestion } from '../../shared/dispatch.js'
 import type { EngineRunRequest, EngineRunSummary } from '../../shared/engine.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
+import { asLongWork } from '../db/work-limits.js'
 import { writeAudit } from '../dispatch/dispatch.repository.js'
 import type { DispatchService } from '../dispatch/dispatch.service.js'
+import { ServiceError } from '../errors.js'
 import { LOCK_NAMESPACE, lockKey } from '../jobs/leader.js'
 import { silentLogger, type Logger } from '../logger.js'
 import {
@@ -29,7 +30,6 @@ import {
   saveModel,
   seedNetFlows,
   stationsWithLatestStatus,
-  supersedeOpen,
   type ModelRow,
   type StationStateRow,
   type SystemRow,
@@ -45,6 +45,7 @@ import {
   type Range,
 } from './moves.js'
 import { moveReason } from './reasons.js'
+import { keepRun } from './run-suggestions.repository.js'
 import { seedHeuristicMoves } from './seed-heuristic.js'
 import { resolveSystem } from './systems.js'
 
@@ -145,12 +146,13 @@ function liveStations(rows: readonly StationStateRow[]): Live[] {
 }
 
 export function createEngineService(deps: EngineServiceDeps): EngineService {
-  const { db, dispatch } = deps
+  const { db } = deps
   const logger = deps.logger ?? silentLogger()
   const now = deps.now ?? (() => new Date())
 
   /** The active model, fitted again when trips newer than it arrived or it is a day old. */
   async function currentModel(
+    db: Database,
     system: SystemRow,
     stationIds: readonly string[],
   ): Promise<{ row: ModelRow; model: DemandModel; fitted: boolean } | null> {
@@ -244,7 +246,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     return { row, model: fit.model, fitted: true }
   }
 
-  async function crewCount(requested: number | undefined): Promise<number> {
+  async function crewCount(db: Database, requested: number | undefined): Promise<number> {
     if (requested) return requested
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from crews where last_seen_at > now() - interval '12 hours'`.execute(
@@ -253,7 +255,9 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     return Math.max(MIN_CREWS, rows[0]?.n ?? 0)
   }
 
+  /** Everything a run reads and fits, on `db`: the run's own connection. */
   async function plan(
+    db: Database,
     system: SystemRow,
     request: EngineRunRequest,
     source: 'engine' | 'seed_heuristic',
@@ -267,6 +271,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
     const rows = await stationsWithLatestStatus(db, system.system_id)
     const live = liveStations(rows)
     const modelAt = await currentModel(
+      db,
       system,
       rows.map((row) => row.station_id),
     )
@@ -313,7 +318,7 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
         `${(live[from] as Live).row.station_id}\u001f${(live[to] as Live).row.station_id}`,
       )
     const vanCapacity = request.van_capacity ?? DEFAULT_VAN_CAPACITY
-    const crews = await crewCount(request.crews)
+    const crews = await crewCount(db, request.crews)
     const clock = localClock(now(), system.timezone)
 
     if (source === 'seed_heuristic') {
@@ -470,88 +475,82 @@ export function createEngineService(deps: EngineServiceDeps): EngineService {
       const system = await resolveSystem(db, request.system_id)
       const source = request.policy ?? 'engine'
       const actor = options.actor ?? ENGINE_ACTOR
-      // One run per system and source at a time, across consoles: a session lock on a
-      // connection of its own (the suggestions are written on others).
-      return db.connection().execute(async (connection) => {
-        const key = lockKey(`engine:${source}:${system.system_id}`)
-        await sql`select pg_advisory_lock(${LOCK_NAMESPACE}, ${key})`.execute(connection)
-        try {
-          const planned = await plan(system, request, source)
-          const created: Suggestion[] = []
-          for (const proposal of planned.proposals) {
-            created.push(
-              await dispatch.createSuggestion(
-                {
-                  system_id: system.system_id,
-                  from_station_id: proposal.from.row.station_id,
-                  to_station_id: proposal.to.row.station_id,
-                  qty: proposal.qty,
-                  reason: proposal.reason,
-                  value: proposal.value,
-                },
-                ENGINE_ACTOR,
-                source,
-              ),
+      const key = lockKey(`engine:${source}:${system.system_id}`)
+      // One run per system and source at a time, across consoles: a session lock on the run's
+      // one connection, where all of its work happens. A run that finds the lock taken answers
+      // at once instead of waiting: waiting would hold a pool connection that crews' claims need
+      // (16 runs waiting starved every claim). The run is a long job: a model fit reads months.
+      return asLongWork(() =>
+        db.connection().execute(async (connection) => {
+          const { rows } = await sql<{ acquired: boolean }>`
+            select pg_try_advisory_lock(${LOCK_NAMESPACE}, ${key}) as acquired`.execute(connection)
+          if (!rows[0]?.acquired) {
+            throw new ServiceError(
+              'conflict',
+              'engine_busy',
+              `a run is in progress: the ${source === 'engine' ? 'engine' : 'seed heuristic'} is already making suggestions for system "${system.system_id}"; try again when it ends`,
             )
           }
-          const byPair = new Map(
-            created.map((suggestion) => [
-              `${suggestion.from_station_id}\u001f${suggestion.to_station_id}`,
-              suggestion.id,
-            ]),
-          )
-          const superseded = await supersedeOpen(db, {
-            systemId: system.system_id,
-            source,
-            keep: created.map((suggestion) => suggestion.id),
-            byPair,
-            fallback: created[0]?.id ?? null,
-            decidedBy: ENGINE_ACTOR.name,
-          })
-          const durationMs = Math.round(performance.now() - clockStart)
-          await writeAudit(db, actor, [
-            {
-              action: 'engine.run',
-              entity: 'system',
-              entityId: system.system_id,
-              detail: {
+          try {
+            const planned = await plan(connection, system, request, source)
+            const { created, superseded } = await connection.transaction().execute(async (trx) => {
+              const kept = await keepRun(
+                trx,
+                ENGINE_ACTOR,
+                system.system_id,
                 source,
-                trigger: options.trigger ?? 'cli',
-                model_version: planned.modelVersion,
+                planned.proposals,
+              )
+              await writeAudit(trx, actor, [
+                {
+                  action: 'engine.run',
+                  entity: 'system',
+                  entityId: system.system_id,
+                  detail: {
+                    source,
+                    trigger: options.trigger ?? 'cli',
+                    model_version: planned.modelVersion,
+                    created: kept.created.length,
+                    superseded: kept.superseded.length,
+                    duration_ms: Math.round(performance.now() - clockStart),
+                  },
+                },
+              ])
+              return kept
+            })
+            const durationMs = Math.round(performance.now() - clockStart)
+            logger.info(
+              {
+                system: system.system_id,
+                source,
                 created: created.length,
                 superseded: superseded.length,
-                duration_ms: durationMs,
+                ms: durationMs,
               },
-            },
-          ])
-          logger.info(
-            {
-              system: system.system_id,
+              'engine: suggestions made',
+            )
+            return {
+              system_id: system.system_id,
               source,
+              model_version: planned.modelVersion,
+              model_fitted: planned.modelFitted,
+              stations: planned.stations,
+              horizon_minutes: DEFAULT_HORIZON_MINUTES,
               created: created.length,
               superseded: superseded.length,
-              ms: durationMs,
-            },
-            'engine: suggestions made',
-          )
-          return {
-            system_id: system.system_id,
-            source,
-            model_version: planned.modelVersion,
-            model_fitted: planned.modelFitted,
-            stations: planned.stations,
-            horizon_minutes: DEFAULT_HORIZON_MINUTES,
-            created: created.length,
-            superseded: superseded.length,
-            duration_ms: durationMs,
-            started_at: started.toISOString(),
-            note: planned.note,
-            suggestions: created,
+              duration_ms: durationMs,
+              started_at: started.toISOString(),
+              note: planned.note,
+              suggestions: created,
+            }
+          } finally {
+            // The connection may be gone (and the lock with it); the run's own error stands.
+            await sql`select pg_advisory_unlock(${LOCK_NAMESPACE}, ${key})`
+              .execute(connection)
+              .catch(() => undefined)
           }
-        } finally {
-          await sql`select pg_advisory_unlock(${LOCK_NAMESPACE}, ${key})`.execute(connection)
-        }
-      })
+        }),
+      )
     },
   }
 }

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { connectionConfig, noAnswerError, REQUEST_LIMITS } from '../db/work-limits.js'
 import type { Logger } from '../logger.js'
 
 /** A change announced by any console or crew on the shared database. */
@@ -28,6 +29,13 @@ export interface NotifyHubOptions {
   /** First and longest wait before reconnecting after the connection is lost. */
   retryMs?: number
   maxRetryMs?: number
+  /**
+   * How often the idle LISTEN connection is asked `select 1`, and how long the answer may take:
+   * a server that vanished without closing the socket is otherwise noticed only by TCP keepalive
+   * after 10 + 9 x 75 s on Linux, during which every change would be missed without a resync.
+   */
+  pingMs?: number
+  pingTimeoutMs?: number
 }
 
 /**
@@ -39,7 +47,11 @@ export interface NotifyHubOptions {
 export function createNotifyHub(options: NotifyHubOptions): NotifyHub {
   const listeners = new Set<ChangeListener>()
   const retryMs = options.retryMs ?? 1_000
-  const maxRetryMs = options.maxRetryMs ?? 30_000
+  // 5 s: after an outage of any length the consoles hear of it (resync) within 5 s of the
+  // database answering again; one connection attempt every 5 s costs the server nothing.
+  const maxRetryMs = options.maxRetryMs ?? 5_000
+  const pingMs = options.pingMs ?? 30_000
+  const pingTimeoutMs = options.pingTimeoutMs ?? 10_000
   let client: pg.Client | null = null
   let closed = false
   let wait = retryMs
@@ -67,10 +79,9 @@ export function createNotifyHub(options: NotifyHubOptions): NotifyHub {
 
   async function connect(): Promise<void> {
     if (closed) return
-    const next = new pg.Client({
-      connectionString: options.url,
-      application_name: 'bay-wheels-balancer listen',
-    })
+    const next = new pg.Client(
+      connectionConfig(options.url, 'bay-wheels-balancer listen', REQUEST_LIMITS),
+    )
     next.on('notification', (message) => {
       emit({ channel: message.channel, payload: message.payload ?? '' })
     })
@@ -99,11 +110,30 @@ export function createNotifyHub(options: NotifyHubOptions): NotifyHub {
     }
     client = next
     wait = retryMs
-    if (everConnected) emit({ channel: RESYNC, payload: '{}' })
+    if (everConnected) {
+      options.logger.info('change notifications: listening again; consoles reload (resync)')
+      emit({ channel: RESYNC, payload: '{}' })
+    }
     everConnected = true
   }
 
+  /** A ping that gets no answer drops the connection; its `end` schedules the reconnect. */
+  function ping(): void {
+    const current = client
+    if (!current) return
+    const timer = setTimeout(() => {
+      options.logger.warn('change notifications: the database stopped answering; reconnecting')
+      current.connection.stream.destroy(noAnswerError(pingTimeoutMs))
+    }, pingTimeoutMs)
+    current.query('select 1').then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    )
+  }
+
   void connect()
+  const pinger = setInterval(ping, pingMs)
+  pinger.unref()
 
   return {
     subscribe(listener) {
@@ -114,6 +144,7 @@ export function createNotifyHub(options: NotifyHubOptions): NotifyHub {
       if (closed) return
       closed = true
       clearTimeout(timer)
+      clearInterval(pinger)
       emit({ channel: CLOSING, payload: '{}' })
       listeners.clear()
       const current = client

@@ -8,6 +8,7 @@ import type {
   StationProfile,
   StationProfileRequest,
 } from '../../shared/flows.js'
+import { asLongWork } from '../db/work-limits.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
 import { chooseSystem } from '../systems/system-choice.js'
@@ -222,27 +223,31 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
       }
     },
 
-    async refresh(options = {}) {
-      const remapped = await deps.trips.remapUnmatched(options.systemId)
-      const rebuilt: FlowsRefreshReport['rebuilt'] = []
-      if (options.rebuild) {
-        for (const report of remapped) {
-          const started = performance.now()
-          const bins = await rebuildFlows(db, report.systemId)
-          rebuilt.push({
-            systemId: report.systemId,
-            bins,
-            seconds: (performance.now() - started) / 1000,
-          })
+    // A long job: a rebuild recounts every trip of a system, the refresh of imbalance scores all
+    // stations' status.
+    refresh(options = {}) {
+      return asLongWork(async () => {
+        const remapped = await deps.trips.remapUnmatched(options.systemId)
+        const rebuilt: FlowsRefreshReport['rebuilt'] = []
+        if (options.rebuild) {
+          for (const report of remapped) {
+            const started = performance.now()
+            const bins = await rebuildFlows(db, report.systemId)
+            rebuilt.push({
+              systemId: report.systemId,
+              bins,
+              seconds: (performance.now() - started) / 1000,
+            })
+          }
         }
-      }
-      const started = performance.now()
-      await refreshImbalanceScores(db)
-      return {
-        remapped,
-        rebuilt,
-        imbalanceScoresSeconds: (performance.now() - started) / 1000,
-      }
+        const started = performance.now()
+        await refreshImbalanceScores(db)
+        return {
+          remapped,
+          rebuilt,
+          imbalanceScoresSeconds: (performance.now() - started) / 1000,
+        }
+      })
     },
   }
 }

@@ -74,8 +74,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
 }
 
 // Connection refused or reset, the server shutting down or out of connections, a pool that
-// waited too long: worth a retry, not a 500.
+// waited too long, a statement cancelled at its time limit (57014) or a session ended by it
+// (25P03, 57P05): worth a retry, not a 500.
 const UNAVAILABLE_CODES = new Set([
+  '57014',
+  '25P03',
+  '57P05',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -96,6 +100,9 @@ function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
+    // pg's words for a connection lost before, during or after a statement, or never made.
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|timeout expired|did not answer|Query read timeout/i.test(
+      error.message,
+    )
   )
 }

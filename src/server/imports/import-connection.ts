@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { answerDeadlineMs, connectionConfig, LONG_WORK_LIMITS } from '../db/work-limits.js'
 import type { TripSource } from '../trips/source.js'
 
 /**
@@ -7,13 +8,21 @@ import type { TripSource } from '../trips/source.js'
  */
 export type ImportConnection = pg.ClientBase
 
-/** A connection outside the pool, for work that needs a session of its own. */
+/**
+ * A connection outside the pool, for work that needs a session of its own: a long job's limits
+ * (a status week's COPY and inserts run minutes), with an answer deadline past them so that a
+ * database that vanished fails the import instead of hanging it (`end` then drops the socket).
+ */
 export async function openImportConnection(
   databaseUrl: string,
   applicationName: string,
 ): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: applicationName })
-  // A connection that drops while idle emits here; the next query reports it.
+  const client = new pg.Client({
+    ...connectionConfig(databaseUrl, applicationName, LONG_WORK_LIMITS),
+    query_timeout: answerDeadlineMs(LONG_WORK_LIMITS),
+  })
+  // A connection that drops, idle or not, emits here; the statement in flight or the next one
+  // reports it (and the import rolls back).
   client.on('error', () => undefined)
   await client.connect()
   return client

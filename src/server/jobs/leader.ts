@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from '../db/database.js'
+import { connectionConfig, REQUEST_LIMITS } from '../db/work-limits.js'
 import { describeError } from '../errors.js'
 import type { Logger } from '../logger.js'
 
@@ -79,11 +80,9 @@ export function startLeadership(options: LeaderOptions): Leader {
 
   async function connect(): Promise<pg.Client> {
     const fresh = new pg.Client({
-      connectionString: options.url,
-      application_name: `balancer leader ${identity}`,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: 5_000,
+      // Keepalives both ways (the server's: a machine that vanishes without closing its socket
+      // is noticed after 10 + 3 x 5 s, and its lock released), a connect timeout.
+      ...connectionConfig(options.url, `balancer leader ${identity}`, REQUEST_LIMITS),
       // A ping over a connection that died without a word must fail, not hang for minutes:
       // the leader has to stop its jobs before a standby, seeing the lock free, starts them.
       query_timeout: Math.max(checkMs, 2_000),
@@ -93,11 +92,6 @@ export function startLeadership(options: LeaderOptions): Leader {
       log.debug({ err: describeError(error) }, 'leader connection error'),
     )
     await fresh.connect()
-    // The server's side of the same: a machine that vanishes without closing its socket is
-    // noticed after 10 + 3 x 5 s, and its lock released.
-    await fresh.query(
-      'set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 3',
-    )
     return fresh
   }
 

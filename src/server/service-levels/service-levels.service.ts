@@ -21,6 +21,7 @@ import {
   shiftDay,
 } from '../../shared/service-levels.js'
 import type { Database } from '../db/database.js'
+import { asLongWork } from '../db/work-limits.js'
 import { ServiceError } from '../errors.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { chooseSystem, type SystemRow } from '../systems/system-choice.js'
@@ -498,34 +499,37 @@ export function createServiceLevelsService(deps: ServiceLevelsDeps): ServiceLeve
       }
     },
 
-    async refresh(request = {}) {
-      if (request.from) checkDay('from', request.from)
-      if (request.to) checkDay('to', request.to)
-      if (request.from && request.to) checkRange(request.from, request.to)
-      const started = performance.now()
-      const system = await chooseSystem(db, request.system)
-      const [windows, asOf] = await Promise.all([
-        windowsWithData(system, { from: request.from, to: request.to }),
-        databaseNow(db),
-      ])
-      let due = windows
-      if (!request.rebuild) {
-        const known = await summarisedDays(
-          db,
-          system.systemId,
-          windows.map((window) => window.day),
-        )
-        due = windows.filter((window) => !known.get(window.day)?.complete)
-      }
-      const days = await compute(system, due, asOf)
-      if (days.length > 0) {
-        logger.debug({ system: system.systemId, days: days.length }, 'service levels refreshed')
-      }
-      return {
-        system_id: system.systemId,
-        days,
-        seconds: round2((performance.now() - started) / 1000),
-      }
+    // A long job: a rebuild of months of status reads and writes for minutes.
+    refresh(request = {}) {
+      return asLongWork(async () => {
+        if (request.from) checkDay('from', request.from)
+        if (request.to) checkDay('to', request.to)
+        if (request.from && request.to) checkRange(request.from, request.to)
+        const started = performance.now()
+        const system = await chooseSystem(db, request.system)
+        const [windows, asOf] = await Promise.all([
+          windowsWithData(system, { from: request.from, to: request.to }),
+          databaseNow(db),
+        ])
+        let due = windows
+        if (!request.rebuild) {
+          const known = await summarisedDays(
+            db,
+            system.systemId,
+            windows.map((window) => window.day),
+          )
+          due = windows.filter((window) => !known.get(window.day)?.complete)
+        }
+        const days = await compute(system, due, asOf)
+        if (days.length > 0) {
+          logger.debug({ system: system.systemId, days: days.length }, 'service levels refreshed')
+        }
+        return {
+          system_id: system.systemId,
+          days,
+          seconds: round2((performance.now() - started) / 1000),
+        }
+      })
     },
   }
 }
