@@ -19,12 +19,17 @@ export interface OpenDatabase {
   location: string
   /** Migrations this start applied. */
   applied: string[]
+  /** Why the embedded PostgreSQL is not serving while its supervision knows (else null). */
+  problem: () => string | null
+  /** Closes the pool, then stops the embedded PostgreSQL when this process owns it. */
   close(): Promise<void>
 }
 
 export interface OpenDatabaseOptions {
   poolSize?: number
   applicationName?: string
+  /** Long-running processes (serve, the desktop app): restart the embedded server if it dies. */
+  supervise?: boolean
 }
 
 /**
@@ -38,7 +43,7 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   const embedded = settings.databaseUrl
     ? null
-    : await startEmbeddedPostgres(settings.dataDir, logger)
+    : await startEmbeddedPostgres(settings.dataDir, logger, { supervise: options.supervise })
   const url = embedded ? embedded.url : (settings.databaseUrl as string)
   const pool = createPool(url, logger, {
     max: options.poolSize,
@@ -58,6 +63,7 @@ export async function openDatabase(
       mode: embedded ? 'embedded' : 'configured',
       location: describeDatabaseUrl(url),
       applied,
+      problem: () => embedded?.problem() ?? null,
       close,
     }
   } catch (error) {
