@@ -233,6 +233,10 @@ export async function launchPostmaster(options: {
       'unix_socket_directories=',
       '-c',
       'timezone=UTC',
+      // After a crash the server first fsyncs every file of the cluster, one by one: 5 of the
+      // 9 s a restart after `kill -9` took here. One syncfs() of the file system does the same
+      // in a fraction of that (Linux only; elsewhere the setting does not exist).
+      ...(process.platform === 'linux' ? ['-c', 'recovery_init_sync_method=syncfs'] : []),
     ],
     onLog: (message: string) => {
       for (const line of message.split('\n')) {

@@ -35,27 +35,43 @@ let bootId: string | null | undefined
 export function processStart(pid: number): string | null {
   try {
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const startTime = fields[19] // field 22, starttime in clock ticks since boot
-    return startTime ? `${bootId}:${startTime}` : null
   } catch {
-    bootId ??= null
     return null
   }
+  const stat = procStat(pid)
+  return stat ? `${bootId}:${stat.startTime}` : null
 }
 
-/** Whether `pid` runs and, when its start is known, is still the process that had it. */
+/**
+ * Whether `pid` runs and, when its start is known, is still the process that had it. A zombie
+ * is dead: a killed postmaster stays one until its parent reaps it, which a parent that is
+ * stopped or busy does not do at once.
+ */
 export function isAlive(pid: number, start?: string | null): boolean {
   try {
     process.kill(pid, 0)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
-  if (!start) return true
+  const stat = procStat(pid)
+  if (stat?.state === 'Z') return false
+  if (!start || !stat) return true
   const now = processStart(pid)
   return now === null || now === start
+}
+
+/** Fields of /proc/<pid>/stat; null where there is no /proc (macOS, Windows). */
+function procStat(pid: number): { state: string; startTime: string } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    // Field 3 is the state, field 22 the start time in clock ticks since boot.
+    const [state, startTime] = [fields[0], fields[19]]
+    return state && startTime ? { state, startTime } : null
+  } catch {
+    return null
+  }
 }
 
 export function ownerIsThisProcess(state: EmbeddedState | null): boolean {
