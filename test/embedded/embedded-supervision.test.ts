@@ -10,7 +10,14 @@ import {
   type EmbeddedState,
 } from '../../src/server/db/embedded-ownership.js'
 import { silentLogger } from '../../src/server/logger.js'
-import { cliEnv, isAlive, postmasterPid, startServe, waitUntil } from '../helpers/cli.js'
+import {
+  cliEnv,
+  isAlive,
+  postmasterPid,
+  startServe,
+  waitUntil,
+  type RunningServe,
+} from '../helpers/cli.js'
 import { createToken } from '../helpers/e2e.js'
 
 const run = promisify(execFile)
@@ -46,7 +53,7 @@ async function parentOf(pid: number): Promise<number> {
  * be a 200 or a 503: never a 500, never a refused connection.
  */
 async function timeUntilHealthy(
-  url: string,
+  serve: RunningServe,
   clusterDir: string,
   postmaster: number | null,
   since: number,
@@ -54,7 +61,7 @@ async function timeUntilHealthy(
 ): Promise<number> {
   const seen: string[] = []
   const healthy = await waitUntil(async () => {
-    const response = await fetch(`${url}/health`).catch((error: unknown) => error as Error)
+    const response = await fetch(`${serve.url}/health`).catch((error: unknown) => error as Error)
     if (response instanceof Error) {
       seen.push(`${response.message} (${String(response.cause)})`)
       return false
@@ -64,6 +71,8 @@ async function timeUntilHealthy(
     const running = await postmasterPid(clusterDir)
     return response.status === 200 && running !== null && running !== postmaster
   }, limitMs)
+  // On failure, what the server said of it.
+  if (seen.length > 0) process.stdout.write(serve.stderr().split('\n').slice(-30).join('\n'))
   expect(seen).toEqual([])
   expect(healthy).toBe(true)
   return Date.now() - since
@@ -92,7 +101,7 @@ describe('the embedded PostgreSQL under serve', () => {
     // A command during the outage: it must wait for serve to bring the server back and join it,
     // never start the cluster itself.
     const listing = run(process.execPath, ['bin/balancer.mjs', 'token', 'list'], { env })
-    const recoveryMs = await timeUntilHealthy(serve.url, clusterDir, first, killedAt, 15_000)
+    const recoveryMs = await timeUntilHealthy(serve, clusterDir, first, killedAt, 15_000)
     process.stdout.write(`kill -9 of the embedded postmaster -> /health 200: ${recoveryMs} ms\n`)
     expect(recoveryMs).toBeLessThan(15_000)
     expect((await listing).stdout).toContain('Depot desk')
@@ -113,7 +122,7 @@ describe('the embedded PostgreSQL under serve', () => {
     // Again, to be sure the supervision outlives its first restart.
     const againAt = Date.now()
     process.kill(second ?? -1, 'SIGKILL')
-    const againMs = await timeUntilHealthy(serve.url, clusterDir, second, againAt, 15_000)
+    const againMs = await timeUntilHealthy(serve, clusterDir, second, againAt, 15_000)
     process.stdout.write(`second kill -9 -> /health 200: ${againMs} ms\n`)
     const third = await postmasterPid(clusterDir)
     cleanups.push(() => stopIfAlive(third))
@@ -149,7 +158,7 @@ describe('the embedded PostgreSQL under serve', () => {
     // Once it can act again, the owner restarts its server.
     const resumedAt = Date.now()
     process.kill(servePid, 'SIGCONT')
-    const ms = await timeUntilHealthy(serve.url, clusterDir, first, resumedAt, 15_000)
+    const ms = await timeUntilHealthy(serve, clusterDir, first, resumedAt, 15_000)
     process.stdout.write(`owner resumed -> /health 200: ${ms} ms\n`)
     const second = await postmasterPid(clusterDir)
     cleanups.push(() => stopIfAlive(second))
@@ -180,7 +189,7 @@ describe('the embedded PostgreSQL under serve', () => {
     // The server dies: the new owner starts it again.
     const killedAt = Date.now()
     process.kill(first ?? -1, 'SIGKILL')
-    const ms = await timeUntilHealthy(guest.url, clusterDir, first, killedAt, 15_000)
+    const ms = await timeUntilHealthy(guest, clusterDir, first, killedAt, 15_000)
     process.stdout.write(`kill -9 under the adopting serve -> /health 200: ${ms} ms\n`)
     const second = await postmasterPid(clusterDir)
     cleanups.push(() => stopIfAlive(second))
