@@ -49,6 +49,12 @@ export async function openDatabase(
     max: options.poolSize,
     applicationName: options.applicationName,
   })
+  // A client checked out of the pool has no error listener (pg-pool removes its idle one): the
+  // FATAL a backend sends when its server dies between two statements would end the process.
+  // Seen under `kill -9` of the embedded postmaster; the query's own error still reaches its caller.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection failed'))
+  })
   const db = createDatabase(pool)
   const close = async () => {
     await db.destroy()
