@@ -75,7 +75,8 @@ describe('serve on SIGTERM', () => {
       concurrency: 8,
       maxMs: 30_000,
     })
-    await sleep(1_000)
+    // Every client holds a kept-alive socket before the signal.
+    await load.answered(16)
     const late = slowPost(
       serve.url,
       '/tokens',

@@ -61,6 +61,8 @@ export function sendOnce(
 }
 
 export interface KeepAliveLoad {
+  /** Resolves once `count` answers have arrived (every loop has a kept-alive socket by then). */
+  answered(count: number, timeoutMs?: number): Promise<void>
   /** Stops sending; resolves with every request's outcome once the loops have ended. */
   stop(): Promise<RequestOutcome[]>
   /** Resolves when every loop has ended by itself (the server refused a new connection). */
@@ -100,6 +102,12 @@ export function keepAliveLoad(
   })
   return {
     ended,
+    answered: async (count, timeoutMs = 30_000) => {
+      const until = Date.now() + timeoutMs
+      while (outcomes.filter((o) => o.complete).length < count && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    },
     stop: () => {
       stopped = true
       return ended

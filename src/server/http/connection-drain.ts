@@ -16,6 +16,9 @@ import type { Logger } from '../logger.js'
  * socket that looks idle the moment its client writes the next request (already in flight, not
  * yet read) resets that request, which the client cannot tell from a lost answer. Node's own
  * `server.close()` closes idle connections at once, so the listening socket is closed directly.
+ * One race remains, as with any server: a connection the kernel had accepted that the process
+ * had not yet taken when it stopped listening is reset with its request unread. A client cannot
+ * tell that from a lost answer; retrying with the same idempotency key is safe.
  */
 
 /** A client busy sending requests sends the next within milliseconds of an answer. */
