@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed } from './gbfs/gbfs.repository.js'
@@ -8,6 +8,7 @@ import { pollingJob } from './gbfs/polling-job.js'
 import { EVENT_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
+import { createDrainableServer } from './http/connection-drain.js'
 import { defaultConsoleDir } from './http/console.routes.js'
 import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
@@ -21,12 +22,16 @@ export interface ServerHandle {
   database: OpenDatabase
   /** Changes announced on the shared database (LISTEN/NOTIFY), for the window and browsers. */
   events: NotifyHub
-  /** Stops taking requests, lets the ones in flight finish, closes the pool, stops PostgreSQL. */
+  /**
+   * Stops taking requests (new connections refused, requests on kept-alive ones answered 503
+   * with `Connection: close`), lets the ones in flight finish, closes the pool, and stops the
+   * embedded PostgreSQL last.
+   */
   close(): Promise<void>
 }
 
 /** How long requests in flight may take to finish on shutdown before their sockets are cut. */
-const DRAIN_MS = 5_000
+export const DRAIN_MS = 5_000
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -50,7 +55,8 @@ export async function startServer(
   /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
   options: { consoleDir?: string } = {},
 ): Promise<ServerHandle> {
-  const database = await openDatabase(settings, logger)
+  // A long-running server restarts its embedded PostgreSQL if it dies (commands do not).
+  const database = await openDatabase(settings, logger, { supervise: true })
   let url: string | null = null
   const feeds = settings.feeds ?? []
   const identity = defaultIdentity()
@@ -72,6 +78,7 @@ export async function startServer(
       dataDir: settings.dataDir,
       runningDatabase: { mode: database.mode, url: database.url },
     },
+    databaseProblem: database.problem,
   })
   const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
   const app = createApp({
@@ -85,7 +92,7 @@ export async function startServer(
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
     },
   })
-  const server = createServer(app)
+  const { server, drain } = createDrainableServer(app, logger)
   // Keep-alive sockets from crews' devices must not hold shutdown open.
   server.keepAliveTimeout = 5_000
 
@@ -133,18 +140,13 @@ export async function startServer(
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      // From now on no request starts; the deadline counts from here.
+      const drained = drain(DRAIN_MS)
       // Polls in flight finish their write first; the lock goes with the leader's connection.
-      await leader?.close()
-      // Event streams never end by themselves: end them first, or they hold the drain open.
-      await events.close()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-        setTimeout(() => {
-          server.closeAllConnections()
-          resolve()
-        }, DRAIN_MS).unref()
-      })
+      // Event streams never end by themselves: end them now, or they hold the drain open.
+      await Promise.all([leader?.close(), events.close()])
+      await drained
+      // The pool, then the embedded PostgreSQL: nothing is left to use it.
       await database.close()
       logger.info('dispatch server stopped')
     })()

@@ -72,6 +72,8 @@ export interface ServicesDeps {
   logger?: Logger
   /** Where the settings file is (none: the Settings page says so). */
   settings?: SettingsDeps
+  /** Why the embedded PostgreSQL is down, from its supervision (the health page says it). */
+  databaseProblem?: () => string | null
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -101,6 +103,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       location: deps.location,
       version: APP_VERSION,
       apiUrl: deps.apiUrl,
+      databaseProblem: deps.databaseProblem,
     }),
     auth: createAuthService(deps.db, deps.auth),
     dispatch,

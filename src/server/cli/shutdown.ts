@@ -1,8 +1,10 @@
 import type { Logger } from '../logger.js'
 
 /**
- * Runs `stop` once on SIGINT or SIGTERM. A second signal while stopping exits at once, for the
- * person who presses Ctrl-C twice; the embedded PostgreSQL's own exit hook still stops it.
+ * Runs `stop` once on SIGINT, SIGTERM or SIGHUP: for `serve`, the drain (requests in flight
+ * finish, new ones are refused, at most 5 s), the pool, then the embedded PostgreSQL. A second
+ * signal while stopping exits at once, for the person who presses Ctrl-C twice; an embedded
+ * PostgreSQL this process owns is still asked for a fast shutdown on the way out.
  */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false

@@ -20,12 +20,17 @@ export interface OpenDatabase {
   location: string
   /** Migrations this start applied. */
   applied: string[]
+  /** Why the embedded PostgreSQL is not serving while its supervision knows (else null). */
+  problem: () => string | null
+  /** Closes the pool, then stops the embedded PostgreSQL when this process owns it. */
   close(): Promise<void>
 }
 
 export interface OpenDatabaseOptions {
   poolSize?: number
   applicationName?: string
+  /** Long-running processes (serve, the desktop app): restart the embedded server if it dies. */
+  supervise?: boolean
 }
 
 /**
@@ -39,11 +44,17 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   const embedded = settings.databaseUrl
     ? null
-    : await startEmbeddedPostgres(settings.dataDir, logger)
+    : await startEmbeddedPostgres(settings.dataDir, logger, { supervise: options.supervise })
   const url = embedded ? embedded.url : (settings.databaseUrl as string)
   const pool = createPool(url, logger, {
     max: options.poolSize,
     applicationName: options.applicationName,
+  })
+  // A client checked out of the pool has no error listener (pg-pool removes its idle one): the
+  // FATAL a backend sends when its server dies between two statements would end the process.
+  // Seen under `kill -9` of the embedded postmaster; the query's own error still reaches its caller.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection failed'))
   })
   const db = createDatabase(pool)
   const close = async () => {
@@ -60,6 +71,7 @@ export async function openDatabase(
       mode: embedded ? 'embedded' : 'configured',
       location: describeDatabaseUrl(url),
       applied,
+      problem: () => embedded?.problem() ?? null,
       close,
     }
   } catch (error) {

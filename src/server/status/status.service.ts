@@ -11,6 +11,8 @@ export interface StatusDeps {
   apiUrl: () => string | null
   /** How long a health probe may wait for the database before calling it unreachable. */
   probeTimeoutMs?: number
+  /** What the embedded PostgreSQL's supervision knows of why it is down (null: nothing). */
+  databaseProblem?: () => string | null
 }
 
 export interface StatusService {
@@ -48,12 +50,15 @@ export function createStatusService(deps: StatusDeps): StatusService {
         detail: null,
       }
     } catch (error) {
+      const problem = deps.databaseProblem?.() ?? null
       return {
         ...base,
         reachable: false,
         serverVersion: null,
         postgis: false,
-        detail: `database at ${deps.location} is unreachable: ${describeError(error)}`,
+        detail:
+          `database at ${deps.location} is unreachable: ${describeError(error)}` +
+          (problem ? `; ${problem}` : ''),
       }
     }
   }
