@@ -94,7 +94,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await space?.remove()
+  await space.remove()
 })
 
 describe('the command line through a pipe', () => {
