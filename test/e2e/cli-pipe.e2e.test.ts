@@ -128,4 +128,17 @@ describe('the command line through a pipe', () => {
     expect(report.day).toBe('2023-07-10')
     expect(report.stations).toHaveLength(600)
   })
+
+  it('refuses a token name with a control character, saying so', async () => {
+    const refused = await run(
+      process.execPath,
+      ['bin/balancer.mjs', 'token', 'create', '--role', 'analyst', '--name', 'Van\u00013'],
+      { env: space.env() },
+    ).then(
+      () => null,
+      (error: unknown) => error as { code: number; stderr: string },
+    )
+    expect(refused?.code).toBe(1)
+    expect(refused?.stderr).toMatch(/name: contains a control character/)
+  })
 })

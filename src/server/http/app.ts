@@ -18,6 +18,7 @@ import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
 import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
+import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
@@ -108,8 +109,10 @@ export function createApp({
   app.use(express.json({ limit: '64kb' }))
 
   const routers = apiRouters({ services, metrics, events, maxUploadBytes })
+  const endpoints = routers.flatMap((api) => api.endpoints)
+  app.use(rejectBadText(endpoints.map((endpoint) => endpoint.path)))
   for (const api of routers) app.use(api.router)
-  app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
+  app.use(docsRoutes(() => openApiDocument(endpoints)))
 
   app.use(notFound)
   app.use(errorHandler)
