@@ -20,6 +20,7 @@ import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
 import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
+import { failedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
@@ -40,6 +41,9 @@ export interface AppDeps {
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 6_000, perAddress: 300 }
+
+/** Wrong tokens a minute from one address before the next unknown one is refused unasked. */
+export const FAILED_AUTH_PER_ADDRESS = 30
 
 /** Every route of the API, by router (what the app mounts and OpenAPI describes). */
 export function apiRouters({
@@ -103,7 +107,14 @@ export function createApp({
   )
   // Static files need no token and must not spend the address's budget for token guesses.
   app.use(consoleRoutes(consoleDir))
-  app.use(authenticate(services.auth))
+  app.use(
+    authenticate(
+      services.auth,
+      rateLimits
+        ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
+        : null,
+    ),
+  )
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))

@@ -137,10 +137,9 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
   async function fetchStatus(): Promise<AppStatus> {
     let response: Response
     try {
-      response = await fetchImpl(`${origin}/health`, {
-        headers: { accept: 'application/json' },
-        cache: 'no-store',
-      })
+      // The token: without one /health says only whether the server is up, not where its
+      // database is.
+      response = await fetchImpl(`${origin}/health`, { headers: headersFor(), cache: 'no-store' })
     } catch (error) {
       throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
         cause: error,
