@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
 import helmet from 'helmet'
-import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { engineRoutes } from '../engine/engine.routes.js'
@@ -20,6 +18,7 @@ import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
 import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
+import { requestLogger } from './request-log.js'
 import { failedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
@@ -81,21 +80,7 @@ export function createApp({
   app.disable('x-powered-by')
   // Crews reach us through one depot router; trust only the loopback proxy hop by default.
   app.set('trust proxy', 'loopback')
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // Tokens never reach the log.
-      redact: ['req.headers.authorization'],
-    }),
-  )
+  app.use(requestLogger(logger))
   if (metrics) app.use(metrics.httpMiddleware)
   app.use(
     helmet({
