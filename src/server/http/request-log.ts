@@ -8,9 +8,10 @@ import type { Logger } from '../logger.js'
 /**
  * One short line per request: method, path, status, time, request id and who asked (the token's
  * id, role and name, never the token). pino-http's default wrote every request and response
- * header, about 1.3 kB a line (1,473 bytes for a phone's GET /health): 21 MB for 16,000 requests, ~190 MB a day for 50 crews sending a
- * heartbeat every 30 s. This line is 174 bytes for the same request (test/unit/http-request-log.test.ts).
- * Errors logged while handling a request (`req.log`) carry its request id only.
+ * header, about 1.3 kB a line (1,473 bytes for a phone's GET /health): 21 MB for 16,000
+ * requests, ~190 MB a day for 50 crews sending a heartbeat every 30 s. This line is 174 bytes
+ * for the same request (test/unit/http-request-log.test.ts). Errors logged while handling a
+ * request (`req.log`) carry its request id only.
  */
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
