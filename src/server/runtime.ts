@@ -48,7 +48,7 @@ export async function startServer(
   settings: Settings,
   logger: Logger,
   /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
-  options: { consoleDir?: string } = {},
+  options: { consoleDir?: string; logDir?: string | null } = {},
 ): Promise<ServerHandle> {
   const database = await openDatabase(settings, logger)
   let url: string | null = null
@@ -61,6 +61,7 @@ export async function startServer(
     mode: database.mode,
     location: database.location,
     apiUrl: () => url,
+    logDir: options.logDir,
     leaseMinutes: settings.leaseMinutes,
     feeds: {
       urls: () => feeds.map((feed) => feed.url),

@@ -60,6 +60,8 @@ export interface ServicesDeps {
   mode: DatabaseMode
   location: string
   apiUrl: () => string | null
+  /** Where the log files are (the desktop app), shown on the System page. */
+  logDir?: string | null
   leaseMinutes?: number
   auth?: AuthOptions
   /** The feeds this console is configured with, and whether it is the one polling them. */
@@ -98,6 +100,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       location: deps.location,
       version: APP_VERSION,
       apiUrl: deps.apiUrl,
+      logDir: deps.logDir,
     }),
     auth: createAuthService(deps.db, deps.auth),
     dispatch,
