@@ -11,8 +11,9 @@ import {
   shell,
   type IpcMainInvokeEvent,
 } from 'electron'
-import { loadSettings, type Settings } from '../server/config/settings.js'
-import { createLogger } from '../server/logger.js'
+import { defaultDataDir, loadSettings, type Settings } from '../server/config/settings.js'
+import { logDirOf, openLogFiles } from '../server/log-files.js'
+import { createTeeLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
 import { APP_NAME } from '../shared/version.js'
 import { contentSecurityPolicy } from '../shared/csp.js'
@@ -36,7 +37,11 @@ const here = dirname(fileURLToPath(import.meta.url))
 const rendererFile = join(here, '../renderer/index.html')
 const devServerUrl = app.isPackaged ? null : (process.env.ELECTRON_RENDERER_URL ?? null)
 const isAppUrl = appUrlMatcher(devServerUrl ?? pathToFileURL(rendererFile).href)
-const logger = createLogger()
+const log = createTeeLogger()
+const logger = log.logger
+// The desktop app keeps its log in its data directory (stderr goes nowhere when it is started
+// from a desktop menu): the same directory loadSettings() picks, which has no flags here.
+const logDir = logDirOf(process.env.BALANCER_DATA_DIR || defaultDataDir())
 
 let settings: Settings | null = null
 let mainWindow: BrowserWindow | null = null
@@ -56,7 +61,7 @@ const supervisor = createServerSupervisor({
     // Read afresh on every attempt: Retry after fixing settings.json or DATABASE_URL must see it.
     settings = null
     settings = await loadSettings()
-    const server = await startServer(settings, logger)
+    const server = await startServer(settings, logger, { logDir })
     // Changes made on other consoles and by crews reach the window live; the hub's listeners go
     // with it when the server closes.
     forwardChanges(server.events, emitToWindows)
@@ -132,7 +137,7 @@ function shutdown(reason: string): Promise<void> {
       code = 1
       logger.error({ err: error }, 'the dispatch server did not stop cleanly')
     }
-    await new Promise<void>((resolve) => logger.flush(() => resolve()))
+    log.flush()
     app.exit(code)
   })()
   return shuttingDown
@@ -175,7 +180,13 @@ if (!app.requestSingleInstanceLock()) {
 
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
+      // Before the server starts, so its first lines are in the file too; a log that cannot be
+      // opened (a read-only disk) is said on stderr and the console runs on.
+      await openLogFiles(logDir).then(
+        (stream) => log.add(stream),
+        (error: unknown) => logger.error({ err: error, logDir }, 'could not open the log files'),
+      )
       enforceContentSecurityPolicy(session.defaultSession, contentSecurityPolicy(devServerUrl))
       denyPermissions(session.defaultSession)
       const desktop = {

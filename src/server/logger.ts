@@ -14,3 +14,29 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
 export function silentLogger(): Logger {
   return pino({ level: 'silent' })
 }
+
+/** A logger writing to stderr and, once they are open, to more destinations (the log files). */
+export interface TeeLogger {
+  logger: Logger
+  add(stream: pino.DestinationStream): void
+  /** Writes out what every destination holds; for the moment before the process exits. */
+  flush(): void
+}
+
+export function createTeeLogger(level: string = process.env.LOG_LEVEL ?? 'info'): TeeLogger {
+  // Each destination takes every line the logger's own level lets through.
+  const streams = pino.multistream([
+    { level: 'trace', stream: pino.destination({ fd: 2, sync: false }) },
+  ])
+  return {
+    logger: pino({ level, base: { app: 'balancer' } }, streams),
+    add: (stream) => streams.add({ level: 'trace', stream }),
+    flush: () => {
+      try {
+        streams.flushSync()
+      } catch {
+        // A destination still opening has nothing to write yet.
+      }
+    },
+  }
+}

@@ -53,7 +53,7 @@ export async function startServer(
   settings: Settings,
   logger: Logger,
   /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
-  options: { consoleDir?: string } = {},
+  options: { consoleDir?: string; logDir?: string | null } = {},
 ): Promise<ServerHandle> {
   // A long-running server restarts its embedded PostgreSQL if it dies (commands do not).
   const database = await openDatabase(settings, logger, { supervise: true })
@@ -67,6 +67,7 @@ export async function startServer(
     mode: database.mode,
     location: database.location,
     apiUrl: () => url,
+    logDir: options.logDir,
     leaseMinutes: settings.leaseMinutes,
     feeds: {
       urls: () => feeds.map((feed) => feed.url),

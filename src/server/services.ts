@@ -63,6 +63,8 @@ export interface ServicesDeps {
   mode: DatabaseMode
   location: string
   apiUrl: () => string | null
+  /** Where the log files are (the desktop app), shown on the System page. */
+  logDir?: string | null
   leaseMinutes?: number
   auth?: AuthOptions
   /** The feeds this console is configured with, and whether it is the one polling them. */
@@ -104,6 +106,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       version: APP_VERSION,
       apiUrl: deps.apiUrl,
       databaseProblem: deps.databaseProblem,
+      logDir: deps.logDir,
     }),
     auth: createAuthService(deps.db, deps.auth),
     dispatch,

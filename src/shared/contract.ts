@@ -86,6 +86,8 @@ export interface AppStatus {
   /** Where crews and browsers reach the embedded dispatch API. */
   apiUrl: string | null
   checkedAt: string
+  /** Where this console writes its log files (the desktop app); absent or null: stderr only. */
+  logDir?: string | null
 }
 
 /** Request -> response for every IPC channel. */

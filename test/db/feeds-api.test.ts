@@ -114,7 +114,7 @@ describe('GET /feeds/{feed_id}/polls', () => {
 
 describe('GET /health', () => {
   it('stays 200 while saying which feed is stale', async () => {
-    const { status, body } = await api.call('GET', '/health')
+    const { status, body } = await api.call('GET', '/health', { token: dispatcher })
     expect(status).toBe(200)
     const { feeds } = body as {
       feeds: { stale: boolean; items: { feedId: number; stale: boolean }[] }

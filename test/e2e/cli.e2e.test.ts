@@ -53,11 +53,11 @@ describe('balancer serve on the embedded database, through npm', () => {
     const serve = await serveThroughNpm(port)
     expect(serve.healthy, serve.output()).toBe(true)
     expect(serve.readyMs).toBeLessThan(15_000)
+    // Without a token /health names no database; the embedded one is seen running below.
     const body = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
       status: string
-      database: { mode: string }
     }
-    expect(body).toMatchObject({ status: 'ok', database: { mode: 'embedded' } })
+    expect(body).toEqual({ status: 'ok', version: expect.any(String) as unknown })
     expect(await processesMentioning(join(dataDir, 'postgres'))).not.toEqual([])
 
     serve.child.kill('SIGTERM')

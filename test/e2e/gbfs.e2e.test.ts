@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feedNameOf } from '../../src/server/gbfs/feed-server.js'
 import { scratchDatabase } from '../helpers/scratch-database.js'
 import { cliEnv, startServe, waitUntil, type RunningServe } from '../helpers/cli.js'
-import { tempDir } from '../helpers/e2e.js'
+import { createToken, tempDir } from '../helpers/e2e.js'
 import { fixture } from '../helpers/gbfs.js'
 import { hasSharedData, sharedData } from '../helpers/shared-data.js'
 
@@ -235,7 +235,10 @@ describe('two consoles on one database', () => {
       expect(await waitUntil(async () => (await pollsBy(first)) > 0, 20_000)).toBe(true)
       const second = await startServe(args, pollEnv)
       consoles.push(second)
-      const health = (await (await fetch(`${second.url}/health`)).json()) as {
+      const analyst = await createToken(env, 'analyst', 'Leader check')
+      const health = (await (
+        await fetch(`${second.url}/health`, { headers: { authorization: `Bearer ${analyst}` } })
+      ).json()) as {
         feeds: { leader: string }
       }
       expect(health.feeds.leader).toMatch(new RegExp(`:${first.child.pid ?? 0}$`))

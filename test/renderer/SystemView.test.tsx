@@ -61,6 +61,16 @@ describe('the connection panel', () => {
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull()
   })
 
+  it('says where the log files are when the console keeps them', async () => {
+    const { client } = fakeClient({
+      ...status(true),
+      logDir: '/home/depot/.local/share/bay-wheels-balancer/logs',
+    })
+    render(<App client={client} />)
+    expect(await screen.findByText('Connected')).toBeTruthy()
+    expect(fact('Log files')).toMatch(/^\/home\/depot\/.local\/share\/bay-wheels-balancer\/logs /)
+  })
+
   it('shows the time of the check in local time', async () => {
     const checkedAt = new Date()
     checkedAt.setHours(9, 5, 7)

@@ -188,9 +188,14 @@ describe('choosing a client', () => {
     )
     vi.stubGlobal('fetch', fetch)
     try {
-      const client = createClient({ location: { origin: ORIGIN } } as Window)
+      const storage = { getItem: (key: string) => (key === 'balancer.token' ? 'bwb_t' : null) }
+      const client = createClient({ location: { origin: ORIGIN }, localStorage: storage } as Window)
       await client.invoke('app:status')
-      expect(fetch).toHaveBeenCalledWith(`${ORIGIN}/health`, expect.anything())
+      // With the token: without one /health tells only whether the server is up.
+      expect(fetch).toHaveBeenCalledWith(`${ORIGIN}/health`, {
+        headers: { accept: 'application/json', authorization: 'Bearer bwb_t' },
+        cache: 'no-store',
+      })
     } finally {
       vi.unstubAllGlobals()
     }

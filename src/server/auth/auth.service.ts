@@ -2,6 +2,7 @@ import type { Role, TokenInfo } from '../../shared/dispatch.js'
 import { crewIdSchema } from '../../shared/dispatch.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
+import { badText } from '../text-check.js'
 import type { Actor } from './actor.js'
 import { createAuthRepository, type TokenRow } from './auth.repository.js'
 import { generateToken, hashToken, looksLikeToken, tokenPrefix } from './tokens.js'
@@ -82,6 +83,13 @@ export function createAuthService(db: Database, options: AuthOptions = {}): Auth
     async createToken(input, by) {
       const name = input.name.trim()
       if (!name) throw new ServiceError('invalid', 'invalid_request', 'name: must not be empty')
+      // A name is shown on a line of its own (token list, the task board): no control characters,
+      // and nothing PostgreSQL cannot store (the command line reaches here without the HTTP edge).
+      const unstorable = badText(name)
+      if (unstorable) throw new ServiceError('invalid', 'invalid_request', `name: ${unstorable}`)
+      if (/\p{Cc}/u.test(name)) {
+        throw new ServiceError('invalid', 'invalid_request', 'name: contains a control character')
+      }
       if (name.length > 100) {
         throw new ServiceError('invalid', 'invalid_request', 'name: is longer than 100 characters')
       }

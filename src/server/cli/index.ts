@@ -1,10 +1,11 @@
 import { describeError } from '../errors.js'
+import { exitWhenWritten } from './exit.js'
 import { main } from './main.js'
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  (code) => exitWhenWritten(code),
   (error: unknown) => {
     process.stderr.write(`balancer: ${describeError(error)}\n`)
-    process.exit(1)
+    return exitWhenWritten(1)
   },
 )

@@ -235,5 +235,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`balancer: ${describeError(error)}\n`)
     logger.debug({ err: error }, 'command failed')
     return 1
+  } finally {
+    // The log's destination writes asynchronously too: what it holds goes out before the exit.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()))
   }
 }

@@ -89,17 +89,22 @@ export function tokenCommand(
     token
       .command('list')
       .description('list tokens (never the secrets)')
-      .option('--all', 'include revoked tokens'),
-  ).action(async (flags: { all?: boolean; databaseUrl?: string; dataDir?: string }) => {
-    const tokens = await withAuth(flags, (auth) =>
-      auth.listTokens({ includeRevoked: Boolean(flags.all) }),
-    )
-    process.stdout.write(
-      tokens.length === 0
-        ? 'No tokens yet: balancer token create --role crew --name "Van 1"\n'
-        : `${tokens.map(describeToken).join('\n')}\n`,
-    )
-  })
+      .option('--all', 'include revoked tokens')
+      .option('--json', 'print them as one JSON array (the GET /tokens answer)'),
+  ).action(
+    async (flags: { all?: boolean; json?: boolean; databaseUrl?: string; dataDir?: string }) => {
+      const tokens = await withAuth(flags, (auth) =>
+        auth.listTokens({ includeRevoked: Boolean(flags.all) }),
+      )
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(tokens, null, 2)}\n`
+          : tokens.length === 0
+            ? 'No tokens yet: balancer token create --role crew --name "Van 1"\n'
+            : `${tokens.map(describeToken).join('\n')}\n`,
+      )
+    },
+  )
 
   withDatabaseOptions(
     token

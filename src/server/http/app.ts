@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
 import helmet from 'helmet'
-import { pinoHttp } from 'pino-http'
 import { tokenRoutes } from '../auth/tokens.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { engineRoutes } from '../engine/engine.routes.js'
@@ -18,7 +16,10 @@ import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
 import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
+import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
+import { requestLogger } from './request-log.js'
+import { failedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
@@ -39,6 +40,9 @@ export interface AppDeps {
 
 /** Generous for people and devices, tight for a runaway loop or someone guessing tokens. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 6_000, perAddress: 300 }
+
+/** Wrong tokens a minute from one address before the next unknown one is refused unasked. */
+export const FAILED_AUTH_PER_ADDRESS = 30
 
 /** Every route of the API, by router (what the app mounts and OpenAPI describes). */
 export function apiRouters({
@@ -76,21 +80,7 @@ export function createApp({
   app.disable('x-powered-by')
   // Crews reach us through one depot router; trust only the loopback proxy hop by default.
   app.set('trust proxy', 'loopback')
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // Tokens never reach the log.
-      redact: ['req.headers.authorization'],
-    }),
-  )
+  app.use(requestLogger(logger))
   if (metrics) app.use(metrics.httpMiddleware)
   app.use(
     helmet({
@@ -102,14 +92,23 @@ export function createApp({
   )
   // Static files need no token and must not spend the address's budget for token guesses.
   app.use(consoleRoutes(consoleDir))
-  app.use(authenticate(services.auth))
+  app.use(
+    authenticate(
+      services.auth,
+      rateLimits
+        ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
+        : null,
+    ),
+  )
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))
 
   const routers = apiRouters({ services, metrics, events, maxUploadBytes })
+  const endpoints = routers.flatMap((api) => api.endpoints)
+  app.use(rejectBadText(endpoints.map((endpoint) => endpoint.path)))
   for (const api of routers) app.use(api.router)
-  app.use(docsRoutes(() => openApiDocument(routers.flatMap((api) => api.endpoints))))
+  app.use(docsRoutes(() => openApiDocument(endpoints)))
 
   app.use(notFound)
   app.use(errorHandler)

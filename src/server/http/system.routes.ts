@@ -74,20 +74,26 @@ export function systemRoutes(
       channel: 'app:status',
       tag: 'system',
       summary: 'Whether the server and its database are up',
+      description:
+        'Without a token: status and version only. With a dispatcher or analyst token: the database, the feeds, their errors and the console polling them.',
       access: 'public',
       response: z.object({
         status: z.enum(['ok', 'unavailable']),
         detail: z.string().optional(),
-        database: databaseSchema,
+        database: databaseSchema.optional(),
         feeds: feedsSummarySchema.optional(),
         version: z.string(),
       }),
       errors: [503],
     },
-    async ({ res }) => {
+    async ({ res, actor }) => {
       const { database } = await status.getAppStatus()
       res.setHeader('Cache-Control', 'no-store')
+      // Where the database is, the feeds' URLs and errors, the leader's host and pid: a map for
+      // a stranger on the LAN. Crews and load balancers need only the status.
+      const detailed = actor?.role === 'dispatcher' || actor?.role === 'analyst'
       if (database.reachable) {
+        if (!detailed) return { status: 'ok', version: APP_VERSION }
         const health = feeds ? await feeds.health().catch(() => null) : null
         return {
           status: 'ok',
@@ -104,12 +110,16 @@ export function systemRoutes(
           version: APP_VERSION,
         }
       }
-      res.status(503).json({
-        status: 'unavailable',
-        detail: database.detail,
-        database,
-        version: APP_VERSION,
-      })
+      res.setHeader('Retry-After', '5')
+      res.status(503).json(
+        detailed
+          ? { status: 'unavailable', detail: database.detail, database, version: APP_VERSION }
+          : {
+              status: 'unavailable',
+              detail: 'the database is unavailable; try again shortly',
+              version: APP_VERSION,
+            },
+      )
       return undefined
     },
   )

@@ -184,6 +184,9 @@ export async function currentLeader(db: Database, lockName: string): Promise<str
     select a.application_name as holder
       from pg_locks l join pg_stat_activity a on a.pid = l.pid
      where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+       -- Advisory locks are cluster-wide in pg_locks: on a shared cluster another database's
+       -- leader holds the same key.
+       and l.database = (select oid from pg_database where datname = current_database())
        and l.classid = ${LOCK_NAMESPACE}::int::oid and l.objid = ${lockKey(lockName)}::int::oid`.execute(
     db,
   )

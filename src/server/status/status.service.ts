@@ -9,6 +9,8 @@ export interface StatusDeps {
   location: string
   version: string
   apiUrl: () => string | null
+  /** Where the log files are, for the System page (the desktop app's; null: stderr only). */
+  logDir?: string | null
   /** How long a health probe may wait for the database before calling it unreachable. */
   probeTimeoutMs?: number
   /** What the embedded PostgreSQL's supervision knows of why it is down (null: nothing). */
@@ -70,6 +72,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         database: await probeDatabase(),
         apiUrl: deps.apiUrl(),
         checkedAt: new Date().toISOString(),
+        ...(deps.logDir ? { logDir: deps.logDir } : {}),
       }
     },
   }

@@ -136,11 +136,11 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
 
   async function fetchStatus(): Promise<AppStatus> {
     let response: Response
+    // The token: without one /health says only whether the server is up, not where its database
+    // is.
+    const headers = headersFor()
     try {
-      response = await fetchImpl(`${origin}/health`, {
-        headers: { accept: 'application/json' },
-        cache: 'no-store',
-      })
+      response = await fetchImpl(`${origin}/health`, { headers, cache: 'no-store' })
     } catch (error) {
       throw new Error(`the dispatch server at ${origin} did not answer: ${messageOf(error)}`, {
         cause: error,

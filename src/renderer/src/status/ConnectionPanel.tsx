@@ -24,7 +24,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelProps) {
-  const { database, apiUrl, checkedAt } = status
+  const { database, apiUrl, checkedAt, logDir } = status
   const { reachable } = database
   const location = withoutCredentials(database.location)
   const unknown = <span className="muted">Unknown</span>
@@ -74,6 +74,12 @@ export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelPr
             <span className="muted">Not serving</span>
           )}
         </Fact>
+        {logDir && (
+          <Fact label="Log files">
+            <code>{logDir}</code>{' '}
+            <span className="muted">(a file a day or per 10 MB, the last 14 kept)</span>
+          </Fact>
+        )}
         <Fact label="Checked at">
           <time dateTime={checkedAt} title={new Date(checkedAt).toLocaleString()}>
             {formatCheckedAt(checkedAt)}
