@@ -86,6 +86,16 @@ export interface AppStatus {
   /** Where crews and browsers reach the embedded dispatch API. */
   apiUrl: string | null
   checkedAt: string
+  /**
+   * The newest backup in `<data dir>/backups/` (null: none yet). Absent where the console cannot
+   * know: a configured database (backed up by its operator), or a browser (GET /health is public).
+   */
+  lastBackup?: BackupInfo | null
+}
+
+export interface BackupInfo {
+  takenAt: string
+  bytes: number
 }
 
 /** Request -> response for every IPC channel. */

@@ -51,6 +51,18 @@ export async function listBackups(dir: string): Promise<BackupFile[]> {
   return found.sort((a, b) => b.takenAt.localeCompare(a.takenAt))
 }
 
+/** For the System page: the newest backup of an embedded database's data directory. */
+export function lastBackupOf(
+  mode: 'embedded' | 'configured',
+  dataDir: string | null | undefined,
+): (() => Promise<{ takenAt: string; bytes: number } | null>) | undefined {
+  if (mode !== 'embedded' || !dataDir) return undefined
+  return async () => {
+    const newest = (await listBackups(backupsDir(dataDir)))[0]
+    return newest ? { takenAt: newest.takenAt, bytes: newest.bytes } : null
+  }
+}
+
 /** Keeps the newest `keep`; the files it removed. */
 export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
   const old = (await listBackups(dir)).slice(keep)

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { AppStatus, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
+import type { AppStatus, BackupInfo, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
 import type { Database } from '../db/database.js'
 import { describeError } from '../errors.js'
 
@@ -11,6 +11,8 @@ export interface StatusDeps {
   apiUrl: () => string | null
   /** How long a health probe may wait for the database before calling it unreachable. */
   probeTimeoutMs?: number
+  /** The newest backup of the embedded database (src/server/backup); absent when configured. */
+  lastBackup?: () => Promise<BackupInfo | null>
 }
 
 export interface StatusService {
@@ -65,6 +67,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         database: await probeDatabase(),
         apiUrl: deps.apiUrl(),
         checkedAt: new Date().toISOString(),
+        ...(deps.lastBackup ? { lastBackup: await deps.lastBackup().catch(() => null) } : {}),
       }
     },
   }

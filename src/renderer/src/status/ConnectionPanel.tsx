@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import type { AppStatus } from '../../../shared/contract'
-import { describeMode, formatCheckedAt } from './format'
+import { describeBackup, describeMode, formatCheckedAt } from './format'
 
 interface ConnectionPanelProps {
   status: AppStatus
@@ -74,6 +74,15 @@ export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelPr
             <span className="muted">Not serving</span>
           )}
         </Fact>
+        {status.lastBackup !== undefined && (
+          <Fact label="Last backup">
+            {status.lastBackup ? (
+              <time dateTime={status.lastBackup.takenAt}>{describeBackup(status.lastBackup)}</time>
+            ) : (
+              <span className="muted">{describeBackup(null)}</span>
+            )}
+          </Fact>
+        )}
         <Fact label="Checked at">
           <time dateTime={checkedAt} title={new Date(checkedAt).toLocaleString()}>
             {formatCheckedAt(checkedAt)}
