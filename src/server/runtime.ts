@@ -14,6 +14,8 @@ import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
 import { serviceLevelsJob } from './service-levels/service-levels.job.js'
+import { upkeepJob } from './upkeep/upkeep.job.js'
+import { dailyBackupJob } from './backup/backups.js'
 
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
@@ -126,6 +128,23 @@ export async function startServer(
     ...(feeds.length > 0 ? [pollingJob({ db: database.db, logger, identity, feeds })] : []),
     engineJob({ db: database.db, engine: services.engine, events, logger }),
     serviceLevelsJob({ db: database.db, levels: services.serviceLevels, events, logger }),
+    upkeepJob({
+      db: database.db,
+      logger,
+      retention: settings.retention,
+      refreshDays: (system, from, to) =>
+        services.serviceLevels.refresh({ system, from, to, rebuild: true }),
+    }),
+    ...(database.mode === 'embedded'
+      ? [
+          dailyBackupJob({
+            url: database.url,
+            dataDir: settings.dataDir,
+            keep: settings.retention?.backups ?? 7,
+            logger,
+          }),
+        ]
+      : []),
   ]
   // Exactly one console on a database polls and runs the scheduled jobs; the others stand by.
   if (settings.poll !== false) {

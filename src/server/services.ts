@@ -28,6 +28,7 @@ import {
 } from './service-levels/status-import.js'
 import { createStationsService, type StationsService } from './stations/stations.service.js'
 import { createStatusService, type StatusService } from './status/status.service.js'
+import { lastBackupOf } from './backup/backups.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
 
 /**
@@ -107,6 +108,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       apiUrl: deps.apiUrl,
       databaseProblem: deps.databaseProblem,
       logDir: deps.logDir,
+      lastBackup: lastBackupOf(deps.mode, deps.settings?.dataDir),
     }),
     auth: createAuthService(deps.db, deps.auth),
     dispatch,

@@ -88,6 +88,16 @@ export interface AppStatus {
   checkedAt: string
   /** Where this console writes its log files (the desktop app); absent or null: stderr only. */
   logDir?: string | null
+  /**
+   * The newest backup in `<data dir>/backups/` (null: none yet). Absent where the console cannot
+   * know: a configured database (backed up by its operator), or a browser (GET /health is public).
+   */
+  lastBackup?: BackupInfo | null
+}
+
+export interface BackupInfo {
+  takenAt: string
+  bytes: number
 }
 
 /** Request -> response for every IPC channel. */

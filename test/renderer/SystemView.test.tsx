@@ -71,6 +71,22 @@ describe('the connection panel', () => {
     expect(fact('Log files')).toMatch(/^\/home\/depot\/.local\/share\/bay-wheels-balancer\/logs /)
   })
 
+  it('shows the last backup of the embedded database, its size, or that there is none yet', async () => {
+    const takenAt = new Date()
+    takenAt.setHours(5, 15, 2)
+    const backup = { takenAt: takenAt.toISOString(), bytes: 50_541_363 }
+    const { client, push } = fakeClient({ ...status(true), lastBackup: backup })
+    render(<App client={client} />)
+
+    await screen.findByText('Connected')
+    expect(fact('Last backup')).toMatch(/^5:15:02\s?AM · 48\.2 MB$/)
+    push({ ...status(true), lastBackup: null })
+    expect(fact('Last backup')).toMatch(/^None yet: the embedded database is backed up daily/)
+    // A configured database (or a browser) does not say: no line at all.
+    push(status(true))
+    expect(screen.queryByText('Last backup')).toBeNull()
+  })
+
   it('shows the time of the check in local time', async () => {
     const checkedAt = new Date()
     checkedAt.setHours(9, 5, 7)

@@ -6,6 +6,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_LEASE_MINUTES,
   DEFAULT_PORT,
+  DEFAULT_RETENTION,
   defaultDataDir,
   describeDatabaseUrl,
   loadSettings,
@@ -51,7 +52,25 @@ describe('settings', () => {
       rateLimitPerAddress: undefined,
       serviceHours: { start: '06:00', end: '22:00' },
       notifications: true,
+      retention: DEFAULT_RETENTION,
     })
+  })
+
+  it('keep history by the retention given, field by field, and refuse nonsense', async () => {
+    const dir = await dataDirWith({ retention: { feedPollsDays: 7, backups: 3 } })
+    expect((await loadSettings({ dataDir: dir }, {})).retention).toEqual({
+      ...DEFAULT_RETENTION,
+      feedPollsDays: 7,
+      backups: 3,
+    })
+    const short = await dataDirWith({ retention: { statusMonths: 1 } })
+    await expect(loadSettings({ dataDir: short }, {})).rejects.toThrow(
+      /settings\.json: retention\.statusMonths must be between 2 and 1200 months/,
+    )
+    const typo = await dataDirWith({ retention: { pollDays: 7 } })
+    await expect(loadSettings({ dataDir: typo }, {})).rejects.toThrow(
+      /unknown field\(s\) pollDays in retention/,
+    )
   })
 
   it('poll Bay Wheels unless feeds are given, by flag, GBFS_URL or the settings file', async () => {

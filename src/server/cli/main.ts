@@ -22,6 +22,8 @@ import { addEngineCommands } from './engine.commands.js'
 import { addServiceCommands } from './service.commands.js'
 import { addStatusCommands } from './status.commands.js'
 import { addTripCommands } from './trips.commands.js'
+import { addUpkeepCommands } from './upkeep.commands.js'
+import { addBackupCommands } from './backup.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -216,6 +218,8 @@ export function buildProgram(logger: Logger): Command {
   addStatusCommands(program, logger, { withDatabaseOptions, overrides })
   addEngineCommands(program, logger, { withDatabaseOptions, overrides })
   addServiceCommands(program, logger, { withDatabaseOptions, overrides })
+  addUpkeepCommands(program, logger, { withDatabaseOptions, overrides })
+  addBackupCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program
 }

@@ -30,6 +30,32 @@ export interface Settings {
   serviceHours?: ServiceHours
   /** Desktop notifications from the app. */
   notifications?: boolean
+  /** How long upkeep keeps each kind of history, and how many daily backups (`undefined`: defaults). */
+  retention?: Retention
+}
+
+/** What upkeep keeps; older rows are deleted by the leading console (see src/server/upkeep). */
+export interface Retention {
+  /** station_status partitions (whole months), status snapshots and closed absences. */
+  statusMonths: number
+  feedPollsDays: number
+  crewHeartbeatsDays: number
+  auditLogMonths: number
+  /** Daily backups of the embedded database kept in `<data dir>/backups/`. */
+  backups: number
+}
+
+/**
+ * A depot's defaults: a year of status history and the same month of last year for comparison
+ * (13 months); polls are a diagnostic (8,640 a day per feed at 10 s: 30 days is 260,000 rows);
+ * heartbeats cover a quarter's crew reviews; the audit log two years, as a dispute may come late.
+ */
+export const DEFAULT_RETENTION: Retention = {
+  statusMonths: 13,
+  feedPollsDays: 30,
+  crewHeartbeatsDays: 90,
+  auditLogMonths: 24,
+  backups: 7,
 }
 
 /** What a command line may override; `undefined` means "not given". */
@@ -101,6 +127,25 @@ const onOff = z.preprocess(
   z.boolean({ error: 'must be true or false' }),
 )
 
+const wholeNumber = (min: number, max: number, unit: string) =>
+  z
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max} ${unit}`)
+    .max(max, `must be between ${min} and ${max} ${unit}`)
+
+/** Each field optional: the ones not given keep their defaults. */
+const retention = z
+  .object({
+    // Under 2 months the month being written could be dropped; 1200 is a century.
+    statusMonths: wholeNumber(2, 1200, 'months').optional(),
+    feedPollsDays: wholeNumber(1, 36500, 'days').optional(),
+    crewHeartbeatsDays: wholeNumber(1, 36500, 'days').optional(),
+    // prune_audit_log never deletes the last 30 days whatever this says.
+    auditLogMonths: wholeNumber(1, 1200, 'months').optional(),
+    backups: wholeNumber(1, 365, 'backups').optional(),
+  })
+  .strict()
+
 /** The settings file, as a depot's IT may edit it by hand. */
 export const settingsFileSchema = z
   .object({
@@ -119,6 +164,7 @@ export const settingsFileSchema = z
     rateLimitPerAddress: z.int('must be a whole number').positive('must be positive').optional(),
     serviceHours: serviceHours.optional(),
     notifications: onOff.optional(),
+    retention: retention.optional(),
   })
   .strict()
 
@@ -180,10 +226,18 @@ function parseLayer(
   if (parsed.success) return parsed.data
   const detail = parsed.error.issues
     .map((issue) => {
-      if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`
+      // A field of an object is named in full (retention.statusMonths); one in a list is not.
+      const within =
+        typeof issue.path[1] === 'string'
+          ? issue.path.slice(1).map((part) => `.${String(part)}`)
+          : []
+      if (issue.code === 'unrecognized_keys') {
+        const where = issue.path.length > 0 ? ` in ${issue.path.map(String).join('.')}` : ''
+        return `unknown field(s) ${issue.keys.join(', ')}${where}`
+      }
       const key = String(issue.path[0])
       const name = (names as Record<string, string | undefined>)[key] ?? key
-      return `${name} ${issue.message}`
+      return `${name}${within.join('')} ${issue.message}`
     })
     .join('; ')
   throw new SettingsError(`${source}: ${detail}`)
@@ -248,6 +302,7 @@ export async function loadSettings(
     rateLimitPerAddress: merged.rateLimitPerAddress,
     serviceHours: merged.serviceHours ?? DEFAULT_SERVICE_HOURS,
     notifications: merged.notifications ?? true,
+    retention: { ...DEFAULT_RETENTION, ...merged.retention },
   }
 }
 

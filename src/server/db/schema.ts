@@ -321,6 +321,7 @@ export interface StatusImportErrors {
 export interface StatusImports {
   bytes: number;
   content_sha256: string;
+  days_summarised_at: Timestamp | null;
   file_name: string;
   first_snapshot_at: Timestamp | null;
   import_id: Generated<number>;

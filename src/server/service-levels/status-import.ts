@@ -28,6 +28,7 @@ import { chooseSystem, listSystems, type SystemRow } from '../systems/system-cho
 import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
+import { markImportSummarised, summariseLeftoverImports } from '../upkeep/unsummarised-imports.js'
 import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
 import {
   createFileSnapshots,
@@ -377,6 +378,8 @@ export function createStatusImportService(deps: StatusImportDeps): StatusImportS
       const started = performance.now()
       const rejectLimit = parseRejectLimit(request.maxRejected)
       if (request.timeZone) await checkTimeZone(deps.db, request.timeZone)
+      // An earlier run killed between its commit and its summaries: its days first.
+      await summariseLeftoverImports(deps.db, deps.refreshDays, deps.logger)
       const { system, systemCreated, stationsLoaded } = await prepareSystem(request)
       const outcome = await importStatusFile(request.path, {
         databaseUrl: deps.databaseUrl,
@@ -419,10 +422,11 @@ export function createStatusImportService(deps: StatusImportDeps): StatusImportS
           throw new ServiceError(
             'unavailable',
             'refresh_failed',
-            `${outcome.file} was imported (import #${outcome.importId}), but recomputing the service summaries of ${outcome.days.from} to ${outcome.days.to} (exclusive) failed: ${describeError(error)}`,
+            `${outcome.file} was imported (import #${outcome.importId}), but recomputing the service summaries of ${outcome.days.from} to ${outcome.days.to} (exclusive) failed: ${describeError(error)}; the next import-status or the leader's upkeep tries again`,
           )
         }
       }
+      await markImportSummarised(deps.db, outcome.importId)
       finished(outcome.rowsRead)
       return { ...outcome, systemCreated, stationsLoaded }
     },

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { AppStatus, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
+import type { AppStatus, BackupInfo, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
 import type { Database } from '../db/database.js'
 import { describeError } from '../errors.js'
 
@@ -15,6 +15,8 @@ export interface StatusDeps {
   probeTimeoutMs?: number
   /** What the embedded PostgreSQL's supervision knows of why it is down (null: nothing). */
   databaseProblem?: () => string | null
+  /** The newest backup of the embedded database (src/server/backup); absent when configured. */
+  lastBackup?: () => Promise<BackupInfo | null>
 }
 
 export interface StatusService {
@@ -73,6 +75,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         apiUrl: deps.apiUrl(),
         checkedAt: new Date().toISOString(),
         ...(deps.logDir ? { logDir: deps.logDir } : {}),
+        ...(deps.lastBackup ? { lastBackup: await deps.lastBackup().catch(() => null) } : {}),
       }
     },
   }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import type { AppStatus } from '../../../shared/contract'
-import { describeMode, formatCheckedAt } from './format'
+import { describeBackup, describeMode, formatCheckedAt } from './format'
 
 interface ConnectionPanelProps {
   status: AppStatus
@@ -78,6 +78,15 @@ export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelPr
           <Fact label="Log files">
             <code>{logDir}</code>{' '}
             <span className="muted">(a file a day or per 10 MB, the last 14 kept)</span>
+          </Fact>
+        )}
+        {status.lastBackup !== undefined && (
+          <Fact label="Last backup">
+            {status.lastBackup ? (
+              <time dateTime={status.lastBackup.takenAt}>{describeBackup(status.lastBackup)}</time>
+            ) : (
+              <span className="muted">{describeBackup(null)}</span>
+            )}
           </Fact>
         )}
         <Fact label="Checked at">
