@@ -273,7 +273,7 @@ describe('upkeep on a database with old rows', () => {
     expect(code).toBe(0)
     const again = JSON.parse(printed) as UpkeepReport
     expect(again.partitions).toMatchObject({ created: [], dropped: [], errors: [] })
-    expect(again.pruned.map((p) => p.deleted)).toEqual([0, 0, 0, 0, 0])
+    expect(again.pruned.map((p) => p.deleted)).toEqual([0, 0, 0, 0, 0, 0])
     expect(again.retention).toEqual(DEFAULT_RETENTION)
   })
 })
