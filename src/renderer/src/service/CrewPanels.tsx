@@ -7,7 +7,7 @@ import type { Resource } from '../common/useResource'
 import { AnswerPanel } from './AnswerPanel'
 import { ChartLegend, TASK_LEGEND, TasksChart } from './charts'
 import { taskDayRows } from './service-data'
-import { CrewsTable, DurationsTable } from './tables'
+import { CrewsTable, DurationsTable } from './CrewsTable'
 
 export function TasksPanel({ crews }: { crews: Resource<ServiceCrews> }) {
   const data = crews.data

@@ -7,7 +7,7 @@ import type { Resource } from '../common/useResource'
 import { AnswerPanel, TOP } from './AnswerPanel'
 import { SortTable } from './parts'
 import { EFFECT_SORTS } from './table-data'
-import { BeforeAfter, effectColumns, taskName } from './tables'
+import { BeforeAfter, effectColumns, taskName } from './effect-columns'
 
 export function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects> }) {
   const data = effects.data

@@ -6,7 +6,8 @@ import { Empty } from '../common/states'
 import type { Resource } from '../common/useResource'
 import { AnswerPanel, TOP } from './AnswerPanel'
 import { STATION_SORTS } from './table-data'
-import { ClustersTable, stationColumns, StationsTable } from './tables'
+import { ClustersTable } from './ClustersTable'
+import { stationColumns, StationsTable } from './StationsTable'
 
 export function StationsPanel({ stations }: { stations: Resource<ServiceStations> }) {
   const data = stations.data
