@@ -14,7 +14,9 @@ import { WhereHistoryComesFrom } from './parts'
 import { dayLabel, longDay, serviceOfReport } from './range-data'
 import { formatDollars, formatMinutes, headline } from './service-data'
 import { FIGURE_SORTS, stationsEmptyOrFull } from './table-data'
-import { ClustersTable, CrewsTable, DurationsTable, figureColumns, StationsTable } from './tables'
+import { ClustersTable } from './ClustersTable'
+import { CrewsTable, DurationsTable } from './CrewsTable'
+import { figureColumns, StationsTable } from './StationsTable'
 import { useMinuteReload } from './useMinuteReload'
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {

@@ -1,4 +1,4 @@
-import { MAX_SERVICE_DAYS } from '../../../shared/service-levels'
+import { MAX_SERVICE_DAYS, type ServiceRange } from '../../../shared/service-levels'
 import { reportHash, type ServiceDayRef } from '../shell/routes'
 import { addDays } from '../station/chart-data'
 
@@ -187,4 +187,9 @@ export function rangeLabel(range: DayRange): string {
   if (last === range.from) return `${dayLabel(last)}, ${year}`
   const sameYear = range.from.slice(0, 4) === year
   return `${SHORT.format(at(range.from))}${sameYear ? '' : `, ${range.from.slice(0, 4)}`} – ${SHORT.format(at(last))}, ${year}`
+}
+
+/** A range request, naming the system only when one was chosen (else the server's only one). */
+export function rangeRequest(system: string | undefined, range: DayRange): ServiceRange {
+  return system ? { system, from: range.from, to: range.to } : { from: range.from, to: range.to }
 }

@@ -9,6 +9,7 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  type XAxisProps,
 } from 'recharts'
 import type { FlowSeries } from '../../../shared/flows'
 import type { StationHistory } from '../../../shared/stations'
@@ -24,6 +25,9 @@ export const CHART_COLORS = {
   band: '#12b886',
 } as const
 
+/** A series' line: 2 px, no dots, drawn still. */
+const LINE = { strokeWidth: 2, dot: false, ...STILL } as const
+
 function mark(name: string): void {
   performance.clearMarks(name)
   performance.mark(name)
@@ -34,30 +38,39 @@ function timeDomain(rows: { start: number }[] | { at: number }[]): [number, numb
   return [Math.min(...values), Math.max(...values)]
 }
 
-/** 15-minute (or hourly, daily) arrivals above the axis and departures below it. */
-export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[] }) {
-  useEffect(() => mark('station:flows-rendered'), [rows])
+/**
+ * A time axis over `rows` on the system's clock (`timeZone`): the X axis's props, and the
+ * tooltip's label, the date and time of the point under the pointer.
+ */
+function timeAxis(rows: { start: number }[] | { at: number }[], timeZone: string) {
   const [start, end] = timeDomain(rows)
-  const axis = timeTicks(start, end, series.timeZone)
+  const ticks = timeTicks(start, end, timeZone)
   const full = new Intl.DateTimeFormat(undefined, {
     dateStyle: 'medium',
     timeStyle: 'short',
-    timeZone: series.timeZone,
+    timeZone,
   })
+  const x: XAxisProps = {
+    type: 'number',
+    scale: 'time',
+    domain: [start, end],
+    ticks: ticks.ticks,
+    tickFormatter: ticks.format,
+    tick: AXIS,
+    minTickGap: 16,
+  }
+  return { x, label: (value: unknown) => full.format(new Date(Number(value))) }
+}
+
+/** 15-minute (or hourly, daily) arrivals above the axis and departures below it. */
+export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[] }) {
+  useEffect(() => mark('station:flows-rendered'), [rows])
+  const time = timeAxis(rows, series.timeZone)
   return (
     <Frame height={240}>
       <ComposedChart data={rows} stackOffset="sign" barCategoryGap={0} barGap={0}>
         <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis
-          dataKey="start"
-          type="number"
-          scale="time"
-          domain={[start, end]}
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          tick={AXIS}
-          minTickGap={16}
-        />
+        <XAxis dataKey="start" {...time.x} />
         <YAxis
           tick={AXIS}
           width={36}
@@ -66,7 +79,7 @@ export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[
         />
         <ReferenceLine y={0} stroke="var(--border-strong)" />
         <Tooltip
-          labelFormatter={(value) => full.format(new Date(Number(value)))}
+          labelFormatter={time.label}
           formatter={(value, name) => [Math.abs(Number(value)), name]}
           contentStyle={TOOLTIP_STYLE}
         />
@@ -113,22 +126,8 @@ export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
           formatter={(value, name) => [Number(value).toFixed(2), name]}
           contentStyle={TOOLTIP_STYLE}
         />
-        <Line
-          dataKey="inflow"
-          name="Arrivals a day"
-          stroke={CHART_COLORS.inflow}
-          strokeWidth={2}
-          dot={false}
-          {...STILL}
-        />
-        <Line
-          dataKey="outflow"
-          name="Departures a day"
-          stroke={CHART_COLORS.outflow}
-          strokeWidth={2}
-          dot={false}
-          {...STILL}
-        />
+        <Line dataKey="inflow" name="Arrivals a day" stroke={CHART_COLORS.inflow} {...LINE} />
+        <Line dataKey="outflow" name="Departures a day" stroke={CHART_COLORS.outflow} {...LINE} />
       </ComposedChart>
     </Frame>
   )
@@ -137,32 +136,14 @@ export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
 /** Bikes (and docks) as the station held them: steps, with the fewest-to-most band when sampled. */
 export function HistoryChart({ history }: { history: StationHistory }) {
   const rows = historyRows(history)
-  const [start, end] = timeDomain(rows)
-  const axis = timeTicks(start, end, history.timeZone)
-  const full = new Intl.DateTimeFormat(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: history.timeZone,
-  })
+  const time = timeAxis(rows, history.timeZone)
   return (
     <Frame height={200}>
       <ComposedChart data={rows}>
         <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis
-          dataKey="at"
-          type="number"
-          scale="time"
-          domain={[start, end]}
-          ticks={axis.ticks}
-          tickFormatter={axis.format}
-          tick={AXIS}
-          minTickGap={16}
-        />
+        <XAxis dataKey="at" {...time.x} />
         <YAxis tick={AXIS} width={36} allowDecimals={false} />
-        <Tooltip
-          labelFormatter={(value) => full.format(new Date(Number(value)))}
-          contentStyle={TOOLTIP_STYLE}
-        />
+        <Tooltip labelFormatter={time.label} contentStyle={TOOLTIP_STYLE} />
         {history.bucketSeconds !== null && (
           <Area
             dataKey="band"
@@ -179,19 +160,10 @@ export function HistoryChart({ history }: { history: StationHistory }) {
           name="Docks"
           type="stepAfter"
           stroke={CHART_COLORS.docks}
+          {...LINE}
           strokeWidth={1}
-          dot={false}
-          {...STILL}
         />
-        <Line
-          dataKey="bikes"
-          name="Bikes"
-          type="stepAfter"
-          stroke={CHART_COLORS.bikes}
-          strokeWidth={2}
-          dot={false}
-          {...STILL}
-        />
+        <Line dataKey="bikes" name="Bikes" type="stepAfter" stroke={CHART_COLORS.bikes} {...LINE} />
       </ComposedChart>
     </Frame>
   )

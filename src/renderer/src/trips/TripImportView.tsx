@@ -2,204 +2,23 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import {
   STATION_KEYS,
   type StationKey,
-  type TripImportDone,
   type TripImportOptions,
-  type TripImportOutcome,
   type TripImportProgress,
   type TripImportReport,
 } from '../../../shared/trips'
-import { formatDuration, messageOf } from '../common/format'
+import { messageOf } from '../common/format'
 import { Empty } from '../common/states'
 import { useResource } from '../common/useResource'
 import type { ViewProps } from '../shell/view-props'
-
-const PHASES: Record<TripImportProgress['phase'], string> = {
-  reading: 'Reading',
-  inserting: 'Saving trips',
-  flows: 'Counting station flows',
-  done: 'Done',
-}
+import { OutcomePanel } from './OutcomePanel'
+import { ProgressPanel } from './ProgressPanel'
+import { count } from './trip-format'
 
 const KEY_LABELS: Record<StationKey, string> = {
   station_id: 'station_id (GBFS id)',
   short_name: 'short_name (Lyft files since 2020)',
   legacy_id: 'legacy_id (older files)',
   external_id: 'external_id',
-}
-
-const count = (n: number) => n.toLocaleString('en-US')
-const percent = (share: number) => `${(share * 100).toFixed(share === 0 || share === 1 ? 0 : 1)} %`
-
-function ProgressPanel({ progress }: { progress: TripImportProgress }) {
-  const value = progress.phase === 'done' ? 100 : progress.percent
-  return (
-    <section className="panel" aria-labelledby="import-progress-title">
-      <header className="panel-header">
-        <h2 id="import-progress-title">Importing {progress.file}</h2>
-        <span className="panel-meta">{PHASES[progress.phase]}</span>
-      </header>
-      <div className="panel-body progress-body">
-        <div
-          className={value === null ? 'progress progress-unknown' : 'progress'}
-          role="progressbar"
-          aria-label={`Importing ${progress.file}`}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={value === null ? undefined : Math.round(value)}
-        >
-          <div className="progress-value" style={{ width: `${value ?? 100}%` }} />
-        </div>
-        <dl className="progress-figures">
-          <div>
-            <dt>Done</dt>
-            <dd className="num">{value === null ? '—' : `${Math.floor(value)} %`}</dd>
-          </div>
-          <div>
-            <dt>Rows</dt>
-            <dd className="num">{count(progress.rowsDone)}</dd>
-          </div>
-          <div>
-            <dt>Rows/s</dt>
-            <dd className="num">{count(progress.rowsPerSecond)}</dd>
-          </div>
-          <div>
-            <dt>Time</dt>
-            <dd className="num">{formatDuration(progress.elapsedSeconds)}</dd>
-          </div>
-        </dl>
-      </div>
-    </section>
-  )
-}
-
-function Stat({ label, value, tone }: { label: string; value: string; tone?: string }) {
-  return (
-    <div className={tone ? `stat stat-${tone}` : 'stat'}>
-      <span className="stat-value num">{value}</span>
-      <span className="stat-label">{label}</span>
-    </div>
-  )
-}
-
-function Imported({ outcome }: { outcome: TripImportDone }) {
-  const { stations } = outcome
-  const rate = stations.matchRate
-  return (
-    <>
-      <div className="stats">
-        <Stat label="Rows read" value={count(outcome.rowsRead)} />
-        <Stat label="Imported" value={count(outcome.rowsImported)} tone="ok" />
-        <Stat
-          label="Rejected"
-          value={count(outcome.rowsRejected)}
-          tone={outcome.rowsRejected > 0 ? 'warn' : 'quiet'}
-        />
-        <Stat
-          label="Stations matched"
-          value={rate === null ? '—' : percent(rate)}
-          tone={rate === null ? 'quiet' : rate < 0.95 ? 'warn' : 'ok'}
-        />
-        <Stat label="Rows/s" value={count(outcome.rowsPerSecond)} />
-        <Stat label="Time" value={formatDuration(outcome.seconds + outcome.flowSeconds)} />
-      </div>
-      <p className="panel-text import-facts">
-        {outcome.format} · {outcome.timeZone} · system {outcome.systemId}
-        {stations.matchedBy
-          ? ` · ${count(stations.idsMatched)} of ${count(stations.ids)} station ids matched by ${stations.matchedBy}`
-          : ' · no stations to match yet'}
-        {stations.tripsUnmatched > 0 &&
-          ` · ${count(stations.tripsUnmatched)} trips kept without a station`}
-        {outcome.flowBins > 0 && ` · ${count(outcome.flowBins)} flow bins`}
-      </p>
-      {outcome.hint && (
-        <div className="notice notice-warn import-hint" role="note">
-          {outcome.hint}
-        </div>
-      )}
-      <div className="import-tables">
-        {stations.unmatchedIds.length > 0 && (
-          <table className="table" aria-label="Unmatched station ids">
-            <thead>
-              <tr>
-                <th>Unmatched station id</th>
-                <th className="right">Trip ends</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stations.unmatchedIds.map((unmatched) => (
-                <tr key={unmatched.id}>
-                  <td>
-                    <code>{unmatched.id}</code>
-                  </td>
-                  <td className="right num">{count(unmatched.tripEnds)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {outcome.rejections.length > 0 && (
-          <table className="table" aria-label="Rejected rows">
-            <thead>
-              <tr>
-                <th className="right">Line</th>
-                <th>Why it was rejected</th>
-              </tr>
-            </thead>
-            <tbody>
-              {outcome.rejections.map((rejection) => (
-                <tr key={rejection.line}>
-                  <td className="right num">{count(rejection.line)}</td>
-                  <td>{rejection.reason}</td>
-                </tr>
-              ))}
-              {outcome.rowsRejected > outcome.rejections.length && (
-                <tr>
-                  <td />
-                  <td className="muted">
-                    and {count(outcome.rowsRejected - outcome.rejections.length)} more (all are kept
-                    in trip_import_errors)
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        )}
-      </div>
-    </>
-  )
-}
-
-const BADGES: Record<TripImportOutcome['status'], [string, string]> = {
-  imported: ['Imported', 'ok'],
-  'already-imported': ['Already imported', 'quiet'],
-  failed: ['Failed', 'bad'],
-}
-
-function OutcomePanel({ outcome }: { outcome: TripImportOutcome }) {
-  const [label, tone] = BADGES[outcome.status]
-  return (
-    <section className="panel" aria-label={`Summary of ${outcome.file}`}>
-      <header className="panel-header">
-        <h2>{outcome.file}</h2>
-        <span className={`badge badge-${tone}`}>{label}</span>
-      </header>
-      {outcome.status === 'imported' && <Imported outcome={outcome} />}
-      {outcome.status === 'already-imported' && (
-        <p className="panel-text panel-text-last">
-          The same content was imported into {outcome.systemId} before (import {outcome.importId},{' '}
-          {count(outcome.rowsImported)} trips): nothing was imported again.
-        </p>
-      )}
-      {outcome.status === 'failed' && (
-        <div className="state-box state-box-error import-failed" role="alert">
-          <div className="state-box-text">
-            <strong>Nothing from this file was imported</strong>
-            <span className="state-box-detail">{outcome.error}</span>
-          </div>
-        </div>
-      )}
-    </section>
-  )
 }
 
 /**
