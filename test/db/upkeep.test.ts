@@ -175,11 +175,7 @@ describe('upkeep on a database with old rows', () => {
     })
     await db
       .insertInto('idempotency_keys')
-      .values([
-        ...Array.from({ length: 6 }, (_, i) => key(i, 2 + i)),
-        key(6, 0.5),
-        key(7, 0.1),
-      ])
+      .values([...Array.from({ length: 6 }, (_, i) => key(i, 2 + i)), key(6, 0.5), key(7, 0.1)])
       .execute()
 
     // Batches of 4: every table takes several statements to empty.
