@@ -118,7 +118,7 @@ async function writeCopies(file: string, csv: string, copies: number): Promise<v
         header = false
       }
       if (!out.write(Buffer.from(yearsBack(body, copy), 'latin1'))) {
-        await new Promise((done) => out.once('drain', done))
+        await new Promise<void>((done) => out.once('drain', () => done()))
       }
     }
     if (rest)
