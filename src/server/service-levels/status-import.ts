@@ -1,5 +1,4 @@
-import { access } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { basename } from 'node:path'
 import type {
   StatusImportDone,
   StatusImportProgress,
@@ -16,11 +15,7 @@ import {
   describeCopyFailure,
   fastThenCareful,
 } from '../imports/csv-staging.js'
-import {
-  lockImportContent,
-  withImportTransaction,
-  type ImportConnection,
-} from '../imports/import-connection.js'
+import { lockImportContent, withImportTransaction } from '../imports/import-connection.js'
 import { createImportProgress } from '../imports/import-progress.js'
 import { parseRejectLimit, tooManyRejected, type RejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
@@ -28,10 +23,9 @@ import { chooseSystem, listSystems, type SystemRow } from '../systems/system-cho
 import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
-import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
+import { detectStatusHeader, stationFilesBeside, type StatusFileHeader } from './status-file.js'
+import { writeHistory } from './status-history.repository.js'
 import {
-  createFileSnapshots,
-  createStatusRows,
   createTryTimestamp,
   ensurePartitions,
   findImportByHash,
@@ -41,9 +35,9 @@ import {
   insertRejections,
   readTimesInUtc,
   settleHistory,
-  summariseFile,
-  writeHistory,
+  systemTimeZone,
 } from './status-import.repository.js'
+import { createFileSnapshots, createStatusRows, summariseFile } from './status-rows.repository.js'
 
 /**
  * A history that cannot be imported as it is; the message says why and what to do. Nothing of
@@ -244,14 +238,6 @@ export async function importStatusFile(
   )
 }
 
-async function systemTimeZone(client: ImportConnection, systemId: string): Promise<string> {
-  const { rows } = await client.query<{ timezone: string }>(
-    'select timezone from systems where system_id = $1',
-    [systemId],
-  )
-  return rows[0]?.timezone ?? DEFAULT_TIME_ZONE
-}
-
 export interface StatusImportService {
   /** Imports one history in one transaction, then has the days it covers summarised again. */
   importFile(
@@ -271,32 +257,6 @@ export interface StatusImportDeps {
 
 function invalid(code: string, detail: string): ServiceError {
   return new ServiceError('invalid', code, detail)
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * The station files saved beside a history: its first and last station_information (both,
- * first then last, so that the last names and positions win and stations of either are known),
- * else a plain station_information.json.
- */
-export async function stationFilesBeside(historyPath: string): Promise<string[]> {
-  const dir = dirname(historyPath)
-  const firstAndLast = ['station_information_first.json', 'station_information_last.json'].map(
-    (name) => join(dir, name),
-  )
-  const found: string[] = []
-  for (const path of firstAndLast) if (await exists(path)) found.push(path)
-  if (found.length > 0) return found
-  const plain = join(dir, 'station_information.json')
-  return (await exists(plain)) ? [plain] : []
 }
 
 export function createStatusImportService(deps: StatusImportDeps): StatusImportService {
