@@ -1,3 +1,4 @@
+import { literal } from '../imports/csv-staging.js'
 import type { ImportConnection } from '../imports/import-connection.js'
 
 /** The write of an imported status history: station_status, its absences and snapshots. */
@@ -31,12 +32,13 @@ export interface WrittenHistory {
  * station_status_latest is not touched: an imported week is history, not live numbers.
  * Measured on the Bay Wheels week (437,945 rows written of 454,443; last_reported moves at
  * nearly every poll), 2 shared cores: 6.9-7.9 s. Under EXPLAIN ANALYZE the insert takes 3.7 s,
- * its foreign key's per-row check on stations 2.1 s (a trigger per row; only a schema change
- * could make it one check per statement, as trips have) and the window over the rows 1.2 s.
+ * its foreign key's per-row check on stations 2.1 s (a trigger per row) and the window over the
+ * rows 1.2 s. The check goes when the rows go into a month of the import's own, attached at the
+ * end (prepareHistoryTarget); the foreign key stays on station_status for every other writer.
  */
 export async function writeHistory(
   client: ImportConnection,
-  params: { systemId: string; importId: number },
+  params: { systemId: string; importId: number; target: HistoryTarget },
 ): Promise<WrittenHistory> {
   const { rows } = await client.query<{
     listed: number
@@ -65,7 +67,7 @@ export async function writeHistory(
        window w as (partition by r.station_id order by r.poll_time, r.line)
      ),
      written as (
-       insert into station_status (system_id, station_id, ts, last_reported, num_bikes_available,
+       insert into ${params.target.table} (system_id, station_id, ts, last_reported, num_bikes_available,
                                    num_ebikes_available, num_docks_available, num_bikes_disabled,
                                    num_docks_disabled, is_installed, is_renting, is_returning)
        select $1, station_id, poll_time, last_reported, bikes, ebikes, docks, bikes_disabled,
@@ -117,4 +119,83 @@ export async function writeHistory(
     absences: row?.absences ?? 0,
     snapshotsWritten: row?.snapshots ?? 0,
   }
+}
+
+/**
+ * Where the history's rows go: station_status (its monthly partitions made where missing), or,
+ * when all of them fall in one month that has no partition yet (a week nobody polled, the usual
+ * import), a table of the import's own that becomes that month's partition at the end
+ * (attachHistoryMonth). Rows written into station_status run its foreign key's check on
+ * stations one by one (2.1 s of the Bay Wheels week); attaching the table checks all of them in
+ * one join.
+ */
+export interface HistoryTarget {
+  table: string
+  /** The month the import's own table becomes the partition of; null for station_status. */
+  month: { start: Date; end: Date } | null
+}
+
+/** An instant as an SQL constant: DDL takes no parameters. */
+function instant(at: Date): string {
+  return `${literal(at.toISOString())}::timestamptz`
+}
+
+export async function prepareHistoryTarget(
+  client: ImportConnection,
+  range: { first: Date; last: Date },
+): Promise<HistoryTarget> {
+  // Months cut in UTC and named as ensure_station_status_partitions (0001) names them.
+  const { rows } = await client.query<{ name: string; start: Date; end: Date; one: boolean }>(
+    `select 'station_status_' || to_char(m.start at time zone 'UTC', 'YYYY_MM') as name,
+            m.start, m.start + interval '1 month' as end,
+            date_trunc('month', $2::timestamptz at time zone 'UTC') at time zone 'UTC' = m.start
+              as one
+       from (select date_trunc('month', $1::timestamptz at time zone 'UTC') at time zone 'UTC'
+                      as start) m`,
+    [range.first, range.last],
+  )
+  const month = rows[0]
+  if (month?.one) {
+    // Partition makers take turns (ensure_station_status_partitions takes the same lock): one
+    // that comes while this import runs waits for its commit, then finds the month made.
+    await client.query(`select pg_advisory_xact_lock(hashtext('station_status_partitions'))`)
+    const exists = await client.query<{ found: boolean }>(
+      'select to_regclass($1) is not null as found',
+      [month.name],
+    )
+    if (!exists.rows[0]?.found) {
+      await client.query(
+        `create table ${month.name} (like station_status including defaults including constraints)`,
+      )
+      await client.query(
+        `alter table ${month.name}
+           add primary key (system_id, station_id, ts),
+           add constraint ${month.name}_month
+             check (ts >= ${instant(month.start)} and ts < ${instant(month.end)})`,
+      )
+      return { table: month.name, month: { start: month.start, end: month.end } }
+    }
+  }
+  await client.query('select ensure_station_status_partitions($1, $2)', [range.first, range.last])
+  return { table: 'station_status', month: null }
+}
+
+/**
+ * The import's own table becomes its month's partition of station_status: the foreign key on
+ * stations is checked over all its rows in one join, the BRIN index on ts built once, and its
+ * primary key taken for the partition's. The month check spared the attach a scan of the rows.
+ */
+export async function attachHistoryMonth(
+  client: ImportConnection,
+  target: HistoryTarget,
+): Promise<void> {
+  if (!target.month) return
+  await client.query(
+    `alter table station_status attach partition ${target.table}
+       for values from ($1) to ($2)`.replace(
+      /\$1|\$2/g,
+      (p) => `'${(p === '$1' ? target.month?.start : target.month?.end)?.toISOString() ?? ''}'`,
+    ),
+  )
+  await client.query(`alter table ${target.table} drop constraint ${target.table}_month`)
 }

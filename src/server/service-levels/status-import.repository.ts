@@ -132,14 +132,6 @@ export async function insertRejections(
   return result.rowCount ?? 0
 }
 
-/** Makes the monthly station_status partitions the snapshots fall in (a no-op when they exist). */
-export async function ensurePartitions(
-  client: ImportConnection,
-  range: { first: Date; last: Date },
-): Promise<void> {
-  await client.query('select ensure_station_status_partitions($1, $2)', [range.first, range.last])
-}
-
 export interface FinishedImport {
   importId: number
   rowsWritten: number

@@ -24,10 +24,13 @@ import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
 import { detectStatusHeader, stationFilesBeside, type StatusFileHeader } from './status-file.js'
-import { writeHistory } from './status-history.repository.js'
+import {
+  attachHistoryMonth,
+  prepareHistoryTarget,
+  writeHistory,
+} from './status-history.repository.js'
 import {
   createTryTimestamp,
-  ensurePartitions,
   findImportByHash,
   finishImport,
   firstRejections,
@@ -189,13 +192,15 @@ export async function importStatusFile(
         summary,
       })
       if (summary.rowsRejected > 0) await insertRejections(client, importId)
-      if (summary.firstSnapshotAt && summary.lastSnapshotAt) {
-        await ensurePartitions(client, {
-          first: summary.firstSnapshotAt,
-          last: summary.lastSnapshotAt,
-        })
-      }
-      const written = await writeHistory(client, { systemId: options.systemId, importId })
+      const target =
+        summary.firstSnapshotAt && summary.lastSnapshotAt
+          ? await prepareHistoryTarget(client, {
+              first: summary.firstSnapshotAt,
+              last: summary.lastSnapshotAt,
+            })
+          : { table: 'station_status', month: null }
+      const written = await writeHistory(client, { systemId: options.systemId, importId, target })
+      await attachHistoryMonth(client, target)
       const seconds = progress.elapsed()
       await finishImport(client, {
         importId,
