@@ -70,7 +70,7 @@ function parseArgs(args: string[]): Options {
 
 interface ImportRun {
   done: TripImportDone
-  /** Seconds until the file was read and copied into staging. */
+  /** Seconds until the file was read and copied (into the import's table, or staging). */
   copied: number
   /** Seconds until the trips were cast, mapped and inserted (before station_flows). */
   inserted: number
@@ -227,25 +227,30 @@ export async function run(args: string[]): Promise<void> {
     const ratio = (s: number) => (copy / s).toFixed(2)
 
     process.stdout.write(
-      `\nTrip import of ${basename(imported)}${options.copies > 1 ? ` (${options.copies} copies of ${basename(options.file)}, each a year before the last)` : ''}: ${count.format(rows)} rows (${(statSync(csv).size / 1e6).toFixed(1)} MB of CSV, ${(statSync(options.file).size / 1e6).toFixed(1)} MB as read), ${options.rounds} rounds, medians\n` +
+      `\nTrip import of ${basename(imported)}${options.copies > 1 ? ` (${options.copies} copies of ${basename(options.file)}, each a year before the last)` : ''}: ${count.format(rows)} rows (${(statSync(csv).size / 1e6).toFixed(1)} MB of CSV, ${(statSync(imported).size / 1e6).toFixed(1)} MB as read), ${options.rounds} rounds, medians\n` +
         `stations: ${first.done.stations.idsMatched} of ${first.done.stations.ids} ids matched by ${first.done.stations.matchedBy ?? '-'}\n\n`,
     )
     printTable([
       ['', 'seconds', 'rows/s', 'share of psql \\copy rows/s'],
       ['psql \\copy, uncompressed, into a plain table', seconds(copy), rate(copy), '1.00'],
       [
-        'import: read + decompress + COPY into staging',
+        "import: read + decompress + COPY into the import's table (typed, stations mapped)",
         seconds(copied),
         rate(copied),
         ratio(copied),
       ],
       [
-        'import: + match stations, cast, validate, insert trips',
+        'import: + survey, station summary, checks (the careful way: cast, insert)',
         seconds(inserted),
         rate(inserted),
         ratio(inserted),
       ],
-      ['import: + station_flows update, commit (total)', seconds(total), rate(total), ratio(total)],
+      [
+        'import: + station_flows update, attach, commit (total)',
+        seconds(total),
+        rate(total),
+        `${ratio(total)} (target 0.50: ${copy / total >= 0.5 ? 'met' : 'MISSED'})`,
+      ],
     ])
     process.stdout.write(
       `\nstation_flows update of the file (incremental, in the import): ${seconds(flows)} s, ${count.format(first.done.flowBins)} bins\n` +
