@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -100,6 +101,37 @@ export async function benchDatabase(name: string, poolSize = 16): Promise<BenchD
       await client.end()
       await stopEmbedded()
       if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface ImportWatch {
+  /** Stops watching: the event loop's p99 and max delay (ms) and the peak resident memory (MB). */
+  stop(): { loopP99: number; loopMax: number; peakRssMb: number }
+}
+
+/**
+ * Watches the process while an import runs: the event loop's delay (what a console drawing its
+ * progress bar would feel) and resident memory, sampled every 20 ms (the peak of a streaming
+ * import must not grow with the file).
+ */
+export function watchImport(): ImportWatch {
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
+  let peak = process.memoryUsage.rss()
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 20)
+  return {
+    stop() {
+      clearInterval(timer)
+      loop.disable()
+      peak = Math.max(peak, process.memoryUsage.rss())
+      return {
+        loopP99: loop.percentile(99) / 1e6,
+        loopMax: loop.max / 1e6,
+        peakRssMb: peak / 2 ** 20,
+      }
     },
   }
 }

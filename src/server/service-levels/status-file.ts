@@ -1,4 +1,6 @@
 import { parse } from 'csv-parse/sync'
+import { access } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { STATUS_COLUMNS, type StatusColumn } from '../gbfs/status-history-columns.js'
 
 /**
@@ -41,4 +43,30 @@ export function detectStatusHeader(firstLine: string): StatusFileHeader {
     STATUS_COLUMNS.map((column) => [column, columns.indexOf(column)]),
   ) as Record<StatusColumn, number>
   return { columns, positions }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The station files saved beside a history: its first and last station_information (both,
+ * first then last, so that the last names and positions win and stations of either are known),
+ * else a plain station_information.json.
+ */
+export async function stationFilesBeside(historyPath: string): Promise<string[]> {
+  const dir = dirname(historyPath)
+  const firstAndLast = ['station_information_first.json', 'station_information_last.json'].map(
+    (name) => join(dir, name),
+  )
+  const found: string[] = []
+  for (const path of firstAndLast) if (await exists(path)) found.push(path)
+  if (found.length > 0) return found
+  const plain = join(dir, 'station_information.json')
+  return (await exists(plain)) ? [plain] : []
 }

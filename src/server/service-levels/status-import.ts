@@ -1,5 +1,4 @@
-import { access } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { basename } from 'node:path'
 import type {
   StatusImportDone,
   StatusImportProgress,
@@ -16,11 +15,7 @@ import {
   describeCopyFailure,
   fastThenCareful,
 } from '../imports/csv-staging.js'
-import {
-  lockImportContent,
-  withImportTransaction,
-  type ImportConnection,
-} from '../imports/import-connection.js'
+import { lockImportContent, withImportTransaction } from '../imports/import-connection.js'
 import { createImportProgress } from '../imports/import-progress.js'
 import { parseRejectLimit, tooManyRejected, type RejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
@@ -29,12 +24,14 @@ import { checkTimeZone, DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import { openTripSource, type TripSource } from '../trips/source.js'
 import { loadStationFile, siblingSystemInformation } from '../trips/station-file.js'
 import { markImportSummarised, summariseLeftoverImports } from '../upkeep/unsummarised-imports.js'
-import { detectStatusHeader, type StatusFileHeader } from './status-file.js'
+import { detectStatusHeader, stationFilesBeside, type StatusFileHeader } from './status-file.js'
 import {
-  createFileSnapshots,
-  createStatusRows,
+  attachHistoryMonth,
+  prepareHistoryTarget,
+  writeHistory,
+} from './status-history.repository.js'
+import {
   createTryTimestamp,
-  ensurePartitions,
   findImportByHash,
   finishImport,
   firstRejections,
@@ -42,9 +39,9 @@ import {
   insertRejections,
   readTimesInUtc,
   settleHistory,
-  summariseFile,
-  writeHistory,
+  systemTimeZone,
 } from './status-import.repository.js'
+import { createFileSnapshots, createStatusRows, summariseFile } from './status-rows.repository.js'
 
 /**
  * A history that cannot be imported as it is; the message says why and what to do. Nothing of
@@ -196,13 +193,15 @@ export async function importStatusFile(
         summary,
       })
       if (summary.rowsRejected > 0) await insertRejections(client, importId)
-      if (summary.firstSnapshotAt && summary.lastSnapshotAt) {
-        await ensurePartitions(client, {
-          first: summary.firstSnapshotAt,
-          last: summary.lastSnapshotAt,
-        })
-      }
-      const written = await writeHistory(client, { systemId: options.systemId, importId })
+      const target =
+        summary.firstSnapshotAt && summary.lastSnapshotAt
+          ? await prepareHistoryTarget(client, {
+              first: summary.firstSnapshotAt,
+              last: summary.lastSnapshotAt,
+            })
+          : { table: 'station_status', month: null }
+      const written = await writeHistory(client, { systemId: options.systemId, importId, target })
+      await attachHistoryMonth(client, target)
       const seconds = progress.elapsed()
       await finishImport(client, {
         importId,
@@ -245,14 +244,6 @@ export async function importStatusFile(
   )
 }
 
-async function systemTimeZone(client: ImportConnection, systemId: string): Promise<string> {
-  const { rows } = await client.query<{ timezone: string }>(
-    'select timezone from systems where system_id = $1',
-    [systemId],
-  )
-  return rows[0]?.timezone ?? DEFAULT_TIME_ZONE
-}
-
 export interface StatusImportService {
   /** Imports one history in one transaction, then has the days it covers summarised again. */
   importFile(
@@ -272,32 +263,6 @@ export interface StatusImportDeps {
 
 function invalid(code: string, detail: string): ServiceError {
   return new ServiceError('invalid', code, detail)
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * The station files saved beside a history: its first and last station_information (both,
- * first then last, so that the last names and positions win and stations of either are known),
- * else a plain station_information.json.
- */
-export async function stationFilesBeside(historyPath: string): Promise<string[]> {
-  const dir = dirname(historyPath)
-  const firstAndLast = ['station_information_first.json', 'station_information_last.json'].map(
-    (name) => join(dir, name),
-  )
-  const found: string[] = []
-  for (const path of firstAndLast) if (await exists(path)) found.push(path)
-  if (found.length > 0) return found
-  const plain = join(dir, 'station_information.json')
-  return (await exists(plain)) ? [plain] : []
 }
 
 export function createStatusImportService(deps: StatusImportDeps): StatusImportService {

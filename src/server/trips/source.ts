@@ -31,6 +31,8 @@ export interface TripSource {
   bytesTotal: number | null
   /** The first line, without its line ending. */
   headerLine: string
+  /** The bytes read to find it (the header and the first rows): a sample of the file. */
+  head: Buffer
   /** The decompressed CSV from its first byte, header included. */
   stream: Readable
   counters(): SourceCounters
@@ -244,6 +246,7 @@ export async function openTripSource(path: string): Promise<TripSource> {
     compression,
     bytesTotal: raw.bytesTotal,
     headerLine,
+    head: start,
     stream: Readable.from(replay(), { objectMode: false }),
     counters: () => ({
       bytesDone: raw.bytesDone(),

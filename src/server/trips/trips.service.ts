@@ -15,12 +15,8 @@ import { chooseSystem, describeSystems, listSystems } from '../systems/system-ch
 import { checkTimeZone } from '../systems/time-zone.js'
 import { importTripFile, TripImportError } from './import.js'
 import { loadStationFile, siblingSystemInformation } from './station-file.js'
-import {
-  addNewFlows,
-  importsWithUnmatchedTrips,
-  lockFlows,
-  remapImport,
-} from './trips.repository.js'
+import { addNewFlows, lockFlows } from './trip-flows.repository.js'
+import { importsWithUnmatchedTrips, remapImport } from './trip-remap.repository.js'
 
 function invalid(code: string, detail: string): ServiceError {
   return new ServiceError('invalid', code, detail)
