@@ -58,7 +58,7 @@ describe('the desktop window', () => {
       'Settings',
       'System',
     ])
-    expect(await screen.findByText('Bay Wheels: updated 40 s ago')).toBeTruthy()
+    expect(await screen.findByText(/^Bay Wheels: updated 4\d s ago$/)).toBeTruthy()
     expect(screen.getByText('Online')).toBeTruthy()
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull()
   })
