@@ -260,7 +260,7 @@ describe('two consoles on one database', () => {
       for (const serve of consoles) await serve.stop('SIGTERM')
       await stop(feed.child)
     }
-  }, 90_000)
+  }, 150_000)
 })
 
 describe('serve --demo', () => {
