@@ -15,11 +15,10 @@ import {
   shiftDay,
 } from '../../shared/service-levels.js'
 import type { Database } from '../db/database.js'
-import { chooseSystem, type SystemRow } from '../systems/system-choice.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { crewRows, taskCounts, taskDurations, type Instants } from './crews.repository.js'
 import {
   checkDay,
-  checkRange,
   cluster,
   dollars,
   figures,
@@ -30,7 +29,7 @@ import {
   sumFigures,
 } from './service-figures.js'
 import { localMidnights } from './service-levels.repository.js'
-import { openRange, type ServiceLevelsContext } from './service-refresh.js'
+import { checkedSystem, openRange, type ServiceLevelsContext } from './service-refresh.js'
 import { clusterRange, dataDays, stationRange, summaryDays } from './summaries.repository.js'
 
 /** [from, to) local days as instants: midnight to midnight on the system's clock. */
@@ -183,8 +182,7 @@ export async function crews(
   context: ServiceLevelsContext,
   range: ServiceRange,
 ): Promise<ServiceCrews> {
-  checkRange(range.from, range.to)
-  const system = await chooseSystem(context.db, range.system)
+  const system = await checkedSystem(context.db, range)
   return crewsOf(context.db, system, range.from, range.to)
 }
 

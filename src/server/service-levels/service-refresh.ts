@@ -90,13 +90,18 @@ async function freshen(
   if (stale.length > 0) await compute(db, system, stale, asOf)
 }
 
+/** The range checked (a 400 naming the field) and the system it means. */
+export async function checkedSystem(db: Database, range: ServiceRange): Promise<SystemRow> {
+  checkRange(range.from, range.to)
+  return chooseSystem(db, range.system)
+}
+
 /** A read's start: the range checked, its system chosen, and its summaries brought up to date. */
 export async function openRange(
   context: ServiceLevelsContext,
   range: ServiceRange,
 ): Promise<SystemRow> {
-  checkRange(range.from, range.to)
-  const system = await chooseSystem(context.db, range.system)
+  const system = await checkedSystem(context.db, range)
   await freshen(context, system, range.from, range.to)
   return system
 }

@@ -8,12 +8,11 @@ import {
   type ServiceTaskEffects,
   type TaskEffectSide,
 } from '../../shared/service-levels.js'
-import { chooseSystem } from '../systems/system-choice.js'
 import { completedTasks } from './crews.repository.js'
 import { snapshotTimes, timelines } from './daily.js'
-import { checkRange, header, minutesWithin, round2 } from './service-figures.js'
+import { header, minutesWithin, round2 } from './service-figures.js'
 import { databaseNow, loadHistory, pollSpacingMs } from './service-levels.repository.js'
-import type { ServiceLevelsContext } from './service-refresh.js'
+import { checkedSystem, type ServiceLevelsContext } from './service-refresh.js'
 import { dayInstants } from './service-reads.js'
 import { coverage } from './timeline.js'
 
@@ -22,8 +21,7 @@ export async function taskEffects(
   range: ServiceRange,
 ): Promise<ServiceTaskEffects> {
   const { db } = context
-  checkRange(range.from, range.to)
-  const system = await chooseSystem(db, range.system)
+  const system = await checkedSystem(db, range)
   const [instantsOf, asOf] = await Promise.all([
     dayInstants(db, system, range.from, range.to),
     databaseNow(db),
