@@ -4,14 +4,13 @@ import type { Database } from '../../db/database.js'
 import { ServiceError } from '../../errors.js'
 import { addDays, SLOTS_PER_DAY } from '../demand.js'
 import { distanceKm } from '../geo.js'
+import type { SystemRow } from '../engine.repository.js'
+import { localMidnight, tripsOfDay } from '../flows.repository.js'
 import {
-  localMidnight,
   stationsWithLatestStatus,
   stationsWithStatusAt,
-  tripsOfDay,
   type StationStateRow,
-  type SystemRow,
-} from '../engine.repository.js'
+} from '../station-state.repository.js'
 import { dateRange, fitFromDatabase, measureAccuracy, type Fit } from '../fit.js'
 import { resolveSystem } from '../systems.js'
 import { checkDay } from './checker.js'
