@@ -1,9 +1,9 @@
+import { sql } from 'kysely'
 import type { Suggestion } from '../../shared/dispatch.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { insertSuggestion, writeAudit } from '../dispatch/dispatch.repository.js'
 import { toSuggestion } from '../dispatch/dispatch.service.js'
-import { supersedeOpen } from './engine.repository.js'
 
 export interface RunProposal {
   from: { row: { station_id: string } }
@@ -67,4 +67,71 @@ export async function keepRun(
     decidedBy: engine.name,
   })
   return { created, superseded }
+}
+
+export interface CoveringRow {
+  kind: 'task' | 'suggestion'
+  status: string
+  source: string | null
+  from_station_id: string
+  to_station_id: string
+  qty: number
+}
+
+/**
+ * What already covers a pair: ready and assigned tasks (their bikes are as good as moved), and
+ * open suggestions from anyone but `source` (a dispatcher's or an outside engine's).
+ */
+export async function coveringWork(
+  db: Database,
+  systemId: string,
+  source: string,
+): Promise<CoveringRow[]> {
+  const { rows } = await sql<CoveringRow>`
+    select 'task' as kind, status::text as status, null as source,
+           from_station_id, to_station_id, qty
+      from tasks
+     where system_id = ${systemId} and status in ('ready', 'assigned')
+    union all
+    select 'suggestion', status::text, source::text, from_station_id, to_station_id, qty
+      from suggestions
+     where system_id = ${systemId} and status = 'open' and source::text <> ${source}`.execute(db)
+  return rows
+}
+
+/**
+ * Marks `source`'s open suggestions created before this run as superseded, each by the new one
+ * for the same pair when there is one, else by the run's most valuable one (or none). Only rows
+ * still open are touched: one a dispatcher approved meanwhile stays approved.
+ */
+export async function supersedeOpen(
+  db: Database,
+  options: {
+    systemId: string
+    source: 'engine' | 'seed_heuristic'
+    keep: readonly number[]
+    byPair: ReadonlyMap<string, number>
+    fallback: number | null
+    decidedBy: string
+  },
+): Promise<{ id: number; superseded_by: number | null }[]> {
+  const pairs = [...options.byPair.entries()]
+  const { rows } = await sql<{ id: number; superseded_by: number | null }>`
+    with stale as (
+      select id, from_station_id || chr(31) || to_station_id as pair
+        from suggestions
+       where system_id = ${options.systemId} and source = ${options.source}::suggestion_source
+         and status = 'open' and id <> all(${options.keep}::bigint[])
+       for update skip locked
+    ), replacement as (
+      select * from unnest(${pairs.map(([pair]) => pair)}::text[],
+                           ${pairs.map(([, id]) => id)}::bigint[]) as r (pair, id)
+    )
+    update suggestions s
+       set status = 'superseded', decided_at = now(), decided_by = ${options.decidedBy},
+           superseded_by = coalesce(r.id, ${options.fallback}::bigint)
+      from stale left join replacement r using (pair)
+     where s.id = stale.id
+    returning s.id, s.superseded_by`.execute(db)
+  return rows
 }
