@@ -4,7 +4,7 @@ import type { NotifyHub } from '../events/notify-hub.js'
 import { afterPollsJob } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
 import type { Logger } from '../logger.js'
-import { listSystems } from './engine.repository.js'
+import { listSystems } from '../systems/system-choice.js'
 import type { EngineService } from './engine.service.js'
 
 export interface EngineJobOptions {
@@ -42,10 +42,10 @@ export function engineJob(options: EngineJobOptions): LeaderJob {
     run: async () => {
       for (const system of await listSystems(options.db)) {
         try {
-          await options.engine.run({ system_id: system.system_id }, { trigger: 'schedule' })
+          await options.engine.run({ system_id: system.systemId }, { trigger: 'schedule' })
         } catch (error) {
           logger.warn(
-            { system: system.system_id, err: describeError(error) },
+            { system: system.systemId, err: describeError(error) },
             'engine: scheduled run failed',
           )
         }
