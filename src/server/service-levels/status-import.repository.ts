@@ -1,4 +1,4 @@
-import type { ImportConnection } from '../imports/import-connection.js'
+import { importByHash, type ImportConnection } from '../imports/import-connection.js'
 import { DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import type { FileSummary } from './status-rows.repository.js'
 
@@ -29,25 +29,16 @@ export async function findImportByHash(
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const { rows } = await client.query<{
-    import_id: string
-    imported_at: Date
-    rows_read: number
-    rows_written: number
-  }>(
-    `select import_id::text, imported_at, rows_read, rows_written
-       from status_imports where system_id = $1 and content_sha256 = $2`,
-    [systemId, sha256],
+  const found = await importByHash<{ rows_read: number; rows_written: number }>(
+    client,
+    'status_imports',
+    ['rows_read', 'rows_written'],
+    systemId,
+    sha256,
   )
-  const row = rows[0]
-  return row
-    ? {
-        importId: Number(row.import_id),
-        importedAt: row.imported_at,
-        rowsRead: row.rows_read,
-        rowsWritten: row.rows_written,
-      }
-    : null
+  if (!found) return null
+  const { importId, importedAt } = found
+  return { importId, importedAt, rowsRead: found.rows_read, rowsWritten: found.rows_written }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { StationKey } from '../../shared/trips.js'
-import type { ImportConnection } from '../imports/import-connection.js'
+import { importByHash, type ImportConnection } from '../imports/import-connection.js'
 import type { StationMatch } from './trip-stations.repository.js'
 
 /**
@@ -32,25 +32,16 @@ export async function findImportByHash(
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const { rows } = await client.query<{
-    import_id: string
-    file_name: string
-    imported_at: Date
-    rows_imported: number
-  }>(
-    `select import_id::text, file_name, imported_at, rows_imported
-       from trip_imports where system_id = $1 and content_sha256 = $2`,
-    [systemId, sha256],
+  const found = await importByHash<{ file_name: string; rows_imported: number }>(
+    client,
+    'trip_imports',
+    ['file_name', 'rows_imported'],
+    systemId,
+    sha256,
   )
-  const row = rows[0]
-  return row
-    ? {
-        importId: Number(row.import_id),
-        fileName: row.file_name,
-        importedAt: row.imported_at,
-        rowsImported: row.rows_imported,
-      }
-    : null
+  if (!found) return null
+  const { importId, importedAt } = found
+  return { importId, importedAt, fileName: found.file_name, rowsImported: found.rows_imported }
 }
 
 export interface NewImport {
