@@ -23,8 +23,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await api?.close()
-  await database?.drop()
+  await api.close()
+  await database.drop()
 })
 
 async function caught(promise: Promise<unknown>): Promise<ServiceError> {

@@ -285,7 +285,6 @@ export function insertSuggestion(db: Db, suggestion: NewSuggestion) {
   return db.insertInto('suggestions').values(suggestion).returningAll().executeTakeFirstOrThrow()
 }
 
-
 /** Which of these station ids the system knows. */
 export async function knownStations(
   db: Db,

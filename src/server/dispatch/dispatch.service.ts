@@ -84,7 +84,6 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
   }
   const { toTask, ...taskWork } = createTaskWork(db, { leaseMs: options.leaseMs, now, emit })
 
-
   async function decideOne(
     id: number,
     actor: Actor,

@@ -24,21 +24,19 @@ export interface PreviousImport {
   rowsWritten: number
 }
 
-export async function findImportByHash(
+export function findImportByHash(
   client: ImportConnection,
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const found = await importByHash<{ rows_read: number; rows_written: number }>(
+  const columns = { rowsRead: 'rows_read', rowsWritten: 'rows_written' }
+  return importByHash<{ rowsRead: number; rowsWritten: number }>(
     client,
     'status_imports',
-    ['rows_read', 'rows_written'],
+    columns,
     systemId,
     sha256,
   )
-  if (!found) return null
-  const { importId, importedAt } = found
-  return { importId, importedAt, rowsRead: found.rows_read, rowsWritten: found.rows_written }
 }
 
 /**

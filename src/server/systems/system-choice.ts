@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js'
-import { ServiceError } from '../errors.js'
+import { describeError, ServiceError } from '../errors.js'
+import type { Logger } from '../logger.js'
 
 /**
  * "Which system does this request mean", for every edge: the console's channels, the HTTP API
@@ -70,4 +71,20 @@ export async function chooseSystem(
     )
   }
   return only
+}
+
+/** `work` for every system in turn, for the scheduled jobs: one that fails is logged, the others still run. */
+export async function forEachSystem(
+  db: Database,
+  logger: Logger,
+  failure: string,
+  work: (system: SystemRow) => Promise<unknown>,
+): Promise<void> {
+  for (const system of await listSystems(db)) {
+    try {
+      await work(system)
+    } catch (error) {
+      logger.warn({ system: system.systemId, err: describeError(error) }, failure)
+    }
+  }
 }

@@ -27,21 +27,19 @@ export interface PreviousImport {
   rowsImported: number
 }
 
-export async function findImportByHash(
+export function findImportByHash(
   client: ImportConnection,
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const found = await importByHash<{ file_name: string; rows_imported: number }>(
+  const columns = { fileName: 'file_name', rowsImported: 'rows_imported' }
+  return importByHash<{ fileName: string; rowsImported: number }>(
     client,
     'trip_imports',
-    ['file_name', 'rows_imported'],
+    columns,
     systemId,
     sha256,
   )
-  if (!found) return null
-  const { importId, importedAt } = found
-  return { importId, importedAt, fileName: found.file_name, rowsImported: found.rows_imported }
 }
 
 export interface NewImport {
