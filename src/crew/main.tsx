@@ -22,3 +22,8 @@ const root = document.getElementById('root')
 if (root) createRoot(root).render(<App session={session} />)
 // Opened from the dispatcher's QR code: trade the code, whatever else is on the phone.
 void session.start().then(() => (pairCode ? session.pair(pairCode) : undefined))
+// A pairing link opened while the app is already open changes only the fragment.
+window.addEventListener('hashchange', () => {
+  const code = takePairCode()
+  if (code) void session.pair(code)
+})

@@ -71,7 +71,7 @@ export function TaskScreen({
 
       {done !== null ? (
         <p className="notice info" role="status">
-          Complete: {bikes(done)} left at {task.to.name}.
+          Done: you left {bikes(done)} at {task.to.name}.
         </p>
       ) : released ? (
         <p className="notice info" role="status">
