@@ -24,10 +24,10 @@ function StationCard({
       <h2>{station.name}</h2>
       <p className="counts">
         <span>
-          <b>{station.bikes ?? '?'}</b> bikes
+          <b>{station.bikes ?? '?'}</b> {station.bikes === 1 ? 'bike' : 'bikes'}
         </span>
         <span>
-          <b>{station.docks ?? '?'}</b> free docks
+          <b>{station.docks ?? '?'}</b> free {station.docks === 1 ? 'dock' : 'docks'}
         </span>
       </p>
       <p className={`reported${station.stale ? ' stale' : ''}`}>
@@ -59,6 +59,20 @@ export function TaskScreen({
   const released = progress?.released ?? false
   const target = picked === null ? task.from : task.to
   const links = mapLinks(target.lat, target.lon, target.name)
+  if (done !== null || released) {
+    return (
+      <main className="screen task">
+        <p className="qty">
+          Task {task.id}: {task.from.name} to {task.to.name}
+        </p>
+        <p className="notice info" role="status">
+          {done !== null
+            ? `Done: you left ${bikes(done)} at ${task.to.name}.`
+            : 'Given back to the dispatcher.'}
+        </p>
+      </main>
+    )
+  }
   return (
     <main className="screen task">
       <p className="qty">
@@ -68,50 +82,35 @@ export function TaskScreen({
       <p className="distance">Pick-up is {distanceWords(task.distance_m)}</p>
       <StationCard role="From" station={task.from} current={picked === null} />
       <StationCard role="To" station={task.to} current={picked !== null} />
-
-      {done !== null ? (
-        <p className="notice info" role="status">
-          Done: you left {bikes(done)} at {task.to.name}.
-        </p>
-      ) : released ? (
-        <p className="notice info" role="status">
-          Given back to the dispatcher.
-        </p>
-      ) : (
-        <>
-          <div className="navigate">
-            <a className="button primary" href={links.geo}>
-              Navigate
-            </a>
-            <a className="button secondary" href={links.web} target="_blank" rel="noreferrer">
-              Maps link
-            </a>
-          </div>
-          <p className="hint">
-            Navigate goes to {picked === null ? 'the pick-up' : 'the drop-off'}: {target.name}.
-          </p>
-          {picked === null ? (
-            <button className="primary" type="button" onClick={onPickedUp}>
-              Picked up
-            </button>
-          ) : (
-            <>
-              <p className="notice info">Picked up: {bikes(picked)}.</p>
-              <button className="primary" type="button" onClick={onComplete}>
-                Complete
-              </button>
-            </>
-          )}
-          <div className="row">
-            <button className="secondary" type="button" onClick={onCantDo}>
-              Can&apos;t do
-            </button>
-            <button className="secondary" type="button" onClick={onReport}>
-              Report a problem
-            </button>
-          </div>
-        </>
-      )}
+      {picked !== null ? <p className="notice info">Picked up: {bikes(picked)}.</p> : null}
+      <p className="hint">
+        Navigate goes to {picked === null ? 'the pick-up' : 'the drop-off'}: {target.name}.{' '}
+        <a href={links.web} target="_blank" rel="noreferrer" className="inline-link">
+          Maps link
+        </a>
+      </p>
+      <div className="row">
+        <button className="secondary" type="button" onClick={onCantDo}>
+          Can&apos;t do
+        </button>
+        <button className="secondary" type="button" onClick={onReport}>
+          Report a problem
+        </button>
+      </div>
+      <div className="actions-bar">
+        <a className="button secondary" href={links.geo}>
+          Navigate
+        </a>
+        {picked === null ? (
+          <button className="primary" type="button" onClick={onPickedUp}>
+            Picked up
+          </button>
+        ) : (
+          <button className="primary" type="button" onClick={onComplete}>
+            Complete
+          </button>
+        )}
+      </div>
     </main>
   )
 }
