@@ -68,10 +68,17 @@ async function phone(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems }
 }
 
-/** Every visible control at least 44 px each way, and nothing wider than the screen. */
+/**
+ * Every visible control at least 44 px each way (a radio button's target is its whole label),
+ * and nothing wider than the screen.
+ */
 async function checkLayout(page: Page, name: string): Promise<void> {
   const small = await page.evaluate(() =>
-    [...document.querySelectorAll('button, a, input:not(.visually-hidden), textarea, label.choice')]
+    [
+      ...document.querySelectorAll(
+        'button, a, input:not(.visually-hidden):not([type=radio]), textarea, label.choice',
+      ),
+    ]
       .map((element) => ({ element, box: element.getBoundingClientRect() }))
       .filter(({ box }) => box.width > 0 && box.height > 0)
       .filter(({ box }) => box.height < 44 || box.width < 44)
@@ -193,4 +200,104 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     // Requests the phone made in the dead spot fail as they should; anything else is a fault.
     expect(problems.filter((problem) => !problem.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([])
   })
+
+  it('reports a problem with a scaled-down camera photo, gives a task back, hears a cancel, and is signed out', async () => {
+    const { page, problems } = await phone()
+    await page.goto(`${fake.url}/crew/#pair=${PAIR_CODE}`)
+    await button(page, 'Start shift').click()
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: FROM.name }).waitFor()
+
+    // A 4000x3000 camera photo: scaled on the phone to at most 1600 px, JPEG, well under 2 MB.
+    await button(page, 'Report a problem').click()
+    await page.getByRole('heading', { name: 'Report a problem' }).waitFor()
+    await shoot(page, 'report')
+    await page.getByText('Broken docks').click()
+    await page.getByLabel('Note (optional)').fill('2 docks broken, red light')
+    const photo = await cameraPhoto()
+    await page.setInputFiles('#problem-photo', {
+      name: 'photo.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    })
+    await page.getByRole('img', { name: 'The photo to send' }).waitFor()
+    await shoot(page, 'report-photo')
+    await button(page, 'Send report').click()
+    await expect.poll(() => fake.problems.length).toBe(1)
+    const [report] = fake.problems
+    expect(report).toMatchObject({
+      station_id: FROM.station_id,
+      kind: 'broken_docks',
+      note: '2 docks broken, red light',
+    })
+    expect(report?.photo).toMatch(/^data:image\/jpeg;base64,/)
+    const jpeg = Buffer.from(report?.photo?.split(',')[1] ?? '', 'base64')
+    expect(jpeg.length).toBeLessThan(2_000_000)
+    expect(jpegSize(jpeg)).toEqual({ width: 1600, height: 1200 })
+    console.log(
+      `crew app: a ${photo.length} B 4000x3000 PNG became a ${jpeg.length} B 1600x1200 JPEG`,
+    )
+
+    // Can't do: a reason from the list and a note, sent as reason_code and reason.
+    await button(page, "Can't do").click()
+    await page.getByText('No free docks').click()
+    await page.getByLabel('Note for the dispatcher (optional)').fill('only 9 at Folsom')
+    await shoot(page, 'cant-do')
+    await button(page, 'Give the task back').click()
+    await expect
+      .poll(() => fake.applied.releases)
+      .toEqual([{ reason: 'No free docks: only 9 at Folsom', reason_code: 'no_docks' }])
+    await page.getByText('Sent: the task was given back').waitFor()
+
+    // The dispatcher cancels the next task: the phone says so, with the reason, within seconds.
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: FROM.name }).waitFor()
+    await expect.poll(() => fake.requests.get('GET /crew/events') ?? 0).toBeGreaterThan(0)
+    const canceledAt = Date.now()
+    fake.push('task', {
+      id: 42,
+      status: 'canceled',
+      change: 'canceled',
+      reason: 'station closed for works',
+    })
+    await page
+      .getByText('The dispatcher canceled task 42: station closed for works')
+      .waitFor({ timeout: 5_000 })
+    console.log(`crew app: a cancel shown ${Date.now() - canceledAt} ms after it was pushed`)
+    expect(await page.getByRole('heading', { name: FROM.name }).count()).toBe(0)
+    await shoot(page, 'canceled')
+
+    // Revoked in the console: the stream says signed_out and the phone forgets its token.
+    fake.revoke()
+    await page.getByRole('heading', { name: 'Pair this phone' }).waitFor({ timeout: 5_000 })
+    await page.getByText('This phone was signed out').waitFor()
+    await shoot(page, 'signed-out')
+    expect(problems).toEqual([])
+  })
 })
+
+/** A big, detailed PNG as a phone camera makes it (4000x3000), drawn by Chromium itself. */
+async function cameraPhoto(): Promise<Buffer> {
+  if (!browser) throw new Error('Chromium did not start')
+  const page = await browser.newPage({ viewport: { width: 4000, height: 3000 } })
+  await page.setContent(
+    '<body style="margin:0;background:repeating-linear-gradient(45deg,#2a6,#2a6 7px,#fc3 7px,#fc3 13px,#36c 13px,#36c 21px)"></body>',
+  )
+  const shot = await page.screenshot()
+  await page.close()
+  return shot
+}
+
+/** The width and height in a JPEG's start-of-frame marker. */
+function jpegSize(jpeg: Buffer): { width: number; height: number } | null {
+  let at = 2
+  while (at < jpeg.length) {
+    const marker = jpeg[at + 1] ?? 0
+    const length = jpeg.readUInt16BE(at + 2)
+    if (marker >= 0xc0 && marker <= 0xc2) {
+      return { height: jpeg.readUInt16BE(at + 5), width: jpeg.readUInt16BE(at + 7) }
+    }
+    at += 2 + length
+  }
+  return null
+}
