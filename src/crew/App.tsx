@@ -128,7 +128,6 @@ export function App({ session }: { session: CrewSession }) {
     <div className="app">
       <header className="bar">
         <span className="crew-name">{crew.me?.crew_name ?? 'Bay Wheels Crew'}</span>
-        {crew.signedIn && shift ? <span className="on-board">Van {shift.van_capacity}</span> : null}
         <span className={`signal ${crew.online ? 'online' : 'offline'}`} role="status">
           {crew.online ? 'Online' : 'No signal'}
         </span>

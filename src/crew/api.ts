@@ -1,95 +1,16 @@
-import type { ClaimedTask, Task } from '../shared/dispatch'
+import type {
+  Heartbeat,
+  PairRequest,
+  ProblemRequest,
+  ReleaseReasonCode,
+  StartShiftRequest,
+} from '../shared/crew-api'
 
 /**
  * The routes the phone uses (CREW-API.md), typed. Types only come from src/shared: the phone does
  * not validate the server's answers with zod, which would cost 50 kB of a 150 kB budget for a
  * server that is ours. Every call sends the device token; none ever shows it.
  */
-
-export type ReleaseReasonCode =
-  'station_blocked' | 'fewer_bikes' | 'no_docks' | 'van_full' | 'station_broken' | 'other'
-
-export type ProblemKind = 'broken_docks' | 'station_offline' | 'vandalism' | 'other'
-
-export interface PairRequest {
-  code: string
-  device_name?: string
-}
-export interface PairAnswer {
-  token: string
-  crew_id: string
-  crew_name: string
-  device_id: number | string
-}
-
-export interface Shift {
-  shift_id: number
-  crew_id: string
-  started_at: string
-  ended_at: string | null
-  van_capacity: number
-  bikes_on_board: number
-  bikes_moved: number
-}
-
-export interface CrewMe {
-  crew_id: string
-  crew_name: string
-  device_id: number | string | null
-  van_capacity: number | null
-  /** crew-work's extension: optional so either merge order works. */
-  shift?: Shift | null
-  bikes_moved_today?: number
-}
-
-export interface StartShiftRequest {
-  van_capacity: number
-  bikes_on_board: number
-  lat?: number
-  lon?: number
-  battery?: number
-}
-
-export interface TaskStation {
-  station_id: string
-  name: string
-  short_name: string | null
-  lat: number
-  lon: number
-  bikes: number | null
-  docks: number | null
-  capacity: number | null
-  reported_at: string | null
-  stale: boolean
-}
-
-export interface CrewTask extends Task {
-  from: TaskStation
-  to: TaskStation
-  distance_m: number | null
-  qty_picked: number | null
-}
-
-export interface Heartbeat {
-  lat?: number
-  lon?: number
-  battery?: number
-}
-
-export interface ProblemRequest {
-  station_id: string
-  kind: ProblemKind
-  note?: string
-  photo?: string
-}
-
-/** A change to one of the crew's tasks, pushed on GET /crew/events. */
-export interface TaskEvent {
-  id: number
-  status: string
-  change: 'canceled' | 'changed' | 'assigned'
-  reason: string | null
-}
 
 /** An answer that was not 2xx: the status and the server's `{detail, code}`. */
 export class ApiError extends Error {
@@ -191,4 +112,4 @@ export const calls = {
   problem: (body: ProblemRequest): Call => ({ method: 'POST', path: '/problems', body }),
 }
 
-export type { ClaimedTask, Task }
+export type * from '../shared/crew-api'

@@ -73,23 +73,21 @@ async function phone(): Promise<{ page: Page; problems: string[] }> {
  * and nothing wider than the screen.
  */
 async function checkLayout(page: Page, name: string): Promise<void> {
-  const small = await page.evaluate(() =>
-    [
-      ...document.querySelectorAll(
-        'button, a, input:not(.visually-hidden):not([type=radio]), textarea, label.choice',
-      ),
-    ]
+  // A string: this file compiles without the DOM's types; the function runs in the page.
+  const small = await page.evaluate<string[]>(`
+    [...document.querySelectorAll(
+      'button, a, input:not(.visually-hidden):not([type=radio]), textarea, label.choice',
+    )]
       .map((element) => ({ element, box: element.getBoundingClientRect() }))
       .filter(({ box }) => box.width > 0 && box.height > 0)
       .filter(({ box }) => box.height < 44 || box.width < 44)
-      .map(
-        ({ element, box }) =>
-          `${element.textContent?.trim() ?? element.tagName} ${Math.round(box.width)}x${Math.round(box.height)}`,
-      ),
-  )
+      .map(({ element, box }) =>
+        (element.textContent.trim() || element.tagName) + ' ' +
+        Math.round(box.width) + 'x' + Math.round(box.height))
+  `)
   expect(small, `${name}: touch targets under 44 px`).toEqual([])
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - window.innerWidth,
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - window.innerWidth',
   )
   expect(overflow, `${name}: wider than the screen`).toBeLessThanOrEqual(0)
 }
@@ -166,7 +164,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(await navigate.getAttribute('href')).toMatch(/^geo:37\.765100,-122\.421900/)
 
     // Into a dead spot: the app was cached by its service worker, the result waits on the phone.
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+    await page.waitForFunction('navigator.serviceWorker.controller !== null')
     await context?.setOffline(true)
     await page.getByText('No signal').waitFor()
     await button(page, 'Complete').click()

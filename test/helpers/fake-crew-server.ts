@@ -8,7 +8,7 @@ import type {
   Shift,
   StartShiftRequest,
   TaskStation,
-} from '../../src/crew/api.js'
+} from '../../src/shared/crew-api.js'
 import { crewRoutes } from '../../src/server/http/crew.routes.js'
 
 /**
@@ -85,6 +85,10 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     shifts: [],
     paired: false,
     push: (event, data) => {
+      // The dispatcher's cancel: the task is canceled on the server before the phone hears it.
+      if (event === 'task' && task && (data as { change?: string }).change === 'canceled') {
+        task.status = 'canceled'
+      }
       for (const res of streams) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
     },
     revoke: () => {
@@ -311,14 +315,6 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     streams.add(res)
     req.on('close', () => streams.delete(res))
   })
-  /** Test hook: the dispatcher cancels the held task. */
-  state.push = ((push) => (event: string, data: unknown) => {
-    if (event === 'task' && task && (data as { change?: string }).change === 'canceled') {
-      task.status = 'canceled'
-    }
-    push(event, data)
-  })(state.push)
-
   const server: Server = createServer(app)
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

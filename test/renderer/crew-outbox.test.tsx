@@ -5,7 +5,7 @@ import { Outbox, type OutboxOptions } from '../../src/crew/outbox'
 import { memoryStore } from '../../src/crew/storage'
 
 /** A server that answers each call with the next of `answers` (a value, or an error to throw). */
-function server(answers: (unknown | Error)[] = []) {
+function server(answers: unknown[] = []) {
   const seen: Call[] = []
   return {
     seen,

@@ -62,7 +62,7 @@ export function TaskScreen({
   if (done !== null || released) {
     return (
       <main className="screen task">
-        <p className="qty">
+        <p className="lead">
           Task {task.id}: {task.from.name} to {task.to.name}
         </p>
         <p className="notice info" role="status">
