@@ -11,7 +11,7 @@ import {
   type ReleaseReasonCode,
   type Shift,
 } from './api'
-import { deviceName, whereAndBattery } from './device'
+import { currentPosition, deviceName, whereAndBattery } from './device'
 import { openEventStream, type CrewEvent } from './events'
 import { Outbox, type OutboxItem } from './outbox'
 import { KEYS, newKey, type KeyValue } from './storage'
@@ -120,9 +120,13 @@ export class CrewSession {
 
   startShift = (vanCapacity: number, onBoard: number) =>
     this.act('start', async () => {
-      const where = await whereAndBattery()
+      const position = await currentPosition()
       const shift = await this.call<Shift>(
-        calls.startShift({ van_capacity: vanCapacity, bikes_on_board: onBoard, ...where }),
+        calls.startShift({
+          van_capacity: vanCapacity,
+          bikes_on_board: onBoard,
+          ...(position ? { lat: position.lat, lon: position.lon } : {}),
+        }),
       )
       this.keep('shift', KEYS.shift, shift)
       this.sync()

@@ -44,12 +44,12 @@ export interface CrewMe {
   bikes_moved_today?: number
 }
 
+/** Battery goes with the heartbeats, not here: crew-work's schema for this body is strict. */
 export interface StartShiftRequest {
   van_capacity: number
   bikes_on_board: number
   lat?: number
   lon?: number
-  battery?: number
 }
 
 export interface TaskStation {
@@ -62,7 +62,8 @@ export interface TaskStation {
   docks: number | null
   capacity: number | null
   reported_at: string | null
-  stale: boolean
+  /** Old numbers (a feed gone quiet); crew-work's first cut does not send it. */
+  stale?: boolean
 }
 
 export interface CrewTask extends Task {

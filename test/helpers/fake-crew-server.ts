@@ -16,7 +16,7 @@ import { crewRoutes } from '../../src/server/http/crew.routes.js'
  * serving of out/crew (crewRoutes, compression and caching included) in front of fake routes
  * that count what they apply. Idempotency-Key replays the first answer, as the real server does.
  */
-export const PAIR_CODE = 'K7M2-P9QX'
+export const PAIR_CODE = 'K7M2P9QXRT'
 export const TOKEN = 'bwb_fake_device_token_never_shown_0123456789abcdef'
 
 export const FROM: TaskStation = {
@@ -138,6 +138,9 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     status,
     body: { detail, code },
   })
+  /** The real schemas are strict: a field they do not know is a 400 naming it. */
+  const unknownField = (body: unknown, known: string[]) =>
+    Object.keys(body as object).find((field) => !known.includes(field))
   const heldTask = (id: string | undefined) =>
     task && String(task.id) === id && task.status === 'assigned' ? task : null
 
@@ -173,6 +176,8 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     '/crew/shift/start',
     route('POST /crew/shift/start', (req) => {
       const body = req.body as StartShiftRequest
+      const extra = unknownField(body, ['van_capacity', 'bikes_on_board', 'lat', 'lon'])
+      if (extra) return refuse(400, `body.${extra}: is not a known field`, 'invalid_request')
       shift ??= {
         shift_id: state.shifts.length + 1,
         crew_id: 'van-3',
@@ -292,6 +297,8 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     '/problems',
     route('POST /problems', (req) => {
       const body = req.body as ProblemRequest
+      const extra = unknownField(body, ['station_id', 'system_id', 'kind', 'note', 'photo'])
+      if (extra) return refuse(400, `body.${extra}: is not a known field`, 'invalid_request')
       state.problems.push(body)
       return {
         status: 201,

@@ -30,8 +30,8 @@ function StationCard({
           <b>{station.docks ?? '?'}</b> free {station.docks === 1 ? 'dock' : 'docks'}
         </span>
       </p>
-      <p className={`reported${station.stale ? ' stale' : ''}`}>
-        {station.stale ? 'Old numbers: ' : 'Reported '}
+      <p className={`reported${station.stale === true ? ' stale' : ''}`}>
+        {station.stale === true ? 'Old numbers: ' : 'Reported '}
         {ago(station.reported_at)}
       </p>
     </section>
