@@ -48,6 +48,8 @@ export interface FakeCrewServer {
   url: string
   /** Requests by route ("POST /task/:id/complete"), whether applied or replayed. */
   requests: Map<string, number>
+  /** Requests answered from an Idempotency-Key's first answer, by route. */
+  replayed: Map<string, number>
   /** State changes actually applied (a replay adds none). */
   applied: {
     pickups: number[]
@@ -64,6 +66,8 @@ export interface FakeCrewServer {
   revoke(): void
   /** The next `count` calls to `route` answer 503 (a database restart). */
   failNext(route: string, count: number): void
+  /** The next call to `route` is applied, then its answer is lost (the connection drops). */
+  loseNextAnswer(route: string): void
   close(): Promise<void>
 }
 
@@ -76,9 +80,11 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
   const replies = new Map<string, { status: number; body: unknown }>()
   const streams = new Set<Response>()
   const failures = new Map<string, number>()
+  const losing = new Set<string>()
   const state: FakeCrewServer = {
     url: '',
     requests: new Map(),
+    replayed: new Map(),
     applied: { pickups: [], completions: [], releases: [] },
     problems: [],
     heartbeats: [],
@@ -96,6 +102,7 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
       state.push('signed_out', {})
     },
     failNext: (route, count) => failures.set(route, count),
+    loseNextAnswer: (route) => losing.add(route),
     close: () => Promise.resolve(),
   }
 
@@ -127,11 +134,16 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
       const key = req.get('idempotency-key')
       const first = key ? replies.get(`${name} ${key}`) : undefined
       if (first) {
+        state.replayed.set(name, (state.replayed.get(name) ?? 0) + 1)
         res.status(first.status).set('Idempotent-Replayed', 'true').json(first.body)
         return
       }
       const answer = handler(req)
       if (key && answer.status < 500) replies.set(`${name} ${key}`, answer)
+      if (losing.delete(name)) {
+        res.socket?.destroy()
+        return
+      }
       res.status(answer.status).json(answer.body)
     }
   const refuse = (status: number, detail: string, code: string) => ({
