@@ -18,7 +18,12 @@ export function App({ session }: { session: CrewSession }) {
   const actions = session
   const { task, progress, queue } = crew
   const shift = crew.shift !== null && crew.shift.ended_at === null ? crew.shift : null
-  const [view, setView] = useState<View>('task')
+  const [view, setViewState] = useState<View>('task')
+  // A new screen starts at its top, not where the last one was scrolled to.
+  const setView = (next: View) => {
+    setViewState(next)
+    window.scrollTo(0, 0)
+  }
 
   const back = () => setView('task')
   let screen: React.ReactNode
