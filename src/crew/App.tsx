@@ -23,6 +23,9 @@ export function App({ session }: { session: CrewSession }) {
   const setView = (next: View) => {
     setViewState(next)
     window.scrollTo(0, 0)
+    // An old "sent" line does not follow the crew into a form; warnings and errors stay, and
+    // what a form just saved is said on the task screen it returns to.
+    if (next !== 'task' && crew.notice?.tone === 'info') actions.dismiss()
   }
 
   const back = () => setView('task')
