@@ -95,7 +95,12 @@ export async function run(args: string[]): Promise<number> {
       const first = await shown()
       cold.push(first.shown)
       coldPaint.push(first.paint)
-      await page.waitForFunction('navigator.serviceWorker.controller !== null')
+      // A function, not a string: the page's CSP forbids the eval a string predicate needs.
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } })
+            .navigator.serviceWorker.controller !== null,
+      )
       await page.reload()
       warm.push((await shown()).shown)
       await context.close()

@@ -164,7 +164,12 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(await navigate.getAttribute('href')).toMatch(/^geo:37\.765100,-122\.421900/)
 
     // Into a dead spot: the app was cached by its service worker, the result waits on the phone.
-    await page.waitForFunction('navigator.serviceWorker.controller !== null')
+    // A function, not a string: the page's CSP forbids the eval a string predicate needs.
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } })
+          .navigator.serviceWorker.controller !== null,
+    )
     await context?.setOffline(true)
     await page.getByText('No signal').waitFor()
     await button(page, 'Complete').click()
