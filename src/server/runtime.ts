@@ -10,6 +10,7 @@ import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import { createDrainableServer } from './http/connection-drain.js'
 import { defaultConsoleDir } from './http/console.routes.js'
+import { defaultCrewDir } from './http/crew.routes.js'
 import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
@@ -55,7 +56,7 @@ export async function startServer(
   settings: Settings,
   logger: Logger,
   /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
-  options: { consoleDir?: string; logDir?: string | null } = {},
+  options: { consoleDir?: string; crewDir?: string; logDir?: string | null } = {},
 ): Promise<ServerHandle> {
   // A long-running server restarts its embedded PostgreSQL if it dies (commands do not).
   const database = await openDatabase(settings, logger, { supervise: true })
@@ -90,6 +91,7 @@ export async function startServer(
     metrics,
     events,
     consoleDir: options.consoleDir ?? defaultConsoleDir(),
+    crewDir: options.crewDir ?? defaultCrewDir(),
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,
