@@ -47,7 +47,7 @@ export default defineConfig({
           setupFiles: ['test/renderer/setup.ts'],
           // A view's test renders the whole console in jsdom: well under a second alone, but CI
           // runs it beside the database tests on 2 cores, where 5 s was seen to run out.
-          testTimeout: 15_000,
+          testTimeout: 30_000,
         },
       },
     ],
