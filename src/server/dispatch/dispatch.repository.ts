@@ -2,6 +2,8 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, Suggestions, Tasks } from '../db/schema.js'
 import type { Actor } from '../auth/actor.js'
 import type { SuggestionListFilter, TaskListFilter } from '../../shared/dispatch.js'
+import { RELEASE_COOLDOWN_MINUTES } from '../crew/task-limits.js'
+import { DEFAULT_TIMING } from '../engine/moves.js'
 
 export type TaskRow = Selectable<Tasks>
 export type SuggestionRow = Selectable<Suggestions> & { task_id: number | null }
@@ -54,36 +56,73 @@ export const ONE_TASK_PER_CREW = 'tasks_one_assigned_per_crew'
  * The claim: ONE statement, so ONE short transaction and one round trip. A crew works one task at
  * a time: if it already holds an assigned task (its phone retried after a lost answer, or the
  * answer was cut at a shutdown), that task comes back and nothing changes. Otherwise it takes the
- * head of the ready queue (highest priority, then oldest: the seed's order when priorities are
- * equal), skips rows other claims hold locked, records the hand-out in the assignment history and
- * the audit log, and notifies the task boards. A crew whose van is smaller than a task is not
- * handed it. The held look-up is one probe of the index tasks_one_assigned_per_crew; when it
- * finds a task the queue is not read at all (a one-time filter). Two racing claims by one crew
- * both see no held task (one snapshot per statement), so the second fails on that unique index
- * (23505) and its caller runs the statement again, which then returns the first one's task.
- * Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
+ * head of the ready queue: highest priority; of equal priorities, the shortest drive from the
+ * crew's last known position (crews.last_lat/last_lon, from its heartbeats) to the source, drive
+ * time being the straight line x the engine's detour factor / its van speed (DEFAULT_TIMING in
+ * engine/moves.ts); then the oldest (the seed's order, and the whole order for a crew with no
+ * position). It skips rows other claims hold locked and tasks this crew gave back with a
+ * reason_code ("Can't do" on the phone) in the last RELEASE_COOLDOWN_MINUTES (a give-back without
+ * one, as the seed's clients send, leaves the task claimable at once, as before), records the
+ * hand-out in the assignment history and the audit log, and notifies the task boards. A crew
+ * whose van is smaller than a task is not handed it. The held look-up is one probe of the index
+ * tasks_one_assigned_per_crew; when it finds a task the queue is not read at all (a one-time
+ * filter), and which of the two queue reads runs (with or without a
+ * position) is a one-time filter too: without a position the plan is the index order as before.
+ * Two racing claims by one crew both see no held task (one snapshot per statement), so the second
+ * fails on that unique index (23505) and its caller runs the statement again, which then returns
+ * the first one's task. Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
  */
 export async function claimNextTask(
   db: Db,
   crewId: string,
   actor: Actor,
 ): Promise<ClaimedRow | undefined> {
-  // The crew's van capacity is read inside the statement: no extra round trip per claim.
+  // The crew's van capacity and position are read inside the statement: no extra round trip.
+  const { detour, speedKmh } = DEFAULT_TIMING
   const { rows } = await sql<ClaimedRow>`
     with held as (
       select * from tasks where worker_id = ${crewId} and status = 'assigned'
-    ), next as (
-      select id from tasks
+    ), crew as (
+      select coalesce(van_capacity, 2147483647) as capacity, last_lat, last_lon
+        from crews where crew_id = ${crewId}
+    ), next_in_order as (
+      select id from tasks t
        where status = 'ready'
-         and qty <= coalesce((select van_capacity from crews where crew_id = ${crewId}), 2147483647)
+         and qty <= coalesce((select capacity from crew), 2147483647)
          and not exists (select from held)
+         and (select last_lat from crew) is null
+         and not exists (
+           select from task_releases r
+            where r.task_id = t.id and r.crew_id = ${crewId} and r.reason_code is not null
+              and r.at > now() - make_interval(mins => ${RELEASE_COOLDOWN_MINUTES}))
        order by priority desc, created_at, id
        limit 1
        for update skip locked
+    ), next_near as (
+      select t.id from tasks t
+        join stations s on s.system_id = t.system_id and s.station_id = t.from_station_id
+       where t.status = 'ready'
+         and t.qty <= coalesce((select capacity from crew), 2147483647)
+         and not exists (select from held)
+         and (select last_lat from crew) is not null
+         and not exists (
+           select from task_releases r
+            where r.task_id = t.id and r.crew_id = ${crewId} and r.reason_code is not null
+              and r.at > now() - make_interval(mins => ${RELEASE_COOLDOWN_MINUTES}))
+       order by t.priority desc,
+                -- drive minutes: haversine km x detour / speed x 60
+                2 * 6371.0088 * asin(least(1, sqrt(
+                  sin(radians(s.lat - (select last_lat from crew)) / 2) ^ 2
+                  + cos(radians(s.lat)) * cos(radians((select last_lat from crew)))
+                    * sin(radians(s.lon - (select last_lon from crew)) / 2) ^ 2)))
+                  * ${detour}::float8 / ${speedKmh}::float8 * 60,
+                t.created_at, t.id
+       limit 1
+       for update of t skip locked
     ), claimed as (
       update tasks t
          set status = 'assigned', worker_id = ${crewId}, assigned_at = now()
-        from next
+        from (select id from next_in_order union all select id from next_near) as next
        where t.id = next.id
       returning t.*
     ), history as (
