@@ -70,76 +70,23 @@ export const ONE_TASK_PER_CREW = 'tasks_one_assigned_per_crew'
  * position) is a one-time filter too: without a position the plan is the index order as before.
  * Two racing claims by one crew both see no held task (one snapshot per statement), so the second
  * fails on that unique index (23505) and its caller runs the statement again, which then returns
- * the first one's task. Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
+ * the first one's task. The statement is the PL/pgSQL function claim_next_task (migration 0011),
+ * so that a pooled connection plans it once. Measured on 2 cores, 64 clients: see
+ * bench/dispatch.bench.ts.
  */
 export async function claimNextTask(
   db: Db,
   crewId: string,
   actor: Actor,
 ): Promise<ClaimedRow | undefined> {
-  // The crew's van capacity and position are read inside the statement: no extra round trip.
+  // One statement, in the function claim_next_task (migration 0011): the crew's van capacity and
+  // position are read inside it, so no extra round trip, and each pooled connection plans it once.
   const { detour, speedKmh } = DEFAULT_TIMING
   const { rows } = await sql<ClaimedRow>`
-    with held as (
-      select * from tasks where worker_id = ${crewId} and status = 'assigned'
-    ), crew as (
-      select coalesce(van_capacity, 2147483647) as capacity, last_lat, last_lon
-        from crews where crew_id = ${crewId}
-    ), next_in_order as (
-      select id from tasks t
-       where status = 'ready'
-         and qty <= coalesce((select capacity from crew), 2147483647)
-         and not exists (select from held)
-         and (select last_lat from crew) is null
-         and not exists (
-           select from task_releases r
-            where r.task_id = t.id and r.crew_id = ${crewId} and r.reason_code is not null
-              and r.at > now() - make_interval(mins => ${RELEASE_COOLDOWN_MINUTES}))
-       order by priority desc, created_at, id
-       limit 1
-       for update skip locked
-    ), next_near as (
-      select t.id from tasks t
-        join stations s on s.system_id = t.system_id and s.station_id = t.from_station_id
-       where t.status = 'ready'
-         and t.qty <= coalesce((select capacity from crew), 2147483647)
-         and not exists (select from held)
-         and (select last_lat from crew) is not null
-         and not exists (
-           select from task_releases r
-            where r.task_id = t.id and r.crew_id = ${crewId} and r.reason_code is not null
-              and r.at > now() - make_interval(mins => ${RELEASE_COOLDOWN_MINUTES}))
-       order by t.priority desc,
-                -- drive minutes: haversine km x detour / speed x 60
-                2 * 6371.0088 * asin(least(1, sqrt(
-                  sin(radians(s.lat - (select last_lat from crew)) / 2) ^ 2
-                  + cos(radians(s.lat)) * cos(radians((select last_lat from crew)))
-                    * sin(radians(s.lon - (select last_lon from crew)) / 2) ^ 2)))
-                  * ${detour}::float8 / ${speedKmh}::float8 * 60,
-                t.created_at, t.id
-       limit 1
-       for update of t skip locked
-    ), claimed as (
-      update tasks t
-         set status = 'assigned', worker_id = ${crewId}, assigned_at = now()
-        from (select id from next_in_order union all select id from next_near) as next
-       where t.id = next.id
-      returning t.*
-    ), history as (
-      insert into task_assignments (task_id, worker_id, assigned_at)
-      select id, worker_id, assigned_at from claimed
-    ), audit as (
-      insert into audit_log (actor, actor_role, action, entity, entity_id, detail, request_id)
-      select ${actor.name}, ${actor.role}, 'task.dispatch', 'task', id::text,
-             jsonb_build_object('worker_id', worker_id, 'qty', qty), ${actor.requestId ?? null}
-        from claimed
-    ), notified as (
-      select pg_notify(${TASKS_CHANNEL}, json_build_array(json_build_object('id', id, 'status', status))::text)
-        from claimed
-    )
-    select held.*, true as already_held from held
-    union all
-    select claimed.*, false from claimed, (select count(*) from notified) as n`.execute(db)
+    select (c.task).*, c.already_held
+      from claim_next_task(${crewId}, ${actor.name}, ${actor.role}::api_role,
+                           ${actor.requestId ?? null}, ${detour}::float8, ${speedKmh}::float8,
+                           ${RELEASE_COOLDOWN_MINUTES}::int) as c`.execute(db)
   return rows[0]
 }
 
