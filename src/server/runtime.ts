@@ -5,7 +5,7 @@ import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed } from './gbfs/gbfs.repository.js'
 import { engineJob } from './engine/engine.job.js'
 import { pollingJob } from './gbfs/polling-job.js'
-import { EVENT_CHANNELS } from './events/events.routes.js'
+import { HUB_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import { createDrainableServer } from './http/connection-drain.js'
@@ -84,7 +84,7 @@ export async function startServer(
     },
     databaseProblem: database.problem,
   })
-  const events = createNotifyHub({ url: database.url, channels: EVENT_CHANNELS, logger })
+  const events = createNotifyHub({ url: database.url, channels: HUB_CHANNELS, logger })
   const app = createApp({
     services,
     logger,

@@ -3,6 +3,7 @@ import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
+import type { CrewWorkDeps } from './crew/crew-work.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
@@ -56,6 +57,8 @@ export interface Services {
   statusImports: StatusImportService
   /** First answers to requests sent with an Idempotency-Key (the crews' retries). */
   idempotency: Idempotency
+  /** What the crew's working day's service functions take (src/server/crew/). */
+  crewWork: CrewWorkDeps
 }
 
 export interface ServicesDeps {
@@ -89,8 +92,9 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       return dispatch.summary()
     },
   })
+  const leaseMs = (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000
   dispatch = createDispatchService(deps.db, {
-    leaseMs: (deps.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000,
+    leaseMs,
     onEvent: (event, count) => metrics.onDispatchEvent(event, count),
   })
   const trips = createTripsService({
@@ -132,6 +136,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
     }),
     idempotency: createIdempotency(deps.db),
+    crewWork: { db: deps.db, leaseMs, now: () => new Date() },
   }
   return { services, metrics }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { shiftSchema } from './shift.js'
 
 /**
  * The dispatch API's shapes, one zod schema each: the HTTP edge validates with them, the OpenAPI
@@ -138,6 +139,11 @@ export const crewSchema = z
     }),
     assigned_tasks: z.int(),
     active_tokens: z.int(),
+    shift: shiftSchema.nullable().optional().meta({ description: 'The open shift, if any.' }),
+    task_id: z.int().nullable().optional().meta({ description: 'The task the crew holds.' }),
+    bikes_moved_today: z.int().optional().meta({
+      description: 'qty_moved of the tasks the crew completed since midnight (server time).',
+    }),
   })
   .meta({ id: 'Crew' })
 export type Crew = z.infer<typeof crewSchema>
@@ -213,6 +219,17 @@ export const completeRequestSchema = z
   .strict()
 export type CompleteRequest = z.infer<typeof completeRequestSchema>
 
+/** Why a crew gives a task back ("Can't do"), as the phone offers them. */
+export const RELEASE_REASONS = [
+  'station_blocked',
+  'fewer_bikes',
+  'no_docks',
+  'van_full',
+  'station_broken',
+  'other',
+] as const
+export type ReleaseReason = (typeof RELEASE_REASONS)[number]
+
 export const releaseRequestSchema = z
   .object({
     reason: z
@@ -220,6 +237,10 @@ export const releaseRequestSchema = z
       .trim()
       .min(1, 'is required: say why the task is given back')
       .max(500, 'is longer than 500 characters'),
+    reason_code: z.enum(RELEASE_REASONS).optional().meta({
+      description:
+        "The phone's choice; the same task is then not handed to this crew again for 30 minutes.",
+    }),
   })
   .strict()
 export type ReleaseRequest = z.infer<typeof releaseRequestSchema>

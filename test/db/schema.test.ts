@@ -85,6 +85,7 @@ describe('migrations from an empty database', () => {
     expect(fks.rows.map((r) => r.table_name).sort()).toEqual(
       [
         'engine_station_rates',
+        'problems',
         'service_cluster_days',
         'service_station_days',
         'station_status',

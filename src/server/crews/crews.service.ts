@@ -36,6 +36,20 @@ export function createCrewsService(db: Database, now: () => Date = () => new Dat
       health: crewHealth(row.last_seen_at, now()),
       assigned_tasks: row.assigned_tasks,
       active_tokens: row.active_tokens,
+      shift:
+        row.shift_id !== null && row.shift_started_at !== null
+          ? {
+              shift_id: row.shift_id,
+              crew_id: row.crew_id,
+              started_at: row.shift_started_at.toISOString(),
+              ended_at: null,
+              van_capacity: row.shift_van_capacity ?? 0,
+              bikes_on_board: row.shift_bikes_on_board ?? 0,
+              bikes_moved: row.shift_bikes_moved ?? 0,
+            }
+          : null,
+      task_id: row.task_id,
+      bikes_moved_today: row.bikes_moved_today,
     }
   }
 

@@ -95,6 +95,16 @@ export interface Crews {
   van_capacity: number | null;
 }
 
+export interface CrewShifts {
+  bikes_on_board: number;
+  bikes_on_board_at_start: number;
+  crew_id: string;
+  ended_at: Timestamp | null;
+  shift_id: Generated<number>;
+  started_at: Generated<Timestamp>;
+  van_capacity: number;
+}
+
 export interface EngineModelMetrics {
   baseline: Generated<string>;
   baseline_mae: number;
@@ -195,6 +205,22 @@ export interface ImbalanceScores {
   score: number | null;
   station_id: string | null;
   system_id: string | null;
+}
+
+export interface Problems {
+  created_at: Generated<Timestamp>;
+  crew_id: string | null;
+  kind: string;
+  note: string | null;
+  photo: Buffer | null;
+  photo_type: string | null;
+  problem_id: Generated<number>;
+  reported_by: string;
+  resolution_note: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  station_id: string;
+  system_id: string;
 }
 
 export interface SchemaMigrations {
@@ -384,6 +410,16 @@ export interface TaskAssignments {
   worker_id: string;
 }
 
+export interface TaskReleases {
+  at: Generated<Timestamp>;
+  crew_id: string;
+  reason: string;
+  reason_code: string | null;
+  release_id: Generated<number>;
+  released_by: string;
+  task_id: number;
+}
+
 export interface Tasks {
   assigned_at: Timestamp | null;
   canceled_at: Timestamp | null;
@@ -393,10 +429,13 @@ export interface Tasks {
   from_station_id: string;
   id: Generated<number>;
   note: string | null;
+  picked_at: Timestamp | null;
   priority: Generated<number>;
   qty: number;
   qty_moved: number | null;
+  qty_picked: number | null;
   reason: string | null;
+  source_bikes_at_pickup: number | null;
   status: Generated<TaskStatus>;
   suggestion_id: number | null;
   system_id: string;
@@ -463,6 +502,7 @@ export interface DB {
   audit_log: AuditLog;
   backend_tasks: BackendTasks;
   crew_heartbeats: CrewHeartbeats;
+  crew_shifts: CrewShifts;
   crews: Crews;
   engine_model_metrics: EngineModelMetrics;
   engine_models: EngineModels;
@@ -471,6 +511,7 @@ export interface DB {
   feeds: Feeds;
   idempotency_keys: IdempotencyKeys;
   imbalance_scores: ImbalanceScores;
+  problems: Problems;
   schema_migrations: SchemaMigrations;
   schema_migrations_lock: SchemaMigrationsLock;
   service_cluster_days: ServiceClusterDays;
@@ -487,6 +528,7 @@ export interface DB {
   suggestions: Suggestions;
   systems: Systems;
   task_assignments: TaskAssignments;
+  task_releases: TaskReleases;
   tasks: Tasks;
   trip_import_errors: TripImportErrors;
   trip_imports: TripImports;

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, Suggestions, Tasks } from '../db/schema.js'
 import type { Actor } from '../auth/actor.js'
 import type { SuggestionListFilter, TaskListFilter } from '../../shared/dispatch.js'
+import { RELEASE_COOLDOWN_MINUTES } from '../crew/task-limits.js'
+import { DEFAULT_TIMING } from '../engine/moves.js'
 
 export type TaskRow = Selectable<Tasks>
 export type SuggestionRow = Selectable<Suggestions> & { task_id: number | null }
@@ -54,53 +56,37 @@ export const ONE_TASK_PER_CREW = 'tasks_one_assigned_per_crew'
  * The claim: ONE statement, so ONE short transaction and one round trip. A crew works one task at
  * a time: if it already holds an assigned task (its phone retried after a lost answer, or the
  * answer was cut at a shutdown), that task comes back and nothing changes. Otherwise it takes the
- * head of the ready queue (highest priority, then oldest: the seed's order when priorities are
- * equal), skips rows other claims hold locked, records the hand-out in the assignment history and
- * the audit log, and notifies the task boards. A crew whose van is smaller than a task is not
- * handed it. The held look-up is one probe of the index tasks_one_assigned_per_crew; when it
- * finds a task the queue is not read at all (a one-time filter). Two racing claims by one crew
- * both see no held task (one snapshot per statement), so the second fails on that unique index
- * (23505) and its caller runs the statement again, which then returns the first one's task.
- * Measured on 2 cores, 64 clients: see bench/dispatch.bench.ts.
+ * head of the ready queue: highest priority; of equal priorities, the shortest drive from the
+ * crew's last known position (crews.last_lat/last_lon, from its heartbeats) to the source, drive
+ * time being the straight line x the engine's detour factor / its van speed (DEFAULT_TIMING in
+ * engine/moves.ts); then the oldest (the seed's order, and the whole order for a crew with no
+ * position). It skips rows other claims hold locked and tasks this crew gave back with a
+ * reason_code ("Can't do" on the phone) in the last RELEASE_COOLDOWN_MINUTES (a give-back without
+ * one, as the seed's clients send, leaves the task claimable at once, as before), records the
+ * hand-out in the assignment history and the audit log, and notifies the task boards. A crew
+ * whose van is smaller than a task is not handed it. The held look-up is one probe of the index
+ * tasks_one_assigned_per_crew; when it finds a task the queue is not read at all (a one-time
+ * filter), and which of the two queue reads runs (with or without a
+ * position) is a one-time filter too: without a position the plan is the index order as before.
+ * Two racing claims by one crew both see no held task (one snapshot per statement), so the second
+ * fails on that unique index (23505) and its caller runs the statement again, which then returns
+ * the first one's task. The statement is the PL/pgSQL function claim_next_task (migration 0011),
+ * so that a pooled connection plans it once. Measured on 2 cores, 64 clients: see
+ * bench/dispatch.bench.ts.
  */
 export async function claimNextTask(
   db: Db,
   crewId: string,
   actor: Actor,
 ): Promise<ClaimedRow | undefined> {
-  // The crew's van capacity is read inside the statement: no extra round trip per claim.
+  // One statement, in the function claim_next_task (migration 0011): the crew's van capacity and
+  // position are read inside it, so no extra round trip, and each pooled connection plans it once.
+  const { detour, speedKmh } = DEFAULT_TIMING
   const { rows } = await sql<ClaimedRow>`
-    with held as (
-      select * from tasks where worker_id = ${crewId} and status = 'assigned'
-    ), next as (
-      select id from tasks
-       where status = 'ready'
-         and qty <= coalesce((select van_capacity from crews where crew_id = ${crewId}), 2147483647)
-         and not exists (select from held)
-       order by priority desc, created_at, id
-       limit 1
-       for update skip locked
-    ), claimed as (
-      update tasks t
-         set status = 'assigned', worker_id = ${crewId}, assigned_at = now()
-        from next
-       where t.id = next.id
-      returning t.*
-    ), history as (
-      insert into task_assignments (task_id, worker_id, assigned_at)
-      select id, worker_id, assigned_at from claimed
-    ), audit as (
-      insert into audit_log (actor, actor_role, action, entity, entity_id, detail, request_id)
-      select ${actor.name}, ${actor.role}, 'task.dispatch', 'task', id::text,
-             jsonb_build_object('worker_id', worker_id, 'qty', qty), ${actor.requestId ?? null}
-        from claimed
-    ), notified as (
-      select pg_notify(${TASKS_CHANNEL}, json_build_array(json_build_object('id', id, 'status', status))::text)
-        from claimed
-    )
-    select held.*, true as already_held from held
-    union all
-    select claimed.*, false from claimed, (select count(*) from notified) as n`.execute(db)
+    select (c.task).*, c.already_held
+      from claim_next_task(${crewId}, ${actor.name}, ${actor.role}::api_role,
+                           ${actor.requestId ?? null}, ${detour}::float8, ${speedKmh}::float8,
+                           ${RELEASE_COOLDOWN_MINUTES}::int) as c`.execute(db)
   return rows[0]
 }
 

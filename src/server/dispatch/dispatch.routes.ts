@@ -22,6 +22,7 @@ import {
 import type { CrewsService } from '../crews/crews.service.js'
 import { ApiRouter } from '../http/api-router.js'
 import { IDEMPOTENCY_DESCRIPTION, type Idempotency } from '../http/idempotency.js'
+import { DEFAULT_TIMING } from '../engine/moves.js'
 import type { DispatchService } from './dispatch.service.js'
 
 const taskParams = z.object({ task_id: idParamSchema }).strict()
@@ -127,9 +128,10 @@ export function dispatchRoutes(
       method: 'post',
       path: '/dispatch/next',
       tag: 'tasks',
-      summary: 'Claim the next task (highest priority, then oldest), or the one the crew holds',
+      summary:
+        'Claim the next task (highest priority, then nearest, then oldest), or the one the crew holds',
       description: [
-        "A crew works one task at a time: a crew that already holds an assigned task gets that same task back (200, `already_held: true`, nothing changes) until it completes it or gives it back, so a claim retried after a lost answer never hands out a second task. Otherwise one short transaction with FOR UPDATE SKIP LOCKED: concurrent crews never get the same task (`already_held: false`). A crew's worker_id comes from its token; a dispatcher names the crew. A crew is not handed a task larger than its van.",
+        `A crew works one task at a time: a crew that already holds an assigned task gets that same task back (200, \`already_held: true\`, nothing changes) until it completes it or gives it back, so a claim retried after a lost answer never hands out a second task. Otherwise one short transaction with FOR UPDATE SKIP LOCKED: concurrent crews never get the same task (\`already_held: false\`). A crew's worker_id comes from its token; a dispatcher names the crew. A crew is not handed a task larger than its van. Order: highest priority first; of equal priorities, the shortest drive from the crew's last known position (its latest heartbeat with lat/lon) to the source, estimated as the engine does (straight line x detour factor ${DEFAULT_TIMING.detour} / ${DEFAULT_TIMING.speedKmh} km/h); then the oldest. A crew with no known position gets the highest priority, then the oldest (the seed's order). A task the crew gave back with a reason_code is not handed to it again for 30 minutes.`,
         IDEMPOTENCY_DESCRIPTION,
       ].join(' '),
       access: ['crew', 'dispatcher'],
@@ -218,7 +220,7 @@ export function dispatchRoutes(
       tag: 'tasks',
       summary: 'Give an assigned task back to the queue, with a reason',
       description: [
-        'The crew may then claim another. Giving back a task that is no longer assigned is a 409.',
+        'The crew may then claim another. Giving back a task that is no longer assigned is a 409. With a reason_code (the phone\'s "Can\'t do"), the same task is not handed back to that crew for 30 minutes; every give-back and its reason is listed by GET /task/{task_id}/releases.',
         IDEMPOTENCY_DESCRIPTION,
       ].join(' '),
       access: ['crew', 'dispatcher'],

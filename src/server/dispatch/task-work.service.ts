@@ -14,6 +14,8 @@ import { describeActor, type Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { inTransaction, withSavepoint } from '../db/savepoint.js'
 import { ServiceError } from '../errors.js'
+import { checkQtyMoved, recordRelease } from '../crew/task-limits.js'
+import { taskShape } from './task-shape.js'
 import {
   claimNextTask,
   endAssignment,
@@ -73,33 +75,7 @@ export interface TaskWork {
 export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork {
   const { now, emit } = options
 
-  function toTask(row: TaskRow): Task {
-    const leaseExpires =
-      row.status === 'assigned' && row.assigned_at
-        ? new Date(row.assigned_at.getTime() + options.leaseMs)
-        : null
-    return {
-      id: row.id,
-      from_station_id: row.from_station_id,
-      to_station_id: row.to_station_id,
-      qty: row.qty,
-      reason: row.reason,
-      status: row.status,
-      worker_id: row.worker_id,
-      created_at: row.created_at.toISOString(),
-      system_id: row.system_id,
-      priority: row.priority,
-      qty_moved: row.qty_moved,
-      note: row.note,
-      suggestion_id: row.suggestion_id,
-      assigned_at: iso(row.assigned_at),
-      completed_at: iso(row.completed_at),
-      canceled_at: iso(row.canceled_at),
-      updated_at: row.updated_at.toISOString(),
-      lease_expires_at: iso(leaseExpires),
-      stale: leaseExpires !== null && leaseExpires.getTime() <= now().getTime(),
-    }
-  }
+  const toTask = (row: TaskRow): Task => taskShape(row, options.leaseMs, now())
 
   /** A crew acts only on its own tasks; dispatchers on any. */
   function assertHolder(task: TaskRow, actor: Actor, verb: string): void {
@@ -247,6 +223,7 @@ export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork
           // request that says something else than what was recorded is not a retry.
           if (task.status === 'completed') return sameCompletion(task, input)
           if (task.status !== 'assigned') throw wrongState(task, 'completed', 'an assigned')
+          await checkQtyMoved(trx, task, input.qty_moved)
           const updated = await updateTask(trx, id, {
             status: 'completed',
             completed_at: now(),
@@ -282,12 +259,17 @@ export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork
             assigned_at: null,
           })
           await endAssignment(trx, id, 'released', input.reason)
+          await recordRelease(trx, task, input, actor)
           await writeAudit(trx, actor, [
             {
               action: 'task.release',
               entity: 'task',
               entityId: id,
-              detail: { worker_id: task.worker_id, reason: input.reason },
+              detail: {
+                worker_id: task.worker_id,
+                reason: input.reason,
+                reason_code: input.reason_code ?? null,
+              },
             },
           ])
           return updated

@@ -2,8 +2,11 @@ import { z } from 'zod'
 import { ApiRouter } from '../http/api-router.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 
-/** What a browser console may follow: task changes now; feeds and imports add theirs. */
-export const EVENT_CHANNELS = ['tasks', 'station_status'] as const
+/** What a browser console may follow: task changes, feeds' polls, problems reported/resolved. */
+export const EVENT_CHANNELS = ['tasks', 'station_status', 'problems'] as const
+
+/** What the process listens to: the console's channels, and revoked devices (crew streams). */
+export const HUB_CHANNELS = [...EVENT_CHANNELS, 'devices'] as const
 
 /** A comment line every so often keeps proxies and the browser from closing an idle stream. */
 const KEEPALIVE_MS = 15_000

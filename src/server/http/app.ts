@@ -1,6 +1,8 @@
 import express, { type Express } from 'express'
 import helmet from 'helmet'
 import { tokenRoutes } from '../auth/tokens.routes.js'
+import { crewEventRoutes } from '../crew/crew-events.routes.js'
+import { crewWorkRoutes } from '../crew/crew.routes.js'
 import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { engineRoutes } from '../engine/engine.routes.js'
 import { feedRoutes } from '../gbfs/feeds.routes.js'
@@ -47,6 +49,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 6_000, perAddress: 30
 /** Wrong tokens a minute from one address before the next unknown one is refused unasked. */
 export const FAILED_AUTH_PER_ADDRESS = 30
 
+/** POST /problems: a 2 MB photo as base64 (4/3 of it) and the rest of the report. */
+export const PROBLEM_BODY_LIMIT = '3mb'
+
 /** Every route of the API, by router (what the app mounts and OpenAPI describes). */
 export function apiRouters({
   services,
@@ -65,7 +70,8 @@ export function apiRouters({
     serviceLevelsRoutes(services.serviceLevels),
     tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
-    ...(events ? [eventRoutes(events)] : []),
+    crewWorkRoutes(services.crewWork, services.idempotency),
+    ...(events ? [eventRoutes(events), crewEventRoutes(events, services.crewWork.db)] : []),
   ]
 }
 
@@ -107,6 +113,8 @@ export function createApp({
   )
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)
+  // A problem report may carry a 2 MB photo as base64: that route alone takes more.
+  app.post('/problems', express.json({ limit: PROBLEM_BODY_LIMIT }))
   app.use(express.json({ limit: '64kb' }))
 
   const routers = apiRouters({ services, metrics, events, maxUploadBytes })

@@ -1,0 +1,78 @@
+import { z } from 'zod'
+import type { Database } from '../db/database.js'
+import { CLOSING, RESYNC, type NotifyHub } from '../events/notify-hub.js'
+import { ApiRouter } from '../http/api-router.js'
+import { crewOf } from './crew-work.js'
+import { crewTaskEvents, DEVICES_CHANNEL, revokesToken, taskIdsOf } from './crew-events.js'
+
+const KEEPALIVE_MS = 15_000
+
+/**
+ * GET /crew/events: one crew's server-sent events, fed by the same LISTEN connection as the
+ * console's /events: its tasks' changes (a dispatcher's cancel with its reason), `signed_out`
+ * when its device is revoked (then the stream ends), `resync` when changes may have been missed.
+ */
+export function crewEventRoutes(hub: NotifyHub, db: Database): ApiRouter {
+  const api = new ApiRouter()
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/crew/events',
+      tag: 'crew',
+      summary: "The crew's own live changes as server-sent events (text/event-stream)",
+      description: `Events: "task" {id, status, change: canceled|changed|assigned, reason} for the crew's own tasks (reason: the dispatcher's, on a cancel); "signed_out" when this device is revoked (the stream then ends; the token no longer works); "${RESYNC}" when changes may have been missed (read GET /crew/task again). A comment line every 15 s keeps the connection open.`,
+      access: ['crew'],
+      query: z.object({}).strict(),
+      response: null,
+      responseDescription: 'text/event-stream',
+    },
+    ({ req, res, actor }) => {
+      const crewId = crewOf(actor)
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      })
+      res.write('retry: 3000\n\n')
+      let open = true
+      const send = (event: string, data: unknown) => {
+        if (open) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      }
+      // Task look-ups in the order notifications came, so a stream never reorders a task's story.
+      let queue = Promise.resolve()
+      const unsubscribe = hub.subscribe((event) => {
+        if (event.channel === CLOSING) {
+          close()
+        } else if (event.channel === RESYNC) {
+          send(RESYNC, {})
+        } else if (
+          event.channel === DEVICES_CHANNEL &&
+          revokesToken(event.payload, actor.tokenId)
+        ) {
+          send('signed_out', { reason: 'this device was revoked' })
+          close()
+        } else if (event.channel === 'tasks') {
+          const ids = taskIdsOf(event.payload)
+          queue = queue
+            .then(() => crewTaskEvents(db, crewId, ids))
+            .then((changes) => changes.forEach((change) => send('task', change)))
+            .catch(() => send(RESYNC, {}))
+        }
+      })
+      const keepalive = setInterval(() => {
+        if (open) res.write(': keepalive\n\n')
+      }, KEEPALIVE_MS)
+      function close(): void {
+        if (!open) return
+        open = false
+        clearInterval(keepalive)
+        unsubscribe()
+        res.end()
+      }
+      req.on('close', close)
+      return undefined
+    },
+  )
+  return api
+}

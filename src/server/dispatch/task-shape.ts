@@ -1,0 +1,37 @@
+import type { Task } from '../../shared/dispatch.js'
+import type { TaskRow } from './dispatch.repository.js'
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null
+
+/**
+ * A task row as the API shows it: the seed's fields first, in the seed's order (its clients see
+ * the same bytes), then what a depot adds. An assigned task not completed within `leaseMs` of its
+ * hand-out is flagged stale for the dispatcher.
+ */
+export function taskShape(row: TaskRow, leaseMs: number, now: Date): Task {
+  const leaseExpires =
+    row.status === 'assigned' && row.assigned_at
+      ? new Date(row.assigned_at.getTime() + leaseMs)
+      : null
+  return {
+    id: row.id,
+    from_station_id: row.from_station_id,
+    to_station_id: row.to_station_id,
+    qty: row.qty,
+    reason: row.reason,
+    status: row.status,
+    worker_id: row.worker_id,
+    created_at: row.created_at.toISOString(),
+    system_id: row.system_id,
+    priority: row.priority,
+    qty_moved: row.qty_moved,
+    note: row.note,
+    suggestion_id: row.suggestion_id,
+    assigned_at: iso(row.assigned_at),
+    completed_at: iso(row.completed_at),
+    canceled_at: iso(row.canceled_at),
+    updated_at: row.updated_at.toISOString(),
+    lease_expires_at: iso(leaseExpires),
+    stale: leaseExpires !== null && leaseExpires.getTime() <= now.getTime(),
+  }
+}
