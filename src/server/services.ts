@@ -3,7 +3,9 @@ import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
+import type { CrewAccess } from '../shared/crew-access.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
+import type { CrewAccessDeps } from './crew-access/pairing.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
 import { createEngineService, type EngineService } from './engine/engine.service.js'
@@ -56,6 +58,8 @@ export interface Services {
   statusImports: StatusImportService
   /** First answers to requests sent with an Idempotency-Key (the crews' retries). */
   idempotency: Idempotency
+  /** Pairing phones and their devices: plain functions over these (src/server/crew-access). */
+  crewAccess: Omit<CrewAccessDeps, 'guard'>
 }
 
 export interface ServicesDeps {
@@ -77,6 +81,8 @@ export interface ServicesDeps {
   settings?: SettingsDeps
   /** Why the embedded PostgreSQL is down, from its supervision (the health page says it). */
   databaseProblem?: () => string | null
+  /** Where phones reach this server (null: not listening, or unknown to this process). */
+  crewAccess?: () => CrewAccess | null
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -99,6 +105,8 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     logger: deps.logger ?? silentLogger(),
   })
   const serviceLevels = createServiceLevelsService({ db: deps.db, logger: deps.logger })
+  const auth = createAuthService(deps.db, deps.auth)
+  const crewAccess = deps.crewAccess ?? (() => null)
   const services: Services = {
     status: createStatusService({
       db: deps.db,
@@ -109,8 +117,9 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       databaseProblem: deps.databaseProblem,
       logDir: deps.logDir,
       lastBackup: lastBackupOf(deps.mode, deps.settings?.dataDir),
+      crewAccess,
     }),
-    auth: createAuthService(deps.db, deps.auth),
+    auth,
     dispatch,
     crews: createCrewsService(deps.db),
     feeds: createFeedService({
@@ -132,6 +141,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
     }),
     idempotency: createIdempotency(deps.db),
+    crewAccess: { db: deps.db, auth, access: crewAccess },
   }
   return { services, metrics }
 }

@@ -5,6 +5,7 @@ import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { engineRoutes } from '../engine/engine.routes.js'
 import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
+import { crewAccessRoutes } from '../crew-access/crew-access.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import { flowsRoutes } from '../flows/flows.routes.js'
 import { settingsRoutes } from '../settings/settings.routes.js'
@@ -19,7 +20,7 @@ import { stationRoutes } from '../stations/stations.routes.js'
 import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
 import { requestLogger } from './request-log.js'
-import { failedAuthGuard } from './failed-auth.guard.js'
+import { failedAuthGuard, type FailedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
@@ -50,7 +51,10 @@ export function apiRouters({
   metrics = null,
   events = null,
   maxUploadBytes,
-}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'>): ApiRouter[] {
+  guard = null,
+}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'> & {
+  guard?: FailedAuthGuard | null
+}): ApiRouter[] {
   return [
     systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews, services.idempotency),
@@ -62,6 +66,7 @@ export function apiRouters({
     serviceLevelsRoutes(services.serviceLevels),
     tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
+    crewAccessRoutes({ ...services.crewAccess, guard }),
     ...(events ? [eventRoutes(events)] : []),
   ]
 }
@@ -92,19 +97,16 @@ export function createApp({
   )
   // Static files need no token and must not spend the address's budget for token guesses.
   app.use(consoleRoutes(consoleDir))
-  app.use(
-    authenticate(
-      services.auth,
-      rateLimits
-        ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
-        : null,
-    ),
-  )
+  // One budget of wrong tokens and wrong pairing codes per address.
+  const guard = rateLimits
+    ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
+    : null
+  app.use(authenticate(services.auth, guard))
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)
   app.use(express.json({ limit: '64kb' }))
 
-  const routers = apiRouters({ services, metrics, events, maxUploadBytes })
+  const routers = apiRouters({ services, metrics, events, maxUploadBytes, guard })
   const endpoints = routers.flatMap((api) => api.endpoints)
   app.use(rejectBadText(endpoints.map((endpoint) => endpoint.path)))
   for (const api of routers) app.use(api.router)
