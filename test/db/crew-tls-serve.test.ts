@@ -49,7 +49,8 @@ function httpsGet(
       url,
       { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` } },
       (res) => {
-        const fingerprint256 = (res.socket as TLSSocket).getPeerCertificate().fingerprint256
+        const socket: unknown = res.socket
+        const fingerprint256 = (socket as TLSSocket).getPeerCertificate().fingerprint256
         let text = ''
         res.on('data', (chunk: Buffer) => (text += chunk.toString()))
         res.on('end', () =>

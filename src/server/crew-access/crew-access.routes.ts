@@ -49,7 +49,8 @@ export function crewAccessRoutes(deps: CrewAccessDeps): ApiRouter {
   // An address over its budget of wrong tokens and codes is refused before the database is asked.
   api.router.post('/crew/pair', (req, _res, next) => {
     const code: unknown = (req.body as { code?: unknown } | undefined)?.code
-    const wait = deps.guard?.blockedFor(addressOf(req.ip), String(code ?? '')) ?? 0
+    const wait =
+      deps.guard?.blockedFor(addressOf(req.ip), typeof code === 'string' ? code : '') ?? 0
     if (wait > 0) {
       _res.setHeader('Retry-After', String(wait))
       next(

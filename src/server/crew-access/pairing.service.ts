@@ -30,7 +30,7 @@ export interface CrewAccessDeps {
 export function generatePairingCode(): string {
   let code = ''
   for (let i = 0; i < PAIRING_CODE_LENGTH; i += 1) {
-    code += PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]
+    code += PAIRING_ALPHABET.charAt(randomInt(PAIRING_ALPHABET.length))
   }
   return code
 }

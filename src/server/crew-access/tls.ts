@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
+import { describeError } from '../errors.js'
 
 /** A certificate and key the HTTPS server is started with. */
 export interface TlsMaterial {
@@ -75,11 +76,11 @@ async function readIfPresent(path: string): Promise<string | null> {
 /** The depot's own certificate and key (`--tls-cert`, `--tls-key`). */
 export async function loadTlsFiles(certPath: string, keyPath: string): Promise<TlsMaterial> {
   const [cert, key] = await Promise.all([
-    readFile(certPath, 'utf8').catch((error: Error) => {
-      throw new TlsError(`--tls-cert ${certPath}: ${error.message}`)
+    readFile(certPath, 'utf8').catch((error: unknown) => {
+      throw new TlsError(`--tls-cert ${certPath}: ${describeError(error)}`)
     }),
-    readFile(keyPath, 'utf8').catch((error: Error) => {
-      throw new TlsError(`--tls-key ${keyPath}: ${error.message}`)
+    readFile(keyPath, 'utf8').catch((error: unknown) => {
+      throw new TlsError(`--tls-key ${keyPath}: ${describeError(error)}`)
     }),
   ])
   let parsed: X509Certificate

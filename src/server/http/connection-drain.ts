@@ -108,7 +108,7 @@ export function createDrainableServer(
     app(req, res)
   }
   // An https.Server is an http.Server to everything that uses it here (listen, close, address).
-  const server: Server = tls ? (createHttpsServer(tls, handle) as Server) : createServer(handle)
+  const server: Server = tls ? createHttpsServer(tls, handle) : createServer(handle)
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     connections.set(socket, { active: 0, idleSince: Date.now() })
     socket.once('close', () => {
