@@ -61,6 +61,11 @@ export function addCrewCommands(program: Command, logger: Logger, helpers: Comma
     .action(async (flags: PairFlags) => {
       const settings = await loadSettings(helpers.overrides(flags))
       const tls = await servedCertificate(settings)
+      if (settings.tls === 'auto' && !tls && !settings.tlsCert) {
+        process.stderr.write(
+          `No certificate yet in ${settings.dataDir}/tls: \`balancer serve --tls auto\` makes it on its first start. This link is plain HTTP.\n`,
+        )
+      }
       const database = await openDatabase(settings, logger, { poolSize: 2 })
       try {
         const pairing = await createPairing(
