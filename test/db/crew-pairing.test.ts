@@ -8,6 +8,9 @@ import type {
   PairedDevice,
   Pairing,
 } from '../../src/shared/crew-access.js'
+import { DEVICE_CHANNEL, forgetRevokedDevices } from '../../src/server/crew-access/device-events.js'
+import { createNotifyHub } from '../../src/server/events/notify-hub.js'
+import { silentLogger } from '../../src/server/logger.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 
@@ -214,6 +217,54 @@ describe('revoking a device', () => {
     }
   })
 
+  it('signs it out on another console sharing the database as soon as NOTIFY reaches it', async () => {
+    const other = await startApi(database, { crewAccess: () => ACCESS })
+    const hub = createNotifyHub({
+      url: database.url,
+      channels: [DEVICE_CHANNEL],
+      logger: silentLogger(),
+    })
+    const stop = forgetRevokedDevices(hub, other.services.auth)
+    try {
+      const paired = (await pair((await newPairing()).code)).body as PairedDevice
+      // The other console has verified the token: its cache would trust it for 10 s more.
+      expect((await other.call('GET', '/crew/me', { token: paired.token })).status).toBe(200)
+      // Its LISTEN connection is up once a NOTIFY sent now comes back to it.
+      const ready = new Promise<void>((resolve) => {
+        const off = hub.subscribe(() => {
+          off()
+          resolve()
+        })
+      })
+      await expect
+        .poll(async () => {
+          await sql`select pg_notify('devices', '{}')`.execute(database.db)
+          return Promise.race([ready.then(() => true), sleep(100).then(() => false)])
+        })
+        .toBe(true)
+      const revokedAt = Date.now()
+      expect(
+        (
+          await api.call('POST', `/crews/devices/${paired.device_id}/revoke`, {
+            token: dispatcher,
+          })
+        ).status,
+      ).toBe(200)
+      await expect
+        .poll(async () => (await other.call('GET', '/crew/me', { token: paired.token })).status, {
+          timeout: 5_000,
+          interval: 50,
+        })
+        .toBe(401)
+      // Well inside the cache's 10 s.
+      expect(Date.now() - revokedAt).toBeLessThan(5_000)
+    } finally {
+      stop()
+      await hub.close()
+      await other.close()
+    }
+  })
+
   it('answers 404 naming the device for one that does not exist', async () => {
     const response = await api.call('POST', '/crews/devices/999999/revoke', { token: dispatcher })
     expect(response.status).toBe(404)
@@ -259,3 +310,5 @@ describe('guessing codes', () => {
 })
 
 const PAD = '23456'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
