@@ -15,6 +15,7 @@ import { resolveTls, type TlsMaterial } from './crew-access/tls.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import { createDrainableServer } from './http/connection-drain.js'
 import { defaultConsoleDir } from './http/console.routes.js'
+import { defaultCrewDir } from './http/crew.routes.js'
 import { defaultIdentity, JOBS_LOCK, startLeadership, type Leader } from './jobs/leader.js'
 import type { Logger } from './logger.js'
 import { createServices, type Services } from './services.js'
@@ -74,7 +75,7 @@ export async function startServer(
   settings: Settings,
   logger: Logger,
   /** Where the built console is (default: beside this bundle; the benchmarks' bundle is elsewhere). */
-  options: { consoleDir?: string; logDir?: string | null } = {},
+  options: { consoleDir?: string; crewDir?: string; logDir?: string | null } = {},
 ): Promise<ServerHandle> {
   // A long-running server restarts its embedded PostgreSQL if it dies (commands do not).
   // Before the database: a bad --tls-cert stops the start at once, with nothing to undo.
@@ -125,6 +126,7 @@ export async function startServer(
     metrics,
     events,
     consoleDir: options.consoleDir ?? defaultConsoleDir(),
+    crewDir: options.crewDir ?? defaultCrewDir(),
     rateLimits: {
       perToken: settings.rateLimitPerToken ?? DEFAULT_RATE_LIMITS.perToken,
       perAddress: settings.rateLimitPerAddress ?? DEFAULT_RATE_LIMITS.perAddress,

@@ -46,3 +46,14 @@ export function metaContentSecurityPolicy(): string {
     Object.fromEntries(Object.entries(BASE).filter(([name]) => name !== 'frame-ancestors')),
   )
 }
+
+/**
+ * The crew app's policy (/crew/ on the embedded server): the console's, less the map tiles (the
+ * phone hands navigation to its own maps app), plus `blob:` images for the preview of a photo
+ * taken for a problem report. It talks only to this server (connect-src 'self'); its service
+ * worker and manifest are its own files (worker-src and manifest-src fall back to 'self').
+ * Geolocation and the camera are browser permissions, not CSP: the page asks the person.
+ */
+export function crewContentSecurityPolicy(): string {
+  return serialize({ ...BASE, 'img-src': ["'self'", 'data:', 'blob:'] })
+}

@@ -203,7 +203,7 @@ describe('requests that cannot be answered', () => {
       ],
       [
         () => flows.systemFlows({ systemId: 'atlantis', from: '2018-02-01', to: '2018-02-02' }),
-        'not_found',
+        'invalid',
         /no system "atlantis"; the systems are sf2018/,
       ],
       [

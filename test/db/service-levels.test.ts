@@ -211,7 +211,7 @@ describe('a day of hand-made history', () => {
     const unknown = await api.call('GET', '/service/days?from=2023-07-12&to=2023-07-13&system=x', {
       token: analyst,
     })
-    expect(unknown.status).toBe(404)
+    expect(unknown.status).toBe(400)
     expect((await api.call('GET', '/service/days?from=2023-07-12&to=2023-07-13')).status).toBe(401)
     const crew = await api.token('crew')
     expect(

@@ -105,7 +105,7 @@ describe('POST /trips/imports: a trip file from a browser', () => {
         400,
         /unknown time zone "Mars\/Olympus"/,
       ],
-      ['?name=a.csv&system=nowhere', csv, {}, dispatcher, 404, /nowhere/],
+      ['?name=a.csv&system=nowhere', csv, {}, dispatcher, 400, /nowhere/],
     ]
     for (const [query, body, headers, token, status, detail] of cases) {
       const answer = await upload(query, body, headers, token)

@@ -1,17 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import { loadSettings } from '../config/settings.js'
-import { openDatabase } from '../db/connect.js'
 import { createEngineService } from '../engine/engine.service.js'
 import { evaluate } from '../engine/simulation/evaluate.js'
 import { createDispatchService } from '../dispatch/dispatch.service.js'
 import type { Logger } from '../logger.js'
 import { formatEvaluateReport, formatRunSummary } from './engine-output.js'
 import type { CommandHelpers } from './trips.commands.js'
-
-interface DatabaseFlags {
-  databaseUrl?: string
-  dataDir?: string
-}
+import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
 
 function positiveInt(label: string, max: number) {
   return (value: string): number => {
@@ -72,11 +66,7 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           json?: boolean
         },
       ) => {
-        const settings = await loadSettings(helpers.overrides(flags))
-        const database = await openDatabase(settings, logger, {
-          poolSize: 3,
-          applicationName: 'balancer cli',
-        })
+        const database = await openCommandDatabase(flags, helpers, logger, 3)
         try {
           const dispatch = createDispatchService(database.db, { leaseMs: 60 * 60_000 })
           const engine = createEngineService({ db: database.db, dispatch, logger })
@@ -155,11 +145,7 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           json?: boolean
         },
       ) => {
-        const settings = await loadSettings(helpers.overrides(flags))
-        const database = await openDatabase(settings, logger, {
-          poolSize: 3,
-          applicationName: 'balancer cli',
-        })
+        const database = await openCommandDatabase(flags, helpers, logger, 3)
         try {
           const report = await evaluate(
             database.db,

@@ -1,15 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import { loadSettings } from '../config/settings.js'
-import { openDatabase } from '../db/connect.js'
 import type { Logger } from '../logger.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { formatServiceReport } from './service-output.js'
 import type { CommandHelpers } from './trips.commands.js'
-
-interface DatabaseFlags {
-  databaseUrl?: string
-  dataDir?: string
-}
+import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
 
 function localDate(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
@@ -39,11 +33,7 @@ export function addServiceCommands(
         ),
     )
     .action(async (flags: DatabaseFlags & { day: string; system?: string; json?: boolean }) => {
-      const settings = await loadSettings(helpers.overrides(flags))
-      const database = await openDatabase(settings, logger, {
-        poolSize: 4,
-        applicationName: 'balancer cli',
-      })
+      const database = await openCommandDatabase(flags, helpers, logger, 4)
       try {
         const levels = createServiceLevelsService({ db: database.db, logger })
         const report = await levels.report({ day: flags.day, system: flags.system })

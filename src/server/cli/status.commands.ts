@@ -1,11 +1,10 @@
 import type { Command } from 'commander'
-import { loadSettings } from '../config/settings.js'
-import { openDatabase } from '../db/connect.js'
 import type { Logger } from '../logger.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createStatusImportService } from '../service-levels/status-import.js'
 import { STATUS_PHASES, formatStatusImport } from './status-output.js'
 import type { CommandHelpers } from './trips.commands.js'
+import { openCommandDatabase } from './command-database.js'
 import { withProgressLine } from './trips-output.js'
 
 interface ImportStatusFlags {
@@ -50,11 +49,7 @@ export function addStatusCommands(program: Command, logger: Logger, helpers: Com
         .option('--json', 'print the report as JSON'),
     )
     .action(async (file: string, flags: ImportStatusFlags) => {
-      const settings = await loadSettings(helpers.overrides(flags))
-      const database = await openDatabase(settings, logger, {
-        poolSize: 4,
-        applicationName: 'balancer cli',
-      })
+      const database = await openCommandDatabase(flags, helpers, logger, 4)
       const levels = createServiceLevelsService({ db: database.db, logger })
       const statusImport = createStatusImportService({
         db: database.db,

@@ -1,6 +1,7 @@
 import type { FlowsRefreshReport } from '../../shared/flows.js'
 import type { TripImportOutcome, TripImportProgress, TripImportReport } from '../../shared/trips.js'
 import type { ImportProgress } from '../imports/import-progress.js'
+import { CLOCK_FORMAT } from '../systems/time-zone.js'
 
 const count = new Intl.NumberFormat('en-US')
 
@@ -103,16 +104,7 @@ export async function withProgressLine<T>(
 export function localTime(iso: string | null, timeZone: string): string {
   if (!iso) return '-'
   // sv-SE writes ISO-like "2018-02-01 00:00:05".
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(iso))
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, ...CLOCK_FORMAT }).format(new Date(iso))
 }
 
 /** What a person reads after `balancer import-trips`, one block per file. */

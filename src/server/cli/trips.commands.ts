@@ -1,18 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
-import { loadSettings, type SettingsOverrides } from '../config/settings.js'
-import { openDatabase } from '../db/connect.js'
+import type { SettingsOverrides } from '../config/settings.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import type { Logger } from '../logger.js'
+import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { formatServiceRefresh } from './service-output.js'
 import { formatImportReport, formatRefreshReport, withProgressLine } from './trips-output.js'
-
-interface DatabaseFlags {
-  databaseUrl?: string
-  dataDir?: string
-}
 
 /** What main.ts shares with command modules, so that every command reads settings alike. */
 export interface CommandHelpers {
@@ -37,11 +32,7 @@ function parseStationKey(value: string): StationKey {
 
 /** A command's own services: no HTTP server, two pooled connections plus the import's own. */
 async function openServices(flags: DatabaseFlags, helpers: CommandHelpers, logger: Logger) {
-  const settings = await loadSettings(helpers.overrides(flags))
-  const database = await openDatabase(settings, logger, {
-    poolSize: 2,
-    applicationName: 'balancer cli',
-  })
+  const database = await openCommandDatabase(flags, helpers, logger, 2)
   const trips = createTripsService({ db: database.db, databaseUrl: database.url, logger })
   const flows = createFlowsService({ db: database.db, trips })
   return { database, trips, flows }

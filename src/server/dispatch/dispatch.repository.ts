@@ -285,15 +285,6 @@ export function insertSuggestion(db: Db, suggestion: NewSuggestion) {
   return db.insertInto('suggestions').values(suggestion).returningAll().executeTakeFirstOrThrow()
 }
 
-export function systemIds(db: Db): Promise<string[]> {
-  return db
-    .selectFrom('systems')
-    .select('system_id')
-    .orderBy('system_id')
-    .execute()
-    .then((rows) => rows.map((row) => row.system_id))
-}
-
 /** Which of these station ids the system knows. */
 export async function knownStations(
   db: Db,

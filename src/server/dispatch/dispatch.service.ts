@@ -11,6 +11,7 @@ import type {
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
+import { chooseSystem } from '../systems/system-choice.js'
 import {
   decideSuggestions,
   getSuggestion,
@@ -20,7 +21,6 @@ import {
   listSuggestions,
   lockSuggestions,
   notifyTasks,
-  systemIds,
   writeAudit,
   type SuggestionRow,
 } from './dispatch.repository.js'
@@ -84,36 +84,6 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
   }
   const { toTask, ...taskWork } = createTaskWork(db, { leaseMs: options.leaseMs, now, emit })
 
-  async function resolveSystem(systemId: string | undefined): Promise<string> {
-    const systems = await systemIds(db)
-    if (systemId !== undefined) {
-      if (!systems.includes(systemId)) {
-        throw new ServiceError(
-          'unprocessable',
-          'unknown_system',
-          `system_id: no system "${systemId}"${systems.length ? `; known: ${systems.join(', ')}` : ''}`,
-        )
-      }
-      return systemId
-    }
-    const [only, ...others] = systems
-    if (!only) {
-      throw new ServiceError(
-        'unprocessable',
-        'no_stations',
-        'no stations are known yet: poll a GBFS feed first (balancer poll-once)',
-      )
-    }
-    if (others.length > 0) {
-      throw new ServiceError(
-        'invalid',
-        'invalid_request',
-        `system_id: is required: this database holds ${systems.length} systems (${systems.join(', ')})`,
-      )
-    }
-    return only
-  }
-
   async function decideOne(
     id: number,
     actor: Actor,
@@ -150,7 +120,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
     },
 
     async createSuggestion(input, actor, source) {
-      const systemId = await resolveSystem(input.system_id)
+      const { systemId } = await chooseSystem(db, input.system_id, 'system_id')
       const known = await knownStations(db, systemId, [input.from_station_id, input.to_station_id])
       for (const field of ['from_station_id', 'to_station_id'] as const) {
         if (!known.has(input[field])) {

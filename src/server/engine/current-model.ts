@@ -9,7 +9,7 @@ import {
   type DemandModel,
 } from './demand.js'
 import { activeModel, modelRates, saveModel, type ModelRow } from './engine-model.repository.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { flowDates, latestFlow, localMidnight } from './flows.repository.js'
 import { dateRange, fitFromDatabase, measureAccuracy } from './fit.js'
 
@@ -25,8 +25,8 @@ export async function currentModel(
   stationIds: readonly string[],
   context: { now: () => Date; logger: Logger },
 ): Promise<{ row: ModelRow; model: DemandModel; fitted: boolean } | null> {
-  const active = await activeModel(db, system.system_id)
-  const latest = await latestFlow(db, system.system_id)
+  const active = await activeModel(db, system.systemId)
+  const latest = await latestFlow(db, system.systemId)
   if (!latest) return null
   const fresh =
     active &&
@@ -86,7 +86,7 @@ export async function currentModel(
     }),
   )
   const row = await saveModel(db, {
-    systemId: system.system_id,
+    systemId: system.systemId,
     fittedFrom: await localMidnight(db, system.timezone, dates.first),
     fittedTo: await localMidnight(db, system.timezone, to),
     weekdays: fit.days[0],
@@ -105,7 +105,7 @@ export async function currentModel(
   })
   context.logger.info(
     {
-      system: system.system_id,
+      system: system.systemId,
       version: row.version,
       mae: metrics?.mae,
       baselineMae: metrics?.baselineMae,

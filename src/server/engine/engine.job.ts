@@ -1,10 +1,9 @@
 import type { Database } from '../db/database.js'
-import { describeError } from '../errors.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import { afterPollsJob } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
 import type { Logger } from '../logger.js'
-import { listSystems } from './engine.repository.js'
+import { forEachSystem } from '../systems/system-choice.js'
 import type { EngineService } from './engine.service.js'
 
 export interface EngineJobOptions {
@@ -39,17 +38,9 @@ export function engineJob(options: EngineJobOptions): LeaderJob {
     everyMs: options.everyMs ?? ENGINE_EVERY_MS,
     afterPollGapMs: options.afterPollGapMs ?? ENGINE_AFTER_POLL_GAP_MS,
     wants: (poll) => poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0,
-    run: async () => {
-      for (const system of await listSystems(options.db)) {
-        try {
-          await options.engine.run({ system_id: system.system_id }, { trigger: 'schedule' })
-        } catch (error) {
-          logger.warn(
-            { system: system.system_id, err: describeError(error) },
-            'engine: scheduled run failed',
-          )
-        }
-      }
-    },
+    run: () =>
+      forEachSystem(options.db, logger, 'engine: scheduled run failed', (system) =>
+        options.engine.run({ system_id: system.systemId }, { trigger: 'schedule' }),
+      ),
   })
 }

@@ -9,14 +9,14 @@ import { ServiceError } from '../errors.js'
 import { LOCK_NAMESPACE, lockKey } from '../jobs/leader.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { currentModel } from './current-model.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { coveringWork } from './run-suggestions.repository.js'
 import { stationsWithLatestStatus } from './station-state.repository.js'
 import { applyCoveringWork, liveStations, localClock, type Proposal } from './live-stations.js'
 import { DEFAULT_HORIZON_MINUTES, planEngineMoves } from './planner.js'
 import { keepRun } from './run-suggestions.repository.js'
 import { planSeedHeuristic } from './seed-heuristic-plan.js'
-import { resolveSystem } from './systems.js'
+import { chooseSystem } from '../systems/system-choice.js'
 
 export { localClock } from './live-stations.js'
 export { DEFAULT_HORIZON_MINUTES, DEFAULT_RADIUS_KM } from './planner.js'
@@ -72,7 +72,7 @@ async function plan(
   stations: number
   note: string | null
 }> {
-  const rows = await stationsWithLatestStatus(db, system.system_id)
+  const rows = await stationsWithLatestStatus(db, system.systemId)
   const live = liveStations(rows)
   const modelAt = await currentModel(
     db,
@@ -100,7 +100,7 @@ async function plan(
     }
   }
   const index = new Map(live.map((station, position) => [station.row.station_id, position]))
-  const skipPair = applyCoveringWork(live, index, await coveringWork(db, system.system_id, source))
+  const skipPair = applyCoveringWork(live, index, await coveringWork(db, system.systemId, source))
   const vanCapacity = request.van_capacity ?? DEFAULT_VAN_CAPACITY
   const crews = await crewCount(db, request.crews)
   const clock = localClock(context.now(), system.timezone)
@@ -123,10 +123,10 @@ export async function runEngine(
   const now = deps.now ?? (() => new Date())
   const started = now()
   const clockStart = performance.now()
-  const system = await resolveSystem(db, request.system_id)
+  const system = await chooseSystem(db, request.system_id, 'system_id')
   const source = request.policy ?? 'engine'
   const actor = options.actor ?? ENGINE_ACTOR
-  const key = lockKey(`engine:${source}:${system.system_id}`)
+  const key = lockKey(`engine:${source}:${system.systemId}`)
   // One run per system and source at a time, across consoles: a session lock on the run's
   // one connection, where all of its work happens. A run that finds the lock taken answers
   // at once instead of waiting: waiting would hold a pool connection that crews' claims need
@@ -139,18 +139,18 @@ export async function runEngine(
         throw new ServiceError(
           'conflict',
           'engine_busy',
-          `a run is in progress: the ${source === 'engine' ? 'engine' : 'seed heuristic'} is already making suggestions for system "${system.system_id}"; try again when it ends`,
+          `a run is in progress: the ${source === 'engine' ? 'engine' : 'seed heuristic'} is already making suggestions for system "${system.systemId}"; try again when it ends`,
         )
       }
       try {
         const planned = await plan(connection, system, request, source, { now, logger })
         const { created, superseded } = await connection.transaction().execute(async (trx) => {
-          const kept = await keepRun(trx, ENGINE_ACTOR, system.system_id, source, planned.proposals)
+          const kept = await keepRun(trx, ENGINE_ACTOR, system.systemId, source, planned.proposals)
           await writeAudit(trx, actor, [
             {
               action: 'engine.run',
               entity: 'system',
-              entityId: system.system_id,
+              entityId: system.systemId,
               detail: {
                 source,
                 trigger: options.trigger ?? 'cli',
@@ -166,7 +166,7 @@ export async function runEngine(
         const durationMs = Math.round(performance.now() - clockStart)
         logger.info(
           {
-            system: system.system_id,
+            system: system.systemId,
             source,
             created: created.length,
             superseded: superseded.length,
@@ -175,7 +175,7 @@ export async function runEngine(
           'engine: suggestions made',
         )
         return {
-          system_id: system.system_id,
+          system_id: system.systemId,
           source,
           model_version: planned.modelVersion,
           model_fitted: planned.modelFitted,

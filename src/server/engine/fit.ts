@@ -14,7 +14,7 @@ import {
   type DayType,
   type DemandModel,
 } from './demand.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { flowsByDay, flowsBySlot, unusableMinutes } from './flows.repository.js'
 
 /** A demand model fitted over local dates [from, to), and the seed heuristic's net flows. */

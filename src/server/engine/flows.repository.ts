@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 
 /**
  * What the engine reads of a system's past: station flows, status history and trips. Dates are
@@ -18,7 +18,7 @@ export async function flowDates(
   const { rows } = await sql<{ first: string | null; last: string | null }>`
     select to_char(min(time_bin) at time zone ${system.timezone}, 'YYYY-MM-DD') as first,
            to_char(max(time_bin) at time zone ${system.timezone}, 'YYYY-MM-DD') as last
-      from station_flows where system_id = ${system.system_id}`.execute(db)
+      from station_flows where system_id = ${system.systemId}`.execute(db)
   const row = rows[0]
   return row?.first && row.last ? { first: row.first, last: row.last } : null
 }
@@ -50,7 +50,7 @@ function localFlowBins(system: SystemRow, from: string, to: string) {
   return sql`
     select station_id, time_bin at time zone ${system.timezone} as local, outflow, inflow
       from station_flows
-     where system_id = ${system.system_id}
+     where system_id = ${system.systemId}
        and time_bin >= (${from}::date::timestamp) at time zone ${system.timezone}
        and time_bin < (${to}::date::timestamp) at time zone ${system.timezone}`
 }
@@ -131,7 +131,7 @@ export async function unusableMinutes(
              (s.num_bikes_available = 0 or not s.is_renting) as is_empty,
              (s.num_docks_available = 0 or not s.is_returning) as is_full
         from station_status s, bounds b
-       where s.system_id = ${system.system_id}
+       where s.system_id = ${system.systemId}
          and s.ts >= b.lo - interval '6 hours' and s.ts < b.hi
     ), spans as (
       select station_id, is_empty, is_full,
@@ -173,7 +173,7 @@ export async function tripsOfDay(db: Db, system: SystemRow, day: string): Promis
                               - ${day}::date::timestamp)::float8 / 60 as start_minute,
            extract(epoch from ended_at - started_at)::float8 / 60 as minutes
       from trips
-     where system_id = ${system.system_id}
+     where system_id = ${system.systemId}
        and started_at >= (${day}::date::timestamp) at time zone ${system.timezone}
        and started_at < ((${day}::date + 1)::timestamp) at time zone ${system.timezone}
        and start_station_id is not null and end_station_id is not null
@@ -193,7 +193,7 @@ export async function seedNetFlows(
   const { rows } = await sql<{ station_id: string; net: number; days: number }>`
     with local as (
       select station_id, time_bin at time zone ${system.timezone} as at, inflow - outflow as net
-        from station_flows where system_id = ${system.system_id}
+        from station_flows where system_id = ${system.systemId}
     ), span as (
       select min(at)::date as first, max(at)::date as last from local
     ), days as (

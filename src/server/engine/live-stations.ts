@@ -1,3 +1,4 @@
+import { CLOCK_FORMAT } from '../systems/time-zone.js'
 import type { CoveringRow } from './run-suggestions.repository.js'
 import type { StationStateRow } from './station-state.repository.js'
 
@@ -23,16 +24,7 @@ export interface Proposal {
 /** The local date and minute of the day of an instant in a time zone. */
 export function localClock(at: Date, timeZone: string): { date: string; minute: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
+    new Intl.DateTimeFormat('en-CA', { timeZone, ...CLOCK_FORMAT })
       .formatToParts(at)
       .map((part) => [part.type, part.value]),
   )

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js'
 import { segmentsAhead, type DemandModel } from './demand.js'
 import { expectedDissatisfaction, type RateSegment } from './dissatisfaction.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { nearestStations } from './station-state.repository.js'
 import { distanceKm } from './geo.js'
 import type { Live, Proposal } from './live-stations.js'
@@ -88,7 +88,7 @@ export async function planEngineMoves(
       )
     })
     .map((station) => station.id)
-  const nearby = await nearestStations(db, system.system_id, urgent, DEFAULT_RADIUS_KM, NEIGHBOURS)
+  const nearby = await nearestStations(db, system.systemId, urgent, DEFAULT_RADIUS_KM, NEIGHBOURS)
   const neighbours = new Map<number, number[]>()
   for (const pair of nearby) {
     const a = index.get(pair.station_id)

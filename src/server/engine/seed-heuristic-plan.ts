@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js'
 import { isoWeekdayOf, SLOT_MINUTES } from './demand.js'
-import type { SystemRow } from './engine.repository.js'
+import type { SystemRow } from '../systems/system-choice.js'
 import { flowDates, seedNetFlows } from './flows.repository.js'
 import type { Live, Proposal } from './live-stations.js'
 import { seedHeuristicMoves } from './seed-heuristic.js'

@@ -53,7 +53,8 @@ export async function lockFeed(
   return { systemId: row.system_id }
 }
 
-export interface SystemRow {
+/** What a feed's system_information says about its system (any of it may be missing). */
+export interface SystemInformation {
   systemId: string
   name: string | null
   timezone: string | null
@@ -61,7 +62,7 @@ export interface SystemRow {
 }
 
 /** A system's name, time zone and language follow its system_information when it has one. */
-export async function upsertSystem(trx: Queryable, system: SystemRow): Promise<void> {
+export async function upsertSystem(trx: Queryable, system: SystemInformation): Promise<void> {
   await sql`
     insert into systems (system_id, name, timezone, language)
     values (${system.systemId}, ${system.name ?? system.systemId},

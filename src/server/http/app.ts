@@ -19,6 +19,7 @@ import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
 import { stationRoutes } from '../stations/stations.routes.js'
 import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
+import { crewRoutes } from './crew.routes.js'
 import { requestLogger } from './request-log.js'
 import { failedAuthGuard, type FailedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
@@ -35,6 +36,8 @@ export interface AppDeps {
   events?: NotifyHub | null
   /** The built renderer served at /console/; null (tests) answers there how to build it. */
   consoleDir?: string | null
+  /** The built crew app served at /crew/; null (tests) answers there how to build it. */
+  crewDir?: string | null
   /** The largest trip file POST /trips/imports takes (default MAX_UPLOAD_BYTES). */
   maxUploadBytes?: number
 }
@@ -79,6 +82,7 @@ export function createApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   events = null,
   consoleDir = null,
+  crewDir = null,
   maxUploadBytes,
 }: AppDeps): Express {
   const app = express()
@@ -97,6 +101,7 @@ export function createApp({
   )
   // Static files need no token and must not spend the address's budget for token guesses.
   app.use(consoleRoutes(consoleDir))
+  app.use(crewRoutes(crewDir))
   // One budget of wrong tokens and wrong pairing codes per address.
   const guard = rateLimits
     ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)

@@ -116,3 +116,26 @@ export async function lockImportContent(
     `${systemId}:${sha256}`,
   ])
 }
+
+export type ImportTable = 'trip_imports' | 'status_imports'
+
+/**
+ * An earlier import of the same content into the system: its id and time, and `columns` (the
+ * answer's names for the record's columns).
+ */
+export async function importByHash<Columns extends Record<string, unknown>>(
+  client: ImportConnection,
+  imports: ImportTable,
+  columns: { [K in keyof Columns]: string },
+  systemId: string,
+  sha256: string,
+): Promise<(Columns & { importId: number; importedAt: Date }) | null> {
+  const named = Object.entries(columns).map(([name, column]) => `${column} as "${name}"`)
+  const { rows } = await client.query<Columns & { importId: string; importedAt: Date }>(
+    `select import_id::text as "importId", imported_at as "importedAt", ${named.join(', ')}
+       from ${imports} where system_id = $1 and content_sha256 = $2`,
+    [systemId, sha256],
+  )
+  const row = rows[0]
+  return row ? { ...row, importId: Number(row.importId) } : null
+}

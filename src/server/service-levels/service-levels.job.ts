@@ -1,10 +1,9 @@
-import { describeError } from '../errors.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import type { Database } from '../db/database.js'
 import { afterPollsJob } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
 import type { Logger } from '../logger.js'
-import { listSystems } from '../systems/system-choice.js'
+import { forEachSystem } from '../systems/system-choice.js'
 import type { ServiceLevelsService } from './service-levels.service.js'
 
 export interface ServiceLevelsJobOptions {
@@ -41,17 +40,9 @@ export function serviceLevelsJob(options: ServiceLevelsJobOptions): LeaderJob {
     everyMs: options.everyMs ?? SERVICE_LEVELS_EVERY_MS,
     afterPollGapMs: options.afterPollGapMs ?? SERVICE_LEVELS_AFTER_POLL_GAP_MS,
     wants: (poll) => poll.outcome === 'ok',
-    run: async () => {
-      for (const system of await listSystems(options.db)) {
-        try {
-          await options.levels.refresh({ system: system.systemId })
-        } catch (error) {
-          logger.warn(
-            { system: system.systemId, err: describeError(error) },
-            'service levels: refresh failed',
-          )
-        }
-      }
-    },
+    run: () =>
+      forEachSystem(options.db, logger, 'service levels: refresh failed', (system) =>
+        options.levels.refresh({ system: system.systemId }),
+      ),
   })
 }

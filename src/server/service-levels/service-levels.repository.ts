@@ -313,15 +313,19 @@ export interface StationDayRow extends SecondsByState {
   station_id: string
 }
 
-export interface ClusterDayRow {
+/** A cluster's outage figures, of a day or summed over a range. */
+export interface ClusterOutage {
   station_id: string
-  members: string[]
   seconds_out: number
   seconds_out_empty: number
   seconds_out_full: number
   seconds_outage: number
   episodes: number
   longest_seconds: number
+}
+
+export interface ClusterDayRow extends ClusterOutage {
+  members: string[]
 }
 
 /** Replaces one day's summaries in one transaction; readers see the old day or the new one. */

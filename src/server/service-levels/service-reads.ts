@@ -143,16 +143,24 @@ export async function summary(
   return summaryOf(context.db, system, range.from, range.to)
 }
 
+/** A range read's start: its system chosen and freshened, its rows, and the answer's header. */
+async function readRange<T>(
+  context: ServiceLevelsContext,
+  range: ServiceRange,
+  read: (db: Database, systemId: string, from: string, to: string) => Promise<T>,
+) {
+  const system = await openRange(context, range)
+  const rows = await read(context.db, system.systemId, range.from, range.to)
+  return { rows, head: { ...header(system), from: range.from, to: range.to } }
+}
+
 export async function stations(
   context: ServiceLevelsContext,
   range: ServiceRange,
 ): Promise<ServiceStations> {
-  const system = await openRange(context, range)
-  const rows = await stationRange(context.db, system.systemId, range.from, range.to)
+  const { rows, head } = await readRange(context, range, stationRange)
   return {
-    ...header(system),
-    from: range.from,
-    to: range.to,
+    ...head,
     stations: rows.map((row) => ({
       station_id: row.station_id,
       name: row.name,
@@ -167,15 +175,10 @@ export async function clusters(
   context: ServiceLevelsContext,
   range: ServiceRange,
 ): Promise<ServiceClusters> {
-  const system = await openRange(context, range)
-  const rows = await clusterRange(context.db, system.systemId, range.from, range.to)
-  return {
-    ...header(system),
-    from: range.from,
-    to: range.to,
-    radius_meters: round2(CLUSTER_RADIUS_METERS),
-    clusters: rows.map(cluster),
-  }
+  const { rows, head } = await readRange(context, range, (db, systemId, from, to) =>
+    clusterRange(db, systemId, from, to),
+  )
+  return { ...head, radius_meters: round2(CLUSTER_RADIUS_METERS), clusters: rows.map(cluster) }
 }
 
 export async function crews(

@@ -1,4 +1,4 @@
-import type { ImportConnection } from '../imports/import-connection.js'
+import { importByHash, type ImportConnection } from '../imports/import-connection.js'
 import { DEFAULT_TIME_ZONE } from '../systems/time-zone.js'
 import type { FileSummary } from './status-rows.repository.js'
 
@@ -24,30 +24,19 @@ export interface PreviousImport {
   rowsWritten: number
 }
 
-export async function findImportByHash(
+export function findImportByHash(
   client: ImportConnection,
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const { rows } = await client.query<{
-    import_id: string
-    imported_at: Date
-    rows_read: number
-    rows_written: number
-  }>(
-    `select import_id::text, imported_at, rows_read, rows_written
-       from status_imports where system_id = $1 and content_sha256 = $2`,
-    [systemId, sha256],
+  const columns = { rowsRead: 'rows_read', rowsWritten: 'rows_written' }
+  return importByHash<{ rowsRead: number; rowsWritten: number }>(
+    client,
+    'status_imports',
+    columns,
+    systemId,
+    sha256,
   )
-  const row = rows[0]
-  return row
-    ? {
-        importId: Number(row.import_id),
-        importedAt: row.imported_at,
-        rowsRead: row.rows_read,
-        rowsWritten: row.rows_written,
-      }
-    : null
 }
 
 /**

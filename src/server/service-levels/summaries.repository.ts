@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../gbfs/gbfs.repository.js'
-import type { SecondsByState } from './service-levels.repository.js'
+import type { ClusterOutage, SecondsByState } from './service-levels.repository.js'
 
 /**
  * Reads of the daily summaries (service_days, service_station_days, service_cluster_days): what
@@ -103,15 +103,8 @@ export async function stationRange(
   return rows
 }
 
-export interface ClusterRangeRow {
-  station_id: string
+export interface ClusterRangeRow extends ClusterOutage {
   name: string
-  seconds_out: number
-  seconds_out_empty: number
-  seconds_out_full: number
-  seconds_outage: number
-  episodes: number
-  longest_seconds: number
   members: { station_id: string; name: string; distance_meters: number }[]
 }
 

@@ -6,6 +6,7 @@ import {
   alreadyImported,
   copyFailure,
   finishTripImport,
+  recordImport,
   TripImportError,
   type ImportFileOptions,
   type OpenedTripFile,
@@ -13,7 +14,7 @@ import {
 import { insertRejections, insertTrips } from './trip-rows.repository.js'
 import { matchStations } from './trip-stations.repository.js'
 import { createCarefulTable, importTable } from './trip-table.repository.js'
-import { firstRejections, insertImport } from './trips.repository.js'
+import { firstRejections } from './trips.repository.js'
 
 /**
  * The careful way in (trip-rows.repository.ts): the bytes stream into COPY of a temporary
@@ -43,14 +44,7 @@ export async function importCarefully(
   if (skipped) return skipped
 
   const stations = await matchStations(client, header, options.systemId, options.stationKey ?? null)
-  await insertImport(client, importId, {
-    systemId: options.systemId,
-    fileName: source.name,
-    sha256: source.sha256(),
-    format: header.format.name,
-    timeZone: options.timeZone,
-    stationKey: stations.key,
-  })
+  await recordImport(client, file, importId, options, stations.key)
   await createCarefulTable(client, { importId, systemId: options.systemId })
   // The good rows, cast directly; if some value does not parse, carefully.
   const insertion = await fastThenCareful(client, (careful) =>

@@ -115,6 +115,24 @@ export async function alreadyImported(
   }
 }
 
+/** The import's record, once its file was read and its station key chosen (either way in). */
+export function recordImport(
+  client: ImportConnection,
+  file: OpenedTripFile,
+  importId: number,
+  options: ImportFileOptions,
+  stationKey: StationKey | null,
+): Promise<void> {
+  return insertImport(client, importId, {
+    systemId: options.systemId,
+    fileName: file.source.name,
+    sha256: file.source.sha256(),
+    format: file.header.format.name,
+    timeZone: options.timeZone,
+    stationKey,
+  })
+}
+
 export interface ImportedTrips {
   rowsRead: number
   rowsImported: number
@@ -259,14 +277,7 @@ async function importStraight(
       forced !== null,
     )
     if (!matched.keyHolds) return await careful()
-    await insertImport(client, importId, {
-      systemId: options.systemId,
-      fileName: source.name,
-      sha256: source.sha256(),
-      format: header.format.name,
-      timeZone: options.timeZone,
-      stationKey: key,
-    })
+    await recordImport(client, file, importId, options, key)
     return await finishTripImport(
       client,
       file,

@@ -67,28 +67,24 @@ export async function remapImport(
 
   await createNewFlows(client)
   await client.query('truncate trip_new_flows')
-  await client.query(
-    `with mapped as (
-       update trips t set start_station_id = m.station_id
-         from remap_map m
-        where t.system_id = $1 and t.import_id = $2 and t.start_station_id is null
-          and t.start_station_raw is not null and t.start_station_raw = m.raw
-       returning t.start_station_id, t.started_at)
-     insert into trip_new_flows (station_id, time_bin, outflow, inflow)
-     select start_station_id, ${flowBin('started_at')}, count(*), 0 from mapped group by 1, 2`,
-    params,
-  )
-  await client.query(
-    `with mapped as (
-       update trips t set end_station_id = m.station_id
-         from remap_map m
-        where t.system_id = $1 and t.import_id = $2 and t.end_station_id is null
-          and t.end_station_raw is not null and t.end_station_raw = m.raw
-       returning t.end_station_id, t.ended_at)
-     insert into trip_new_flows (station_id, time_bin, outflow, inflow)
-     select end_station_id, ${flowBin('ended_at')}, 0, count(*) from mapped group by 1, 2`,
-    params,
-  )
+  // Each end of the trips in turn: the ends mapped now, and the flows they add.
+  const ends = [
+    ['start', 'started_at', 'count(*), 0'],
+    ['end', 'ended_at', '0, count(*)'],
+  ] as const
+  for (const [end, at, flows] of ends) {
+    await client.query(
+      `with mapped as (
+         update trips t set ${end}_station_id = m.station_id
+           from remap_map m
+          where t.system_id = $1 and t.import_id = $2 and t.${end}_station_id is null
+            and t.${end}_station_raw is not null and t.${end}_station_raw = m.raw
+         returning t.${end}_station_id as station_id, t.${at} as at)
+       insert into trip_new_flows (station_id, time_bin, outflow, inflow)
+       select station_id, ${flowBin('at')}, ${flows} from mapped group by 1, 2`,
+      params,
+    )
+  }
   const moved = await client.query<{ ends: number }>(
     `select coalesce(sum(outflow + inflow), 0)::int as ends from trip_new_flows`,
   )

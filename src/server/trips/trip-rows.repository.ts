@@ -10,12 +10,32 @@ import { fieldColumn } from './trip-stations.repository.js'
  * a clean file is copied straight into its own table instead (trip-table.repository.ts).
  */
 
+/** What either way of importing (this one, or trip-table's copy) counts over the trips it wrote. */
 export interface InsertedTrips {
   imported: number
   unmatchedTrips: number
   firstStartedAt: Date | null
   lastStartedAt: Date | null
   lastEndedAt: Date | null
+}
+
+/** Those counts as the SQL of both ways names them. */
+export interface TripCountsRow {
+  imported: number
+  unmatched_trips: number
+  first_started_at: Date | null
+  last_started_at: Date | null
+  last_ended_at: Date | null
+}
+
+export function insertedTrips(row: TripCountsRow | undefined): InsertedTrips {
+  return {
+    imported: row?.imported ?? 0,
+    unmatchedTrips: row?.unmatched_trips ?? 0,
+    firstStartedAt: row?.first_started_at ?? null,
+    lastStartedAt: row?.last_started_at ?? null,
+    lastEndedAt: row?.last_ended_at ?? null,
+  }
 }
 
 /** Numbers a plain cast always accepts: the careful pass tests before it casts. */
@@ -194,21 +214,12 @@ select count(*)::int as imported,
        max(ended_at) as last_ended_at
   from inserted`
 
-  const { rows } = await client.query<{
-    imported: number
-    unmatched_trips: number
-    first_started_at: Date | null
-    last_started_at: Date | null
-    last_ended_at: Date | null
-  }>(sql, [params.importId, params.systemId, params.timeZone])
-  const row = rows[0]
-  return {
-    imported: row?.imported ?? 0,
-    unmatchedTrips: row?.unmatched_trips ?? 0,
-    firstStartedAt: row?.first_started_at ?? null,
-    lastStartedAt: row?.last_started_at ?? null,
-    lastEndedAt: row?.last_ended_at ?? null,
-  }
+  const { rows } = await client.query<TripCountsRow>(sql, [
+    params.importId,
+    params.systemId,
+    params.timeZone,
+  ])
+  return insertedTrips(rows[0])
 }
 
 /** Keeps the rows insertTrips left out, with their line, reason and fields as the file gave them. */

@@ -104,20 +104,11 @@ export async function matchStations(
   systemId: string,
   forcedKey: StationKey | null,
 ): Promise<StationMatch> {
-  await countStationValues(
-    client,
-    `select ${fieldColumn(header, 'start_station_id')} as start_value,
-            ${fieldColumn(header, 'end_station_id')} as end_value
-       from trip_staging s`,
-  )
-  const key = forcedKey ?? (await bestStationKey(client, systemId, 'trip_station_ids'))
-  const matched = await buildStationMap(
-    client,
-    systemId,
-    key,
-    'trip_station_ids',
-    'trip_station_map',
-  )
+  const ends = `select ${fieldColumn(header, 'start_station_id')} as start_value,
+                      ${fieldColumn(header, 'end_station_id')} as end_value
+                 from trip_staging s`
+  const key = await countAndRank(client, systemId, ends, forcedKey)
+  const matched = await mapStationIds(client, systemId, key)
   await client.query(
     `create temp table trip_station_lookup on commit drop as
      select v.value, v.raw, m.station_id
@@ -125,6 +116,25 @@ export async function matchStations(
   )
   await client.query('analyze trip_station_lookup')
   return describeMatch(client, key, matched)
+}
+
+/**
+ * Counts the file's station values (`ends`, see countStationValues) and answers the column its
+ * ids are matched by: the one forced, or the one that matches most of them.
+ */
+async function countAndRank(
+  client: ImportConnection,
+  systemId: string,
+  ends: string,
+  forcedKey: StationKey | null,
+): Promise<StationKey | null> {
+  await countStationValues(client, ends)
+  return forcedKey ?? (await bestStationKey(client, systemId, 'trip_station_ids'))
+}
+
+/** trip_station_map: the file's ids mapped to stations by `key`. */
+function mapStationIds(client: ImportConnection, systemId: string, key: StationKey | null) {
+  return buildStationMap(client, systemId, key, 'trip_station_ids', 'trip_station_map')
 }
 
 /**
@@ -222,18 +232,9 @@ export async function matchCopiedStations(
   key: StationKey | null,
   forced: boolean,
 ): Promise<{ match: StationMatch; keyHolds: boolean }> {
-  await countStationValues(
-    client,
-    `select start_station_raw as start_value, end_station_raw as end_value from ${table}`,
-  )
-  const best = forced ? key : await bestStationKey(client, systemId, 'trip_station_ids')
-  const matched = await buildStationMap(
-    client,
-    systemId,
-    key,
-    'trip_station_ids',
-    'trip_station_map',
-  )
+  const ends = `select start_station_raw as start_value, end_station_raw as end_value from ${table}`
+  const best = await countAndRank(client, systemId, ends, forced ? key : null)
+  const matched = await mapStationIds(client, systemId, key)
   return { match: await describeMatch(client, key, matched), keyHolds: best === key }
 }
 

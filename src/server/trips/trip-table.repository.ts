@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { literal } from '../imports/csv-staging.js'
 import type { ImportConnection } from '../imports/import-connection.js'
 import type { TripField, TripFileHeader } from './formats.js'
+import { insertedTrips, type InsertedTrips, type TripCountsRow } from './trip-rows.repository.js'
 import { jsonbConstant, stationRaw } from './trip-stations.repository.js'
 
 /**
@@ -174,13 +175,7 @@ export async function copyIntoImportTable(
   return copy.rowCount
 }
 
-export interface CopiedTrips {
-  imported: number
-  unmatchedTrips: number
-  firstStartedAt: Date | null
-  lastStartedAt: Date | null
-  lastEndedAt: Date | null
-}
+export type CopiedTrips = InsertedTrips
 
 /** Seconds by which a trip's reading misses the file's duration (floor(end - start)). */
 const MISS = `(date_part('epoch', ended_at - started_at) - duration_sec)`
@@ -212,16 +207,13 @@ export async function surveyImportTable(
     .map((end) => `${end}_station_raw is distinct from ${stationRaw(`${end}_station_raw`)}`)
     .join(' or ')
   const survey = async () => {
-    const { rows } = await client.query<{
-      imported: number
-      unmatched_trips: number
-      first_started_at: Date | null
-      last_started_at: Date | null
-      last_ended_at: Date | null
-      rereads: number
-      null_words: number
-      untrimmed: number
-    }>(
+    const { rows } = await client.query<
+      TripCountsRow & {
+        rereads: number
+        null_words: number
+        untrimmed: number
+      }
+    >(
       `select count(*)::int as imported,
               count(*) filter (where (start_station_id is null and start_station_raw is not null)
                                   or (end_station_id is null and end_station_raw is not null))::int
@@ -268,13 +260,7 @@ export async function surveyImportTable(
   await client.query(
     `alter table ${table} add constraint trips_check check (ended_at >= started_at)`,
   )
-  return {
-    imported: row?.imported ?? 0,
-    unmatchedTrips: row?.unmatched_trips ?? 0,
-    firstStartedAt: row?.first_started_at ?? null,
-    lastStartedAt: row?.last_started_at ?? null,
-    lastEndedAt: row?.last_ended_at ?? null,
-  }
+  return insertedTrips(row)
 }
 
 /**

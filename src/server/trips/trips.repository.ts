@@ -1,5 +1,5 @@
 import type { StationKey } from '../../shared/trips.js'
-import type { ImportConnection } from '../imports/import-connection.js'
+import { importByHash, type ImportConnection } from '../imports/import-connection.js'
 import type { StationMatch } from './trip-stations.repository.js'
 
 /**
@@ -27,30 +27,19 @@ export interface PreviousImport {
   rowsImported: number
 }
 
-export async function findImportByHash(
+export function findImportByHash(
   client: ImportConnection,
   systemId: string,
   sha256: string,
 ): Promise<PreviousImport | null> {
-  const { rows } = await client.query<{
-    import_id: string
-    file_name: string
-    imported_at: Date
-    rows_imported: number
-  }>(
-    `select import_id::text, file_name, imported_at, rows_imported
-       from trip_imports where system_id = $1 and content_sha256 = $2`,
-    [systemId, sha256],
+  const columns = { fileName: 'file_name', rowsImported: 'rows_imported' }
+  return importByHash<{ fileName: string; rowsImported: number }>(
+    client,
+    'trip_imports',
+    columns,
+    systemId,
+    sha256,
   )
-  const row = rows[0]
-  return row
-    ? {
-        importId: Number(row.import_id),
-        fileName: row.file_name,
-        importedAt: row.imported_at,
-        rowsImported: row.rows_imported,
-      }
-    : null
 }
 
 export interface NewImport {

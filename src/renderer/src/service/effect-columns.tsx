@@ -58,57 +58,43 @@ export function effectColumns(
       numeric: true,
       cell: (row) => row.bikes_moved.toLocaleString(),
     },
+    ...endColumns(systemId, 'source'),
+    ...endColumns(systemId, 'sink'),
+  ]
+}
+
+type EffectSort = keyof typeof EFFECT_SORTS
+
+/** A task's two ends: bikes taken from a full station (the source), brought to an empty one. */
+const ENDS = {
+  source: ['From', 'Where the bikes were taken from', 'from_station', 'full'],
+  sink: ['To', 'Where the bikes were brought', 'to_station', 'empty'],
+} as const
+
+/** A task's end as two columns: the station, and its minutes full or empty before and after. */
+function endColumns(systemId: string, key: keyof typeof ENDS): Column<TaskEffect, EffectSort>[] {
+  const [label, title, side, minutes] = ENDS[key]
+  return [
     {
-      key: 'source',
-      label: 'From',
+      key,
+      label,
       width: '19%',
       clip: true,
-      title: 'Where the bikes were taken from',
+      title,
       cell: (row) => (
-        <StationLink
-          systemId={systemId}
-          stationId={row.from_station.station_id}
-          name={row.from_station.name}
-        />
+        <StationLink systemId={systemId} stationId={row[side].station_id} name={row[side].name} />
       ),
     },
     {
-      key: 'sourceChange',
-      label: 'Full before → after',
+      key: `${key}Change`,
+      label: `${minutes === 'full' ? 'Full' : 'Empty'} before → after`,
       width: '15%',
-      title: 'Minutes full in the window before completion and after it',
+      title: `Minutes ${minutes} in the window before completion and after it`,
       numeric: true,
       cell: (row) => (
         <BeforeAfter
-          before={row.from_station.minutes_full_before}
-          after={row.from_station.minutes_full_after}
-        />
-      ),
-    },
-    {
-      key: 'sink',
-      label: 'To',
-      width: '19%',
-      clip: true,
-      title: 'Where the bikes were brought',
-      cell: (row) => (
-        <StationLink
-          systemId={systemId}
-          stationId={row.to_station.station_id}
-          name={row.to_station.name}
-        />
-      ),
-    },
-    {
-      key: 'sinkChange',
-      label: 'Empty before → after',
-      width: '15%',
-      title: 'Minutes empty in the window before completion and after it',
-      numeric: true,
-      cell: (row) => (
-        <BeforeAfter
-          before={row.to_station.minutes_empty_before}
-          after={row.to_station.minutes_empty_after}
+          before={row[side][`minutes_${minutes}_before`]}
+          after={row[side][`minutes_${minutes}_after`]}
         />
       ),
     },

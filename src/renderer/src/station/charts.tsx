@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, type ComponentProps, type ReactNode } from 'react'
 import {
   Area,
   Bar,
@@ -27,6 +27,28 @@ export const CHART_COLORS = {
 
 /** A series' line: 2 px, no dots, drawn still. */
 const LINE = { strokeWidth: 2, dot: false, ...STILL } as const
+
+/** A station's two flows, arrivals first. */
+const FLOWS = [
+  ['inflow', 'Arrivals'],
+  ['outflow', 'Departures'],
+] as const
+
+/** A station chart's frame and grid, around its axes and series. */
+function StationChart({
+  height,
+  children,
+  ...chart
+}: { height: number; children: ReactNode } & ComponentProps<typeof ComposedChart>) {
+  return (
+    <Frame height={height}>
+      <ComposedChart {...chart}>
+        <CartesianGrid stroke="var(--border)" vertical={false} />
+        {children}
+      </ComposedChart>
+    </Frame>
+  )
+}
 
 function mark(name: string): void {
   performance.clearMarks(name)
@@ -67,38 +89,31 @@ export function FlowChart({ series, rows }: { series: FlowSeries; rows: FlowRow[
   useEffect(() => mark('station:flows-rendered'), [rows])
   const time = timeAxis(rows, series.timeZone)
   return (
-    <Frame height={240}>
-      <ComposedChart data={rows} stackOffset="sign" barCategoryGap={0} barGap={0}>
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis dataKey="start" {...time.x} />
-        <YAxis
-          tick={AXIS}
-          width={36}
-          allowDecimals={false}
-          tickFormatter={(v: number) => String(Math.abs(v))}
-        />
-        <ReferenceLine y={0} stroke="var(--border-strong)" />
-        <Tooltip
-          labelFormatter={time.label}
-          formatter={(value, name) => [Math.abs(Number(value)), name]}
-          contentStyle={TOOLTIP_STYLE}
-        />
+    <StationChart height={240} data={rows} stackOffset="sign" barCategoryGap={0} barGap={0}>
+      <XAxis dataKey="start" {...time.x} />
+      <YAxis
+        tick={AXIS}
+        width={36}
+        allowDecimals={false}
+        tickFormatter={(v: number) => String(Math.abs(v))}
+      />
+      <ReferenceLine y={0} stroke="var(--border-strong)" />
+      <Tooltip
+        labelFormatter={time.label}
+        formatter={(value, name) => [Math.abs(Number(value)), name]}
+        contentStyle={TOOLTIP_STYLE}
+      />
+      {FLOWS.map(([key, name]) => (
         <Bar
-          dataKey="inflow"
-          name="Arrivals"
+          key={key}
+          dataKey={key}
+          name={name}
           stackId="flow"
-          fill={CHART_COLORS.inflow}
+          fill={CHART_COLORS[key]}
           {...STILL}
         />
-        <Bar
-          dataKey="outflow"
-          name="Departures"
-          stackId="flow"
-          fill={CHART_COLORS.outflow}
-          {...STILL}
-        />
-      </ComposedChart>
-    </Frame>
+      ))}
+    </StationChart>
   )
 }
 
@@ -117,19 +132,17 @@ export { flowRows }
 /** Mean arrivals and departures by time of day over the chosen days of the week. */
 export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
   return (
-    <Frame height={200}>
-      <ComposedChart data={rows}>
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis dataKey="label" tick={AXIS} interval={2} />
-        <YAxis tick={AXIS} width={36} />
-        <Tooltip
-          formatter={(value, name) => [Number(value).toFixed(2), name]}
-          contentStyle={TOOLTIP_STYLE}
-        />
-        <Line dataKey="inflow" name="Arrivals a day" stroke={CHART_COLORS.inflow} {...LINE} />
-        <Line dataKey="outflow" name="Departures a day" stroke={CHART_COLORS.outflow} {...LINE} />
-      </ComposedChart>
-    </Frame>
+    <StationChart height={200} data={rows}>
+      <XAxis dataKey="label" tick={AXIS} interval={2} />
+      <YAxis tick={AXIS} width={36} />
+      <Tooltip
+        formatter={(value, name) => [Number(value).toFixed(2), name]}
+        contentStyle={TOOLTIP_STYLE}
+      />
+      {FLOWS.map(([key, name]) => (
+        <Line key={key} dataKey={key} name={`${name} a day`} stroke={CHART_COLORS[key]} {...LINE} />
+      ))}
+    </StationChart>
   )
 }
 
@@ -138,33 +151,30 @@ export function HistoryChart({ history }: { history: StationHistory }) {
   const rows = historyRows(history)
   const time = timeAxis(rows, history.timeZone)
   return (
-    <Frame height={200}>
-      <ComposedChart data={rows}>
-        <CartesianGrid stroke="var(--border)" vertical={false} />
-        <XAxis dataKey="at" {...time.x} />
-        <YAxis tick={AXIS} width={36} allowDecimals={false} />
-        <Tooltip labelFormatter={time.label} contentStyle={TOOLTIP_STYLE} />
-        {history.bucketSeconds !== null && (
-          <Area
-            dataKey="band"
-            name="Fewest–most bikes"
-            type="stepAfter"
-            stroke="none"
-            fill={CHART_COLORS.band}
-            fillOpacity={0.18}
-            {...STILL}
-          />
-        )}
-        <Line
-          dataKey="docks"
-          name="Docks"
+    <StationChart height={200} data={rows}>
+      <XAxis dataKey="at" {...time.x} />
+      <YAxis tick={AXIS} width={36} allowDecimals={false} />
+      <Tooltip labelFormatter={time.label} contentStyle={TOOLTIP_STYLE} />
+      {history.bucketSeconds !== null && (
+        <Area
+          dataKey="band"
+          name="Fewest–most bikes"
           type="stepAfter"
-          stroke={CHART_COLORS.docks}
-          {...LINE}
-          strokeWidth={1}
+          stroke="none"
+          fill={CHART_COLORS.band}
+          fillOpacity={0.18}
+          {...STILL}
         />
-        <Line dataKey="bikes" name="Bikes" type="stepAfter" stroke={CHART_COLORS.bikes} {...LINE} />
-      </ComposedChart>
-    </Frame>
+      )}
+      <Line
+        dataKey="docks"
+        name="Docks"
+        type="stepAfter"
+        stroke={CHART_COLORS.docks}
+        {...LINE}
+        strokeWidth={1}
+      />
+      <Line dataKey="bikes" name="Bikes" type="stepAfter" stroke={CHART_COLORS.bikes} {...LINE} />
+    </StationChart>
   )
 }

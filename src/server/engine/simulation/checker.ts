@@ -1,3 +1,4 @@
+import type { SimStation } from './simulator.types.js'
 /**
  * The independent check of a simulated day: replays the simulator's log from the starting state
  * alone, with its own arithmetic (it imports nothing from the simulator or the engine), and
@@ -12,14 +13,8 @@
  *   - the counts the simulator reported are the ones the log shows.
  */
 
-export interface CheckStation {
-  lat: number
-  lon: number
-  capacity: number
-  bikes: number
-  canRent: boolean
-  canReturn: boolean
-}
+/** A station as the check needs it: the simulator's, without its names. */
+export type CheckStation = Omit<SimStation, 'id' | 'name'>
 
 export interface CheckSettings {
   crews: number

@@ -1,11 +1,11 @@
 import type { Database } from '../../db/database.js'
 import { ServiceError } from '../../errors.js'
 import { addDays } from '../demand.js'
-import type { SystemRow } from '../engine.repository.js'
+import type { SystemRow } from '../../systems/system-choice.js'
 import { localMidnight, tripsOfDay } from '../flows.repository.js'
 import { stationsWithLatestStatus, stationsWithStatusAt } from '../station-state.repository.js'
 import { dateRange, fitFromDatabase, measureAccuracy } from '../fit.js'
-import { resolveSystem } from '../systems.js'
+import { chooseSystem } from '../../systems/system-choice.js'
 import { depotOf, mean, readStatusFile, sd, simStations } from './evaluate-inputs.js'
 import { checkDay } from './checker.js'
 import { noPolicy, oursPolicy, POLICY_NAMES, seedPolicy, type PolicyName } from './policies.js'
@@ -102,20 +102,20 @@ export async function evaluate(
   progress: (line: string) => void = () => undefined,
 ): Promise<EvaluateReport> {
   const started = Date.now()
-  const system: SystemRow = await resolveSystem(db, options.systemId)
+  const system: SystemRow = await chooseSystem(db, options.systemId)
   const { rows: range } = await (
     await import('kysely')
   ).sql<{ first: string | null; last: string | null }>`
     select to_char(min(started_at) at time zone ${system.timezone}, 'YYYY-MM-DD') as first,
            to_char(max(started_at) at time zone ${system.timezone}, 'YYYY-MM-DD') as last
-      from trips where system_id = ${system.system_id}`.execute(db)
+      from trips where system_id = ${system.systemId}`.execute(db)
   const first = range[0]?.first
   const last = range[0]?.last
   if (!first || !last) {
     throw new ServiceError(
       'unprocessable',
       'no_trips',
-      `system ${system.system_id} has no imported trips: import a trip month first (balancer import-trips)`,
+      `system ${system.systemId} has no imported trips: import a trip month first (balancer import-trips)`,
     )
   }
   const allDays = dateRange(first, addDays(last, 1))
@@ -155,7 +155,7 @@ export async function evaluate(
     days.sort()
   } else days = heldOut
 
-  const stationRows = await stationsWithLatestStatus(db, system.system_id)
+  const stationRows = await stationsWithLatestStatus(db, system.systemId)
   const stationIds = stationRows.map((row) => row.station_id)
   progress(`fitting on ${first} to ${addDays(fitTo, -1)} (${fitDays} days)`)
   const fit = await fitFromDatabase(db, system, stationIds, first, fitTo)
@@ -204,7 +204,7 @@ export async function evaluate(
     let source = override ? `file ${options.startStatusFile}` : 'latest status'
     if (!override) {
       const at = new Date((await localMidnight(db, system.timezone, day)).getTime() + 6 * 3_600_000)
-      const history = await stationsWithStatusAt(db, system.system_id, at)
+      const history = await stationsWithStatusAt(db, system.systemId, at)
       const known = history.filter((row) => row.num_bikes_available !== null).length
       if (known > 0) {
         rows = history
@@ -292,7 +292,7 @@ export async function evaluate(
   }
   const policies = { none: figures('none'), seed: figures('seed'), ours: figures('ours') }
   return {
-    system_id: system.system_id,
+    system_id: system.systemId,
     fitted: {
       from: first,
       to: addDays(fitTo, -1),
