@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
+import { networkInterfaces } from 'node:os'
+import type { CrewAccess } from '../shared/crew-access.js'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed } from './gbfs/gbfs.repository.js'
@@ -7,6 +9,9 @@ import { engineJob } from './engine/engine.job.js'
 import { pollingJob } from './gbfs/polling-job.js'
 import { HUB_CHANNELS } from './events/events.routes.js'
 import { createNotifyHub, type NotifyHub } from './events/notify-hub.js'
+import { chooseCrewAddress, lanAddresses } from './crew-access/crew-address.js'
+import { forgetRevokedDevices } from './crew-access/device-events.js'
+import { resolveTls, type TlsMaterial } from './crew-access/tls.js'
 import { createApp, DEFAULT_RATE_LIMITS } from './http/app.js'
 import { createDrainableServer } from './http/connection-drain.js'
 import { defaultConsoleDir } from './http/console.routes.js'
@@ -21,6 +26,10 @@ import { dailyBackupJob } from './backup/backups.js'
 /** A running dispatch server: the same thing `balancer serve` and the Electron main start. */
 export interface ServerHandle {
   url: string
+  /** The HTTPS server's address when TLS is on (`--tls auto` or the depot's certificate). */
+  httpsUrl: string | null
+  /** The certificate it serves: its SHA-256 fingerprint is what the System page shows. */
+  tls: TlsMaterial | null
   services: Services
   database: OpenDatabase
   /** Changes announced on the shared database (LISTEN/NOTIFY), for the window and browsers. */
@@ -47,9 +56,19 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   })
 }
 
-function formatUrl(host: string, port: number): string {
+function formatUrl(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
+}
+
+/** A listening error in words: a port in use is the usual one. */
+function listenError(error: unknown, port: number, host: string, flag: string): unknown {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    return new Error(`port ${port} on ${host} is in use; choose another with ${flag}`, {
+      cause: error,
+    })
+  }
+  return error
 }
 
 export async function startServer(
@@ -59,8 +78,17 @@ export async function startServer(
   options: { consoleDir?: string; crewDir?: string; logDir?: string | null } = {},
 ): Promise<ServerHandle> {
   // A long-running server restarts its embedded PostgreSQL if it dies (commands do not).
+  // Before the database: a bad --tls-cert stops the start at once, with nothing to undo.
+  const tls = await resolveTls(settings, lanAddresses(networkInterfaces()))
+  if (tls) {
+    logger.info(
+      { origin: tls.origin, fingerprint256: tls.fingerprint, validTo: tls.validTo.toISOString() },
+      'TLS certificate ready',
+    )
+  }
   const database = await openDatabase(settings, logger, { supervise: true })
   let url: string | null = null
+  let crewAccess: (() => CrewAccess) | null = null
   const feeds = settings.feeds ?? []
   const identity = defaultIdentity()
   let leader: Leader | null = null
@@ -83,8 +111,11 @@ export async function startServer(
       runningDatabase: { mode: database.mode, url: database.url },
     },
     databaseProblem: database.problem,
+    crewAccess: () => crewAccess?.() ?? null,
   })
   const events = createNotifyHub({ url: database.url, channels: HUB_CHANNELS, logger })
+  // A device revoked on another console sharing the database is signed out here too, at once.
+  forgetRevokedDevices(events, services.auth)
   const app = createApp({
     services,
     logger,
@@ -98,29 +129,51 @@ export async function startServer(
     },
   })
   const { server, drain } = createDrainableServer(app, logger)
+  // Plain HTTP stays where it was for the seed's devices; HTTPS listens beside it for phones.
+  const secure = tls ? createDrainableServer(app, logger, tls) : null
   // Keep-alive sockets from crews' devices must not hold shutdown open.
   server.keepAliveTimeout = 5_000
+  if (secure) secure.server.keepAliveTimeout = 5_000
 
   let address: AddressInfo
+  let httpsAddress: AddressInfo | null = null
   try {
-    address = await listen(server, settings.port, settings.host)
+    address = await listen(server, settings.port, settings.host).catch((error: unknown) => {
+      throw listenError(error, settings.port, settings.host, '--port')
+    })
+    if (secure) {
+      const tlsPort = settings.tlsPort ?? 0
+      httpsAddress = await listen(secure.server, tlsPort, settings.host).catch((error: unknown) => {
+        server.close()
+        throw listenError(error, tlsPort, settings.host, '--tls-port')
+      })
+    }
   } catch (error) {
     await events.close()
     await database.close()
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') {
-      throw new Error(
-        `port ${settings.port} on ${settings.host} is in use; choose another with --port`,
-        { cause: error },
-      )
-    }
     throw error
   }
   url = formatUrl(settings.host, address.port)
+  const httpsUrl = httpsAddress ? formatUrl(settings.host, httpsAddress.port, 'https') : null
+  const listening = { http: address.port, https: httpsAddress?.port ?? null }
+  // Worked out again on each read: addresses come and go (a VPN joined, a new DHCP lease).
+  crewAccess = () =>
+    chooseCrewAddress({
+      host: settings.host,
+      port: listening.http,
+      tls:
+        tls && listening.https !== null
+          ? { port: listening.https, fingerprint: tls.fingerprint }
+          : null,
+      publicUrl: settings.publicUrl ?? null,
+      interfaces: networkInterfaces(),
+    })
+  const crew = crewAccess()
   logger.info(
-    { url, database: database.location, mode: database.mode },
+    { url, httpsUrl, crewUrl: crew.url, database: database.location, mode: database.mode },
     'dispatch server listening',
   )
+  if (crew.warning) logger.warn(crew.warning)
 
   // The health page lists the configured feeds from the start, polled or not.
   await Promise.all(feeds.map((feed) => ensureFeed(database.db, feed.url))).catch(
@@ -163,7 +216,7 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       // From now on no request starts; the deadline counts from here.
-      const drained = drain(DRAIN_MS)
+      const drained = Promise.all([drain(DRAIN_MS), secure?.drain(DRAIN_MS)])
       // Polls in flight finish their write first; the lock goes with the leader's connection.
       // Event streams never end by themselves: end them now, or they hold the drain open.
       await Promise.all([leader?.close(), events.close()])
@@ -175,5 +228,5 @@ export async function startServer(
     return closing
   }
 
-  return { url, services, database, events, close }
+  return { url, httpsUrl, tls, services, database, events, close }
 }

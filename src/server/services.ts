@@ -4,7 +4,9 @@ import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import type { CrewWorkDeps } from './crew/crew-work.js'
+import type { CrewAccess } from '../shared/crew-access.js'
 import { createCrewsService, type CrewsService } from './crews/crews.service.js'
+import type { CrewAccessDeps } from './crew-access/pairing.service.js'
 import type { Database } from './db/database.js'
 import { createDispatchService, type DispatchService } from './dispatch/dispatch.service.js'
 import { createEngineService, type EngineService } from './engine/engine.service.js'
@@ -59,6 +61,8 @@ export interface Services {
   idempotency: Idempotency
   /** What the crew's working day's service functions take (src/server/crew/). */
   crewWork: CrewWorkDeps
+  /** Pairing phones and their devices: plain functions over these (src/server/crew-access). */
+  crewAccess: Omit<CrewAccessDeps, 'guard'>
 }
 
 export interface ServicesDeps {
@@ -80,6 +84,8 @@ export interface ServicesDeps {
   settings?: SettingsDeps
   /** Why the embedded PostgreSQL is down, from its supervision (the health page says it). */
   databaseProblem?: () => string | null
+  /** Where phones reach this server (null: not listening, or unknown to this process). */
+  crewAccess?: () => CrewAccess | null
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -103,6 +109,8 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     logger: deps.logger ?? silentLogger(),
   })
   const serviceLevels = createServiceLevelsService({ db: deps.db, logger: deps.logger })
+  const auth = createAuthService(deps.db, deps.auth)
+  const crewAccess = deps.crewAccess ?? (() => null)
   const services: Services = {
     status: createStatusService({
       db: deps.db,
@@ -113,8 +121,9 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       databaseProblem: deps.databaseProblem,
       logDir: deps.logDir,
       lastBackup: lastBackupOf(deps.mode, deps.settings?.dataDir),
+      crewAccess,
     }),
-    auth: createAuthService(deps.db, deps.auth),
+    auth,
     dispatch,
     crews: createCrewsService(deps.db),
     feeds: createFeedService({
@@ -137,6 +146,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     idempotency: createIdempotency(deps.db),
     crewWork: { db: deps.db, leaseMs, now: () => new Date() },
+    crewAccess: { db: deps.db, auth, access: crewAccess },
   }
   return { services, metrics }
 }

@@ -23,6 +23,7 @@ import type {
   TaskSummary,
   TokenInfo,
 } from './dispatch.js'
+import type { CrewAccess } from './crew-access.js'
 import type { FeedsHealth, StationLive, StationsQuery } from './feeds.js'
 import type {
   FlowRange,
@@ -93,6 +94,12 @@ export interface AppStatus {
    * know: a configured database (backed up by its operator), or a browser (GET /health is public).
    */
   lastBackup?: BackupInfo | null
+  /**
+   * Where a crew's phone reaches this server (a LAN or VPN address), whether TLS is on with its
+   * certificate's fingerprint, and why no phone can (listening on 127.0.0.1 only). Absent while
+   * the server is not listening, and to a caller of GET /health without a console's token.
+   */
+  crew?: CrewAccess
 }
 
 export interface BackupInfo {

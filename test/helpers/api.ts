@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:http'
+import type { CrewAccess } from '../../src/shared/crew-access.js'
 import type { Role } from '../../src/shared/dispatch.js'
 import { CLI_ACTOR } from '../../src/server/auth/actor.js'
 import type { NotifyHub } from '../../src/server/events/notify-hub.js'
@@ -40,6 +41,8 @@ export async function startApi(
     /** Where the settings file is (the Settings page); none by default. */
     settings?: SettingsDeps
     maxUploadBytes?: number
+    /** Where phones reach the server (the pairing link's address); none by default. */
+    crewAccess?: () => CrewAccess | null
   } = {},
 ): Promise<TestApi> {
   const { services, metrics } = createServices({
@@ -51,6 +54,7 @@ export async function startApi(
     leaseMinutes: options.leaseMinutes,
     databaseUrl: database.url,
     settings: options.settings,
+    crewAccess: options.crewAccess,
   })
   const app = createApp({
     services,

@@ -21,6 +21,7 @@ export function fakeServices(given: Partial<Services>): Services {
       createToken: () => Promise.reject(new Error('auth.createToken was not expected')),
       listTokens: () => Promise.reject(new Error('auth.listTokens was not expected')),
       revokeToken: () => Promise.reject(new Error('auth.revokeToken was not expected')),
+      forget: () => undefined,
     },
     dispatch: given.dispatch ?? unexpected('dispatch'),
     crews: given.crews ?? unexpected('crews'),
@@ -32,6 +33,11 @@ export function fakeServices(given: Partial<Services>): Services {
     engine: given.engine ?? unexpected('engine'),
     serviceLevels: given.serviceLevels ?? unexpected('serviceLevels'),
     statusImports: given.statusImports ?? unexpected('statusImports'),
+    crewAccess: given.crewAccess ?? {
+      db: unexpected('crewAccess.db'),
+      auth: { forget: () => undefined },
+      access: () => null,
+    },
     // No database: the work runs as if no Idempotency-Key had been sent.
     idempotency: given.idempotency ?? { answer: (_request, work) => work() },
     crewWork: given.crewWork ?? {

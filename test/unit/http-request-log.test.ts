@@ -34,6 +34,7 @@ async function serve(lines: string[]): Promise<string> {
         createToken: () => Promise.reject(new Error('unused')),
         listTokens: () => Promise.reject(new Error('unused')),
         revokeToken: () => Promise.reject(new Error('unused')),
+        forget: () => undefined,
       },
     }),
     logger: pino({ level: 'info', base: { app: 'balancer' } }, sink),

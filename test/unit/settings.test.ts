@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import {
   DEFAULT_HOST,
   DEFAULT_LEASE_MINUTES,
+  DEFAULT_TLS_PORT,
   DEFAULT_PORT,
   DEFAULT_RETENTION,
   defaultDataDir,
@@ -53,7 +54,34 @@ describe('settings', () => {
       serviceHours: { start: '06:00', end: '22:00' },
       notifications: true,
       retention: DEFAULT_RETENTION,
+      tls: 'off',
+      tlsCert: null,
+      tlsKey: null,
+      tlsPort: DEFAULT_TLS_PORT,
+      publicUrl: null,
     })
+  })
+
+  it('take TLS and the public address from the file, flags first, and refuse nonsense', async () => {
+    const dir = await dataDirWith({
+      tls: 'auto',
+      tlsPort: 9443,
+      publicUrl: 'https://depot.vpn:9443',
+    })
+    const fromFile = await loadSettings({ dataDir: dir }, {})
+    expect(fromFile).toMatchObject({
+      tls: 'auto',
+      tlsPort: 9443,
+      publicUrl: 'https://depot.vpn:9443',
+    })
+    expect((await loadSettings({ dataDir: dir, tls: 'off' }, {})).tls).toBe('off')
+    // Any free port for HTTPS too when the API takes any free port (tests, a second console).
+    expect((await loadSettings({ dataDir: await dataDir(), port: 0 }, {})).tlsPort).toBe(0)
+    const bad = await dataDirWith({ tls: 'on' })
+    await expect(loadSettings({ dataDir: bad }, {})).rejects.toThrow(/tls must be "auto" or "off"/)
+    await expect(
+      loadSettings({ dataDir: await dataDir(), publicUrl: 'depot:8443/crew' }, {}),
+    ).rejects.toThrow(/--public-url must be an http:\/\/ or https:\/\/ address without a path/)
   })
 
   it('keep history by the retention given, field by field, and refuse nonsense', async () => {

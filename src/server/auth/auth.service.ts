@@ -28,6 +28,11 @@ export interface AuthService {
   revokeToken(idOrPrefix: string | number, by: Actor): Promise<TokenInfo>
   /** The actor a bearer token stands for, or null for an unknown or revoked token. */
   authenticate(token: string): Promise<Actor | null>
+  /**
+   * Drops a token from the cache of verified tokens: revoked elsewhere (a paired device, another
+   * console announcing it), its next request is looked up again and refused.
+   */
+  forget(tokenId: number): void
 }
 
 export interface AuthOptions {
@@ -195,6 +200,8 @@ export function createAuthService(db: Database, options: AuthOptions = {}): Auth
       forget(revoked.token_id)
       return toTokenInfo(revoked)
     },
+
+    forget,
 
     async authenticate(token) {
       if (!looksLikeToken(token)) return null

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { APP_NAME, APP_VERSION } from '../../shared/version.js'
 import { CONSOLE_PATH } from '../http/console.routes.js'
 import { loadSettings, type SettingsOverrides } from '../config/settings.js'
@@ -24,6 +24,7 @@ import { addStatusCommands } from './status.commands.js'
 import { addTripCommands } from './trips.commands.js'
 import { addUpkeepCommands } from './upkeep.commands.js'
 import { addBackupCommands } from './backup.commands.js'
+import { addCrewCommands } from './crew.commands.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -61,10 +62,23 @@ interface FeedFlags {
   poll?: boolean
 }
 
-function overrides(
-  flags: DatabaseFlags & FeedFlags & { host?: string; port?: number },
-): SettingsOverrides {
+interface ServeFlags {
+  host?: string
+  port?: number
+  tls?: 'auto' | 'off'
+  tlsCert?: string
+  tlsKey?: string
+  tlsPort?: number
+  publicUrl?: string
+}
+
+function overrides(flags: DatabaseFlags & FeedFlags & ServeFlags): SettingsOverrides {
   return {
+    tls: flags.tls,
+    tlsCert: flags.tlsCert,
+    tlsKey: flags.tlsKey,
+    tlsPort: flags.tlsPort,
+    publicUrl: flags.publicUrl,
     databaseUrl: flags.databaseUrl,
     dataDir: flags.dataDir,
     host: flags.host,
@@ -92,6 +106,16 @@ export function buildProgram(logger: Logger): Command {
       )
       .option('--feed <url>', 'a GBFS feed to poll, repeatable (env GBFS_URL)', parseFeedUrl)
       .option('--no-poll', 'never poll feeds or run the scheduled jobs on this console')
+      .addOption(
+        new Option(
+          '--tls <mode>',
+          'HTTPS for crews beside plain HTTP: auto makes a certificate',
+        ).choices(['auto', 'off']),
+      )
+      .option('--tls-cert <file>', "the depot's own certificate (PEM), with --tls-key")
+      .option('--tls-key <file>', "the depot's own private key (PEM), with --tls-cert")
+      .option('--tls-port <port>', 'HTTPS port (default 8443)', parsePort)
+      .option('--public-url <url>', 'the address phones are given, e.g. https://depot.vpn:8443')
       .option(
         '--demo [history]',
         'replay a recorded week of Bay Wheels status as a live feed and poll it',
@@ -99,8 +123,7 @@ export function buildProgram(logger: Logger): Command {
       .option('--speed <n>', 'with --demo: times faster than real time', parseSpeed, 60),
   ).action(
     async (
-      flags: DatabaseFlags &
-        FeedFlags & { host?: string; port?: number; demo?: string | boolean; speed: number },
+      flags: DatabaseFlags & FeedFlags & ServeFlags & { demo?: string | boolean; speed: number },
     ) => {
       const demo = flags.demo
         ? await startReplayFeed({
@@ -124,6 +147,13 @@ export function buildProgram(logger: Logger): Command {
           )
         }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
+        if (server.httpsUrl && server.tls) {
+          process.stdout.write(
+            `HTTPS for crews on ${server.httpsUrl} (certificate SHA-256 ${server.tls.fingerprint})\n`,
+          )
+        }
+        const crew = (await server.services.status.getAppStatus()).crew
+        if (crew?.warning) process.stdout.write(`Warning: ${crew.warning}\n`)
         // The default demo also imports its trip month, so flows and suggestions have data; a
         // history given on the command line is someone's own, and gets no trips it did not ask for.
         const seeding = new AbortController()
@@ -220,6 +250,7 @@ export function buildProgram(logger: Logger): Command {
   addServiceCommands(program, logger, { withDatabaseOptions, overrides })
   addUpkeepCommands(program, logger, { withDatabaseOptions, overrides })
   addBackupCommands(program, logger, { withDatabaseOptions, overrides })
+  addCrewCommands(program, logger, { withDatabaseOptions, overrides })
 
   return program
 }

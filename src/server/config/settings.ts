@@ -32,6 +32,15 @@ export interface Settings {
   notifications?: boolean
   /** How long upkeep keeps each kind of history, and how many daily backups (`undefined`: defaults). */
   retention?: Retention
+  /** HTTPS for crews: `auto` makes a certificate in `<data dir>/tls/`; off by default. */
+  tls?: 'auto' | 'off'
+  /** The depot's own certificate and key (PEM files); they turn HTTPS on unless `tls` is off. */
+  tlsCert?: string | null
+  tlsKey?: string | null
+  /** The HTTPS port, beside the plain HTTP one (default 8443; 0 with `port` 0: any free one). */
+  tlsPort?: number
+  /** The address phones are given, when the one worked out from the interfaces is wrong. */
+  publicUrl?: string | null
 }
 
 /** What upkeep keeps; older rows are deleted by the leading console (see src/server/upkeep). */
@@ -72,6 +81,8 @@ export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8000
 /** A move is a drive, a load and an unload: an hour covers it in city traffic. */
 export const DEFAULT_LEASE_MINUTES = 60
+/** HTTPS beside plain HTTP: the seed's devices keep http://…:8000, phones pair over 8443. */
+export const DEFAULT_TLS_PORT = 8443
 
 const postgresUrl = z
   .string()
@@ -165,6 +176,19 @@ export const settingsFileSchema = z
     serviceHours: serviceHours.optional(),
     notifications: onOff.optional(),
     retention: retention.optional(),
+    tls: z.enum(['auto', 'off'], { error: 'must be "auto" or "off"' }).optional(),
+    tlsCert: z.string().trim().min(1, 'must not be empty').nullable().optional(),
+    tlsKey: z.string().trim().min(1, 'must not be empty').nullable().optional(),
+    tlsPort: port.optional(),
+    publicUrl: z
+      .string()
+      .trim()
+      .refine((value) => /^https?:\/\/[^/]+\/?$/.test(value) && URL.canParse(value), {
+        message:
+          'must be an http:// or https:// address without a path, e.g. https://depot.example:8443',
+      })
+      .nullable()
+      .optional(),
   })
   .strict()
 
@@ -277,6 +301,11 @@ export async function loadSettings(
       port: overrides.port,
       feeds: overrides.feeds?.length ? overrides.feeds : undefined,
       poll: overrides.poll,
+      tls: overrides.tls,
+      tlsCert: overrides.tlsCert ?? undefined,
+      tlsKey: overrides.tlsKey ?? undefined,
+      tlsPort: overrides.tlsPort,
+      publicUrl: overrides.publicUrl ?? undefined,
     },
     'command line',
     {
@@ -285,6 +314,11 @@ export async function loadSettings(
       port: '--port',
       feeds: '--feed',
       poll: '--no-poll',
+      tls: '--tls',
+      tlsCert: '--tls-cert',
+      tlsKey: '--tls-key',
+      tlsPort: '--tls-port',
+      publicUrl: '--public-url',
     },
   )
   const merged = { ...file, ...fromEnv, ...fromFlags }
@@ -303,6 +337,11 @@ export async function loadSettings(
     serviceHours: merged.serviceHours ?? DEFAULT_SERVICE_HOURS,
     notifications: merged.notifications ?? true,
     retention: { ...DEFAULT_RETENTION, ...merged.retention },
+    tls: merged.tls ?? 'off',
+    tlsCert: merged.tlsCert ?? null,
+    tlsKey: merged.tlsKey ?? null,
+    tlsPort: merged.tlsPort ?? (merged.port === 0 ? 0 : DEFAULT_TLS_PORT),
+    publicUrl: merged.publicUrl ?? null,
   }
 }
 

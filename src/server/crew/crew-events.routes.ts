@@ -3,7 +3,8 @@ import type { Database } from '../db/database.js'
 import { CLOSING, RESYNC, type NotifyHub } from '../events/notify-hub.js'
 import { ApiRouter } from '../http/api-router.js'
 import { crewOf } from './crew-work.js'
-import { crewTaskEvents, DEVICES_CHANNEL, revokesToken, taskIdsOf } from './crew-events.js'
+import { DEVICE_CHANNEL } from '../crew-access/device-events.js'
+import { crewTaskEvents, revokesToken, taskIdsOf } from './crew-events.js'
 
 const KEEPALIVE_MS = 15_000
 
@@ -46,10 +47,7 @@ export function crewEventRoutes(hub: NotifyHub, db: Database): ApiRouter {
           close()
         } else if (event.channel === RESYNC) {
           send(RESYNC, {})
-        } else if (
-          event.channel === DEVICES_CHANNEL &&
-          revokesToken(event.payload, actor.tokenId)
-        ) {
+        } else if (event.channel === DEVICE_CHANNEL && revokesToken(event.payload, actor.tokenId)) {
           send('signed_out', { reason: 'this device was revoked' })
           close()
         } else if (event.channel === 'tasks') {

@@ -1,9 +1,7 @@
 import { sql } from 'kysely'
 import type { CrewTaskEvent } from '../../shared/crew-work.js'
+import { parseDeviceEvent } from '../crew-access/device-events.js'
 import type { Database } from '../db/database.js'
-
-/** Channel crew-access announces a revoked device on: `{device_id, token_id, event: 'revoked'}`. */
-export const DEVICES_CHANNEL = 'devices'
 
 /** The task ids a `tasks` notification names (`[{id, status}, ...]`); none if unreadable. */
 export function taskIdsOf(payload: string): number[] {
@@ -19,14 +17,10 @@ export function taskIdsOf(payload: string): number[] {
 }
 
 /** Whether a `devices` notification revokes this token. */
+/** Whether a `devices` notification revokes this token (src/server/crew-access/device-events.ts). */
 export function revokesToken(payload: string, tokenId: number | null): boolean {
-  if (tokenId === null) return false
-  try {
-    const parsed = JSON.parse(payload) as { token_id?: unknown; event?: unknown }
-    return parsed.event === 'revoked' && Number(parsed.token_id) === tokenId
-  } catch {
-    return false
-  }
+  const event = parseDeviceEvent(payload)
+  return tokenId !== null && event?.event === 'revoked' && event.token_id === tokenId
 }
 
 /**

@@ -76,12 +76,31 @@ export interface BackendTasks {
   worker_id: string | null;
 }
 
+export interface CrewDevices {
+  crew_id: string;
+  device_id: Generated<number>;
+  name: string;
+  paired_at: Generated<Timestamp>;
+  pairing_id: number | null;
+  token_id: number;
+}
+
 export interface CrewHeartbeats {
   at: Generated<Timestamp>;
   battery: number | null;
   crew_id: string;
   lat: number | null;
   lon: number | null;
+}
+
+export interface CrewPairings {
+  code_hash: Buffer;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  crew_id: string;
+  expires_at: Timestamp;
+  pairing_id: Generated<number>;
+  used_at: Timestamp | null;
 }
 
 export interface Crews {
@@ -501,7 +520,9 @@ export interface DB {
   assignments: Assignments;
   audit_log: AuditLog;
   backend_tasks: BackendTasks;
+  crew_devices: CrewDevices;
   crew_heartbeats: CrewHeartbeats;
+  crew_pairings: CrewPairings;
   crew_shifts: CrewShifts;
   crews: Crews;
   engine_model_metrics: EngineModelMetrics;

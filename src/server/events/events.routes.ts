@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEVICE_CHANNEL } from '../crew-access/device-events.js'
 import { ApiRouter } from '../http/api-router.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 
@@ -6,7 +7,7 @@ import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 export const EVENT_CHANNELS = ['tasks', 'station_status', 'problems'] as const
 
 /** What the process listens to: the console's channels, and revoked devices (crew streams). */
-export const HUB_CHANNELS = [...EVENT_CHANNELS, 'devices'] as const
+export const HUB_CHANNELS = [...EVENT_CHANNELS, DEVICE_CHANNEL] as const
 
 /** A comment line every so often keeps proxies and the browser from closing an idle stream. */
 const KEEPALIVE_MS = 15_000

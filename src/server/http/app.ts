@@ -7,6 +7,7 @@ import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
 import { engineRoutes } from '../engine/engine.routes.js'
 import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
+import { crewAccessRoutes } from '../crew-access/crew-access.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import { flowsRoutes } from '../flows/flows.routes.js'
 import { settingsRoutes } from '../settings/settings.routes.js'
@@ -22,7 +23,7 @@ import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
 import { crewRoutes } from './crew.routes.js'
 import { requestLogger } from './request-log.js'
-import { failedAuthGuard } from './failed-auth.guard.js'
+import { failedAuthGuard, type FailedAuthGuard } from './failed-auth.guard.js'
 import { errorHandler, notFound } from './errors.js'
 import { docsRoutes, openApiDocument } from './openapi.js'
 import { systemRoutes } from './system.routes.js'
@@ -58,7 +59,10 @@ export function apiRouters({
   metrics = null,
   events = null,
   maxUploadBytes,
-}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'>): ApiRouter[] {
+  guard = null,
+}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'> & {
+  guard?: FailedAuthGuard | null
+}): ApiRouter[] {
   return [
     systemRoutes(services.status, metrics, services.feeds),
     dispatchRoutes(services.dispatch, services.crews, services.idempotency),
@@ -71,6 +75,7 @@ export function apiRouters({
     tripsRoutes(services.trips, maxUploadBytes),
     settingsRoutes(services.settings),
     crewWorkRoutes(services.crewWork, services.idempotency),
+    crewAccessRoutes({ ...services.crewAccess, guard }),
     ...(events ? [eventRoutes(events), crewEventRoutes(events, services.crewWork.db)] : []),
   ]
 }
@@ -103,21 +108,18 @@ export function createApp({
   // Static files need no token and must not spend the address's budget for token guesses.
   app.use(consoleRoutes(consoleDir))
   app.use(crewRoutes(crewDir))
-  app.use(
-    authenticate(
-      services.auth,
-      rateLimits
-        ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
-        : null,
-    ),
-  )
+  // One budget of wrong tokens and wrong pairing codes per address.
+  const guard = rateLimits
+    ? failedAuthGuard(rateLimits.failedAuthPerAddress ?? FAILED_AUTH_PER_ADDRESS)
+    : null
+  app.use(authenticate(services.auth, guard))
   if (rateLimits) app.use(rateLimiter(rateLimits))
   app.use(rejectFailedAuth)
   // A problem report may carry a 2 MB photo as base64: that route alone takes more.
   app.post('/problems', express.json({ limit: PROBLEM_BODY_LIMIT }))
   app.use(express.json({ limit: '64kb' }))
 
-  const routers = apiRouters({ services, metrics, events, maxUploadBytes })
+  const routers = apiRouters({ services, metrics, events, maxUploadBytes, guard })
   const endpoints = routers.flatMap((api) => api.endpoints)
   app.use(rejectBadText(endpoints.map((endpoint) => endpoint.path)))
   for (const api of routers) app.use(api.router)

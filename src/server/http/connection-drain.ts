@@ -1,4 +1,11 @@
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { Server as NetServer, type Socket } from 'node:net'
 import type { Logger } from '../logger.js'
 
@@ -61,14 +68,23 @@ function refuse(res: ServerResponse): void {
   res.end(SHUTTING_DOWN)
 }
 
-export function createDrainableServer(app: RequestListener, logger: Logger): DrainableServer {
+/**
+ * With `tls`, an HTTPS server drained the same way: its connections are counted once their
+ * handshake is done (`secureConnection`), since requests arrive on the TLS socket; a connection
+ * still in its handshake when listening stops holds no request and ends with its client.
+ */
+export function createDrainableServer(
+  app: RequestListener,
+  logger: Logger,
+  tls: { cert: string; key: string } | null = null,
+): DrainableServer {
   const connections = new Map<Socket, Connection>()
   const inFlight = new Set<ServerResponse>()
   let draining: Promise<DrainResult> | null = null
   let refused = 0
   let sweep: (() => void) | null = null
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const connection = connections.get(req.socket)
     if (connection) connection.active += 1
     res.once('close', () => {
@@ -90,8 +106,10 @@ export function createDrainableServer(app: RequestListener, logger: Logger): Dra
     }
     inFlight.add(res)
     app(req, res)
-  })
-  server.on('connection', (socket: Socket) => {
+  }
+  // An https.Server is an http.Server to everything that uses it here (listen, close, address).
+  const server: Server = tls ? createHttpsServer(tls, handle) : createServer(handle)
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     connections.set(socket, { active: 0, idleSince: Date.now() })
     socket.once('close', () => {
       connections.delete(socket)

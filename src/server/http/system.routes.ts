@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { crewAccessSchema } from '../../shared/crew-access.js'
 import { feedHealthSchema } from '../../shared/feeds.js'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
 import type { FeedService } from '../gbfs/gbfs.service.js'
@@ -75,19 +76,20 @@ export function systemRoutes(
       tag: 'system',
       summary: 'Whether the server and its database are up',
       description:
-        'Without a token: status and version only. With a dispatcher or analyst token: the database, the feeds, their errors and the console polling them.',
+        "Without a token: status and version only. With a dispatcher or analyst token: the database, the feeds, their errors and the console polling them, and `crew`: the address phones are given, whether it listens on loopback only, and TLS with its certificate's SHA-256 fingerprint.",
       access: 'public',
       response: z.object({
         status: z.enum(['ok', 'unavailable']),
         detail: z.string().optional(),
         database: databaseSchema.optional(),
         feeds: feedsSummarySchema.optional(),
+        crew: crewAccessSchema.optional(),
         version: z.string(),
       }),
       errors: [503],
     },
     async ({ res, actor }) => {
-      const { database } = await status.getAppStatus()
+      const { database, crew } = await status.getAppStatus()
       res.setHeader('Cache-Control', 'no-store')
       // Where the database is, the feeds' URLs and errors, the leader's host and pid: a map for
       // a stranger on the LAN. Crews and load balancers need only the status.
@@ -107,6 +109,7 @@ export function systemRoutes(
                 },
               }
             : {}),
+          ...(crew ? { crew } : {}),
           version: APP_VERSION,
         }
       }

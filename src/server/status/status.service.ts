@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { AppStatus, BackupInfo, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
+import type { CrewAccess } from '../../shared/crew-access.js'
 import type { Database } from '../db/database.js'
 import { describeError } from '../errors.js'
 
@@ -17,6 +18,8 @@ export interface StatusDeps {
   databaseProblem?: () => string | null
   /** The newest backup of the embedded database (src/server/backup); absent when configured. */
   lastBackup?: () => Promise<BackupInfo | null>
+  /** Where phones reach this server, for the System page (null: not listening yet). */
+  crewAccess?: () => CrewAccess | null
 }
 
 export interface StatusService {
@@ -28,6 +31,11 @@ function timeout(ms: number): Promise<never> {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
     timer.unref()
   })
+}
+
+function crewOf(access: (() => CrewAccess | null) | undefined): { crew?: CrewAccess } {
+  const crew = access?.() ?? null
+  return crew ? { crew } : {}
 }
 
 /** Connection state for the console's status bar, the IPC channel and GET /health. */
@@ -76,6 +84,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         checkedAt: new Date().toISOString(),
         ...(deps.logDir ? { logDir: deps.logDir } : {}),
         ...(deps.lastBackup ? { lastBackup: await deps.lastBackup().catch(() => null) } : {}),
+        ...crewOf(deps.crewAccess),
       }
     },
   }

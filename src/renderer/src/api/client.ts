@@ -15,6 +15,7 @@ import {
   type RoutedChannel,
 } from '../../../shared/channel-routes'
 import { liveEventOf, type LiveEvent } from '../../../shared/live-events'
+import { isCrewAccess } from './crew-access'
 import type { TripImportProgress, TripImportReport, TripUploadRequest } from '../../../shared/trips'
 
 /**
@@ -155,6 +156,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       database: body.database,
       apiUrl: origin,
       checkedAt: new Date().toISOString(),
+      ...(isCrewAccess(body.crew) ? { crew: body.crew } : {}),
     }
     return last
   }

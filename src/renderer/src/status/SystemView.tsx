@@ -1,5 +1,6 @@
 import { Failure, Loading } from '../common/states'
 import { ConnectionPanel } from './ConnectionPanel'
+import { CrewAccessPanel } from './CrewAccessPanel'
 import type { AppStatusView } from './useAppStatus'
 
 /** The database and API this console runs on: where to look first when nothing loads. */
@@ -17,7 +18,10 @@ export function SystemView({ status: view }: { status: AppStatusView }) {
           onRetry={retry}
         />
       ) : status ? (
-        <ConnectionPanel status={status} checking={checking} onRetry={retry} />
+        <>
+          <ConnectionPanel status={status} checking={checking} onRetry={retry} />
+          <CrewAccessPanel crew={status.crew} />
+        </>
       ) : (
         <Loading what="the connection status" />
       )}
