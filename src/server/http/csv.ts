@@ -13,3 +13,17 @@ export function sendCsv(res: Response, fileName: string, rows: readonly CsvRow[]
   res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`)
   res.send(csvText(rows))
 }
+
+/**
+ * Where an operation's answer goes as CSV: the HTTP answer when the caller asked for CSV
+ * (`?format=csv` or Accept), else null (JSON; and always over IPC).
+ */
+export function csvAnswer({
+  http,
+}: {
+  http?: { req: Request; res: Response; query: unknown }
+}): Response | null {
+  if (!http) return null
+  const { format } = (http.query ?? {}) as { format?: 'json' | 'csv' }
+  return wantsCsv(http.req, format) ? http.res : null
+}
