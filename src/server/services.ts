@@ -56,6 +56,11 @@ export interface Services {
   statusImports: StatusImportService
   /** First answers to requests sent with an Idempotency-Key (the crews' retries). */
   idempotency: Idempotency
+  /**
+   * The database, for an operation that only reads what the services already wrote (a task's
+   * detail): its queries live beside its implementation, in its capability's folder.
+   */
+  db: Database
 }
 
 export interface ServicesDeps {
@@ -132,6 +137,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       refreshDays: (system, from, to) => serviceLevels.refresh({ system, from, to, rebuild: true }),
     }),
     idempotency: createIdempotency(deps.db),
+    db: deps.db,
   }
   return { services, metrics }
 }

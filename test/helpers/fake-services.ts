@@ -34,5 +34,6 @@ export function fakeServices(given: Partial<Services>): Services {
     statusImports: given.statusImports ?? unexpected('statusImports'),
     // No database: the work runs as if no Idempotency-Key had been sent.
     idempotency: given.idempotency ?? { answer: (_request, work) => work() },
+    db: given.db ?? unexpected('db'),
   }
 }
