@@ -1,5 +1,6 @@
 import type { TASKS } from '../../shared/operations/tasks.js'
 import type { Implementations } from '../operations/context.js'
+import { taskDetail } from './task-detail.js'
 
 /**
  * src/shared/operations/tasks.ts, done. The crew's state-changing work (claim, complete, give
@@ -21,6 +22,9 @@ export const TASK_OPERATIONS: Implementations<(typeof TASKS)[number]['name']> = 
   },
   'tasks:summary': {
     run: (_input, { services }) => services.dispatch.summary(),
+  },
+  'tasks:get': {
+    run: ({ task_id }, { services, actor }) => taskDetail(services, task_id, actor),
   },
   'tasks:one': {
     run: ({ task_id }, { services, actor }) => services.dispatch.getTask(task_id, actor),

@@ -9,6 +9,7 @@ import {
   idParamSchema,
   idSchema,
   releaseRequestSchema,
+  suggestionSchema,
   taskListFilterSchema,
   taskListQuerySchema,
   taskPageSchema,
@@ -100,6 +101,67 @@ export const taskSummary = operation({
   example: undefined,
 })
 
+const isoTime = z.iso.datetime({ offset: true })
+
+/** Everything known about one task, for the dispatcher who asks "what happened to it?". */
+export const taskDetailSchema = z
+  .object({
+    task: taskSchema,
+    suggestion: suggestionSchema.nullable().meta({ description: 'What it was approved from.' }),
+    qty: z.object({
+      asked: z.int().meta({ description: 'Bikes the task asks to move.' }),
+      moved: z.int().nullable().meta({ description: 'What the crew reported, once completed.' }),
+    }),
+    note: z.string().nullable().meta({
+      description:
+        "The dispatcher's note from the approval, or the crew's sent with the completion.",
+    }),
+    assignments: z
+      .array(
+        z.object({
+          worker_id: z.string(),
+          assigned_at: isoTime,
+          ended_at: isoTime.nullable(),
+          outcome: z.enum(['completed', 'released', 'canceled']).nullable(),
+          reason: z.string().nullable().meta({ description: 'Why it ended (a release’s reason).' }),
+        }),
+      )
+      .meta({ description: 'Each hand-out to a crew, oldest first; the open one has no end.' }),
+    releases: z
+      .array(z.object({ worker_id: z.string(), at: isoTime, reason: z.string().nullable() }))
+      .meta({ description: 'The hand-outs given back, with the crew’s reason.' }),
+    audit: z
+      .array(
+        z.object({
+          at: isoTime,
+          action: z.string(),
+          actor: z.string(),
+          actor_role: z.string().nullable(),
+          detail: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .meta({ description: 'The audit log’s rows for the task, oldest first.' }),
+  })
+  .meta({ id: 'TaskDetail' })
+export type TaskDetail = z.infer<typeof taskDetailSchema>
+
+export const taskDetail = operation({
+  name: 'tasks:get',
+  summary: "One task's detail: its suggestion, hand-outs, releases, the crew's note, its audit",
+  description: 'A crew token reads its own tasks only.',
+  roles: TASK_READERS,
+  input: z.object({ task_id: idSchema }).strict(),
+  output: taskDetailSchema,
+  route: {
+    method: 'get',
+    path: '/tasks/{task_id}',
+    tag: 'tasks',
+    params: taskParams,
+    errors: [404],
+  },
+  example: { task_id: 9 },
+})
+
 export const getTask = operation({
   name: 'tasks:one',
   summary: 'One task',
@@ -183,6 +245,7 @@ export const TASKS = [
   claimNext,
   listTasks,
   taskSummary,
+  taskDetail,
   getTask,
   completeTask,
   releaseTask,
