@@ -2,7 +2,7 @@ import type { Response } from 'express'
 import { csvFileName } from '../../shared/csv.js'
 import type { FlowSeries, StationProfile } from '../../shared/flows.js'
 import type { FLOWS } from '../../shared/operations/flows.js'
-import { csvAnswer, sendCsv } from '../http/csv.js'
+import { jsonOrCsv, sendCsv } from '../http/csv.js'
 import type { Implementations } from '../operations/context.js'
 
 function seriesCsv(res: Response, series: FlowSeries): void {
@@ -37,30 +37,15 @@ function profileCsv(res: Response, profile: StationProfile): void {
 /** src/shared/operations/flows.ts, done: JSON, or CSV when an HTTP caller asks for it. */
 export const FLOW_OPERATIONS: Implementations<(typeof FLOWS)[number]['name']> = {
   'flows:station': {
-    run: async (request, context) => {
-      const series = await context.services.flows.stationFlows(request)
-      const csv = csvAnswer(context)
-      if (!csv) return series
-      seriesCsv(csv, series)
-      return undefined
-    },
+    run: async (request, context) =>
+      jsonOrCsv(context, await context.services.flows.stationFlows(request), seriesCsv),
   },
   'flows:system': {
-    run: async (request, context) => {
-      const series = await context.services.flows.systemFlows(request)
-      const csv = csvAnswer(context)
-      if (!csv) return series
-      seriesCsv(csv, series)
-      return undefined
-    },
+    run: async (request, context) =>
+      jsonOrCsv(context, await context.services.flows.systemFlows(request), seriesCsv),
   },
   'flows:profile': {
-    run: async (request, context) => {
-      const profile = await context.services.flows.stationProfile(request)
-      const csv = csvAnswer(context)
-      if (!csv) return profile
-      profileCsv(csv, profile)
-      return undefined
-    },
+    run: async (request, context) =>
+      jsonOrCsv(context, await context.services.flows.stationProfile(request), profileCsv),
   },
 }

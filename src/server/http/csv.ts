@@ -27,3 +27,15 @@ export function csvAnswer({
   const { format } = (http.query ?? {}) as { format?: 'json' | 'csv' }
   return wantsCsv(http.req, format) ? http.res : null
 }
+
+/** The answer as JSON, or written as CSV by `write` when an HTTP caller asked for CSV. */
+export function jsonOrCsv<T>(
+  context: { http?: { req: Request; res: Response; query: unknown } },
+  answer: T,
+  write: (res: Response, answer: T) => void,
+): T | undefined {
+  const res = csvAnswer(context)
+  if (!res) return answer
+  write(res, answer)
+  return undefined
+}

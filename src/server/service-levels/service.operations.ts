@@ -9,79 +9,61 @@ import {
 } from '../../shared/service-csv.js'
 import type { SERVICE } from '../../shared/operations/service.js'
 import { shiftDay } from '../../shared/service-levels.js'
-import { csvAnswer, sendCsv } from '../http/csv.js'
+import { jsonOrCsv, sendCsv } from '../http/csv.js'
 import type { Implementations } from '../operations/context.js'
 
 /** src/shared/operations/service.ts, done: JSON, or CSV when an HTTP caller asks for it. */
 export const SERVICE_OPERATIONS: Implementations<(typeof SERVICE)[number]['name']> = {
   'service:summary': {
-    run: async (range, context) => {
-      const answer = await context.services.serviceLevels.summary(range)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(csv, serviceCsvName('days', answer.system_id, range), daysCsv(answer.days))
-      return undefined
-    },
+    run: async (range, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.summary(range), (res, answer) =>
+        sendCsv(res, serviceCsvName('days', answer.system_id, range), daysCsv(answer.days)),
+      ),
   },
   'service:stations': {
-    run: async (range, context) => {
-      const answer = await context.services.serviceLevels.stations(range)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(
-        csv,
-        serviceCsvName('stations', answer.system_id, range),
-        stationsCsv(answer.system_id, answer.stations),
-      )
-      return undefined
-    },
+    run: async (range, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.stations(range), (res, answer) =>
+        sendCsv(
+          res,
+          serviceCsvName('stations', answer.system_id, range),
+          stationsCsv(answer.system_id, answer.stations),
+        ),
+      ),
   },
   'service:clusters': {
-    run: async (range, context) => {
-      const answer = await context.services.serviceLevels.clusters(range)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(
-        csv,
-        serviceCsvName('clusters', answer.system_id, range),
-        clustersCsv(answer.system_id, answer.clusters),
-      )
-      return undefined
-    },
+    run: async (range, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.clusters(range), (res, answer) =>
+        sendCsv(
+          res,
+          serviceCsvName('clusters', answer.system_id, range),
+          clustersCsv(answer.system_id, answer.clusters),
+        ),
+      ),
   },
   'service:crews': {
-    run: async (range, context) => {
-      const answer = await context.services.serviceLevels.crews(range)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(csv, serviceCsvName('crews', answer.system_id, range), crewsCsv(answer.crews))
-      return undefined
-    },
+    run: async (range, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.crews(range), (res, answer) =>
+        sendCsv(res, serviceCsvName('crews', answer.system_id, range), crewsCsv(answer.crews)),
+      ),
   },
   'service:taskEffects': {
-    run: async (range, context) => {
-      const answer = await context.services.serviceLevels.taskEffects(range)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(csv, serviceCsvName('effects', answer.system_id, range), effectsCsv(answer.tasks))
-      return undefined
-    },
+    run: async (range, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.taskEffects(range), (res, answer) =>
+        sendCsv(res, serviceCsvName('effects', answer.system_id, range), effectsCsv(answer.tasks)),
+      ),
   },
   'service:report': {
-    run: async (request, context) => {
-      const answer = await context.services.serviceLevels.report(request)
-      const csv = csvAnswer(context)
-      if (!csv) return answer
-      sendCsv(
-        csv,
-        serviceCsvName('report', answer.system_id, {
-          from: answer.day,
-          to: shiftDay(answer.day, 1),
-        }),
-        reportCsv(answer.system_id, answer.stations),
-      )
-      return undefined
-    },
+    run: async (request, context) =>
+      jsonOrCsv(context, await context.services.serviceLevels.report(request), (res, answer) =>
+        sendCsv(
+          res,
+          serviceCsvName('report', answer.system_id, {
+            from: answer.day,
+            to: shiftDay(answer.day, 1),
+          }),
+          reportCsv(answer.system_id, answer.stations),
+        ),
+      ),
   },
   'service:refresh': {
     run: (request, { services }) => services.serviceLevels.refresh(request),

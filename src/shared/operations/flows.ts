@@ -9,7 +9,7 @@ import {
   stationProfileRequestSchema,
   stationProfileSchema,
 } from '../flows.js'
-import { operation } from './operation.js'
+import { operation, type HttpParts } from './operation.js'
 import { DATA_READERS } from './roles.js'
 
 /** Trips leaving and arriving: a station's or the system's, over time or by weekday and hour. */
@@ -58,6 +58,27 @@ type ProfileQuery = z.output<typeof profileQuery>
 const stationParams = z.object({ station_id: z.string().min(1).max(128) }).strict()
 type StationParams = z.output<typeof stationParams>
 
+/** A station's range from its HTTP parts: `?system=` is the input's `systemId`. */
+function stationRange<Q extends { system?: string; from?: string; to?: string; bin?: string }>(
+  params: StationParams,
+  query: Q,
+): { systemId: Q['system']; stationId: string; from: Q['from']; to: Q['to']; bin: Q['bin'] } {
+  const { system, from, to, bin } = query
+  return { systemId: system, stationId: params.station_id, from, to, bin }
+}
+
+/** The parts of a station's range: its id in the path, the rest in the query. */
+function stationRangeParts({
+  stationId,
+  systemId,
+  ...range
+}: {
+  stationId: string
+  systemId?: string
+}): HttpParts {
+  return { params: { station_id: stationId }, query: { ...range, system: systemId } }
+}
+
 const SERIES_DESCRIPTION =
   'Trips leaving (outflow) and arriving (inflow) per bin, every bin of [from, to) present (zeros where none), cut on the system’s clock: hours at the local hour (the hour repeated when daylight time ends is two bins), days at local midnight. At most 100,000 bins per request.'
 
@@ -76,17 +97,9 @@ export const stationFlows = operation({
     query: seriesQuery,
     alsoProduces: ['text/csv'],
     errors: [404],
-    fromHttp: ({ params, query }: { params: StationParams; query: SeriesQuery }) => ({
-      systemId: query.system,
-      stationId: params.station_id,
-      from: query.from,
-      to: query.to,
-      bin: query.bin,
-    }),
-    toHttp: ({ stationId, systemId, ...range }) => ({
-      params: { station_id: stationId },
-      query: { ...range, system: systemId },
-    }),
+    fromHttp: ({ params, query }: { params: StationParams; query: SeriesQuery }) =>
+      stationRange(params, query),
+    toHttp: stationRangeParts,
   },
   example: { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
 })
@@ -132,17 +145,9 @@ export const stationProfile = operation({
     query: profileQuery,
     alsoProduces: ['text/csv'],
     errors: [404],
-    fromHttp: ({ params, query }: { params: StationParams; query: ProfileQuery }) => ({
-      systemId: query.system,
-      stationId: params.station_id,
-      from: query.from,
-      to: query.to,
-      bin: query.bin,
-    }),
-    toHttp: ({ stationId, systemId, ...range }) => ({
-      params: { station_id: stationId },
-      query: { ...range, system: systemId },
-    }),
+    fromHttp: ({ params, query }: { params: StationParams; query: ProfileQuery }) =>
+      stationRange(params, query),
+    toHttp: stationRangeParts,
   },
   example: { stationId: '74', bin: '15min' },
 })
