@@ -10,7 +10,7 @@ import {
   type IpcResult,
 } from '../shared/contract.js'
 import { describeError, errorCode } from '../server/errors.js'
-import { REQUESTS } from './requests.js'
+import { OPERATION_BY_NAME } from '../shared/operations/index.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */
 export type Handlers = {
@@ -54,12 +54,15 @@ async function dispatch<C extends Channel, Event>(
     return failure('forbidden', `${channel} answers only the console's own window`)
   }
   if (args.length > 1) return failure('bad_request', `${channel} takes at most one argument`)
-  const parsed = REQUESTS[channel].safeParse(args[0])
+  // What the declaration's input allows: a compromised page hands a service nothing else.
+  const input = OPERATION_BY_NAME.get(channel)?.input
+  if (!input) return failure('bad_request', `${channel} is not an operation`)
+  const parsed = input.safeParse(args[0])
   if (!parsed.success) {
     return failure('bad_request', `${channel}: ${z.prettifyError(parsed.error)}`)
   }
   try {
-    return { ok: true, value: await handler(parsed.data) }
+    return { ok: true, value: await handler(parsed.data as ConsoleApi[C]['request']) }
   } catch (error) {
     options.onError?.(channel, error)
     return failure(errorCode(error), describeError(error))

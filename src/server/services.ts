@@ -63,6 +63,11 @@ export interface Services {
   crewWork: CrewWorkDeps
   /** Pairing phones and their devices: plain functions over these (src/server/crew-access). */
   crewAccess: Omit<CrewAccessDeps, 'guard'>
+  /**
+   * The database, for an operation that only reads what the services already wrote (a task's
+   * detail): its queries live beside its implementation, in its capability's folder.
+   */
+  db: Database
 }
 
 export interface ServicesDeps {
@@ -147,6 +152,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     idempotency: createIdempotency(deps.db),
     crewWork: { db: deps.db, leaseMs, now: () => new Date() },
     crewAccess: { db: deps.db, auth, access: crewAccess },
+    db: deps.db,
   }
   return { services, metrics }
 }

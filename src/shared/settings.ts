@@ -1,8 +1,10 @@
 /**
  * The console's Settings page: what `settings:get` shows (never a secret), what `settings:save`
  * writes to the settings file, and what `settings:testDatabase` finds before a database is saved.
- * Types only: the renderer's bundle stays free of zod; the server validates (settings.service).
+ * The server checks the values (settings.service); the schemas here check the shapes.
  */
+
+import { z } from 'zod'
 
 /** What a password in a database URL is shown as; sent back unchanged, the stored one is kept. */
 export const SECRET_MASK = '********'
@@ -74,3 +76,40 @@ export interface SettingsSaved {
   /** Labels of the changed settings that take effect when the console starts again. */
   restartNeeded: string[]
 }
+
+/** What `settings:save` and `settings:testDatabase` accept (shapes only; the service checks values). */
+export const settingsInputSchema = z
+  .object({
+    databaseUrl: z.string().max(2_000).nullable(),
+    feeds: z
+      .array(
+        z.object({ url: z.string().max(2_000), systemId: z.string().max(200).optional() }).strict(),
+      )
+      .max(20),
+    host: z.string().max(255),
+    port: z.number(),
+    leaseMinutes: z.number(),
+    serviceHours: z.object({ start: z.string().max(5), end: z.string().max(5) }).strict(),
+    notifications: z.boolean(),
+  })
+  .strict() satisfies z.ZodType<SettingsInput>
+
+export const databaseTestRequestSchema = z
+  .object({ databaseUrl: z.string().max(2_000).nullable() })
+  .strict() satisfies z.ZodType<DatabaseTestRequest>
+
+/** What `settings:get` answers (GET /settings). */
+export const consoleSettingsSchema = z.object({
+  settingsFile: z.string(),
+  databaseUrl: z
+    .string()
+    .nullable()
+    .meta({ description: 'A configured PostgreSQL, its password masked; null: the embedded one' }),
+  feeds: z.array(z.object({ url: z.string(), systemId: z.string().optional() })),
+  host: z.string(),
+  port: z.number(),
+  leaseMinutes: z.number(),
+  serviceHours: z.object({ start: z.string(), end: z.string() }),
+  notifications: z.boolean(),
+  overridden: z.array(z.object({ field: z.string(), by: z.string() })),
+})

@@ -136,6 +136,10 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     expect(await invoke('tasks:cancel', { task_id: task.id, reason: 'test' })).toMatchObject({
       status: 'canceled',
     })
+    expect(await invoke('tasks:get', { task_id: task.id })).toMatchObject({
+      task: { id: task.id, status: 'canceled' },
+      suggestion: { id: first.id },
+    })
     expect((await invoke('tasks:summary')).byStatus.canceled).toBeGreaterThanOrEqual(1)
     const created = await invoke('tokens:create', { name: 'Van Z', role: 'crew', van_capacity: 8 })
     expect(created.token).toMatch(/^bwb_/)

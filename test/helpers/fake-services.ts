@@ -45,5 +45,6 @@ export function fakeServices(given: Partial<Services>): Services {
       leaseMs: 0,
       now: () => new Date(),
     },
+    db: given.db ?? unexpected('db'),
   }
 }

@@ -1,47 +1,7 @@
 import type { Channel, ConsoleApi } from '../../src/shared/contract.js'
+import { OPERATIONS } from '../../src/shared/operations/index.js'
 
-/** A valid request for every channel. */
-export const SAMPLE_REQUESTS: { [C in Channel]: ConsoleApi[C]['request'] } = {
-  'app:status': undefined,
-  'session:me': undefined,
-  'suggestions:list': { status: 'open' },
-  'suggestions:reject': { suggestion_id: 3, note: 'already balanced' },
-  'suggestions:run': { policy: 'engine', crews: 4 },
-  'tasks:approve': { suggestion_id: 3 },
-  'tasks:approveBatch': { suggestion_ids: [3, 4] },
-  'tasks:list': { status: 'assigned', stale: true, limit: 20 },
-  'tasks:cancel': { task_id: 9 },
-  'tasks:summary': undefined,
-  'crews:list': undefined,
-  'tokens:list': {},
-  'tokens:create': { name: 'Van 9', role: 'crew', van_capacity: 12 },
-  'tokens:revoke': { token_id: 2 },
-  'feeds:health': undefined,
-  'feeds:stations': { staleOnly: true },
-  'flows:station': { stationId: '5065.10', from: '2018-02-01', to: '2018-02-02', bin: 'hour' },
-  'flows:system': { from: '2018-02-01', to: '2018-02-02' },
-  'flows:profile': { stationId: '74', bin: '15min' },
-  'stations:history': { stationId: '74', from: '2025-01-28', to: '2025-01-29T12:00' },
-  'stations:nearby': { stationId: '74', systemId: 'divvy', limit: 5 },
-  'service:summary': { from: '2023-07-10', to: '2023-07-17' },
-  'service:stations': { system: 'lyft_bay', from: '2023-07-10', to: '2023-07-17' },
-  'service:clusters': { from: '2023-07-10', to: '2023-07-11' },
-  'service:crews': { from: '2023-07-10', to: '2023-07-17' },
-  'service:taskEffects': { from: '2023-07-12', to: '2023-07-13' },
-  'service:report': { day: '2023-07-12' },
-  'service:refresh': { from: '2023-07-10', to: '2023-07-17', rebuild: true },
-  'trips:import': { paths: ['/data/201802-fordgobike-tripdata.csv.gz'], systemId: 'fgb' },
-  'trips:chooseFiles': undefined,
-  'trips:upload': { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },
-  'settings:get': undefined,
-  'settings:testDatabase': { databaseUrl: 'postgres://balancer@db.depot.lan/balancer' },
-  'settings:save': {
-    databaseUrl: null,
-    feeds: [{ url: 'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json' }],
-    host: '127.0.0.1',
-    port: 8000,
-    leaseMinutes: 60,
-    serviceHours: { start: '06:00', end: '22:00' },
-    notifications: true,
-  },
-}
+/** A valid request for every channel: each declaration's own example. */
+export const SAMPLE_REQUESTS = Object.fromEntries(
+  OPERATIONS.map((op) => [op.name, op.example]),
+) as unknown as { [C in Channel]: ConsoleApi[C]['request'] }

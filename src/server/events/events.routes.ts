@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { READERS } from '../../shared/operations/roles.js'
 import { DEVICE_CHANNEL } from '../crew-access/device-events.js'
 import { ApiRouter } from '../http/api-router.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
@@ -25,7 +26,7 @@ export function eventRoutes(hub: NotifyHub): ApiRouter {
       tag: 'system',
       summary: 'Live changes as server-sent events (text/event-stream)',
       description: `Event names are the channels (${EVENT_CHANNELS.join(', ')}), plus "${RESYNC}" when changes may have been missed (reload then). Each data line is the change as JSON. A station_status event follows every GBFS poll (outcome ok, not_modified or error) and the moment a feed's data turns stale with no newer poll (outcome stale).`,
-      access: ['dispatcher', 'analyst'],
+      access: READERS,
       query: z.object({}).strict(),
       response: null,
       responseDescription: 'text/event-stream',

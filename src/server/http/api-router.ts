@@ -1,15 +1,8 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
-import { CHANNEL_ROUTES, type ChannelRoutes } from '../../shared/channel-routes.js'
-import type { Channel } from '../../shared/contract.js'
-import type { Role } from '../../shared/dispatch.js'
+import { ROLES, type Role } from '../../shared/dispatch.js'
+import type { HttpRoute, OperationSpec } from '../../shared/operations/index.js'
 import { describeActor, type Actor } from '../auth/actor.js'
-import {
-  serviceFor,
-  type OwnerOf,
-  type ServedChannel,
-  type ServiceFn,
-} from '../channel-services.js'
 import { HttpError } from './errors.js'
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -36,16 +29,11 @@ export interface EndpointSpec {
   alsoProduces?: readonly string[]
   /** Error statuses worth documenting besides 400/401/403/429. */
   errors?: readonly number[]
-  /** The console channel this route serves (src/shared/channel-routes.ts). */
-  channel?: Channel
+  /** The declared operation this route serves (src/shared/operations/). */
+  operation?: string
   /** Takes an Idempotency-Key header (src/server/http/idempotency.ts); documented in OpenAPI. */
   idempotent?: boolean
 }
-
-/** A channel with both a service function and an HTTP route. */
-export type RoutedServedChannel = {
-  [C in ServedChannel]: ChannelRoutes[C] extends { path: string } ? C : never
-}[ServedChannel]
 
 type Output<S> = S extends Schema ? z.output<S> : undefined
 
@@ -108,7 +96,11 @@ const ROLE_WORDS: Record<Role, string> = {
 
 function checkAccess(spec: EndpointSpec, actor: Actor | null): void {
   if (spec.access === 'public') return
-  const allowed = spec.access.map((role) => ROLE_WORDS[role]).join(' or ')
+  const access = spec.access
+  // Always in one order (ROLES'), whichever order a role list has.
+  const allowed = ROLES.filter((role) => access.includes(role))
+    .map((role) => ROLE_WORDS[role])
+    .join(' or ')
   if (!actor) {
     throw new HttpError(
       401,
@@ -143,27 +135,32 @@ export class ApiRouter {
   }
 
   /**
-   * The route of a console channel: its method and path must be the ones CHANNEL_ROUTES gives the
-   * channel (what the renderer's HTTP client requests), and the handler is handed the channel's
-   * service function from CHANNEL_SERVICES, the same one main's IPC handler gets. See
-   * src/server/channel-services.ts.
+   * The route of a declared operation (src/shared/operations/): its method, path, roles, schemas
+   * and words all come from the declaration; `handler` gets the parsed parts.
    */
-  channelEndpoint<
-    C extends RoutedServedChannel,
-    S extends EndpointSpec & { access: readonly Role[] } & ChannelRoutes[C],
-  >(
-    channel: C,
-    owner: NoInfer<OwnerOf<C>>,
-    spec: S,
-    handler: (service: NoInfer<ServiceFn<C>>, ctx: Context<S, Actor>) => unknown,
-  ): this {
-    const route = CHANNEL_ROUTES[channel]
-    if (spec.method !== route.method || spec.path !== route.path) {
-      throw new Error(`${channel} is served at ${route.method} ${route.path}, not ${spec.path}`)
-    }
-    // Looked up per request: tests build routers over services that hold only what they use.
-    return this.endpoint({ ...spec, channel }, (ctx) =>
-      handler(serviceFor(channel, owner), ctx as unknown as Context<S, Actor>),
+  operation(op: OperationSpec & { route: HttpRoute }, handler: Handler<EndpointSpec, Actor>): this {
+    if (op.roles === 'public') throw new Error(`${op.name}: an operation's route needs roles`)
+    const { route } = op
+    return this.endpoint(
+      {
+        method: route.method,
+        path: route.path,
+        summary: op.summary,
+        description: op.description,
+        tag: route.tag,
+        access: op.roles,
+        params: route.params,
+        query: route.query,
+        body: route.body,
+        response: op.output,
+        status: route.status,
+        responseDescription: route.responseDescription,
+        alsoProduces: route.alsoProduces,
+        errors: route.errors,
+        idempotent: route.idempotent,
+        operation: op.name,
+      },
+      handler,
     )
   }
 

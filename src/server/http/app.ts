@@ -1,24 +1,17 @@
 import express, { type Express } from 'express'
 import helmet from 'helmet'
-import { tokenRoutes } from '../auth/tokens.routes.js'
 import { crewEventRoutes } from '../crew/crew-events.routes.js'
 import { crewWorkRoutes } from '../crew/crew.routes.js'
-import { dispatchRoutes } from '../dispatch/dispatch.routes.js'
-import { engineRoutes } from '../engine/engine.routes.js'
-import { feedRoutes } from '../gbfs/feeds.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
 import { crewAccessRoutes } from '../crew-access/crew-access.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
-import { flowsRoutes } from '../flows/flows.routes.js'
-import { settingsRoutes } from '../settings/settings.routes.js'
-import { tripsRoutes } from '../trips/trips.routes.js'
 import type { Logger } from '../logger.js'
+import { MAX_UPLOAD_BYTES } from '../../shared/operations/trips.js'
 import type { Metrics } from '../metrics.js'
+import { operationRoutes } from '../operations/http.js'
 import type { Services } from '../services.js'
 import type { ApiRouter } from './api-router.js'
 import { authenticate, rateLimiter, rejectFailedAuth, type RateLimits } from './auth.middleware.js'
-import { serviceLevelsRoutes } from '../service-levels/service-levels.routes.js'
-import { stationRoutes } from '../stations/stations.routes.js'
 import { rejectBadText } from './bad-bytes.middleware.js'
 import { consoleRoutes } from './console.routes.js'
 import { crewRoutes } from './crew.routes.js'
@@ -58,22 +51,14 @@ export function apiRouters({
   services,
   metrics = null,
   events = null,
-  maxUploadBytes,
   guard = null,
-}: Pick<AppDeps, 'services' | 'metrics' | 'events' | 'maxUploadBytes'> & {
+}: Pick<AppDeps, 'services' | 'metrics' | 'events'> & {
   guard?: FailedAuthGuard | null
 }): ApiRouter[] {
   return [
     systemRoutes(services.status, metrics, services.feeds),
-    dispatchRoutes(services.dispatch, services.crews, services.idempotency),
-    engineRoutes(services.engine),
-    tokenRoutes(services.auth),
-    feedRoutes(services.feeds),
-    flowsRoutes(services.flows),
-    stationRoutes(services.stations),
-    serviceLevelsRoutes(services.serviceLevels),
-    tripsRoutes(services.trips, maxUploadBytes),
-    settingsRoutes(services.settings),
+    // Every declared operation's route (src/shared/operations/).
+    operationRoutes(services),
     crewWorkRoutes(services.crewWork, services.idempotency),
     crewAccessRoutes({ ...services.crewAccess, guard }),
     ...(events ? [eventRoutes(events), crewEventRoutes(events, services.crewWork.db)] : []),
@@ -119,7 +104,9 @@ export function createApp({
   app.post('/problems', express.json({ limit: PROBLEM_BODY_LIMIT }))
   app.use(express.json({ limit: '64kb' }))
 
-  const routers = apiRouters({ services, metrics, events, maxUploadBytes, guard })
+  // POST /trips/imports reads its limit here (src/server/trips/upload.ts).
+  app.locals.maxUploadBytes = maxUploadBytes ?? MAX_UPLOAD_BYTES
+  const routers = apiRouters({ services, metrics, events, guard })
   const endpoints = routers.flatMap((api) => api.endpoints)
   app.use(rejectBadText(endpoints.map((endpoint) => endpoint.path)))
   for (const api of routers) app.use(api.router)

@@ -13,3 +13,29 @@ export function sendCsv(res: Response, fileName: string, rows: readonly CsvRow[]
   res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`)
   res.send(csvText(rows))
 }
+
+/**
+ * Where an operation's answer goes as CSV: the HTTP answer when the caller asked for CSV
+ * (`?format=csv` or Accept), else null (JSON; and always over IPC).
+ */
+export function csvAnswer({
+  http,
+}: {
+  http?: { req: Request; res: Response; query: unknown }
+}): Response | null {
+  if (!http) return null
+  const { format } = (http.query ?? {}) as { format?: 'json' | 'csv' }
+  return wantsCsv(http.req, format) ? http.res : null
+}
+
+/** The answer as JSON, or written as CSV by `write` when an HTTP caller asked for CSV. */
+export function jsonOrCsv<T>(
+  context: { http?: { req: Request; res: Response; query: unknown } },
+  answer: T,
+  write: (res: Response, answer: T) => void,
+): T | undefined {
+  const res = csvAnswer(context)
+  if (!res) return answer
+  write(res, answer)
+  return undefined
+}

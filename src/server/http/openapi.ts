@@ -10,7 +10,7 @@ import {
 } from 'zod-openapi'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
 import type { EndpointSpec } from './api-router.js'
-import { idempotencyHeaderSchema, REPLAYED_HEADER } from './idempotency.js'
+import { IDEMPOTENCY_DESCRIPTION, idempotencyHeaderSchema, REPLAYED_HEADER } from './idempotency.js'
 
 export const errorSchema = z
   .object({
@@ -43,7 +43,11 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
     ...(spec.errors ?? []),
     ...(spec.idempotent ? [422] : []),
   ])
-  const roles = access === 'public' ? 'Anyone.' : `Roles: ${access.join(', ')}.`
+  const roles = access === 'public' ? 'Anyone.' : `Roles: ${[...access].sort().join(', ')}.`
+  // A retry-safe route says so after its own words.
+  const words = [spec.description, spec.idempotent ? IDEMPOTENCY_DESCRIPTION : undefined]
+    .filter(Boolean)
+    .join(' ')
   const success: ZodOpenApiResponseObject = {
     description: spec.responseDescription ?? 'OK',
   }
@@ -65,7 +69,7 @@ function operation(spec: EndpointSpec): ZodOpenApiOperationObject {
   }
   return {
     summary: spec.summary,
-    description: [spec.description, roles].filter(Boolean).join('\n\n'),
+    description: [words, roles].filter(Boolean).join('\n\n'),
     tags: [spec.tag],
     security: isPublic ? [] : [{ bearer: [] }],
     ...(spec.params || spec.query || spec.idempotent

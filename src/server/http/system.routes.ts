@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { crewAccessSchema } from '../../shared/crew-access.js'
 import { feedHealthSchema } from '../../shared/feeds.js'
+import { READERS } from '../../shared/operations/roles.js'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
 import type { FeedService } from '../gbfs/gbfs.service.js'
 import type { Metrics } from '../metrics.js'
@@ -93,7 +94,7 @@ export function systemRoutes(
       res.setHeader('Cache-Control', 'no-store')
       // Where the database is, the feeds' URLs and errors, the leader's host and pid: a map for
       // a stranger on the LAN. Crews and load balancers need only the status.
-      const detailed = actor?.role === 'dispatcher' || actor?.role === 'analyst'
+      const detailed = actor !== null && READERS.includes(actor.role)
       if (database.reachable) {
         if (!detailed) return { status: 'ok', version: APP_VERSION }
         const health = feeds ? await feeds.health().catch(() => null) : null
@@ -134,7 +135,7 @@ export function systemRoutes(
         path: '/metrics',
         tag: 'system',
         summary: 'Prometheus metrics: request rate and latency, tasks, database pool',
-        access: ['analyst', 'dispatcher'],
+        access: READERS,
         response: null,
         responseDescription: 'Prometheus text exposition format',
       },

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import pg from 'pg'
-import { z } from 'zod'
 import {
   SECRET_MASK,
   type ConsoleSettings,
@@ -283,24 +282,3 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
     },
   }
 }
-
-/** What the IPC edge accepts for `settings:save` and `settings:testDatabase` (shapes only). */
-export const settingsInputSchema = z
-  .object({
-    databaseUrl: z.string().max(2_000).nullable(),
-    feeds: z
-      .array(
-        z.object({ url: z.string().max(2_000), systemId: z.string().max(200).optional() }).strict(),
-      )
-      .max(20),
-    host: z.string().max(255),
-    port: z.number(),
-    leaseMinutes: z.number(),
-    serviceHours: z.object({ start: z.string().max(5), end: z.string().max(5) }).strict(),
-    notifications: z.boolean(),
-  })
-  .strict() satisfies z.ZodType<SettingsInput>
-
-export const databaseTestRequestSchema = z
-  .object({ databaseUrl: z.string().max(2_000).nullable() })
-  .strict() satisfies z.ZodType<DatabaseTestRequest>

@@ -1,11 +1,12 @@
 import { useCallback, useState } from 'react'
 import { ROLE_LABELS } from '../session/roles'
-import type {
-  CreatedToken,
-  CreateTokenRequest,
-  Crew,
-  Role,
-  TokenInfo,
+import {
+  ROLES,
+  type CreatedToken,
+  type CreateTokenRequest,
+  type Crew,
+  type Role,
+  type TokenInfo,
 } from '../../../shared/dispatch'
 import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
@@ -104,7 +105,7 @@ function CreateToken({ onCreate }: { onCreate: (request: CreateTokenRequest) => 
       <label className="field">
         <span>Role</span>
         <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
-          {(['crew', 'dispatcher', 'analyst', 'engine'] as const).map((option) => (
+          {ROLES.map((option) => (
             <option key={option} value={option}>
               {ROLE_LABELS[option]}
             </option>

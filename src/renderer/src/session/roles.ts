@@ -1,4 +1,5 @@
 import type { Role } from '../../../shared/dispatch'
+import { READERS } from '../../../shared/operations/roles'
 
 export const ROLE_LABELS: Record<Role, string> = {
   crew: 'Crew',
@@ -8,4 +9,4 @@ export const ROLE_LABELS: Record<Role, string> = {
 }
 
 /** The roles this console is for; crews use the dispatch API from their devices. */
-export const CONSOLE_ROLES: readonly Role[] = ['dispatcher', 'analyst']
+export const CONSOLE_ROLES: readonly Role[] = READERS

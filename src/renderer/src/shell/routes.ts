@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Role } from '../../../shared/dispatch'
+import { DISPATCH, READERS } from '../../../shared/operations/roles'
 
 export type ViewId =
   | 'overview'
@@ -26,16 +27,16 @@ export interface ViewInfo {
 
 /** The views in navigation order; the number keys follow this order too. */
 export const VIEWS: readonly ViewInfo[] = [
-  { id: 'overview', label: 'Overview', key: 'o', roles: ['dispatcher', 'analyst'] },
-  { id: 'stations', label: 'Stations', key: 'n', roles: ['dispatcher', 'analyst'] },
-  { id: 'map', label: 'Map', key: 'm', roles: ['dispatcher', 'analyst'] },
-  { id: 'service', label: 'Service', key: 'l', roles: ['dispatcher', 'analyst'] },
-  { id: 'suggestions', label: 'Suggestions', key: 's', roles: ['dispatcher', 'analyst'] },
-  { id: 'tasks', label: 'Tasks', key: 't', roles: ['dispatcher', 'analyst'] },
-  { id: 'crews', label: 'Crews', key: 'c', roles: ['dispatcher'] },
-  { id: 'import', label: 'Trip import', key: 'i', roles: ['dispatcher'] },
-  { id: 'settings', label: 'Settings', key: 'e', roles: ['dispatcher'] },
-  { id: 'system', label: 'System', key: 'y', roles: ['dispatcher', 'analyst'] },
+  { id: 'overview', label: 'Overview', key: 'o', roles: READERS },
+  { id: 'stations', label: 'Stations', key: 'n', roles: READERS },
+  { id: 'map', label: 'Map', key: 'm', roles: READERS },
+  { id: 'service', label: 'Service', key: 'l', roles: READERS },
+  { id: 'suggestions', label: 'Suggestions', key: 's', roles: READERS },
+  { id: 'tasks', label: 'Tasks', key: 't', roles: READERS },
+  { id: 'crews', label: 'Crews', key: 'c', roles: DISPATCH },
+  { id: 'import', label: 'Trip import', key: 'i', roles: DISPATCH },
+  { id: 'settings', label: 'Settings', key: 'e', roles: DISPATCH },
+  { id: 'system', label: 'System', key: 'y', roles: READERS },
 ]
 
 export function viewsFor(role: Role): ViewInfo[] {

@@ -1,0 +1,86 @@
+import { z } from 'zod'
+import {
+  createSuggestionRequestSchema,
+  idParamSchema,
+  idSchema,
+  rejectRequestSchema,
+  suggestionListQuerySchema,
+  suggestionSchema,
+} from '../dispatch.js'
+import { engineRunRequestSchema, engineRunSummarySchema } from '../engine.js'
+import { operation } from './operation.js'
+import { DATA_READERS, DISPATCH, SUGGESTERS } from './roles.js'
+
+/** Suggestions: what the engine (or a person) proposes, before a dispatcher decides. */
+
+export const listSuggestions = operation({
+  name: 'suggestions:list',
+  summary: 'List suggestions (open ones unless status says otherwise)',
+  roles: DATA_READERS,
+  input: suggestionListQuerySchema,
+  output: z.array(suggestionSchema),
+  route: {
+    method: 'get',
+    path: '/suggestions',
+    tag: 'suggestions',
+    query: suggestionListQuerySchema,
+  },
+  example: { status: 'open' },
+})
+
+export const createSuggestion = operation({
+  name: 'suggestions:create',
+  summary: 'Add a suggestion (an external engine or a dispatcher)',
+  description: 'Both stations must exist in the system.',
+  roles: SUGGESTERS,
+  input: createSuggestionRequestSchema,
+  output: suggestionSchema,
+  route: {
+    method: 'post',
+    path: '/suggestions',
+    tag: 'suggestions',
+    body: createSuggestionRequestSchema,
+    status: 201,
+    errors: [422],
+  },
+  // An outside engine's: the console approves what is suggested, it does not suggest by hand.
+  desktop: false,
+  example: { from_station_id: '74', to_station_id: '75', qty: 4 },
+})
+
+export const rejectSuggestion = operation({
+  name: 'suggestions:reject',
+  summary: 'Reject an open suggestion',
+  roles: DISPATCH,
+  input: rejectRequestSchema.extend({ suggestion_id: idSchema }),
+  output: suggestionSchema,
+  route: {
+    method: 'post',
+    path: '/suggestions/{suggestion_id}/reject',
+    tag: 'suggestions',
+    params: z.object({ suggestion_id: idParamSchema }).strict(),
+    body: rejectRequestSchema,
+    errors: [404, 409],
+  },
+  example: { suggestion_id: 3, note: 'already balanced' },
+})
+
+export const runEngine = operation({
+  name: 'suggestions:run',
+  summary: 'Run the suggestion engine now',
+  description:
+    "Fits the demand model again if trips newer than it were imported, suggests moves for the stations' latest status, and supersedes the engine's own previous open suggestions (never a dispatcher's or an outside engine's). Answers with what it did. The new suggestions and the superseding of the old ones commit together: a run that fails leaves the previous suggestions open and adds none. One run per system and policy at a time, across consoles: while one runs, another answers 409 (code engine_busy) at once.",
+  roles: SUGGESTERS,
+  input: engineRunRequestSchema,
+  output: engineRunSummarySchema,
+  route: {
+    method: 'post',
+    path: '/suggestions/run',
+    tag: 'suggestions',
+    body: engineRunRequestSchema,
+    errors: [409, 422],
+  },
+  example: { policy: 'engine', crews: 4 },
+})
+
+export const SUGGESTIONS = [listSuggestions, createSuggestion, rejectSuggestion, runEngine] as const

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+import {
+  createTokenRequestSchema,
+  idParamSchema,
+  idSchema,
+  sessionSchema,
+  tokenInfoSchema,
+  type CreatedToken,
+} from '../dispatch.js'
+import { NONE, operation, shaped } from './operation.js'
+import { ANYONE, DISPATCH } from './roles.js'
+
+/** Who the caller is, and the API tokens a dispatcher hands out and revokes. */
+
+export const whoAmI = operation({
+  name: 'session:me',
+  summary: "Who this token is: its name, role and crew (a console's sign-in checks it)",
+  roles: ANYONE,
+  input: NONE,
+  output: sessionSchema,
+  route: { method: 'get', path: '/me', tag: 'tokens' },
+  example: undefined,
+})
+
+export const listTokens = operation({
+  name: 'tokens:list',
+  summary: 'List API tokens (never the secrets)',
+  roles: DISPATCH,
+  input: z.object({ include_revoked: z.boolean().optional() }).strict(),
+  output: z.array(tokenInfoSchema),
+  route: {
+    method: 'get',
+    path: '/tokens',
+    tag: 'tokens',
+    query: z.object({ all: z.enum(['true', 'false']).optional() }).strict(),
+    fromHttp: ({ query }: { query: { all?: 'true' | 'false' } }) => ({
+      include_revoked: query.all === 'true',
+    }),
+    toHttp: ({ include_revoked }) => ({ query: { all: include_revoked } }),
+  },
+  example: {},
+})
+
+export const createToken = operation({
+  name: 'tokens:create',
+  summary: 'Create a token; the answer is the only place the secret ever appears',
+  roles: DISPATCH,
+  input: createTokenRequestSchema,
+  output: shaped<CreatedToken>(z.object({ token: z.string(), info: tokenInfoSchema })),
+  route: {
+    method: 'post',
+    path: '/tokens',
+    tag: 'tokens',
+    body: createTokenRequestSchema,
+    status: 201,
+  },
+  example: { name: 'Van 9', role: 'crew', van_capacity: 12 },
+})
+
+export const revokeToken = operation({
+  name: 'tokens:revoke',
+  summary: 'Revoke a token: it stops working at once on this server',
+  roles: DISPATCH,
+  input: z.object({ token_id: idSchema }).strict(),
+  output: tokenInfoSchema,
+  route: {
+    method: 'post',
+    path: '/tokens/{token_id}/revoke',
+    tag: 'tokens',
+    params: z.object({ token_id: idParamSchema }).strict(),
+    errors: [404],
+  },
+  example: { token_id: 2 },
+})
+
+export const TOKENS = [whoAmI, listTokens, createToken, revokeToken] as const
