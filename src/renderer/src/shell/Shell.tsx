@@ -1,13 +1,16 @@
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useMemo, useRef, useState } from 'react'
 import type { Session } from '../../../shared/dispatch'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
 import type { ConsoleClient } from '../api/client'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
+import { crewSources } from '../crews/crew-sources'
 import { CrewsView } from '../crews/CrewsView'
 import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
+import { useProblemNotifications } from '../notifications/problem-notifications'
 import { OverviewView } from '../overview/OverviewView'
+import { ProblemsView } from '../problems/ProblemsView'
 import { DailyReportView } from '../service/DailyReport'
 import { ServiceView } from '../service/ServiceView'
 import { SettingsView } from '../settings/SettingsView'
@@ -56,6 +59,9 @@ export function Shell({
   })
   const timeZone = feeds.data?.feeds.find((feed) => feed.timezone)?.timezone ?? null
   useBrowserNotifications(client, session, timeZone)
+  // The crew app's data (pairing, phones, problems, give-backs): wired in crewSources alone.
+  const sources = useMemo(() => crewSources(client), [client])
+  useProblemNotifications(sources.problems, session)
 
   const chord = useRef(0)
   const keys: KeyMap = {
@@ -98,13 +104,14 @@ export function Shell({
       ),
     station: () =>
       route.station ? (
-        <StationView {...props} station={route.station} />
+        <StationView {...props} station={route.station} sources={sources} />
       ) : (
         <StationsView {...props} />
       ),
     suggestions: () => <SuggestionsView {...props} />,
-    tasks: () => <TaskBoardView {...props} />,
-    crews: () => <CrewsView {...props} />,
+    tasks: () => <TaskBoardView {...props} sources={sources} />,
+    crews: () => <CrewsView {...props} sources={sources} />,
+    problems: () => <ProblemsView {...props} sources={sources} />,
     import: () => <TripImportView {...props} />,
     settings: () => <SettingsView {...props} />,
     system: () => <SystemView status={status} />,

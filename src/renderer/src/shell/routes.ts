@@ -14,6 +14,7 @@ export type ViewId =
   | 'system'
   | 'station'
   | 'report'
+  | 'problems'
 
 export interface ViewInfo {
   id: ViewId
@@ -36,6 +37,8 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: 'import', label: 'Trip import', key: 'i', roles: ['dispatcher'] },
   { id: 'settings', label: 'Settings', key: 'e', roles: ['dispatcher'] },
   { id: 'system', label: 'System', key: 'y', roles: ['dispatcher', 'analyst'] },
+  // Last, so the number keys people have learnt for the others stay as they were.
+  { id: 'problems', label: 'Problems', key: 'p', roles: ['dispatcher', 'analyst'] },
 ]
 
 export function viewsFor(role: Role): ViewInfo[] {
