@@ -73,7 +73,7 @@ function iconOf(marker: CrewMarker): L.DivIcon {
     className: `crew-marker${marker.stale ? ' crew-marker-stale' : ''}`,
     html: `${VAN_SVG}<span class="crew-label">${escape(marker.name)}</span>`,
     iconSize: undefined,
-    iconAnchor: [12, 8],
+    iconAnchor: [15, 10],
   })
 }
 

@@ -4,7 +4,7 @@ import { APP_NAME, APP_VERSION } from '../../../shared/version'
 import type { ConsoleClient } from '../api/client'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
-import { crewSources } from '../crews/crew-sources'
+import { crewSources, type CrewSources } from '../crews/crew-sources'
 import { CrewsView } from '../crews/CrewsView'
 import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
@@ -37,10 +37,13 @@ export function Shell({
   client,
   session,
   onSignOut,
+  sources: given,
 }: {
   client: ConsoleClient
   session: Session
   onSignOut?: () => void
+  /** The crew app's data; by default what `crewSources` wires (a test page gives its own). */
+  sources?: CrewSources
 }) {
   const views = viewsFor(session.role)
   const [route, go] = useHashRoute(views)
@@ -60,7 +63,7 @@ export function Shell({
   const timeZone = feeds.data?.feeds.find((feed) => feed.timezone)?.timezone ?? null
   useBrowserNotifications(client, session, timeZone)
   // The crew app's data (pairing, phones, problems, give-backs): wired in crewSources alone.
-  const sources = useMemo(() => crewSources(client), [client])
+  const sources = useMemo(() => given ?? crewSources(client), [given, client])
   useProblemNotifications(sources.problems, session)
 
   const chord = useRef(0)
@@ -137,7 +140,7 @@ export function Shell({
               >
                 <span>{info.label}</span>
                 <kbd className="nav-key" title={`g ${info.key}`}>
-                  {numberKey(i)}
+                  {numberKey(i) ?? `g ${info.key}`}
                 </kbd>
               </a>
             </li>
