@@ -139,9 +139,11 @@ export function Shell({
                 aria-current={navView === info.id ? 'page' : undefined}
               >
                 <span>{info.label}</span>
-                <kbd className="nav-key" title={`g ${info.key}`}>
-                  {numberKey(i) ?? `g ${info.key}`}
-                </kbd>
+                {numberKey(i) && (
+                  <kbd className="nav-key" title={`g ${info.key}`}>
+                    {numberKey(i)}
+                  </kbd>
+                )}
               </a>
             </li>
           ))}
