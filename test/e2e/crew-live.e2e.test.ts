@@ -1,0 +1,321 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
+import { startServe, type RunningServe } from '../helpers/cli.js'
+import {
+  button,
+  cameraPhoto,
+  phoneContext,
+  serviceWorkerReady,
+  shoot,
+  VAN,
+} from '../helpers/crew-phone.js'
+import { api, createToken, watchPage, workspace, type Workspace } from '../helpers/e2e.js'
+
+/**
+ * The crew's phone app against a real `balancer serve` on a throwaway database: the built app
+ * (out/crew) in a phone-sized Chromium with an emulated position, driven only through the UI,
+ * and checked through the HTTP API as the dispatcher and in the database. Screenshots of every
+ * screen, light and dark, at 390x844 and 360x640, go to CREW_SHOTS.
+ */
+const CREW = resolve('out/crew')
+const SHOTS = resolve(process.env.CREW_SHOTS ?? 'test-results/screenshots/crew-live')
+const built = existsSync(join(CREW, 'index.html')) && existsSync('out/cli')
+const ready = hasChromium && built
+if (!ready)
+  console.warn(`skipping the live crew e2e tests: they need ${CHROMIUM} and npm run build`)
+
+/** Stations around the van (VAN is at Market & 10th): two near, two across the city. */
+const STATIONS = [
+  { id: 'st-near', name: 'Market St at 10th St', short: 'SF-M10', lat: 37.7765, lon: -122.4172 },
+  { id: 'st-sink', name: 'Valencia St at 16th St', short: 'SF-V16', lat: 37.7651, lon: -122.4219 },
+  { id: 'st-far', name: 'Geary Blvd at 33rd Ave', short: 'SF-G33', lat: 37.7803, lon: -122.4929 },
+  { id: 'st-sink2', name: 'Ocean Beach at Judah', short: 'SF-OBJ', lat: 37.7606, lon: -122.5087 },
+]
+
+let space: Workspace | undefined
+let serve: RunningServe
+let db: pg.Client
+let dispatcher = ''
+let browser: Browser | undefined
+let context: BrowserContext | undefined
+
+beforeAll(async () => {
+  if (!ready) return
+  await mkdir(SHOTS, { recursive: true })
+  space = await workspace('balancer-e2e-crew-live-')
+  serve = await startServe(['--port', '0'], space.env())
+  db = new pg.Client({ connectionString: space.database.url })
+  await db.connect()
+  await db.query(`insert into systems (system_id, name) values ('bay', 'Bay Wheels')`)
+  for (const s of STATIONS) {
+    await db.query(
+      `insert into stations (system_id, station_id, name, short_name, lat, lon, capacity)
+       values ('bay', $1, $2, $3, $4, $5, 20)`,
+      [s.id, s.name, s.short, s.lat, s.lon],
+    )
+    await db.query(
+      `insert into station_status_latest (system_id, station_id, ts, last_reported,
+         num_bikes_available, num_docks_available, is_installed, is_renting, is_returning)
+       values ('bay', $1, now(), now(), 15, 5, true, true, true)`,
+      [s.id],
+    )
+  }
+  dispatcher = await createToken(space.env(), 'dispatcher', 'depot desk')
+  browser = await launchChromium()
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  if (!ready) return
+  await db.end()
+  await serve.stop()
+  await space?.remove()
+})
+
+afterEach(async () => {
+  await context?.close()
+  context = undefined
+})
+
+async function newCrew(crewId: string, name: string): Promise<void> {
+  await db.query(`insert into crews (crew_id, name, van_capacity) values ($1, $2, 12)`, [
+    crewId,
+    name,
+  ])
+}
+
+async function newTask(from: string, to: string, qty: number, minutesAgo = 0): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `insert into tasks (system_id, from_station_id, to_station_id, qty, priority, reason, created_by, created_at)
+     values ('bay', $1, $2, $3, 5, 'station nearly full', 'test', now() - make_interval(mins => $4))
+     returning id`,
+    [from, to, qty, minutesAgo],
+  )
+  return Number(rows[0]?.id)
+}
+
+/** A pairing made by the dispatcher's token, as the console's "Pair a phone" makes it. */
+async function pairingCode(crewId: string): Promise<string> {
+  const pairing = await api<{ code: string; url: string; expires_at: string }>(
+    serve,
+    'POST',
+    `/crews/${crewId}/pairings`,
+    dispatcher,
+  )
+  expect(pairing.url).toMatch(new RegExp(`/crew/#pair=${pairing.code}$`))
+  expect(Date.parse(pairing.expires_at) - Date.now()).toBeGreaterThan(9 * 60_000)
+  return pairing.code
+}
+
+/**
+ * A phone that opened the dispatcher's link. The link names the server's LAN address; the phone
+ * here reaches the same server on loopback, where Chromium allows a service worker over http.
+ */
+async function pairedPhone(
+  crewId: string,
+  position = VAN,
+): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  if (!browser) throw new Error('Chromium did not start')
+  const code = await pairingCode(crewId)
+  context = await phoneContext(browser, position)
+  const page = await context.newPage()
+  const watched = watchPage(page)
+  await page.goto(`${serve.url}/crew/#pair=${code}`)
+  await page.getByRole('heading', { name: 'Start shift' }).waitFor()
+  expect(new URL(page.url()).hash).toBe('')
+  return { page, ...watched }
+}
+
+async function row<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T> {
+  const { rows } = await db.query<T>(text, values)
+  if (!rows[0]) throw new Error(`no row: ${text}`)
+  return rows[0]
+}
+
+describe.skipIf(!ready)('the crew app on a phone against the real server', () => {
+  it('pairs from a dispatcher link, moves bikes through a dead spot exactly once, ends the shift', async () => {
+    await newCrew('van-3', 'Van 3 (Mission)')
+    const taskId = await newTask('st-near', 'st-sink', 5)
+    const { page, problems } = await pairedPhone('van-3')
+    await page.getByText('Van 3 (Mission)').first().waitFor()
+    expect(await page.content()).not.toMatch(/bwb_[\w-]{20,}/)
+    await shoot(page, SHOTS, 'start-shift')
+
+    await button(page, 'Start shift').click()
+    await button(page, 'Next task').waitFor()
+    await shoot(page, SHOTS, 'ready')
+    const shift = await row<{ van_capacity: number; bikes_on_board: number }>(
+      `select van_capacity, bikes_on_board from crew_shifts where crew_id = 'van-3' and ended_at is null`,
+    )
+    expect(shift).toEqual({ van_capacity: 12, bikes_on_board: 0 })
+
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: 'Market St at 10th St' }).waitFor()
+    await page.getByRole('heading', { name: 'Valencia St at 16th St' }).waitFor()
+    const text = await page.locator('main').innerText()
+    expect(text).toContain('Move 5 bikes')
+    expect(text).toContain('SF-M10')
+    for (const { id } of STATIONS) expect(text).not.toContain(id)
+    await shoot(page, SHOTS, 'task')
+
+    await button(page, 'Picked up').click()
+    await page.getByRole('heading', { name: 'Picked up' }).waitFor()
+    await shoot(page, SHOTS, 'picked-up')
+    await button(page, 'Picked up').click()
+    await button(page, 'Complete').waitFor()
+    await expect
+      .poll(
+        async () =>
+          (
+            await row<{ q: number | null }>(`select qty_picked as q from tasks where id = $1`, [
+              taskId,
+            ])
+          ).q,
+      )
+      .toBe(5)
+
+    // Into a tunnel: the result waits on the phone, and is sent once when signal returns.
+    await serviceWorkerReady(page)
+    await context?.setOffline(true)
+    await page.getByText('No signal').waitFor()
+    await button(page, 'Complete').click()
+    await page.getByRole('heading', { name: 'Complete' }).waitFor()
+    await button(page, 'Bikes actually left: one fewer').click()
+    await shoot(page, SHOTS, 'complete')
+    await button(page, 'Complete').click()
+    await page.getByText('Waiting to be sent: 1').waitFor()
+    await shoot(page, SHOTS, 'waiting-offline')
+    expect(
+      (await row<{ status: string }>(`select status from tasks where id = $1`, [taskId])).status,
+    ).toBe('assigned')
+
+    await context?.setOffline(false)
+    await page.getByText('Sent: task done, 4 bikes moved').waitFor({ timeout: 20_000 })
+    await shoot(page, SHOTS, 'sent')
+    const detail = await api<{
+      task: { id: number; status: string; qty_moved: number }
+      audit: { action: string }[]
+    }>(serve, 'GET', `/tasks/${taskId}`, dispatcher)
+    expect(detail.task).toMatchObject({ id: taskId, status: 'completed', qty_moved: 4 })
+    expect(detail.audit.filter((entry) => entry.action === 'task.complete')).toHaveLength(1)
+    const completions = await row<{ n: string }>(
+      `select count(*) as n from audit_log where action = 'task.complete' and entity_id = $1`,
+      [String(taskId)],
+    )
+    expect(Number(completions.n)).toBe(1)
+
+    await button(page, 'End shift').click()
+    await page.getByRole('heading', { name: 'End shift' }).waitFor()
+    await shoot(page, SHOTS, 'end-shift')
+    await button(page, 'End shift').click()
+    await page.getByRole('heading', { name: 'Start shift' }).waitFor()
+    const ended = await row<{ open: string }>(
+      `select count(*) filter (where ended_at is null) as open from crew_shifts where crew_id = 'van-3'`,
+    )
+    expect(Number(ended.open)).toBe(0)
+    expect(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([])
+  })
+
+  it('sends a problem photo the dispatcher can see, hears a cancel within 5 s, and is signed out on revoke', async () => {
+    if (!browser) throw new Error('Chromium did not start')
+    await newCrew('van-5', 'Van 5 (SoMa)')
+    const taskId = await newTask('st-near', 'st-sink', 3)
+    const { page, problems, requests } = await pairedPhone('van-5')
+    await button(page, 'Start shift').click()
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: 'Market St at 10th St' }).waitFor()
+
+    await button(page, 'Report a problem').click()
+    await page.getByRole('heading', { name: 'Report a problem' }).waitFor()
+    await shoot(page, SHOTS, 'report')
+    await page.getByText('Broken docks').click()
+    await page.getByLabel('Note (optional)').fill('2 docks broken, red light')
+    await page.setInputFiles('#problem-photo', {
+      name: 'photo.png',
+      mimeType: 'image/png',
+      buffer: await cameraPhoto(browser),
+    })
+    await page.getByRole('img', { name: 'The photo to send' }).waitFor()
+    await shoot(page, SHOTS, 'report-photo')
+    await button(page, 'Send report').click()
+    await expect.poll(() => page.getByText('Waiting to be sent').count()).toBe(0)
+    const listed = await api<
+      { problem_id: number; station_name: string; has_photo: boolean; kind: string; note: string }[]
+    >(serve, 'GET', '/problems?status=open&station_id=st-near', dispatcher)
+    expect(listed).toHaveLength(1)
+    expect(listed[0]).toMatchObject({
+      station_name: 'Market St at 10th St',
+      kind: 'broken_docks',
+      note: '2 docks broken, red light',
+      has_photo: true,
+    })
+    const photo = await fetch(`${serve.url}/problems/${listed[0]?.problem_id}/photo`, {
+      headers: { authorization: `Bearer ${dispatcher}` },
+    })
+    expect(photo.status).toBe(200)
+    expect(photo.headers.get('content-type')).toBe('image/jpeg')
+    const bytes = Buffer.from(await photo.arrayBuffer())
+    expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff])
+    expect(bytes.length).toBeLessThan(2_000_000)
+
+    // The dispatcher cancels the phone's task: its event stream says so, on screen, within 5 s.
+    await expect.poll(() => requests.some((url) => url.endsWith('/crew/events'))).toBe(true)
+    const canceledAt = Date.now()
+    await api(serve, 'POST', `/task/${taskId}/cancel`, dispatcher, {
+      reason: 'station closed for works',
+    })
+    await page
+      .getByText(`The dispatcher canceled task ${taskId}: station closed for works`)
+      .waitFor({ timeout: 5_000 })
+    const cancelMs = Date.now() - canceledAt
+    console.log(
+      `crew live: a dispatcher's cancel shown on the phone ${cancelMs} ms after the request`,
+    )
+    expect(cancelMs).toBeLessThan(5_000)
+    expect(await page.getByRole('heading', { name: 'Market St at 10th St' }).count()).toBe(0)
+    await shoot(page, SHOTS, 'canceled')
+
+    // Revoked in the console: the phone is signed out at once, back on the pairing screen.
+    const devices = await api<{ device_id: string; crew_id: string }[]>(
+      serve,
+      'GET',
+      '/crews/devices',
+      dispatcher,
+    )
+    const device = devices.find((d) => d.crew_id === 'van-5')
+    const revokedAt = Date.now()
+    await api(serve, 'POST', `/crews/devices/${device?.device_id}/revoke`, dispatcher)
+    await page.getByRole('heading', { name: 'Pair this phone' }).waitFor({ timeout: 5_000 })
+    await page.getByText('This phone was signed out').waitFor()
+    console.log(
+      `crew live: a revoked phone signed out ${Date.now() - revokedAt} ms after the request`,
+    )
+    await shoot(page, SHOTS, 'signed-out')
+    expect(problems).toEqual([])
+  })
+
+  it('hands out the nearer of two equal-priority tasks first, through Next task', async () => {
+    await newCrew('van-7', 'Van 7 (Richmond)')
+    // The far one is older: without the van's position it would come first.
+    const far = await newTask('st-far', 'st-sink2', 4, 30)
+    const near = await newTask('st-near', 'st-sink', 4, 0)
+    const { page } = await pairedPhone('van-7')
+    await button(page, 'Start shift').click()
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: 'Market St at 10th St' }).waitFor()
+    const held = await db.query<{ id: number; status: string; worker_id: string | null }>(
+      `select id::int as id, status, worker_id from tasks where id = any($1) order by id`,
+      [[far, near]],
+    )
+    expect(held.rows).toEqual([
+      { id: far, status: 'ready', worker_id: null },
+      { id: near, status: 'assigned', worker_id: 'van-7' },
+    ])
+    expect(await page.locator('main').innerText()).toMatch(/\d+ m away/)
+  })
+})
