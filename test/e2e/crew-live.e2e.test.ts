@@ -243,7 +243,9 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     await page.getByRole('img', { name: 'The photo to send' }).waitFor()
     await shoot(page, SHOTS, 'report-photo')
     await button(page, 'Send report').click()
-    await expect.poll(() => page.getByText('Waiting to be sent').count()).toBe(0)
+    const open = () =>
+      api<unknown[]>(serve, 'GET', '/problems?status=open&station_id=st-near', dispatcher)
+    await expect.poll(async () => (await open()).length, { timeout: 10_000 }).toBe(1)
     const listed = await api<
       { problem_id: number; station_name: string; has_photo: boolean; kind: string; note: string }[]
     >(serve, 'GET', '/problems?status=open&station_id=st-near', dispatcher)
@@ -290,7 +292,9 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     const device = devices.find((d) => d.crew_id === 'van-5')
     const revokedAt = Date.now()
     await api(serve, 'POST', `/crews/devices/${device?.device_id}/revoke`, dispatcher)
-    await page.getByRole('heading', { name: 'Pair this phone' }).waitFor({ timeout: 5_000 })
+    await page
+      .getByRole('heading', { name: 'Pair this phone', exact: true })
+      .waitFor({ timeout: 5_000 })
     await page.getByText('This phone was signed out').waitFor()
     console.log(
       `crew live: a revoked phone signed out ${Date.now() - revokedAt} ms after the request`,
@@ -317,5 +321,61 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
       { id: near, status: 'assigned', worker_id: 'van-7' },
     ])
     expect(await page.locator('main').innerText()).toMatch(/\d+ m away/)
+  })
+
+  it('keeps what waits when revoked in a dead spot, and sends it after pairing again for the same crew', async () => {
+    await newCrew('van-9', 'Van 9 (Bayview)')
+    const taskId = await newTask('st-near', 'st-sink', 3)
+    const { page } = await pairedPhone('van-9')
+    await button(page, 'Start shift').click()
+    await button(page, 'Next task').click()
+    await page.getByRole('heading', { name: 'Market St at 10th St' }).waitFor()
+    await serviceWorkerReady(page)
+
+    // Picked up in a dead spot, and the device revoked meanwhile: the pick-up is not lost.
+    await context?.setOffline(true)
+    await button(page, 'Picked up').click()
+    await button(page, 'Picked up').click()
+    await page.getByText('Waiting to be sent: 1').waitFor()
+    const devices = await api<{ device_id: string; crew_id: string }[]>(
+      serve,
+      'GET',
+      '/crews/devices',
+      dispatcher,
+    )
+    const device = devices.find((d) => d.crew_id === 'van-9')
+    await api(serve, 'POST', `/crews/devices/${device?.device_id}/revoke`, dispatcher)
+    await context?.setOffline(false)
+    await page
+      .getByRole('heading', { name: 'Pair this phone', exact: true })
+      .waitFor({ timeout: 10_000 })
+    await page.getByText('1 change not sent: pair this phone again to send it').waitFor()
+    await shoot(page, SHOTS, 'signed-out-unsent')
+    const before = await row<{ q: number | null }>(
+      `select qty_picked as q from tasks where id = $1`,
+      [taskId],
+    )
+    expect(before.q).toBeNull()
+
+    // A new link for the same crew: the phone pairs and sends the pick-up it kept.
+    await page.goto(`${serve.url}/crew/#pair=${await pairingCode('van-9')}`)
+    await page.getByRole('heading', { name: 'Start shift' }).waitFor()
+    await expect
+      .poll(
+        async () =>
+          (
+            await row<{ q: number | null }>(`select qty_picked as q from tasks where id = $1`, [
+              taskId,
+            ])
+          ).q,
+        { timeout: 10_000 },
+      )
+      .toBe(3)
+    await expect.poll(() => page.getByText(/not sent|Waiting to be sent/).count()).toBe(0)
+    const pickups = await row<{ n: string }>(
+      `select count(*) as n from audit_log where action = 'task.pickup' and entity_id = $1`,
+      [String(taskId)],
+    )
+    expect(Number(pickups.n)).toBe(1)
   })
 })
