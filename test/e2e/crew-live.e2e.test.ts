@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import pg from 'pg'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
-import { startServe, type RunningServe } from '../helpers/cli.js'
+import type { RunningServe } from '../helpers/cli.js'
+import { startCrewLiveServer, STATIONS, type CrewLiveServer } from '../helpers/crew-live-server.js'
 import {
   button,
   cameraPhoto,
@@ -14,7 +14,7 @@ import {
   shoot,
   VAN,
 } from '../helpers/crew-phone.js'
-import { api, createToken, watchPage, workspace, type Workspace } from '../helpers/e2e.js'
+import { api, watchPage } from '../helpers/e2e.js'
 
 /**
  * The crew's phone app against a real `balancer serve` on a throwaway database: the built app
@@ -29,17 +29,8 @@ const ready = hasChromium && built
 if (!ready)
   console.warn(`skipping the live crew e2e tests: they need ${CHROMIUM} and npm run build`)
 
-/** Stations around the van (VAN is at Market & 10th): two near, two across the city. */
-const STATIONS = [
-  { id: 'st-near', name: 'Market St at 10th St', short: 'SF-M10', lat: 37.7765, lon: -122.4172 },
-  { id: 'st-sink', name: 'Valencia St at 16th St', short: 'SF-V16', lat: 37.7651, lon: -122.4219 },
-  { id: 'st-far', name: 'Geary Blvd at 33rd Ave', short: 'SF-G33', lat: 37.7803, lon: -122.4929 },
-  { id: 'st-sink2', name: 'Ocean Beach at Judah', short: 'SF-OBJ', lat: 37.7606, lon: -122.5087 },
-]
-
-let space: Workspace | undefined
+let live: CrewLiveServer
 let serve: RunningServe
-let db: pg.Client
 let dispatcher = ''
 let browser: Browser | undefined
 let context: BrowserContext | undefined
@@ -47,70 +38,20 @@ let context: BrowserContext | undefined
 beforeAll(async () => {
   if (!ready) return
   await mkdir(SHOTS, { recursive: true })
-  space = await workspace('balancer-e2e-crew-live-')
-  serve = await startServe(['--port', '0'], space.env())
-  db = new pg.Client({ connectionString: space.database.url })
-  await db.connect()
-  await db.query(`insert into systems (system_id, name) values ('bay', 'Bay Wheels')`)
-  for (const s of STATIONS) {
-    await db.query(
-      `insert into stations (system_id, station_id, name, short_name, lat, lon, capacity)
-       values ('bay', $1, $2, $3, $4, $5, 20)`,
-      [s.id, s.name, s.short, s.lat, s.lon],
-    )
-    await db.query(
-      `insert into station_status_latest (system_id, station_id, ts, last_reported,
-         num_bikes_available, num_docks_available, is_installed, is_renting, is_returning)
-       values ('bay', $1, now(), now(), 15, 5, true, true, true)`,
-      [s.id],
-    )
-  }
-  dispatcher = await createToken(space.env(), 'dispatcher', 'depot desk')
+  live = await startCrewLiveServer()
+  ;({ serve, dispatcher } = live)
   browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (!ready) return
-  await db.end()
-  await serve.stop()
-  await space?.remove()
+  if (ready) await live.stop()
 })
 
 afterEach(async () => {
   await context?.close()
   context = undefined
 })
-
-async function newCrew(crewId: string, name: string): Promise<void> {
-  await db.query(`insert into crews (crew_id, name, van_capacity) values ($1, $2, 12)`, [
-    crewId,
-    name,
-  ])
-}
-
-async function newTask(from: string, to: string, qty: number, minutesAgo = 0): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(
-    `insert into tasks (system_id, from_station_id, to_station_id, qty, priority, reason, created_by, created_at)
-     values ('bay', $1, $2, $3, 5, 'station nearly full', 'test', now() - make_interval(mins => $4))
-     returning id`,
-    [from, to, qty, minutesAgo],
-  )
-  return Number(rows[0]?.id)
-}
-
-/** A pairing made by the dispatcher's token, as the console's "Pair a phone" makes it. */
-async function pairingCode(crewId: string): Promise<string> {
-  const pairing = await api<{ code: string; url: string; expires_at: string }>(
-    serve,
-    'POST',
-    `/crews/${crewId}/pairings`,
-    dispatcher,
-  )
-  expect(pairing.url).toMatch(new RegExp(`/crew/#pair=${pairing.code}$`))
-  expect(Date.parse(pairing.expires_at) - Date.now()).toBeGreaterThan(9 * 60_000)
-  return pairing.code
-}
 
 /**
  * A phone that opened the dispatcher's link. The link names the server's LAN address; the phone
@@ -121,7 +62,7 @@ async function pairedPhone(
   position = VAN,
 ): Promise<{ page: Page; problems: string[]; requests: string[] }> {
   if (!browser) throw new Error('Chromium did not start')
-  const code = await pairingCode(crewId)
+  const code = await live.pairingCode(crewId)
   context = await phoneContext(browser, position)
   const page = await context.newPage()
   const watched = watchPage(page)
@@ -131,16 +72,10 @@ async function pairedPhone(
   return { page, ...watched }
 }
 
-async function row<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T> {
-  const { rows } = await db.query<T>(text, values)
-  if (!rows[0]) throw new Error(`no row: ${text}`)
-  return rows[0]
-}
-
 describe.skipIf(!ready)('the crew app on a phone against the real server', () => {
   it('pairs from a dispatcher link, moves bikes through a dead spot exactly once, ends the shift', async () => {
-    await newCrew('van-3', 'Van 3 (Mission)')
-    const taskId = await newTask('st-near', 'st-sink', 5)
+    await live.newCrew('van-3', 'Van 3 (Mission)')
+    const taskId = await live.newTask('st-near', 'st-sink', 5)
     const { page, problems } = await pairedPhone('van-3')
     await page.getByText('Van 3 (Mission)').first().waitFor()
     expect(await page.content()).not.toMatch(/bwb_[\w-]{20,}/)
@@ -149,7 +84,7 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     await button(page, 'Start shift').click()
     await button(page, 'Next task').waitFor()
     await shoot(page, SHOTS, 'ready')
-    const shift = await row<{ van_capacity: number; bikes_on_board: number }>(
+    const shift = await live.row<{ van_capacity: number; bikes_on_board: number }>(
       `select van_capacity, bikes_on_board from crew_shifts where crew_id = 'van-3' and ended_at is null`,
     )
     expect(shift).toEqual({ van_capacity: 12, bikes_on_board: 0 })
@@ -172,9 +107,10 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
       .poll(
         async () =>
           (
-            await row<{ q: number | null }>(`select qty_picked as q from tasks where id = $1`, [
-              taskId,
-            ])
+            await live.row<{ q: number | null }>(
+              `select qty_picked as q from tasks where id = $1`,
+              [taskId],
+            )
           ).q,
       )
       .toBe(5)
@@ -191,7 +127,8 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     await page.getByText('Waiting to be sent: 1').waitFor()
     await shoot(page, SHOTS, 'waiting-offline')
     expect(
-      (await row<{ status: string }>(`select status from tasks where id = $1`, [taskId])).status,
+      (await live.row<{ status: string }>(`select status from tasks where id = $1`, [taskId]))
+        .status,
     ).toBe('assigned')
 
     await context?.setOffline(false)
@@ -203,7 +140,7 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     }>(serve, 'GET', `/tasks/${taskId}`, dispatcher)
     expect(detail.task).toMatchObject({ id: taskId, status: 'completed', qty_moved: 4 })
     expect(detail.audit.filter((entry) => entry.action === 'task.complete')).toHaveLength(1)
-    const completions = await row<{ n: string }>(
+    const completions = await live.row<{ n: string }>(
       `select count(*) as n from audit_log where action = 'task.complete' and entity_id = $1`,
       [String(taskId)],
     )
@@ -214,7 +151,7 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     await shoot(page, SHOTS, 'end-shift')
     await button(page, 'End shift').click()
     await page.getByRole('heading', { name: 'Start shift' }).waitFor()
-    const ended = await row<{ open: string }>(
+    const ended = await live.row<{ open: string }>(
       `select count(*) filter (where ended_at is null) as open from crew_shifts where crew_id = 'van-3'`,
     )
     expect(Number(ended.open)).toBe(0)
@@ -223,8 +160,8 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
 
   it('sends a problem photo the dispatcher can see, hears a cancel within 5 s, and is signed out on revoke', async () => {
     if (!browser) throw new Error('Chromium did not start')
-    await newCrew('van-5', 'Van 5 (SoMa)')
-    const taskId = await newTask('st-near', 'st-sink', 3)
+    await live.newCrew('van-5', 'Van 5 (SoMa)')
+    const taskId = await live.newTask('st-near', 'st-sink', 3)
     const { page, problems, requests } = await pairedPhone('van-5')
     await button(page, 'Start shift').click()
     await button(page, 'Next task').click()
@@ -304,28 +241,52 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
   })
 
   it('hands out the nearer of two equal-priority tasks first, through Next task', async () => {
-    await newCrew('van-7', 'Van 7 (Richmond)')
+    await live.newCrew('van-7', 'Van 7 (Richmond)')
     // The far one is older: without the van's position it would come first.
-    const far = await newTask('st-far', 'st-sink2', 4, 30)
-    const near = await newTask('st-near', 'st-sink', 4, 0)
+    const far = await live.newTask('st-far', 'st-sink2', 4, 30)
+    const near = await live.newTask('st-near', 'st-sink', 4, 0)
     const { page } = await pairedPhone('van-7')
     await button(page, 'Start shift').click()
     await button(page, 'Next task').click()
     await page.getByRole('heading', { name: 'Market St at 10th St' }).waitFor()
-    const held = await db.query<{ id: number; status: string; worker_id: string | null }>(
+    const held = await live.rows<{ id: number; status: string; worker_id: string | null }>(
       `select id::int as id, status, worker_id from tasks where id = any($1) order by id`,
       [[far, near]],
     )
-    expect(held.rows).toEqual([
+    expect(held).toEqual([
       { id: far, status: 'ready', worker_id: null },
       { id: near, status: 'assigned', worker_id: 'van-7' },
     ])
     expect(await page.locator('main').innerText()).toMatch(/\d+ m away/)
+
+    // Can't do: the reason reaches the dispatcher, and the task is free for other crews.
+    await button(page, "Can't do").click()
+    await page.getByText('Station blocked').click()
+    await page.getByLabel('Note for the dispatcher (optional)').fill('truck parked on the docks')
+    await shoot(page, SHOTS, 'cant-do')
+    await button(page, 'Give the task back').click()
+    await page.getByText('Sent: the task was given back').waitFor({ timeout: 10_000 })
+    const released = await live.row<{ status: string; worker_id: string | null }>(
+      `select status, worker_id from tasks where id = $1`,
+      [near],
+    )
+    expect(released).toEqual({ status: 'ready', worker_id: null })
+    const detail = await api<{ assignments: { outcome: string | null; reason: string | null }[] }>(
+      serve,
+      'GET',
+      `/tasks/${near}`,
+      dispatcher,
+    )
+    expect(detail.assignments[0]).toMatchObject({
+      outcome: 'released',
+      reason: 'Station blocked: truck parked on the docks',
+    })
   })
 
   it('keeps what waits when revoked in a dead spot, and sends it after pairing again for the same crew', async () => {
-    await newCrew('van-9', 'Van 9 (Bayview)')
-    const taskId = await newTask('st-near', 'st-sink', 3)
+    await live.newCrew('van-9', 'Van 9 (Bayview)')
+    await live.cancelReady()
+    const taskId = await live.newTask('st-near', 'st-sink', 3)
     const { page } = await pairedPhone('van-9')
     await button(page, 'Start shift').click()
     await button(page, 'Next task').click()
@@ -351,31 +312,62 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
       .waitFor({ timeout: 10_000 })
     await page.getByText('1 change not sent: pair this phone again to send it').waitFor()
     await shoot(page, SHOTS, 'signed-out-unsent')
-    const before = await row<{ q: number | null }>(
+    const before = await live.row<{ q: number | null }>(
       `select qty_picked as q from tasks where id = $1`,
       [taskId],
     )
     expect(before.q).toBeNull()
 
     // A new link for the same crew: the phone pairs and sends the pick-up it kept.
-    await page.goto(`${serve.url}/crew/#pair=${await pairingCode('van-9')}`)
+    await page.goto(`${serve.url}/crew/#pair=${await live.pairingCode('van-9')}`)
     await page.getByRole('heading', { name: 'Start shift' }).waitFor()
     await expect
       .poll(
         async () =>
           (
-            await row<{ q: number | null }>(`select qty_picked as q from tasks where id = $1`, [
-              taskId,
-            ])
+            await live.row<{ q: number | null }>(
+              `select qty_picked as q from tasks where id = $1`,
+              [taskId],
+            )
           ).q,
         { timeout: 10_000 },
       )
       .toBe(3)
     await expect.poll(() => page.getByText(/not sent|Waiting to be sent/).count()).toBe(0)
-    const pickups = await row<{ n: string }>(
+    const pickups = await live.row<{ n: string }>(
       `select count(*) as n from audit_log where action = 'task.pickup' and entity_id = $1`,
       [String(taskId)],
     )
     expect(Number(pickups.n)).toBe(1)
+  })
+
+  it('shows its first screen fast, cold and from its service worker', async () => {
+    if (!browser) throw new Error('Chromium did not start')
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[2] ?? NaN
+    const firstScreen = async (page: Page, reload: boolean) => {
+      const started = Date.now()
+      await (reload ? page.reload() : page.goto(`${serve.url}/crew/`))
+      await page.getByRole('heading', { name: 'Pair this phone', exact: true }).waitFor()
+      return Date.now() - started
+    }
+    const cold: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const fresh = await phoneContext(browser)
+      cold.push(await firstScreen(await fresh.newPage(), false))
+      await fresh.close()
+    }
+    context = await phoneContext(browser)
+    const page = await context.newPage()
+    await firstScreen(page, false)
+    await serviceWorkerReady(page)
+    await shoot(page, SHOTS, 'pairing')
+    const cached: number[] = []
+    for (let i = 0; i < 5; i++) cached.push(await firstScreen(page, true))
+    console.log(
+      `crew live: first screen, median of 5: cold ${median(cold)} ms (${cold.join(', ')}), ` +
+        `from the service worker ${median(cached)} ms (${cached.join(', ')})`,
+    )
+    expect(median(cold)).toBeLessThan(1_000)
+    expect(median(cached)).toBeLessThan(1_000)
   })
 })
