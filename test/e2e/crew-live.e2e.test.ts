@@ -95,6 +95,8 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     const text = await page.locator('main').innerText()
     expect(text).toContain('Move 5 bikes')
     expect(text).toContain('SF-M10')
+    expect(text).toContain('Reported just now')
+    expect(text).not.toContain('Old numbers')
     for (const { id } of STATIONS) expect(text).not.toContain(id)
     await shoot(page, SHOTS, 'task')
 

@@ -30,7 +30,7 @@ export interface CrewLiveServer {
 
 /**
  * A real `balancer serve` on a throwaway database (a scratch database of its own), with the
- * STATIONS and their live numbers, as a feed poll writes them.
+ * STATIONS and their live numbers, fresh, as a feed poll writes them.
  */
 export async function startCrewLiveServer(): Promise<CrewLiveServer> {
   const space = await workspace('balancer-e2e-crew-live-')
@@ -38,6 +38,11 @@ export async function startCrewLiveServer(): Promise<CrewLiveServer> {
   const db = new pg.Client({ connectionString: space.database.url })
   await db.connect()
   await db.query(`insert into systems (system_id, name) values ('bay', 'Bay Wheels')`)
+  // The feed the numbers came from, read a moment ago (nothing polls it: BALANCER_POLL is off).
+  await db.query(
+    `insert into feeds (url, system_id, enabled, ttl_seconds, feed_last_updated, last_success_at)
+     values ('http://127.0.0.1:9/gbfs.json', 'bay', false, 60, now(), now())`,
+  )
   for (const s of STATIONS) {
     await db.query(
       `insert into stations (system_id, station_id, name, short_name, lat, lon, capacity)
