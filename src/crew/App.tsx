@@ -8,6 +8,7 @@ import { StartShift } from './screens/StartShift'
 import { TaskScreen } from './screens/TaskScreen'
 import { Waiting } from './screens/Waiting'
 import type { CrewSession } from './session'
+import { unsentWords } from './unsent'
 import { bikes } from './words'
 
 type View = 'task' | 'pickup' | 'complete' | 'cantdo' | 'report' | 'end'
@@ -153,6 +154,12 @@ export function App({ session }: { session: CrewSession }) {
         online={crew.online}
         onRetry={() => void actions.retryQueue()}
         onDrop={(key) => void actions.dropQueued(key)}
+        unsent={
+          crew.unsentFor
+            ? unsentWords(queue.length, crew.unsentFor, crew.signedIn ? crew.me : null)
+            : null
+        }
+        onDropUnsent={() => void actions.dropUnsent()}
       />
       {screen}
     </div>

@@ -53,6 +53,8 @@ export class Outbox {
   private chain: Promise<unknown> = Promise.resolve()
   private timer: unknown = null
   private flushing: Promise<void> | null = null
+  /** Held: nothing is sent (signed out, or paired to another crew than the one that queued). */
+  private held = false
   private readonly options: Required<Omit<OutboxOptions, 'onSent' | 'onSignedOut'>> &
     Pick<OutboxOptions, 'onSent' | 'onSignedOut'>
 
@@ -142,7 +144,20 @@ export class Outbox {
     return this.flushing
   }
 
-  /** Forget everything (signed out: the token that could send these is gone). */
+  /** Stops sending, keeping every item and its key (the phone was signed out). */
+  hold(): void {
+    this.held = true
+    if (this.timer !== null) this.options.clearTimer(this.timer)
+    this.timer = null
+  }
+
+  /** Sends again what waits, with the keys it had (paired again for the same crew). */
+  release(): Promise<void> {
+    this.held = false
+    return this.flush()
+  }
+
+  /** Forget everything (the person chose to drop what another crew's pairing left). */
   async clear(): Promise<void> {
     if (this.timer !== null) this.options.clearTimer(this.timer)
     this.timer = null
@@ -156,7 +171,7 @@ export class Outbox {
   private async run(): Promise<void> {
     for (;;) {
       const head = this.items[0]
-      if (!head || head.error !== null) return
+      if (!head || head.error !== null || this.held) return
       try {
         const answer = await this.options.send(head.call)
         await this.serial(async () => {
@@ -167,6 +182,7 @@ export class Outbox {
         this.options.onSent?.(head, answer)
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
+          this.hold()
           this.options.onSignedOut?.()
           return
         }

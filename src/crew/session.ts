@@ -15,7 +15,8 @@ import { currentPosition, deviceName, whereAndBattery } from './device'
 import { openEventStream, type CrewEvent } from './events'
 import { Outbox, type OutboxItem } from './outbox'
 import { KEYS, newKey, type KeyValue } from './storage'
-import type { CrewState, Progress } from './state'
+import { UnsentChanges } from './unsent'
+import { noProgress, type CrewState, type Progress } from './state'
 import { bikes, describeError, RELEASE_REASONS } from './words'
 
 export type { CrewState, Notice, Progress } from './state'
@@ -39,22 +40,30 @@ export class CrewSession {
     task: null,
     progress: null,
     queue: [],
+    unsentFor: null,
     online: navigator.onLine,
     notice: null,
     busy: null,
   }
   private readonly listeners = new Set<() => void>()
   private readonly outbox: Outbox
+  private readonly unsent: UnsentChanges
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null
   private closeEvents: (() => void) | null = null
 
   constructor(private readonly store: KeyValue) {
     this.outbox = new Outbox(store, {
       send: (call) => send(call, this.token),
-      onChange: (items) => this.update({ queue: [...items] }),
+      onChange: (items) => {
+        this.update({ queue: [...items] })
+        if (items.length === 0) void this.unsent.emptied()
+      },
       onSignedOut: () => void this.signOut(SIGNED_OUT),
       onSent: (item) => this.sent(item),
     })
+    this.unsent = new UnsentChanges(store, this.outbox, (owner) =>
+      this.update({ unsentFor: owner }),
+    )
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -74,6 +83,7 @@ export class CrewSession {
       this.store.get<Progress>(KEYS.progress),
     ])
     await this.outbox.load()
+    await this.unsent.load(me ?? null, Boolean(token))
     this.token = token ?? null
     this.update({
       ready: true,
@@ -114,6 +124,7 @@ export class CrewSession {
         van_capacity: null,
       })
       this.update({ signedIn: true })
+      await this.unsent.paired(answer.crew_id)
       this.sync()
       await this.refresh()
     })
@@ -139,12 +150,7 @@ export class CrewSession {
       const { task } = await this.call<{ task: CrewTask | null }>(calls.task())
       this.keep('task', KEYS.task, task)
       if (this.state.progress?.taskId !== claimed.id) {
-        this.keep('progress', KEYS.progress, {
-          taskId: claimed.id,
-          picked: null,
-          completed: null,
-          released: false,
-        })
+        this.keep('progress', KEYS.progress, noProgress(claimed.id))
       }
     })
 
@@ -216,6 +222,7 @@ export class CrewSession {
 
   retryQueue = () => this.outbox.retry()
   dropQueued = (key: string) => this.outbox.discard(key)
+  dropUnsent = () => this.unsent.drop()
   dismiss = () => this.update({ notice: null })
 
   // ---- the server's side ---------------------------------------------------------------------
@@ -314,12 +321,13 @@ export class CrewSession {
     })
   }
 
+  /** Forgets the token and what the server said; what waits to be sent is kept (unsent.ts). */
   async signOut(text: string | null): Promise<void> {
     this.token = null
+    await this.unsent.signedOut(this.state.me)
     await Promise.all(
       [KEYS.token, KEYS.me, KEYS.shift, KEYS.task, KEYS.progress].map((key) => this.store.del(key)),
     )
-    await this.outbox.clear()
     this.update({
       signedIn: false,
       me: null,
@@ -369,9 +377,7 @@ export class CrewSession {
 
   private progressOf(taskId: number): Progress {
     const held = this.state.progress
-    return held?.taskId === taskId
-      ? held
-      : { taskId, picked: null, completed: null, released: false }
+    return held?.taskId === taskId ? held : noProgress(taskId)
   }
 
   private keep<K extends 'me' | 'shift' | 'task' | 'progress'>(

@@ -43,6 +43,8 @@ export const KEYS = {
   outbox: 'outbox',
   /** Work recorded on the phone for the held task: bikes picked up, completed. */
   progress: 'progress',
+  /** The crew whose changes a sign-out left waiting (see unsent.ts). */
+  unsentFor: 'unsentFor',
 } as const
 
 /**

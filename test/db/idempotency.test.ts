@@ -133,7 +133,7 @@ describe('Idempotency-Key', () => {
     expect((await post('/dispatch/next', crewA, 'later')).status).toBe(200)
   })
 
-  it("keys are each token's own, and are forgotten once expired", async () => {
+  it("keys are each crew's own, and are forgotten once expired", async () => {
     await readyTasks(3)
     const a = await post('/dispatch/next', crewA, 'shared-key')
     const b = await post('/dispatch/next', crewB, 'shared-key')
@@ -143,7 +143,10 @@ describe('Idempotency-Key', () => {
       select actor, round(extract(epoch from expires_at - created_at) / 3600) as hours
         from idempotency_keys order by actor`.execute(database.db)
     expect(rows).toHaveLength(2)
-    expect(rows.every((row) => row.actor.startsWith('token:') && row.hours === 24)).toBe(true)
+    expect(rows.map((row) => [row.actor, row.hours])).toEqual([
+      ['crew:van-ia', 24],
+      ['crew:van-ib', 24],
+    ])
     // Past its expiry the key names a new request: the crew holds its task, so it gets it back.
     await sql`update idempotency_keys set created_at = now() - interval '25 hours',
                                           expires_at = now() - interval '1 hour'`.execute(
@@ -152,6 +155,24 @@ describe('Idempotency-Key', () => {
     const late = await post('/dispatch/next', crewA, 'shared-key')
     expect(late.headers.get('idempotent-replayed')).toBeNull()
     expect(json(late.text)).toMatchObject({ id: json(a.text).id, already_held: true })
+  })
+
+  it("a crew's new token (its phone paired again) replays what the revoked one did", async () => {
+    const [id] = await readyTasks(1)
+    await post('/dispatch/next', crewA, 'claim-before-revoke')
+    const before = await post(`/task/${id}/complete`, crewA, 'done-in-a-tunnel', { qty_moved: 2 })
+    const audited = async () => {
+      const { rows } = await sql<{ n: string }>`
+        select count(*) as n from audit_log where action = 'task.complete'`.execute(database.db)
+      return Number(rows[0]?.n)
+    }
+    const completions = await audited()
+    const repaired = await api.token('crew', 'Van IA again', { crewId: 'van-ia' })
+    const again = await post(`/task/${id}/complete`, repaired, 'done-in-a-tunnel', { qty_moved: 2 })
+    expect(again.status).toBe(before.status)
+    expect(again.text).toBe(before.text)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(await audited()).toBe(completions)
   })
 
   it('a malformed key is a 400 naming the header, and nothing is claimed', async () => {

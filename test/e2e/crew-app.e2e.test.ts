@@ -5,6 +5,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { crewContentSecurityPolicy } from '../../src/shared/csp.js'
 import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js'
+import {
+  button,
+  cameraPhoto,
+  jpegSize,
+  phoneContext,
+  serviceWorkerReady,
+  shoot,
+  VAN,
+} from '../helpers/crew-phone.js'
 import { watchPage } from '../helpers/e2e.js'
 import {
   FROM,
@@ -23,9 +32,6 @@ import {
  */
 const CREW = resolve('out/crew')
 const SHOTS = resolve(process.env.CREW_SHOTS ?? 'test-results/screenshots/crew')
-const PHONE = { width: 390, height: 844 }
-const SMALL = { width: 360, height: 640 }
-const VAN = { latitude: 37.7793, longitude: -122.4193 }
 const built = existsSync(join(CREW, 'index.html'))
 if (!hasChromium || !built) {
   console.warn(
@@ -54,61 +60,11 @@ afterEach(async () => {
 async function phone(): Promise<{ page: Page; problems: string[] }> {
   if (!browser) throw new Error('Chromium did not start')
   fake = await startFakeCrewServer(CREW)
-  context = await browser.newContext({
-    viewport: PHONE,
-    deviceScaleFactor: 1,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-US',
-    geolocation: VAN,
-    permissions: ['geolocation'],
-  })
+  context = await phoneContext(browser)
   const page = await context.newPage()
   const { problems } = watchPage(page)
   return { page, problems }
 }
-
-/**
- * Every visible control at least 44 px each way (a radio button's target is its whole label),
- * and nothing wider than the screen.
- */
-async function checkLayout(page: Page, name: string): Promise<void> {
-  // A string: this file compiles without the DOM's types; the function runs in the page.
-  const small = await page.evaluate<string[]>(`
-    [...document.querySelectorAll(
-      'button, a, input:not(.visually-hidden):not([type=radio]), textarea, label.choice',
-    )]
-      .map((element) => ({ element, box: element.getBoundingClientRect() }))
-      .filter(({ box }) => box.width > 0 && box.height > 0)
-      .filter(({ box }) => box.height < 44 || box.width < 44)
-      .map(({ element, box }) =>
-        (element.textContent.trim() || element.tagName) + ' ' +
-        Math.round(box.width) + 'x' + Math.round(box.height))
-  `)
-  expect(small, `${name}: touch targets under 44 px`).toEqual([])
-  const overflow = await page.evaluate<number>(
-    'document.documentElement.scrollWidth - window.innerWidth',
-  )
-  expect(overflow, `${name}: wider than the screen`).toBeLessThanOrEqual(0)
-}
-
-/** The screen light and dark, at 390x844 and 360x640, after checking its layout at both. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const size of [PHONE, SMALL]) {
-    await page.setViewportSize(size)
-    await checkLayout(page, `${name} at ${size.width}x${size.height}`)
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme })
-      await page.screenshot({
-        path: join(SHOTS, `crew-${name}-${size.width}x${size.height}-${colorScheme}.png`),
-      })
-    }
-  }
-  await page.setViewportSize(PHONE)
-  await page.emulateMedia({ colorScheme: 'light' })
-}
-
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true })
 
 describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
   it('pairs, starts a shift, moves bikes through a dead spot exactly once, and ends the shift', async () => {
@@ -120,7 +76,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     await page.getByRole('heading', { name: 'Pair this phone' }).waitFor()
     const firstScreenMs = Date.now() - started
     console.log(`crew app: first screen ${firstScreenMs} ms after navigation (cold, no cache)`)
-    await shoot(page, 'pairing')
+    await shoot(page, SHOTS, 'pairing')
 
     // The dispatcher's link: the code in the fragment, traded at once and taken out of the URL.
     await page.goto(`${fake.url}/crew/#pair=${PAIR_CODE}`)
@@ -129,7 +85,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(new URL(page.url()).hash).toBe('')
     expect(await page.content()).not.toContain(TOKEN)
     await page.getByText('Van 3 (Mission)').first().waitFor()
-    await shoot(page, 'start-shift')
+    await shoot(page, SHOTS, 'start-shift')
 
     await button(page, 'Van capacity (bikes): one fewer').click()
     await button(page, 'Bikes on board now: one more').click()
@@ -138,7 +94,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(fake.shifts[0]).toMatchObject({ van_capacity: 11, bikes_on_board: 1 })
     await expect.poll(() => fake.heartbeats.length).toBeGreaterThan(0)
     expect(fake.heartbeats[0]).toMatchObject({ lat: VAN.latitude, lon: VAN.longitude })
-    await shoot(page, 'ready')
+    await shoot(page, SHOTS, 'ready')
 
     await button(page, 'Next task').click()
     await page.getByRole('heading', { name: FROM.name }).waitFor()
@@ -151,12 +107,12 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(text).not.toContain(TO.station_id)
     const navigate = page.getByRole('link', { name: 'Navigate' })
     expect(await navigate.getAttribute('href')).toMatch(/^geo:37\.784100,-122\.398500/)
-    await shoot(page, 'task')
+    await shoot(page, SHOTS, 'task')
 
     await button(page, 'Picked up').click()
     await page.getByRole('heading', { name: 'Picked up' }).waitFor()
     await button(page, 'Bikes actually taken: one fewer').click()
-    await shoot(page, 'picked-up')
+    await shoot(page, SHOTS, 'picked-up')
     await button(page, 'Picked up').click()
     await button(page, 'Complete').waitFor()
     await expect.poll(() => fake.applied.pickups).toEqual([4])
@@ -165,21 +121,17 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
 
     // Into a dead spot: the app was cached by its service worker, the result waits on the phone.
     // A function, not a string: the page's CSP forbids the eval a string predicate needs.
-    await page.waitForFunction(
-      () =>
-        (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } })
-          .navigator.serviceWorker.controller !== null,
-    )
+    await serviceWorkerReady(page)
     await context?.setOffline(true)
     await page.getByText('No signal').waitFor()
     await button(page, 'Complete').click()
     await page.getByRole('heading', { name: 'Complete' }).waitFor()
-    await shoot(page, 'complete')
+    await shoot(page, SHOTS, 'complete')
     await button(page, 'Complete').click()
     await page.getByText('Waiting to be sent: 1').waitFor()
     const waiting = page.getByRole('region', { name: 'Waiting to be sent' })
     await waiting.getByText('Complete: 4 bikes left at Valencia St at 16th St').waitFor()
-    await shoot(page, 'waiting-offline')
+    await shoot(page, SHOTS, 'waiting-offline')
 
     // A reload with no network: the shell from the cache, the queue from IndexedDB.
     await page.reload()
@@ -194,12 +146,12 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     expect(fake.requests.get('POST /task/:id/complete')).toBe(2)
     expect(fake.replayed.get('POST /task/:id/complete')).toBe(1)
     expect(fake.applied.completions).toEqual([{ id: 41, qty_moved: 4 }])
-    await shoot(page, 'sent')
+    await shoot(page, SHOTS, 'sent')
 
     await button(page, 'End shift').click()
     await page.getByRole('heading', { name: 'End shift' }).waitFor()
     await button(page, 'Bikes left on board: one more').click()
-    await shoot(page, 'end-shift')
+    await shoot(page, SHOTS, 'end-shift')
     await button(page, 'End shift').click()
     await page.getByRole('heading', { name: 'Start shift' }).waitFor()
     expect(fake.shifts[0]).toMatchObject({ bikes_on_board: 1 })
@@ -218,17 +170,18 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     // A 4000x3000 camera photo: scaled on the phone to at most 1600 px, JPEG, well under 2 MB.
     await button(page, 'Report a problem').click()
     await page.getByRole('heading', { name: 'Report a problem' }).waitFor()
-    await shoot(page, 'report')
+    await shoot(page, SHOTS, 'report')
     await page.getByText('Broken docks').click()
     await page.getByLabel('Note (optional)').fill('2 docks broken, red light')
-    const photo = await cameraPhoto()
+    if (!browser) throw new Error('Chromium did not start')
+    const photo = await cameraPhoto(browser)
     await page.setInputFiles('#problem-photo', {
       name: 'photo.png',
       mimeType: 'image/png',
       buffer: photo,
     })
     await page.getByRole('img', { name: 'The photo to send' }).waitFor()
-    await shoot(page, 'report-photo')
+    await shoot(page, SHOTS, 'report-photo')
     await button(page, 'Send report').click()
     await expect.poll(() => fake.problems.length).toBe(1)
     const [report] = fake.problems
@@ -249,7 +202,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     await button(page, "Can't do").click()
     await page.getByText('No free docks').click()
     await page.getByLabel('Note for the dispatcher (optional)').fill('only 9 at Folsom')
-    await shoot(page, 'cant-do')
+    await shoot(page, SHOTS, 'cant-do')
     await button(page, 'Give the task back').click()
     await expect
       .poll(() => fake.applied.releases)
@@ -272,39 +225,13 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
       .waitFor({ timeout: 5_000 })
     console.log(`crew app: a cancel shown ${Date.now() - canceledAt} ms after it was pushed`)
     expect(await page.getByRole('heading', { name: FROM.name }).count()).toBe(0)
-    await shoot(page, 'canceled')
+    await shoot(page, SHOTS, 'canceled')
 
     // Revoked in the console: the stream says signed_out and the phone forgets its token.
     fake.revoke()
     await page.getByRole('heading', { name: 'Pair this phone' }).waitFor({ timeout: 5_000 })
     await page.getByText('This phone was signed out').waitFor()
-    await shoot(page, 'signed-out')
+    await shoot(page, SHOTS, 'signed-out')
     expect(problems).toEqual([])
   })
 })
-
-/** A big, detailed PNG as a phone camera makes it (4000x3000), drawn by Chromium itself. */
-async function cameraPhoto(): Promise<Buffer> {
-  if (!browser) throw new Error('Chromium did not start')
-  const page = await browser.newPage({ viewport: { width: 4000, height: 3000 } })
-  await page.setContent(
-    '<body style="margin:0;background:repeating-linear-gradient(45deg,#2a6,#2a6 7px,#fc3 7px,#fc3 13px,#36c 13px,#36c 21px)"></body>',
-  )
-  const shot = await page.screenshot()
-  await page.close()
-  return shot
-}
-
-/** The width and height in a JPEG's start-of-frame marker. */
-function jpegSize(jpeg: Buffer): { width: number; height: number } | null {
-  let at = 2
-  while (at < jpeg.length) {
-    const marker = jpeg[at + 1] ?? 0
-    const length = jpeg.readUInt16BE(at + 2)
-    if (marker >= 0xc0 && marker <= 0xc2) {
-      return { height: jpeg.readUInt16BE(at + 5), width: jpeg.readUInt16BE(at + 7) }
-    }
-    at += 2 + length
-  }
-  return null
-}

@@ -148,7 +148,7 @@ describe('the crew phone outbox', () => {
     expect(outbox.list()).toEqual([])
   })
 
-  it('stops and signs out on a 401, keeping nothing it could not send', async () => {
+  it('stops and holds everything on a 401, sending again only when released', async () => {
     const api = server([new ApiError(401, 'invalid or revoked token', 'unauthorized')])
     let signedOut = 0
     const outbox = new Outbox(memoryStore(), {
@@ -157,9 +157,21 @@ describe('the crew phone outbox', () => {
     })
     await outbox.load()
     await outbox.add('pickup', calls.pickup(41, 4), 'Picked up', 41)
+    await outbox.add('complete', calls.complete(41, 4), 'Complete', 41)
     await outbox.flush()
     expect(signedOut).toBe(1)
-    await outbox.clear()
+    expect(outbox.list().map((item) => item.label)).toEqual(['Picked up', 'Complete'])
+    // Held: a flush (the online event, a new action) sends nothing.
+    await outbox.flush()
+    expect(api.seen).toHaveLength(1)
+
+    await outbox.release()
+    expect(api.seen.map((call) => call.path)).toEqual([
+      '/task/41/pickup',
+      '/task/41/pickup',
+      '/task/41/complete',
+    ])
+    expect(api.seen[1]?.idempotencyKey).toBe(api.seen[0]?.idempotencyKey)
     expect(outbox.list()).toEqual([])
   })
 })

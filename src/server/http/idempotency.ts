@@ -71,8 +71,14 @@ export interface Idempotency {
   ): Promise<T | undefined>
 }
 
-/** A key is one caller's: two crews that pick the same key do not see each other's answers. */
+/**
+ * A key is one caller's: two crews that pick the same key do not see each other's answers. A
+ * crew's keys are the crew's, not its token's: a phone signed out (revoked) with changes waiting
+ * sends them again after pairing again, with a new token and the same keys, and what was done
+ * under the old token is replayed, not done twice.
+ */
 function scopeOf(actor: Actor): string {
+  if (actor.crewId !== null) return `crew:${actor.crewId}`
   return actor.tokenId !== null ? `token:${actor.tokenId}` : `${actor.role}:${actor.name}`
 }
 
