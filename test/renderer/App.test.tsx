@@ -57,6 +57,7 @@ describe('the desktop window', () => {
       'Trip import',
       'Settings',
       'System',
+      'Problems',
     ])
     expect(await screen.findByText(/^Bay Wheels: updated 4\d s ago$/)).toBeTruthy()
     expect(screen.getByText('Online')).toBeTruthy()
@@ -142,12 +143,13 @@ describe('signing in from a browser', () => {
       'Suggestions',
       'Tasks',
       'System',
+      'Problems',
     ])
     expect(screen.getByText(/Read-only/)).toBeTruthy()
     // The help lists only the views an analyst has.
     fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }))
     const help = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
-    expect(help.textContent).toContain('1 – 7')
+    expect(help.textContent).toContain('1 – 8')
     expect(help.textContent).not.toContain('Trip import')
     fireEvent.click(within(help).getByRole('button', { name: 'Close' }))
     expect(screen.queryByRole('dialog')).toBeNull()

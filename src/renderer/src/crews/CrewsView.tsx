@@ -1,187 +1,66 @@
-import { useCallback, useState } from 'react'
-import { ROLE_LABELS } from '../session/roles'
-import {
-  ROLES,
-  type CreatedToken,
-  type CreateTokenRequest,
-  type Crew,
-  type Role,
-  type TokenInfo,
-} from '../../../shared/dispatch'
-import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
+import { useCallback, useMemo, useState } from 'react'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
-import type { ViewProps } from '../shell/view-props'
+import { canDispatch, type ViewProps } from '../shell/view-props'
+import { useDevices, type CrewSources } from './crew-sources'
+import type { CrewWithWork, Device } from './crew-types'
+import { CrewsTable } from './CrewsTable'
+import { DevicesTable } from './DevicesTable'
+import { PairingPanel } from './PairingPanel'
+import { TokensPanel } from './TokensPanel'
 
-const HEALTH_TONE: Record<Crew['health'], string> = {
-  Healthy: 'ok',
-  Warning: 'warn',
-  Critical: 'bad',
-  'Never seen': 'quiet',
-}
-
-/** The secret, once: copy it now or never see it again. */
-function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no')
-  const copy = () => {
-    // The clipboard API needs a secure context: a LAN browser on plain http may refuse it.
-    const clipboard = navigator.clipboard as Clipboard | undefined
-    if (!clipboard) {
-      setCopied('failed')
-      return
-    }
-    clipboard.writeText(created.token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    )
-  }
-  return (
-    <div className="secret" role="status">
-      <p className="secret-title">
-        Token for <strong>{created.info.name}</strong> ({ROLE_LABELS[created.info.role]}
-        {created.info.crew_id ? `, crew ${created.info.crew_id}` : ''}) created.
-      </p>
-      <p>Copy it now: it is shown this once and never again (only its digest is kept).</p>
-      <div className="secret-row">
-        <code className="secret-value" data-testid="new-token">
-          {created.token}
-        </code>
-        <button type="button" className="button" onClick={copy}>
-          {copied === 'yes' ? 'Copied' : 'Copy'}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onDone}>
-          Done
-        </button>
-      </div>
-      {copied === 'failed' && (
-        <p className="error-text">
-          This browser would not copy: select the token and copy it by hand.
-        </p>
-      )}
-    </div>
-  )
-}
-
-function CreateToken({ onCreate }: { onCreate: (request: CreateTokenRequest) => Promise<void> }) {
-  const [name, setName] = useState('')
-  const [role, setRole] = useState<Role>('crew')
-  const [crewId, setCrewId] = useState('')
-  const [capacity, setCapacity] = useState('')
-  const [working, setWorking] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-
-  const submit = (event: { preventDefault(): void }) => {
-    event.preventDefault()
-    setWorking(true)
-    setError(null)
-    const van = capacity.trim() === '' ? undefined : Number(capacity)
-    onCreate({
-      name: name.trim(),
-      role,
-      ...(role === 'crew' && crewId.trim() ? { crew_id: crewId.trim() } : {}),
-      ...(role === 'crew' && van !== undefined ? { van_capacity: van } : {}),
-    })
-      .then(() => {
-        setName('')
-        setCrewId('')
-        setCapacity('')
-      })
-      .catch((failure: unknown) => setError(messageOf(failure)))
-      .finally(() => setWorking(false))
-  }
-
-  return (
-    <form className="token-form" onSubmit={submit} aria-label="Create a token">
-      <label className="field">
-        <span>Name</span>
-        <input
-          required
-          value={name}
-          placeholder={role === 'crew' ? 'Van 3' : 'Depot desk 2'}
-          onChange={(event) => setName(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Role</span>
-        <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
-          {ROLES.map((option) => (
-            <option key={option} value={option}>
-              {ROLE_LABELS[option]}
-            </option>
-          ))}
-        </select>
-      </label>
-      {role === 'crew' && (
-        <>
-          <label className="field">
-            <span>Crew id</span>
-            <input
-              value={crewId}
-              placeholder="from the name"
-              onChange={(event) => setCrewId(event.target.value)}
-            />
-          </label>
-          <label className="field field-narrow">
-            <span>Van bikes</span>
-            <input
-              inputMode="numeric"
-              value={capacity}
-              placeholder="any"
-              onChange={(event) => setCapacity(event.target.value)}
-            />
-          </label>
-        </>
-      )}
-      <button type="submit" className="button" disabled={working || name.trim() === ''}>
-        {working ? 'Creating…' : 'Create token'}
-      </button>
-      {error && (
-        <p className="error-text form-error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
-  )
-}
-
-/** Crews with their health and last heartbeat; tokens handed out and revoked (dispatchers). */
-export function CrewsView({ client, timeZone }: ViewProps) {
+/**
+ * Crews with their shift, task, last contact and bikes moved today; phones paired with them
+ * ("Pair a phone", "Revoke"); tokens handed out and revoked (dispatchers).
+ */
+export function CrewsView({
+  client,
+  session,
+  timeZone,
+  sources = {},
+}: ViewProps & { sources?: CrewSources }) {
   const now = useNow(10_000)
-  const loadCrews = useCallback(() => client.invoke('crews:list'), [client])
+  const loadCrews = useCallback(
+    (): Promise<CrewWithWork[]> => client.invoke('crews:list'),
+    [client],
+  )
   const crews = useResource(client, loadCrews, {
     events: ['tasks:changed', 'app:resync'],
     intervalMs: 30_000,
   })
-  const loadTokens = useCallback(() => client.invoke('tokens:list', {}), [client])
-  const tokens = useResource(client, loadTokens)
-  const [created, setCreated] = useState<CreatedToken | null>(null)
-  const [revoking, setRevoking] = useState<number | null>(null)
-  const [failure, setFailure] = useState<string | null>(null)
+  const devices = useDevices(sources.devices)
+  const [pairing, setPairing] = useState<CrewWithWork | null>(null)
+  const dispatcher = canDispatch(session)
+  const pairingSource = dispatcher ? sources.pairing : undefined
+  const devicesSource = dispatcher ? sources.devices : undefined
 
-  const create = async (request: CreateTokenRequest) => {
-    setCreated(await client.invoke('tokens:create', request))
-    tokens.reload()
-    crews.reload()
-  }
-
-  const revoke = async (token: TokenInfo) => {
-    try {
-      await client.invoke('tokens:revoke', { token_id: token.token_id })
-      setFailure(null)
-    } catch (error) {
-      setFailure(`"${token.name}" was not revoked: ${messageOf(error)}`)
-    }
-    setRevoking(null)
-    tokens.reload()
-    crews.reload()
-  }
+  const names = useMemo(
+    () => new Map((crews.data ?? []).map((crew) => [crew.crew_id, crew.name])),
+    [crews.data],
+  )
+  const crewName = useCallback((id: string) => names.get(id) ?? id, [names])
+  const create = useCallback(
+    (crewId: string) => {
+      if (!pairingSource) return Promise.reject(new Error('Pairing is not offered here'))
+      return pairingSource.create(crewId)
+    },
+    [pairingSource],
+  )
+  const reloadDevices = devices.reload
+  const closePairing = useCallback(() => {
+    setPairing(null)
+    reloadDevices()
+  }, [reloadDevices])
+  const revoke = devicesSource
+    ? (device: Device) => devicesSource.revoke(device.device_id)
+    : undefined
 
   return (
     <section className="view">
       <header className="view-header">
         <h1>Crews</h1>
-        <Refreshing active={crews.loading || tokens.loading} />
+        <Refreshing active={crews.loading || devices.loading} />
       </header>
 
       <section className="panel" aria-labelledby="crews-title">
@@ -198,127 +77,57 @@ export function CrewsView({ client, timeZone }: ViewProps) {
         ) : crews.data.length === 0 ? (
           <Empty title="No crews yet">Create a crew token below; the crew appears with it.</Empty>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Crew</th>
-                <th>Health</th>
-                <th>Last heartbeat</th>
-                <th className="right">On tasks</th>
-                <th className="right">Van bikes</th>
-                <th className="right">Tokens</th>
-              </tr>
-            </thead>
-            <tbody>
-              {crews.data.map((crew) => (
-                <tr key={crew.crew_id}>
-                  <td>
-                    <span className="strong">{crew.name}</span>
-                    <span className="sub">{crew.crew_id}</span>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${HEALTH_TONE[crew.health]}`}>{crew.health}</span>
-                  </td>
-                  <td title={formatFullTime(crew.last_seen_at, timeZone)}>
-                    {crew.last_seen_at
-                      ? `${formatAgo(crew.last_seen_at, now)} · ${formatClock(crew.last_seen_at, timeZone)}`
-                      : 'never'}
-                  </td>
-                  <td className="right num">{crew.assigned_tasks}</td>
-                  <td className="right num">{crew.van_capacity ?? '—'}</td>
-                  <td className="right num">{crew.active_tokens}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CrewsTable
+            crews={crews.data}
+            devices={devices.data}
+            now={now}
+            timeZone={timeZone}
+            {...(pairingSource ? { onPair: setPairing } : {})}
+          />
         )}
       </section>
 
-      <section className="panel" aria-labelledby="tokens-title">
+      <section className="panel" aria-labelledby="phones-title">
         <header className="panel-header">
-          <h2 id="tokens-title">Tokens</h2>
-          <span className="panel-meta">Crews, desks and engines sign in with these</span>
+          <h2 id="phones-title">Paired phones</h2>
+          <span className="panel-meta">Revoking a phone signs it out at once</span>
         </header>
-        <div className="panel-body">
-          {created ? (
-            <NewToken created={created} onDone={() => setCreated(null)} />
-          ) : (
-            <CreateToken onCreate={create} />
-          )}
-        </div>
-        {failure && (
-          <div className="notice notice-error" role="alert">
-            <span>{failure}</span>
-          </div>
-        )}
-        {tokens.error && !tokens.data ? (
-          <Failure title="Tokens unavailable" detail={tokens.error} onRetry={tokens.reload} />
-        ) : !tokens.data ? (
-          <Loading what="tokens" />
-        ) : tokens.data.length === 0 ? (
-          <Empty title="No active tokens" />
+        {devices.absent ? (
+          <Empty title="Phones are not listed by this server">
+            Pairing phones by QR code needs a server with the crew app; until then crews sign in
+            with a crew token made below.
+          </Empty>
+        ) : devices.error && !devices.data ? (
+          <Failure title="Phones unavailable" detail={devices.error} onRetry={devices.reload} />
+        ) : !devices.data ? (
+          <Loading what="phones" />
+        ) : devices.data.length === 0 ? (
+          <Empty title="No phone paired yet">
+            {pairingSource ? 'Choose "Pair a phone" beside a crew above.' : null}
+          </Empty>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Role</th>
-                <th>Token</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th className="right">Revoke</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.token_id}>
-                  <td>
-                    <span className="strong">{token.name}</span>
-                    {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
-                  </td>
-                  <td>{ROLE_LABELS[token.role]}</td>
-                  <td>
-                    <code>{token.token_prefix}…</code>
-                  </td>
-                  <td title={formatFullTime(token.created_at, timeZone)}>
-                    {formatClock(token.created_at, timeZone)}
-                  </td>
-                  <td>{formatAgo(token.last_used_at, now)}</td>
-                  <td className="right nowrap">
-                    {revoking === token.token_id ? (
-                      <>
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          onClick={() => void revoke(token)}
-                        >
-                          Revoke now
-                        </button>{' '}
-                        <button
-                          type="button"
-                          className="button button-small button-quiet"
-                          onClick={() => setRevoking(null)}
-                        >
-                          Keep
-                        </button>
-                      </>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button button-small button-quiet"
-                        onClick={() => setRevoking(token.token_id)}
-                        aria-label={`Revoke ${token.name}`}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DevicesTable
+            devices={devices.data}
+            crewName={crewName}
+            now={now}
+            timeZone={timeZone}
+            {...(revoke ? { onRevoke: revoke } : {})}
+          />
         )}
       </section>
+
+      {dispatcher && (
+        <TokensPanel client={client} now={now} timeZone={timeZone} onChange={crews.reload} />
+      )}
+
+      {pairing && pairingSource && (
+        <PairingPanel
+          crewId={pairing.crew_id}
+          crewName={pairing.name}
+          create={create}
+          onClose={closePairing}
+        />
+      )}
     </section>
   )
 }

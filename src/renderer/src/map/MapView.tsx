@@ -3,10 +3,16 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { StationLive } from '../../../shared/feeds'
 import { FILL_COLOR, FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
 import { Refreshing, StationsOr } from '../common/states'
+import { plural } from '../common/format'
+import { useNow } from '../common/useNow'
+import type { CrewWithWork } from '../crews/crew-types'
+import { crewMarkers, useCrewLayer } from './crew-markers'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { useResource } from '../common/useResource'
 import { openStation } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
+import type { ConsoleClient } from '../api/client'
+import type { Task } from '../../../shared/dispatch'
 
 /** The one tile server the console's CSP allows images from (src/shared/csp.ts). */
 export const TILE_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
@@ -60,6 +66,18 @@ export function countLevels(stations: Iterable<StationLive>): Record<FillLevel, 
 
 type Tiles = 'on' | 'off' | 'failed'
 
+/** The crews and the tasks they hold; a failed task list leaves the vans without routes. */
+async function loadCrews(client: ConsoleClient): Promise<{ crews: CrewWithWork[]; tasks: Task[] }> {
+  const [crews, tasks] = await Promise.all([
+    client.invoke('crews:list') as Promise<CrewWithWork[]>,
+    client.invoke('tasks:list', { status: 'assigned', limit: 200 }).then(
+      (page) => page.tasks,
+      () => [],
+    ),
+  ])
+  return { crews, tasks }
+}
+
 /**
  * Every station as a dot coloured by how full it is, drawn on one canvas (2,000+ dots stay fast),
  * over OpenStreetMap tiles when the network allows, else on a plain background.
@@ -74,6 +92,12 @@ export function MapView({ client }: ViewProps) {
   const [tiles, setTiles] = useState<Tiles>(() => (tilesWanted() ? 'on' : 'off'))
   const [systemId, setSystemId] = useState<string>('')
   const fitted = useRef<string | null>(null)
+  const now = useNow(30_000)
+  const loadVans = useCallback(() => loadCrews(client), [client])
+  const crews = useResource(client, loadVans, {
+    events: ['tasks:changed', 'app:resync'],
+    intervalMs: 30_000,
+  })
 
   const all = stations.data
   const systems = useMemo(
@@ -87,6 +111,10 @@ export function MapView({ client }: ViewProps) {
   )
 
   const ready = all !== null && all.length > 0
+  const vans = useMemo(
+    () => (crews.data ? crewMarkers(crews.data.crews, crews.data.tasks, all ?? [], now) : null),
+    [crews.data, all, now],
+  )
   // The map itself: made once the container is on screen, removed with the view.
   useEffect(() => {
     const element = container.current
@@ -119,6 +147,8 @@ export function MapView({ client }: ViewProps) {
       fitted.current = null
     }
   }, [ready])
+
+  useCrewLayer(map, ready, vans)
 
   // Tiles, when wanted; failing ones (no network) leave the dots on a plain background.
   useEffect(() => {
@@ -208,7 +238,12 @@ export function MapView({ client }: ViewProps) {
     <section className="view view-fill">
       <header className="view-header">
         <h1>Map</h1>
-        {all && <span className="view-meta">{all.length.toLocaleString()} stations</span>}
+        {all && (
+          <span className="view-meta">
+            {all.length.toLocaleString()} stations
+            {vans && vans.length > 0 ? ` · ${plural(vans.length, 'crew')} placed` : ''}
+          </span>
+        )}
         <div className="view-actions">
           <SystemSelect
             systems={systems}
@@ -279,6 +314,20 @@ export function MapView({ client }: ViewProps) {
                   <span className="legend-count num">{counts[item.level].toLocaleString()}</span>
                 </div>
               ))}
+              {vans && vans.length > 0 && (
+                <>
+                  <div className="legend-row" title="A crew's last known position">
+                    <span className="legend-van" aria-hidden="true" />
+                    <span className="legend-label">Crew van</span>
+                    <span className="legend-count num">{vans.filter((v) => !v.stale).length}</span>
+                  </div>
+                  <div className="legend-row" title="No contact for 15 minutes or more">
+                    <span className="legend-van legend-van-stale" aria-hidden="true" />
+                    <span className="legend-label">Van, silent 15+ min</span>
+                    <span className="legend-count num">{vans.filter((v) => v.stale).length}</span>
+                  </div>
+                </>
+              )}
             </div>
           </div>
         )}

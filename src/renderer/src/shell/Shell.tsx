@@ -1,13 +1,16 @@
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useMemo, useRef, useState } from 'react'
 import type { Session } from '../../../shared/dispatch'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
 import type { ConsoleClient } from '../api/client'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
+import { crewSources, type CrewSources } from '../crews/crew-sources'
 import { CrewsView } from '../crews/CrewsView'
 import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
+import { useProblemNotifications } from '../notifications/problem-notifications'
 import { OverviewView } from '../overview/OverviewView'
+import { ProblemsView } from '../problems/ProblemsView'
 import { DailyReportView } from '../service/DailyReport'
 import { ServiceView } from '../service/ServiceView'
 import { SettingsView } from '../settings/SettingsView'
@@ -34,10 +37,13 @@ export function Shell({
   client,
   session,
   onSignOut,
+  sources: given,
 }: {
   client: ConsoleClient
   session: Session
   onSignOut?: () => void
+  /** The crew app's data; by default what `crewSources` wires (a test page gives its own). */
+  sources?: CrewSources
 }) {
   const views = viewsFor(session.role)
   const [route, go] = useHashRoute(views)
@@ -56,6 +62,9 @@ export function Shell({
   })
   const timeZone = feeds.data?.feeds.find((feed) => feed.timezone)?.timezone ?? null
   useBrowserNotifications(client, session, timeZone)
+  // The crew app's data (pairing, phones, problems, give-backs): wired in crewSources alone.
+  const sources = useMemo(() => given ?? crewSources(client), [given, client])
+  useProblemNotifications(sources.problems, session)
 
   const chord = useRef(0)
   const keys: KeyMap = {
@@ -98,13 +107,14 @@ export function Shell({
       ),
     station: () =>
       route.station ? (
-        <StationView {...props} station={route.station} />
+        <StationView {...props} station={route.station} sources={sources} />
       ) : (
         <StationsView {...props} />
       ),
     suggestions: () => <SuggestionsView {...props} />,
-    tasks: () => <TaskBoardView {...props} />,
-    crews: () => <CrewsView {...props} />,
+    tasks: () => <TaskBoardView {...props} sources={sources} />,
+    crews: () => <CrewsView {...props} sources={sources} />,
+    problems: () => <ProblemsView {...props} sources={sources} />,
     import: () => <TripImportView {...props} />,
     settings: () => <SettingsView {...props} />,
     system: () => <SystemView status={status} />,
@@ -129,9 +139,11 @@ export function Shell({
                 aria-current={navView === info.id ? 'page' : undefined}
               >
                 <span>{info.label}</span>
-                <kbd className="nav-key" title={`g ${info.key}`}>
-                  {numberKey(i)}
-                </kbd>
+                {numberKey(i) && (
+                  <kbd className="nav-key" title={`g ${info.key}`}>
+                    {numberKey(i)}
+                  </kbd>
+                )}
               </a>
             </li>
           ))}

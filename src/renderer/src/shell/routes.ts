@@ -15,6 +15,7 @@ export type ViewId =
   | 'system'
   | 'station'
   | 'report'
+  | 'problems'
 
 export interface ViewInfo {
   id: ViewId
@@ -37,6 +38,8 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: 'import', label: 'Trip import', key: 'i', roles: DISPATCH },
   { id: 'settings', label: 'Settings', key: 'e', roles: DISPATCH },
   { id: 'system', label: 'System', key: 'y', roles: READERS },
+  // Last, so the number keys people have learnt for the others stay as they were.
+  { id: 'problems', label: 'Problems', key: 'p', roles: READERS },
 ]
 
 export function viewsFor(role: Role): ViewInfo[] {

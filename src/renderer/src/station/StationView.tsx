@@ -12,6 +12,8 @@ import { LiveNumbers } from './LiveNumbers'
 import { NearbyPanel } from './NearbyPanel'
 import { ProfilePanel } from './ProfilePanel'
 import { WorkPanel } from './WorkPanel'
+import { ProblemsPanel } from './ProblemsPanel'
+import type { CrewSources } from '../crews/crew-sources'
 
 /** The profile's refusal when a system has no trips: the page says what to do instead. */
 function noTrips(error: string | null, cause: unknown = null): boolean {
@@ -21,8 +23,13 @@ function noTrips(error: string | null, cause: unknown = null): boolean {
   )
 }
 
-/** One station: its numbers now, its flows, its history, its neighbours and the work planned for it. */
-export function StationView({ client, station }: ViewProps & { station: StationRef }) {
+/** One station: its numbers now, its open problems, its flows, its history, its neighbours and the work planned for it. */
+export function StationView({
+  client,
+  session,
+  station,
+  sources = {},
+}: ViewProps & { station: StationRef; sources?: CrewSources }) {
   const now = useNow(5_000)
   const loadLive = useCallback(
     () =>
@@ -82,6 +89,12 @@ export function StationView({ client, station }: ViewProps & { station: StationR
         <>
           <LiveNumbers station={current} now={now} />
           <div className="station-grid">
+            <ProblemsPanel
+              source={sources.problems}
+              station={station}
+              session={session}
+              timeZone={current.timeZone}
+            />
             {withoutTrips ? (
               <Panel title="Trips in and out" className="panel-wide">
                 <Empty title="Import trips to see flows">

@@ -1,20 +1,16 @@
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type { Task, TaskStatus } from '../../../shared/dispatch'
 import type { ConsoleClient } from '../api/client'
-import {
-  formatAgo,
-  formatDuration,
-  formatFullTime,
-  messageOf,
-  secondsSince,
-} from '../common/format'
+import { messageOf } from '../common/format'
 import { Failure, Loading, Refreshing } from '../common/states'
 import { stationName, useStations, type StationIndex } from '../common/stations'
-import { StationCell } from '../common/StationCell'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
+import { useSourced, type CrewSources, type ReleasesSource } from '../crews/crew-sources'
+import type { TaskRelease } from '../crews/crew-types'
 import { useKeys } from '../shell/shortcuts'
 import { canDispatch, type ViewProps } from '../shell/view-props'
+import { TaskCard, type BoardTask } from './TaskCard'
 
 interface Column {
   status: TaskStatus
@@ -30,7 +26,7 @@ const COLUMNS: Column[] = [
   { status: 'canceled', title: 'Canceled', limit: 50 },
 ]
 
-type Board = Record<TaskStatus, Task[]> & { totals: Record<TaskStatus, number> }
+type Board = Record<TaskStatus, BoardTask[]> & { totals: Record<TaskStatus, number> }
 
 async function loadBoard(client: ConsoleClient): Promise<Board> {
   const [summary, ...pages] = await Promise.all([
@@ -46,20 +42,6 @@ async function loadBoard(client: ConsoleClient): Promise<Board> {
   return board
 }
 
-/** When the task entered the column it is in. */
-function since(task: Task): string {
-  switch (task.status) {
-    case 'assigned':
-      return task.assigned_at ?? task.updated_at
-    case 'completed':
-      return task.completed_at ?? task.updated_at
-    case 'canceled':
-      return task.canceled_at ?? task.updated_at
-    default:
-      return task.created_at
-  }
-}
-
 function matches(task: Task, crew: string, station: string, index: StationIndex | null): boolean {
   if (crew && task.worker_id !== crew) return false
   if (!station) return true
@@ -71,105 +53,52 @@ function matches(task: Task, crew: string, station: string, index: StationIndex 
   )
 }
 
-function TaskCard({
-  task,
-  index,
-  now,
-  timeZone,
-  onCancel,
-}: {
-  task: Task
-  index: StationIndex | null
-  now: number
-  timeZone: string | null
-  onCancel?: (task: Task, reason: string) => Promise<void>
-}) {
-  const [confirming, setConfirming] = useState(false)
-  const [working, setWorking] = useState(false)
-  const overdue = secondsSince(task.lease_expires_at, now)
-  return (
-    <article
-      className={`task${task.stale ? ' task-stale' : ''}`}
-      aria-label={`Task ${task.id}`}
-      data-task-id={task.id}
-    >
-      <header className="task-head">
-        <span className="task-id">#{task.id}</span>
-        <span className="task-qty num">
-          {task.qty} {task.qty === 1 ? 'bike' : 'bikes'}
-          {task.status === 'completed' && task.qty_moved !== null && task.qty_moved !== task.qty
-            ? ` (moved ${task.qty_moved})`
-            : ''}
-        </span>
-        <span className="task-age" title={formatFullTime(since(task), timeZone)}>
-          {formatAgo(since(task), now)}
-        </span>
-      </header>
-      <div className="task-route">
-        <StationCell index={index} systemId={task.system_id} stationId={task.from_station_id} />
-        <span className="task-arrow" aria-label="to">
-          ↓
-        </span>
-        <StationCell index={index} systemId={task.system_id} stationId={task.to_station_id} />
-      </div>
-      <footer className="task-foot">
-        <span className="task-crew">
-          {task.worker_id ? `Crew ${task.worker_id}` : 'No crew yet'}
-        </span>
-        {onCancel && (task.status === 'ready' || task.status === 'assigned') && !confirming && (
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => setConfirming(true)}
-            aria-label={`Cancel task ${task.id}`}
-          >
-            Cancel
-          </button>
-        )}
-      </footer>
-      {task.stale && (
-        <p className="task-warning" role="note">
-          Lease expired{overdue !== null ? ` ${formatDuration(overdue)} ago` : ''}: check on{' '}
-          {task.worker_id ? `crew ${task.worker_id}` : 'the crew'}.
-        </p>
-      )}
-      {task.status === 'canceled' && task.note && <p className="task-note">{task.note}</p>}
-      {confirming && onCancel && (
-        <div className="task-confirm">
-          <span>Cancel task #{task.id}?</span>
-          <button
-            type="button"
-            className="button button-small button-danger"
-            disabled={working}
-            onClick={() => {
-              setWorking(true)
-              void onCancel(task, 'canceled from the console').finally(() => {
-                setWorking(false)
-                setConfirming(false)
-              })
-            }}
-          >
-            Cancel task
-          </button>
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            onClick={() => setConfirming(false)}
-          >
-            Keep
-          </button>
-        </div>
-      )}
-    </article>
+/**
+ * The crews' give-backs of the ready and assigned tasks, by task, oldest first; null when the
+ * source is absent or has not answered. Asked again whenever a task changes column.
+ */
+function useReleases(
+  source: ReleasesSource | undefined,
+  board: Board | null,
+): Map<number, TaskRelease[]> | null {
+  const key = useMemo(
+    () =>
+      board
+        ? [...board.ready, ...board.assigned].map((task) => `${task.id}:${task.status}`).join(',')
+        : '',
+    [board],
   )
+  const load = useMemo(
+    () =>
+      source && key
+        ? () => source.forTasks(key.split(',').map((part) => Number(part.split(':')[0])))
+        : null,
+    [source, key],
+  )
+  const releases = useSourced(load)
+  return useMemo(() => {
+    if (!releases.data) return null
+    const byTask = new Map<number, TaskRelease[]>()
+    for (const release of [...releases.data].sort((a, b) => a.at.localeCompare(b.at))) {
+      byTask.set(release.task_id, [...(byTask.get(release.task_id) ?? []), release])
+    }
+    return byTask
+  }, [releases.data])
 }
 
 /** Ready, assigned, completed and canceled tasks, live as crews and other consoles change them. */
-export function TaskBoardView({ client, session, timeZone, keysEnabled }: ViewProps) {
+export function TaskBoardView({
+  client,
+  session,
+  timeZone,
+  keysEnabled,
+  sources = {},
+}: ViewProps & { sources?: CrewSources }) {
   const now = useNow(10_000)
   const stations = useStations(client)
   const load = useCallback(() => loadBoard(client), [client])
   const board = useResource(client, load, { events: ['tasks:changed', 'app:resync'] })
+  const releases = useReleases(sources.releases, board.data)
   const [crew, setCrew] = useState('')
   const [station, setStation] = useState('')
   const [failure, setFailure] = useState<string | null>(null)
@@ -297,6 +226,7 @@ export function TaskBoardView({ client, session, timeZone, keysEnabled }: ViewPr
                         key={task.id}
                         task={task}
                         index={stations.data}
+                        {...(releases ? { releases: releases.get(task.id) ?? [] } : {})}
                         now={now}
                         timeZone={timeZone}
                         onCancel={cancel}

@@ -1,0 +1,263 @@
+import { useCallback, useState } from 'react'
+import {
+  ROLES,
+  type CreatedToken,
+  type CreateTokenRequest,
+  type Role,
+  type TokenInfo,
+} from '../../../shared/dispatch'
+import type { ConsoleClient } from '../api/client'
+import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
+import { Empty, Failure, Loading } from '../common/states'
+import { useResource } from '../common/useResource'
+import { ROLE_LABELS } from '../session/roles'
+
+/** The secret, once: copy it now or never see it again. */
+function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
+  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no')
+  const copy = () => {
+    // The clipboard API needs a secure context: a LAN browser on plain http may refuse it.
+    const clipboard = navigator.clipboard as Clipboard | undefined
+    if (!clipboard) {
+      setCopied('failed')
+      return
+    }
+    clipboard.writeText(created.token).then(
+      () => setCopied('yes'),
+      () => setCopied('failed'),
+    )
+  }
+  return (
+    <div className="secret" role="status">
+      <p className="secret-title">
+        Token for <strong>{created.info.name}</strong> ({ROLE_LABELS[created.info.role]}
+        {created.info.crew_id ? `, crew ${created.info.crew_id}` : ''}) created.
+      </p>
+      <p>Copy it now: it is shown this once and never again (only its digest is kept).</p>
+      <div className="secret-row">
+        <code className="secret-value" data-testid="new-token">
+          {created.token}
+        </code>
+        <button type="button" className="button" onClick={copy}>
+          {copied === 'yes' ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="button button-quiet" onClick={onDone}>
+          Done
+        </button>
+      </div>
+      {copied === 'failed' && (
+        <p className="error-text">
+          This browser would not copy: select the token and copy it by hand.
+        </p>
+      )}
+    </div>
+  )
+}
+
+function CreateToken({ onCreate }: { onCreate: (request: CreateTokenRequest) => Promise<void> }) {
+  const [name, setName] = useState('')
+  const [role, setRole] = useState<Role>('crew')
+  const [crewId, setCrewId] = useState('')
+  const [capacity, setCapacity] = useState('')
+  const [working, setWorking] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  const submit = (event: { preventDefault(): void }) => {
+    event.preventDefault()
+    setWorking(true)
+    setError(null)
+    const van = capacity.trim() === '' ? undefined : Number(capacity)
+    onCreate({
+      name: name.trim(),
+      role,
+      ...(role === 'crew' && crewId.trim() ? { crew_id: crewId.trim() } : {}),
+      ...(role === 'crew' && van !== undefined ? { van_capacity: van } : {}),
+    })
+      .then(() => {
+        setName('')
+        setCrewId('')
+        setCapacity('')
+      })
+      .catch((failure: unknown) => setError(messageOf(failure)))
+      .finally(() => setWorking(false))
+  }
+
+  return (
+    <form className="token-form" onSubmit={submit} aria-label="Create a token">
+      <label className="field">
+        <span>Name</span>
+        <input
+          required
+          value={name}
+          placeholder={role === 'crew' ? 'Van 3' : 'Depot desk 2'}
+          onChange={(event) => setName(event.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Role</span>
+        <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
+          {ROLES.map((option) => (
+            <option key={option} value={option}>
+              {ROLE_LABELS[option]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {role === 'crew' && (
+        <>
+          <label className="field">
+            <span>Crew id</span>
+            <input
+              value={crewId}
+              placeholder="from the name"
+              onChange={(event) => setCrewId(event.target.value)}
+            />
+          </label>
+          <label className="field field-narrow">
+            <span>Van bikes</span>
+            <input
+              inputMode="numeric"
+              value={capacity}
+              placeholder="any"
+              onChange={(event) => setCapacity(event.target.value)}
+            />
+          </label>
+        </>
+      )}
+      <button type="submit" className="button" disabled={working || name.trim() === ''}>
+        {working ? 'Creating…' : 'Create token'}
+      </button>
+      {error && (
+        <p className="error-text form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}
+
+/** Tokens handed out and revoked: crews, desks and engines sign in with these. */
+export function TokensPanel({
+  client,
+  now,
+  timeZone,
+  onChange,
+}: {
+  client: ConsoleClient
+  now: number
+  timeZone: string | null
+  /** A token was made or revoked: the crews' counts change. */
+  onChange: () => void
+}) {
+  const loadTokens = useCallback(() => client.invoke('tokens:list', {}), [client])
+  const tokens = useResource(client, loadTokens)
+  const [created, setCreated] = useState<CreatedToken | null>(null)
+  const [revoking, setRevoking] = useState<number | null>(null)
+  const [failure, setFailure] = useState<string | null>(null)
+
+  const create = async (request: CreateTokenRequest) => {
+    setCreated(await client.invoke('tokens:create', request))
+    tokens.reload()
+    onChange()
+  }
+
+  const revoke = async (token: TokenInfo) => {
+    try {
+      await client.invoke('tokens:revoke', { token_id: token.token_id })
+      setFailure(null)
+    } catch (error) {
+      setFailure(`"${token.name}" was not revoked: ${messageOf(error)}`)
+    }
+    setRevoking(null)
+    tokens.reload()
+    onChange()
+  }
+
+  return (
+    <section className="panel" aria-labelledby="tokens-title">
+      <header className="panel-header">
+        <h2 id="tokens-title">Tokens</h2>
+        <span className="panel-meta">Crews, desks and engines sign in with these</span>
+      </header>
+      <div className="panel-body">
+        {created ? (
+          <NewToken created={created} onDone={() => setCreated(null)} />
+        ) : (
+          <CreateToken onCreate={create} />
+        )}
+      </div>
+      {failure && (
+        <div className="notice notice-error" role="alert">
+          <span>{failure}</span>
+        </div>
+      )}
+      {tokens.error && !tokens.data ? (
+        <Failure title="Tokens unavailable" detail={tokens.error} onRetry={tokens.reload} />
+      ) : !tokens.data ? (
+        <Loading what="tokens" />
+      ) : tokens.data.length === 0 ? (
+        <Empty title="No active tokens" />
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Token</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th className="right">Revoke</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data.map((token) => (
+              <tr key={token.token_id}>
+                <td>
+                  <span className="strong">{token.name}</span>
+                  {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
+                </td>
+                <td>{ROLE_LABELS[token.role]}</td>
+                <td>
+                  <code>{token.token_prefix}…</code>
+                </td>
+                <td title={formatFullTime(token.created_at, timeZone)}>
+                  {formatClock(token.created_at, timeZone)}
+                </td>
+                <td>{formatAgo(token.last_used_at, now)}</td>
+                <td className="right nowrap">
+                  {revoking === token.token_id ? (
+                    <>
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => void revoke(token)}
+                      >
+                        Revoke now
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="button button-small button-quiet"
+                        onClick={() => setRevoking(null)}
+                      >
+                        Keep
+                      </button>
+                    </>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button button-small button-quiet"
+                      onClick={() => setRevoking(token.token_id)}
+                      aria-label={`Revoke ${token.name}`}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
