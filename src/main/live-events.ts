@@ -22,6 +22,9 @@ export function forwardChanges(source: ChangeSource, emit: EmitEvent): () => voi
       case 'stations:changed':
         emit(live.event, live.payload)
         break
+      case 'problems:changed':
+        emit(live.event, live.payload)
+        break
       case 'app:resync':
         emit(live.event, live.payload)
         break

@@ -8,7 +8,7 @@
 
 import type { z } from 'zod'
 import { DESKTOP_NAMES, type DesktopName, type OperationNamed } from './operations/index.js'
-import type { Resync, StationStatusChange, TaskChange } from './live-events.js'
+import type { ProblemChange, Resync, StationStatusChange, TaskChange } from './live-events.js'
 import type { TripImportProgress } from './trips.js'
 import type { CrewAccess } from './crew-access.js'
 
@@ -74,6 +74,8 @@ export interface ConsoleEvents {
   'tasks:changed': TaskChange[]
   /** A GBFS poll finished (on whichever console polls): station numbers and feed health moved. */
   'stations:changed': StationStatusChange
+  /** A problem was reported or resolved at a station (by a crew or any console). */
+  'problems:changed': ProblemChange
   /** Changes may have been missed (a lost connection came back): reload what is shown. */
   'app:resync': Resync
 }
@@ -99,6 +101,7 @@ export const EVENTS = [
   'trips:import-progress',
   'tasks:changed',
   'stations:changed',
+  'problems:changed',
   'app:resync',
 ] as const satisfies readonly EventName[]
 

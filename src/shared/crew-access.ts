@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { crewMeWorkFields } from './crew-work.js'
 import { crewIdSchema, idParamSchema } from './dispatch.js'
 
 /**
@@ -64,13 +65,14 @@ export const pairedDeviceSchema = z
   .meta({ id: 'PairedDevice' })
 export type PairedDevice = z.infer<typeof pairedDeviceSchema>
 
-/** crew-work adds `shift` and `bikes_moved_today`, optional so either merge order works. */
+/** Who a crew token is, with crew-work's `shift` and `bikes_moved_today` (crewSummary). */
 export const crewMeSchema = z
   .object({
     crew_id: z.string(),
     crew_name: z.string(),
     device_id: z.int().nullable(),
     van_capacity: z.int().nullable(),
+    ...crewMeWorkFields,
   })
   .meta({ id: 'CrewMe' })
 export type CrewMe = z.infer<typeof crewMeSchema>

@@ -27,6 +27,14 @@ export interface StationStatusChange {
   at: string
 }
 
+/** A problem reported or resolved at a station, as the `problems` notification names it. */
+export interface ProblemChange {
+  problem_id: number
+  station_id: string
+  kind: string
+  event: 'reported' | 'resolved'
+}
+
 /** Changes may have been missed (the connection was lost): reload what is shown. */
 export interface Resync {
   at: string
@@ -35,6 +43,7 @@ export interface Resync {
 export type LiveEvent =
   | { event: 'tasks:changed'; payload: ConsoleEvents['tasks:changed'] }
   | { event: 'stations:changed'; payload: ConsoleEvents['stations:changed'] }
+  | { event: 'problems:changed'; payload: ConsoleEvents['problems:changed'] }
   | { event: 'app:resync'; payload: ConsoleEvents['app:resync'] }
 
 // Not dispatch.ts's TASK_STATUSES: that module brings zod into the renderer's bundle.
@@ -62,6 +71,15 @@ function isStationStatusChange(value: unknown): value is StationStatusChange {
   )
 }
 
+function isProblemChange(value: unknown): value is ProblemChange {
+  return (
+    isRecord(value) &&
+    typeof value.problem_id === 'number' &&
+    typeof value.station_id === 'string' &&
+    (value.event === 'reported' || value.event === 'resolved')
+  )
+}
+
 /**
  * The console event for one notification, or null for a channel the console does not follow or
  * a payload it cannot read (a newer server's: never worth breaking the stream for).
@@ -80,6 +98,9 @@ export function liveEventOf(channel: string, payload: string, now = new Date()):
   }
   if (channel === 'station_status') {
     return isStationStatusChange(data) ? { event: 'stations:changed', payload: data } : null
+  }
+  if (channel === 'problems') {
+    return isProblemChange(data) ? { event: 'problems:changed', payload: data } : null
   }
   return null
 }

@@ -4,6 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHANNELS, type Channel, type ConsoleBridge } from '../../src/shared/contract.js'
 import type { Suggestion, Task } from '../../src/shared/dispatch.js'
+import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
+import { reportProblem } from '../../src/server/crew/problems.js'
+import { pairDevice } from '../../src/server/crew-access/pairing.service.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc.js'
 import { createBridge } from '../../src/preload/bridge.js'
@@ -72,6 +75,14 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'balancer-contract-'))
   api = await startApi(database, {
     settings: { dataDir, runningDatabase: { mode: 'configured', url: database.url }, env: {} },
+    // Where a phone reaches this server: what a pairing's link carries.
+    crewAccess: () => ({
+      url: 'http://192.168.1.20:8000',
+      reachable_from_lan: true,
+      loopback_only: false,
+      tls: { enabled: false, fingerprint_sha256: null },
+      warning: null,
+    }),
   })
   const dispatcher = await api.token('dispatcher', 'browser desk')
   ipc = electronBridge(api.services)
@@ -152,6 +163,39 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     expect(await invoke('tokens:revoke', { token_id: created.info.token_id })).toMatchObject({
       revoked_at: expect.any(String),
     })
+    // A crew's phone: a pairing code for its crew, the phone pairs, the console sees and revokes it.
+    const pairing = await invoke('pairings:create', { crew_id: 'van-z' })
+    expect(pairing.url).toBe(`http://192.168.1.20:8000/crew/#pair=${pairing.code}`)
+    const phone = await pairDevice(api.services.crewAccess, { code: pairing.code, address: 'x' })
+    expect(phone.crew_id).toBe('van-z')
+    expect(await invoke('devices:list')).toContainEqual(
+      expect.objectContaining({ device_id: phone.device_id, crew_id: 'van-z', revoked_at: null }),
+    )
+    expect(await invoke('devices:revoke', { device_id: phone.device_id })).toMatchObject({
+      device_id: phone.device_id,
+      revoked_at: expect.any(String),
+    })
+    // A problem at a station: listed, then resolved by whoever the console is.
+    const reported = await reportProblem(
+      api.services.crewWork,
+      { station_id: 'A', kind: 'broken_docks', note: '2 docks broken' },
+      CONSOLE_ACTOR,
+    )
+    expect(await invoke('problems:list', { station_id: 'A' })).toContainEqual(
+      expect.objectContaining({ problem_id: reported.problem_id, note: '2 docks broken' }),
+    )
+    expect(
+      await invoke('problems:resolve', { problem_id: reported.problem_id, note: 'fixed' }),
+    ).toMatchObject({
+      resolved_by: where.includes('IPC') ? 'console' : 'browser desk',
+      resolution_note: 'fixed',
+    })
+    expect(await invoke('problems:list', { station_id: 'A' })).toEqual([])
+    // The canceled task was never given back.
+    expect(await invoke('tasks:releases', { task_id: task.id })).toEqual([])
+    await expect(invoke('tasks:releases', { task_id: 999_999 })).rejects.toThrow(
+      /not found|no task/i,
+    )
     await expect(invoke('tasks:approve', { suggestion_id: first.id })).rejects.toThrow(
       /was already approved into task/,
     )

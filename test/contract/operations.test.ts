@@ -59,12 +59,27 @@ function probeServices(): Services {
           ),
         }
       }
+      // The crew's plain functions take their database first: any use of it fails with its name.
+      if (name === 'crewWork') return { db: probeDb(), leaseMs: 60_000, now: () => new Date() }
+      if (name === 'crewAccess') return { db: probeDb(), auth: service('auth'), access: () => null }
       // No Idempotency-Key is sent: the work runs as it would without one.
       if (name === 'idempotency')
         return { answer: (_request: unknown, work: () => unknown) => work() }
       return service(name)
     },
   })
+}
+
+/** A database whose every use (a query built, a transaction begun) fails with "db.<method>". */
+function probeDb(): unknown {
+  return new Proxy(
+    {},
+    {
+      get: (_target, method) => () => {
+        throw new ServiceError('not_found', 'probe', `db.${String(method)}`)
+      },
+    },
+  )
 }
 
 function fakeIpcMain() {
@@ -109,7 +124,9 @@ async function reached(bridge: ConsoleBridge, op: OperationSpec): Promise<string
 
 /** Sends an HTTP-only operation's example as its declaration says, with a token of its role. */
 async function reachedOverHttp(url: string, op: OperationSpec): Promise<unknown> {
-  if (!isHttp(op.route) || op.roles === 'public') throw new Error(`${op.name} has no route`)
+  if (!isHttp(op.route)) throw new Error(`${op.name} has no route`)
+  // A public operation (a phone's pairing) is sent without a token.
+  const role = op.roles === 'public' ? null : (op.roles[0] ?? 'dispatcher')
   const route = op.route
   const parts = route.toHttp ? route.toHttp(op.example) : splitInput(route, op.example)
   const path = route.path.replace(/\{(\w+)\}/g, (_, key: string) =>
@@ -121,7 +138,7 @@ async function reachedOverHttp(url: string, op: OperationSpec): Promise<unknown>
   const response = await fetch(`${url}${path}${search ? `?${search}` : ''}`, {
     method: route.method.toUpperCase(),
     headers: {
-      authorization: `Bearer bwb_probe_${op.roles[0] ?? 'dispatcher'}`,
+      ...(role ? { authorization: `Bearer bwb_probe_${role}` } : {}),
       'content-type': 'application/json',
     },
     body: route.method === 'get' ? undefined : JSON.stringify(parts.body ?? {}),

@@ -82,6 +82,9 @@ describe('pairing a phone', () => {
       crew_name: 'Van 3 (Mission)',
       device_id: paired.device_id,
       van_capacity: 12,
+      // crew-work's part of the answer: no shift yet, nothing moved.
+      shift: null,
+      bikes_moved_today: 0,
     })
     const devices = await api.call('GET', '/crews/devices', { token: analyst })
     expect(devices.status).toBe(200)

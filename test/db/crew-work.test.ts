@@ -91,6 +91,31 @@ describe('shifts', () => {
     expect(noShift).toMatchObject({ status: 409, body: { code: 'no_open_shift' } })
   })
 
+  it('GET /crew/me carries the open shift and the bikes moved today', async () => {
+    const crew = await newCrew()
+    const before = await api.call('GET', '/crew/me', { token: crew.token })
+    expect(before.body).toMatchObject({ crew_id: crew.id, shift: null, bikes_moved_today: 0 })
+    const started = await post(crew.token, '/crew/shift/start', {
+      van_capacity: 10,
+      bikes_on_board: 0,
+    })
+    const shift = started.body as Shift
+    await setLive(database.db, 'N', 7, 10)
+    const id = await insertTask(database.db, { from: 'N', to: 'S', qty: 3 })
+    await post(crew.token, '/dispatch/next')
+    await post(crew.token, `/task/${id}/pickup`, { qty_picked: 3 })
+    expect((await post(crew.token, `/task/${id}/complete`, { qty_moved: 3 })).status).toBe(200)
+    const me = await api.call('GET', '/crew/me', { token: crew.token })
+    expect(me).toMatchObject({
+      status: 200,
+      body: {
+        crew_id: crew.id,
+        shift: { shift_id: shift.shift_id, ended_at: null, bikes_moved: 3 },
+        bikes_moved_today: 3,
+      },
+    })
+  })
+
   it('refuses more bikes on board than the van holds, naming the field', async () => {
     const crew = await newCrew()
     const bad = await post(crew.token, '/crew/shift/start', { van_capacity: 5, bikes_on_board: 6 })

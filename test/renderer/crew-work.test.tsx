@@ -140,8 +140,8 @@ describe('the Problems view', () => {
 })
 
 describe('the Problems page in the console', () => {
-  it('is in the menu, opens with g p, and says what this server does not offer', async () => {
-    const { client } = fakeConsole()
+  it('is in the menu, opens with g p, and lists the problems the server answers', async () => {
+    const { client, calls } = fakeConsole({ 'problems:list': () => [problem(5)] })
     render(<App client={client} />)
     await screen.findByRole('heading', { name: 'Overview' })
     expect(screen.getByRole('link', { name: /^Problems/ }).getAttribute('href')).toBe('#/problems')
@@ -149,7 +149,12 @@ describe('the Problems page in the console', () => {
     fireEvent.keyDown(window, { key: 'p' })
     expect(await screen.findByRole('heading', { name: 'Problems', level: 1 })).toBeTruthy()
     expect(window.location.hash).toBe('#/problems')
-    expect(screen.getByText('Problem reports are not offered by this server')).toBeTruthy()
+    expect(
+      await screen.findByRole('listitem', {
+        name: 'Problem 5: Broken docks at Townsend St at 7th St',
+      }),
+    ).toBeTruthy()
+    expect(calls('problems:list')).toEqual([{ status: 'open' }])
   })
 })
 

@@ -284,6 +284,9 @@ describe('IPC between main and the preload bridge', () => {
     electron.bridge.on('tasks:changed', (changes) => heard.push(['tasks', changes]))
     electron.bridge.on('stations:changed', (poll) => heard.push(['stations', poll.systemId]))
     electron.bridge.on('app:resync', () => heard.push(['resync']))
+    electron.bridge.on('problems:changed', (change) =>
+      heard.push(['problems', change.problem_id, change.event]),
+    )
 
     notify('tasks', '[{"id":7,"status":"assigned"}]')
     notify('tasks', 'not json')
@@ -299,6 +302,11 @@ describe('IPC between main and the preload bridge', () => {
         at: '2025-06-03T14:03:30.000Z',
       }),
     )
+    notify(
+      'problems',
+      JSON.stringify({ problem_id: 4, station_id: 'B', kind: 'vandalism', event: 'reported' }),
+    )
+    notify('problems', JSON.stringify({ problem_id: 'four', event: 'reported' }))
     notify('resync', '{}')
     notify('somebody_elses_channel', '{}')
     stop()
@@ -307,6 +315,7 @@ describe('IPC between main and the preload bridge', () => {
     expect(heard).toEqual([
       ['tasks', [{ id: 7, status: 'assigned' }]],
       ['stations', 'bay_wheels'],
+      ['problems', 4, 'reported'],
       ['resync'],
     ])
     expect(listeners.size).toBe(0)

@@ -138,10 +138,13 @@ export class ApiRouter {
    * The route of a declared operation (src/shared/operations/): its method, path, roles, schemas
    * and words all come from the declaration; `handler` gets the parsed parts.
    */
-  operation(op: OperationSpec & { route: HttpRoute }, handler: Handler<EndpointSpec, Actor>): this {
-    if (op.roles === 'public') throw new Error(`${op.name}: an operation's route needs roles`)
+  operation(
+    op: OperationSpec & { route: HttpRoute },
+    handler: Handler<EndpointSpec, Actor | null>,
+  ): this {
     const { route } = op
-    return this.endpoint(
+    // A public operation's handler may have no actor; every other one always has.
+    return this.add(
       {
         method: route.method,
         path: route.path,

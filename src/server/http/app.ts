@@ -1,9 +1,7 @@
 import express, { type Express } from 'express'
 import helmet from 'helmet'
 import { crewEventRoutes } from '../crew/crew-events.routes.js'
-import { crewWorkRoutes } from '../crew/crew.routes.js'
 import { eventRoutes } from '../events/events.routes.js'
-import { crewAccessRoutes } from '../crew-access/crew-access.routes.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import type { Logger } from '../logger.js'
 import { MAX_UPLOAD_BYTES } from '../../shared/operations/trips.js'
@@ -58,9 +56,8 @@ export function apiRouters({
   return [
     systemRoutes(services.status, metrics, services.feeds),
     // Every declared operation's route (src/shared/operations/).
-    operationRoutes(services),
-    crewWorkRoutes(services.crewWork, services.idempotency),
-    crewAccessRoutes({ ...services.crewAccess, guard }),
+    // The public pairing operation counts wrong codes in the failed-auth guard.
+    operationRoutes(services, guard),
     ...(events ? [eventRoutes(events), crewEventRoutes(events, services.crewWork.db)] : []),
   ]
 }

@@ -3,6 +3,7 @@ import type { ConsoleEvents, EventName } from '../../shared/contract.js'
 import type { InputOf, OperationName, OutputOf } from '../../shared/operations/index.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
+import type { FailedAuthGuard } from '../http/failed-auth.guard.js'
 import type { Services } from '../services.js'
 
 /** Pushes an event to the console's windows (main broadcasts it; tests collect it). */
@@ -36,6 +37,18 @@ export interface OperationContext {
 }
 
 /**
+ * What an implementation's `http` is handed: the request, the failed-auth guard (a public
+ * operation whose input is the credential counts wrong ones against the address), and the caller
+ * if it sent a token (a public operation's may not).
+ */
+export type HttpContext = Omit<OperationContext, 'actor' | 'http'> & {
+  actor: Actor | null
+  http: HttpCall
+  /** Wrong tokens and codes per address (null: no limit, as in tests without rate limits). */
+  guard: FailedAuthGuard | null
+}
+
+/**
  * An operation's one implementation: what it does with its input. It returns the answer, or
  * undefined over HTTP when it wrote the answer itself (CSV, a replayed answer).
  */
@@ -43,9 +56,9 @@ export interface Implementation<N extends OperationName> {
   run(input: InputOf<N>, context: OperationContext): Promise<OutputOf<N> | undefined>
   /**
    * Over HTTP instead of `run`, where the request carries what IPC cannot (a file's bytes as the
-   * body): it reads `context.http` itself.
+   * body, a public operation's address): it reads `context.http` itself.
    */
-  http?(context: OperationContext & { http: HttpCall }): Promise<OutputOf<N> | undefined>
+  http?(context: HttpContext): Promise<OutputOf<N> | undefined>
 }
 
 export type Implementations<N extends OperationName> = { [K in N]: Implementation<K> }

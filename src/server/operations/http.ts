@@ -6,8 +6,9 @@ import {
   type OperationSpec,
 } from '../../shared/operations/index.js'
 import { ApiRouter } from '../http/api-router.js'
+import type { FailedAuthGuard } from '../http/failed-auth.guard.js'
 import type { Services } from '../services.js'
-import type { HttpCall, OperationContext } from './context.js'
+import type { HttpCall, HttpContext } from './context.js'
 import { implementationOf } from './index.js'
 
 /**
@@ -16,7 +17,10 @@ import { implementationOf } from './index.js'
  * the input made from the parts (the declaration's `fromHttp`, else merged) and handed to the
  * operation's implementation. Errors become `{detail, code}` in src/server/http/errors.ts.
  */
-export function operationRoutes(services: Services): ApiRouter {
+export function operationRoutes(
+  services: Services,
+  guard: FailedAuthGuard | null = null,
+): ApiRouter {
   const api = new ApiRouter()
   for (const op of OPERATIONS as readonly OperationSpec[]) {
     const { route } = op
@@ -25,25 +29,28 @@ export function operationRoutes(services: Services): ApiRouter {
     if (!implementation) throw new Error(`${op.name} has a route but no implementation`)
     api.operation({ ...op, route }, ({ req, res, params, query, body, actor }) => {
       const http: HttpCall = { req, res, params, query, body }
-      const context: OperationContext & { http: HttpCall } = {
+      const context: HttpContext = {
         actor,
         services,
         edge: 'http',
         http,
+        guard,
         emit: () => undefined,
         once: (work, status) =>
-          route.idempotent
+          route.idempotent && actor
             ? services.idempotency.answer({ req, res, actor, body }, work, status)
             : work(),
       }
       if (implementation.http) return implementation.http(context)
+      // Only a public operation runs without a token, and every public one answers in `http`.
+      if (!actor) throw new Error(`${op.name}: public, but no http implementation`)
       const parts: HttpParts = {
         params: params as object | undefined,
         query: query as object | undefined,
         body,
       }
       const input = route.fromHttp ? route.fromHttp(parts) : mergeParts(route, parts)
-      return implementation.run(input as never, context)
+      return implementation.run(input as never, { ...context, actor })
     })
   }
   return api

@@ -1,5 +1,8 @@
 import type { OperationName } from '../../shared/operations/index.js'
 import { TOKEN_OPERATIONS } from '../auth/tokens.operations.js'
+import { CREW_WORK_OPERATIONS } from '../crew/crew.operations.js'
+import { PROBLEM_OPERATIONS } from '../crew/problems.operations.js'
+import { CREW_ACCESS_OPERATIONS } from '../crew-access/crew-access.operations.js'
 import { CREW_OPERATIONS } from '../crews/crews.operations.js'
 import { SUGGESTION_OPERATIONS } from '../dispatch/suggestions.operations.js'
 import { TASK_OPERATIONS } from '../dispatch/tasks.operations.js'
@@ -30,6 +33,9 @@ export const IMPLEMENTATIONS: Implementations<ServerOperation> = {
   ...SERVICE_OPERATIONS,
   ...TRIP_OPERATIONS,
   ...SETTINGS_OPERATIONS,
+  ...CREW_WORK_OPERATIONS,
+  ...PROBLEM_OPERATIONS,
+  ...CREW_ACCESS_OPERATIONS,
 }
 
 /** The implementation of `name`, when the server has one. */

@@ -1,9 +1,12 @@
 import type { z } from 'zod'
 import { APP } from './app.js'
+import { CREW_DAY, crewMe, pairDevice, reportProblem } from './crew.js'
 import { CREWS } from './crews.js'
+import { createPairing, listDevices, revokeDevice } from './devices.js'
 import { FEEDS } from './feeds.js'
 import { FLOWS } from './flows.js'
 import type { DesktopOnly, EdgeAnswered, HttpRoute, OperationSpec } from './operation.js'
+import { PROBLEMS, taskReleases } from './problems.js'
 import { SERVICE } from './service.js'
 import { SETTINGS } from './settings.js'
 import { STATIONS } from './stations.js'
@@ -28,6 +31,16 @@ export const OPERATIONS = [
   ...SERVICE,
   ...TRIPS,
   ...SETTINGS,
+  // The crew app's (crew.ts) and the console's (problems.ts, devices.ts), in their routes' order.
+  ...CREW_DAY,
+  taskReleases,
+  reportProblem,
+  ...PROBLEMS,
+  createPairing,
+  pairDevice,
+  crewMe,
+  listDevices,
+  revokeDevice,
 ] as const
 
 export type Operation = (typeof OPERATIONS)[number]

@@ -253,6 +253,7 @@ const PROBLEMS: Problem[] = [
     created_at: ago(33),
     resolved_at: null,
     resolved_by: null,
+    resolution_note: null,
   },
   {
     problem_id: 13,
@@ -267,6 +268,7 @@ const PROBLEMS: Problem[] = [
     created_at: ago(48),
     resolved_at: null,
     resolved_by: null,
+    resolution_note: null,
   },
   {
     problem_id: 11,
@@ -281,6 +283,7 @@ const PROBLEMS: Problem[] = [
     created_at: ago(140),
     resolved_at: null,
     resolved_by: null,
+    resolution_note: null,
   },
 ]
 

@@ -67,6 +67,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
   const listeners: { [E in LiveName]: Set<LiveListener<E>> } = {
     'tasks:changed': new Set(),
     'stations:changed': new Set(),
+    'problems:changed': new Set(),
     'app:resync': new Set(),
   }
   let controller: AbortController | null = null
@@ -83,6 +84,9 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
         for (const listener of listeners[live.event]) listener(live.payload)
         break
       case 'stations:changed':
+        for (const listener of listeners[live.event]) listener(live.payload)
+        break
+      case 'problems:changed':
         for (const listener of listeners[live.event]) listener(live.payload)
         break
       case 'app:resync':

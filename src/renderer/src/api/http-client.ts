@@ -244,6 +244,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'trips:import-progress': (listener) => upload.onProgress(listener),
     'tasks:changed': (listener) => live.listen('tasks:changed', listener),
     'stations:changed': (listener) => live.listen('stations:changed', listener),
+    'problems:changed': (listener) => live.listen('problems:changed', listener),
     'app:resync': (listener) => live.listen('app:resync', listener),
   }
 

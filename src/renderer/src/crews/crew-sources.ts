@@ -4,10 +4,9 @@ import { messageOf } from '../common/format'
 import type { Device, Pairing, Problem, TaskRelease } from './crew-types'
 
 /**
- * Where the crew app's data reaches the console: one source per kind, each optional. The
- * operations behind them (crew-access's pairings and devices, crew-work's problems and
- * releases) are not console channels yet; `crewSources` below is the one place that wires them.
- * A view given no source says so and shows nothing made up.
+ * Where the crew app's data reaches the console: one source per kind, each optional (a test page
+ * gives its own). `crewSources` below is the one place that wires them to the operations. A view
+ * given no source says so and shows nothing made up.
  */
 
 export interface PairingSource {
@@ -37,8 +36,9 @@ export interface ProblemsSource {
   /**
    * GET /problems/{problem_id}/photo as an <img> src. A data: URL: the console's CSP allows
    * data: images but not blob:, and the route needs the bearer token an <img> cannot send.
+   * Absent: the lists say a photo exists, without a thumbnail.
    */
-  photo(problemId: number): Promise<string>
+  photo?(problemId: number): Promise<string>
   /** Told of every problem reported or resolved (NOTIFY problems); else the views poll. */
   subscribe?(onChange: () => void): () => void
 }
@@ -56,13 +56,44 @@ export interface CrewSources {
 }
 
 /**
- * THE WIRING POINT. The console's client has no channels for these operations yet (they wait for
- * the operations framework, branch `ops`); at the merge, return them from here, e.g.
- * `problems: { list: (query) => client.invoke('problems:list', query), … }`. Until then every
- * source is absent and the views say that this server does not offer it.
+ * The one place the crew app's data is wired: each source calls its operation through the
+ * console's client (IPC in the desktop, HTTP in a browser: src/shared/operations/problems.ts and
+ * devices.ts). Problems reload on the `problems:changed` live event and after a resync.
+ * `photo` is absent: GET /problems/{problem_id}/photo answers image bytes over HTTP only, so
+ * the lists show that a photo exists without a thumbnail.
  */
-export function crewSources(_client: ConsoleClient): CrewSources {
-  return {}
+export function crewSources(client: ConsoleClient): CrewSources {
+  return {
+    pairing: { create: (crewId) => client.invoke('pairings:create', { crew_id: crewId }) },
+    devices: {
+      list: () => client.invoke('devices:list'),
+      revoke: (deviceId) => client.invoke('devices:revoke', { device_id: deviceId }),
+    },
+    problems: {
+      list: (query) => client.invoke('problems:list', query),
+      resolve: (problemId, note) =>
+        client.invoke(
+          'problems:resolve',
+          note === undefined ? { problem_id: problemId } : { problem_id: problemId, note },
+        ),
+      subscribe: (onChange) => {
+        const offChanged = client.on('problems:changed', () => onChange())
+        const offResync = client.on('app:resync', () => onChange())
+        return () => {
+          offChanged()
+          offResync()
+        }
+      },
+    },
+    releases: {
+      forTasks: async (taskIds) =>
+        (
+          await Promise.all(
+            taskIds.map((taskId) => client.invoke('tasks:releases', { task_id: taskId })),
+          )
+        ).flat(),
+    },
+  }
 }
 
 export interface Sourced<T> {

@@ -69,7 +69,7 @@ type Tiles = 'on' | 'off' | 'failed'
 /** The crews and the tasks they hold; a failed task list leaves the vans without routes. */
 async function loadCrews(client: ConsoleClient): Promise<{ crews: CrewWithWork[]; tasks: Task[] }> {
   const [crews, tasks] = await Promise.all([
-    client.invoke('crews:list') as Promise<CrewWithWork[]>,
+    client.invoke('crews:list'),
     client.invoke('tasks:list', { status: 'assigned', limit: 200 }).then(
       (page) => page.tasks,
       () => [],

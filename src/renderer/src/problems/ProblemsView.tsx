@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { plural } from '../common/format'
 import { Segmented } from '../common/Segmented'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
@@ -7,6 +7,8 @@ import { useProblems, type CrewSources, type ProblemStatus } from '../crews/crew
 import type { Problem } from '../crews/crew-types'
 import { canDispatch, type ViewProps } from '../shell/view-props'
 import { ProblemList } from './ProblemList'
+
+const noPhoto = () => Promise.reject(new Error('No photos here'))
 
 const STATUSES: readonly { value: ProblemStatus; label: string }[] = [
   { value: 'open', label: 'Open' },
@@ -33,9 +35,10 @@ export function ProblemsView({
     },
     [source],
   )
-  const loadPhoto = useCallback(
-    (problemId: number) =>
-      source ? source.photo(problemId) : Promise.reject(new Error('No photos here')),
+  // No photo source: the list says a photo exists, without a thumbnail.
+  const loadPhoto = useMemo(
+    () =>
+      source?.photo ? (problemId: number) => source.photo?.(problemId) ?? noPhoto() : undefined,
     [source],
   )
 
@@ -78,7 +81,7 @@ export function ProblemsView({
             problems={list}
             now={now}
             timeZone={timeZone}
-            loadPhoto={loadPhoto}
+            {...(loadPhoto ? { loadPhoto } : {})}
             {...(canDispatch(session) && source ? { onResolve: resolve } : {})}
           />
         </section>

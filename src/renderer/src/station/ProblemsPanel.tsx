@@ -1,4 +1,4 @@
-import { useCallback } from 'react'
+import { useCallback, useMemo } from 'react'
 import type { Session } from '../../../shared/dispatch'
 import { Panel } from '../common/Panel'
 import { Empty, Failure, Loading } from '../common/states'
@@ -8,6 +8,8 @@ import type { Problem } from '../crews/crew-types'
 import { ProblemList } from '../problems/ProblemList'
 import type { StationRef } from '../shell/routes'
 import { canDispatch } from '../shell/view-props'
+
+const noPhoto = () => Promise.reject(new Error('No photos here'))
 
 /** This station's open problems, as crews reported them; a dispatcher resolves them here too. */
 export function ProblemsPanel({
@@ -31,9 +33,10 @@ export function ProblemsPanel({
         : Promise.reject(new Error('Problems are not offered here')),
     [source],
   )
-  const loadPhoto = useCallback(
-    (problemId: number) =>
-      source ? source.photo(problemId) : Promise.reject(new Error('No photos here')),
+  // No photo source: the list says a photo exists, without a thumbnail.
+  const loadPhoto = useMemo(
+    () =>
+      source?.photo ? (problemId: number) => source.photo?.(problemId) ?? noPhoto() : undefined,
     [source],
   )
   if (problems.absent) return null
@@ -57,7 +60,7 @@ export function ProblemsPanel({
           now={now}
           timeZone={timeZone}
           showStation={false}
-          loadPhoto={loadPhoto}
+          {...(loadPhoto ? { loadPhoto } : {})}
           {...(canDispatch(session) ? { onResolve: resolve } : {})}
         />
       )}
