@@ -29,8 +29,11 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
   resource: Resource<T>
   /** "stations": loading stations…, Stations unavailable. */
   what: string
-  /** The export: its button's "Export <what> as CSV", the table its file is named for, its rows. */
-  csv: { what: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
+  /**
+   * The export: its button's "Export <what> as CSV" (the panel's `what` unless given), the table
+   * its file is named for, its rows.
+   */
+  csv: { what?: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
   /** What to say instead of `children` when the answer holds nothing to show (null: show it). */
   empty?: (data: T) => string | null
   children: (data: T) => ReactNode
@@ -44,7 +47,7 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
       actions={
         data && (
           <ExportButton
-            what={csv.what}
+            what={csv.what ?? what}
             table={csv.table}
             answer={data}
             rows={() => csv.rows(data)}

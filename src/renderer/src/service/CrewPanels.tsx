@@ -46,7 +46,6 @@ export function DurationsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
       resource={crews}
       what="task durations"
       csv={{
-        what: 'task durations',
         table: 'durations',
         rows: (answer) => durationsCsv(answer.durations),
       }}
@@ -65,7 +64,7 @@ export function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
       meta={data && plural(data.crews.length, 'crew')}
       resource={crews}
       what="crews"
-      csv={{ what: 'crews', table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
+      csv={{ table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
       empty={(answer) => (answer.crews.length === 0 ? 'No crew held a task in these days' : null)}
     >
       {(answer) => <CrewsTable crews={answer.crews} />}

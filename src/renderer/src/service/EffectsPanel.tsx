@@ -21,7 +21,7 @@ export function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects
       }
       resource={effects}
       what="task effects"
-      csv={{ what: 'task effects', table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
+      csv={{ table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
       empty={(answer) => (answer.tasks.length === 0 ? 'No task was completed in these days' : null)}
     >
       {(answer) => (

@@ -18,7 +18,6 @@ export function StationsPanel({ stations }: { stations: Resource<ServiceStations
       resource={stations}
       what="stations"
       csv={{
-        what: 'stations',
         table: 'stations',
         rows: (answer) => stationsCsv(answer.system_id, answer.stations),
       }}
@@ -59,7 +58,6 @@ export function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters
       resource={clusters}
       what="clusters"
       csv={{
-        what: 'clusters',
         table: 'clusters',
         rows: (answer) => clustersCsv(answer.system_id, answer.clusters),
       }}
