@@ -27,9 +27,8 @@ export interface FeedSetting {
 export type SettingsField =
   'databaseUrl' | 'feeds' | 'host' | 'port' | 'leaseMinutes' | 'serviceHours' | 'notifications'
 
-export interface ConsoleSettings {
-  /** Where they are saved. */
-  settingsFile: string
+/** What the Settings page saves: every field, as shown (a masked password means "keep it"). */
+export interface SettingsInput {
   /** A configured PostgreSQL with its password masked, or null for the embedded one. */
   databaseUrl: string | null
   feeds: FeedSetting[]
@@ -39,19 +38,13 @@ export interface ConsoleSettings {
   serviceHours: ServiceHours
   /** Desktop notifications from the app (a browser asks its own permission). */
   notifications: boolean
-  /** Fields the environment or the command line set on this console: they win over the file. */
-  overridden: { field: SettingsField; by: string }[]
 }
 
-/** What the Settings page saves: every field, as shown (a masked password means "keep it"). */
-export interface SettingsInput {
-  databaseUrl: string | null
-  feeds: FeedSetting[]
-  host: string
-  port: number
-  leaseMinutes: number
-  serviceHours: ServiceHours
-  notifications: boolean
+export interface ConsoleSettings extends SettingsInput {
+  /** Where they are saved. */
+  settingsFile: string
+  /** Fields the environment or the command line set on this console: they win over the file. */
+  overridden: { field: SettingsField; by: string }[]
 }
 
 export interface DatabaseTestRequest {

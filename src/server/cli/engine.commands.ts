@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { createEngineService } from '../engine/engine.service.js'
-import { evaluate } from '../engine/simulation/evaluate.js'
+import { evaluate, type EvaluateOptions } from '../engine/simulation/evaluate.js'
 import { createDispatchService } from '../dispatch/dispatch.service.js'
 import type { Logger } from '../logger.js'
 import { formatEvaluateReport, formatRunSummary } from './engine-output.js'
@@ -130,20 +130,17 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
     )
     .action(
       async (
-        flags: DatabaseFlags & {
-          system?: string
-          day?: string
-          days?: number
-          fitDays?: number
-          until?: string
-          crews?: number
-          vanCapacity?: number
-          seeds?: number
-          speed?: number
-          handling?: number
-          startStatus?: string
-          json?: boolean
-        },
+        flags: DatabaseFlags &
+          Pick<
+            EvaluateOptions,
+            'day' | 'days' | 'fitDays' | 'until' | 'crews' | 'vanCapacity' | 'seeds'
+          > & {
+            system?: string
+            speed?: number
+            handling?: number
+            startStatus?: string
+            json?: boolean
+          },
       ) => {
         const database = await openCommandDatabase(flags, helpers, logger, 3)
         try {

@@ -25,6 +25,7 @@ import {
   type SuggestionRow,
 } from './dispatch.repository.js'
 import { createTaskWork, iso, type TaskWork } from './task-work.service.js'
+import { seedMove } from './task-shape.js'
 
 export { DEFAULT_PAGE } from './task-work.service.js'
 
@@ -59,11 +60,7 @@ const SUGGESTION_NOT_FOUND = 'Suggestion not found'
 
 export function toSuggestion(row: SuggestionRow): Suggestion {
   return {
-    id: row.id,
-    from_station_id: row.from_station_id,
-    to_station_id: row.to_station_id,
-    qty: row.qty,
-    reason: row.reason,
+    ...seedMove(row),
     system_id: row.system_id,
     source: row.source,
     value: row.value,

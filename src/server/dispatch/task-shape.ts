@@ -3,6 +3,21 @@ import type { TaskRow } from './dispatch.repository.js'
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null
 
+type SeedMove = 'id' | 'from_station_id' | 'to_station_id' | 'qty' | 'reason'
+
+/** The move a suggestion proposes and a task carries out, first in both, in the seed's order. */
+export function seedMove<
+  R extends Pick<TaskRow, Exclude<SeedMove, 'reason'>> & { reason: string | null },
+>(row: R): Pick<R, SeedMove> {
+  return {
+    id: row.id,
+    from_station_id: row.from_station_id,
+    to_station_id: row.to_station_id,
+    qty: row.qty,
+    reason: row.reason,
+  }
+}
+
 /**
  * A task row as the API shows it: the seed's fields first, in the seed's order (its clients see
  * the same bytes), then what a depot adds. An assigned task not completed within `leaseMs` of its
@@ -14,11 +29,7 @@ export function taskShape(row: TaskRow, leaseMs: number, now: Date): Task {
       ? new Date(row.assigned_at.getTime() + leaseMs)
       : null
   return {
-    id: row.id,
-    from_station_id: row.from_station_id,
-    to_station_id: row.to_station_id,
-    qty: row.qty,
-    reason: row.reason,
+    ...seedMove(row),
     status: row.status,
     worker_id: row.worker_id,
     created_at: row.created_at.toISOString(),

@@ -1,9 +1,8 @@
 import type { Database } from '../db/database.js'
 import type { NotifyHub } from '../events/notify-hub.js'
-import { afterPollsJob } from '../jobs/after-polls.js'
+import { everySystemAfterPolls } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
 import type { Logger } from '../logger.js'
-import { forEachSystem } from '../systems/system-choice.js'
 import type { EngineService } from './engine.service.js'
 
 export interface EngineJobOptions {
@@ -30,17 +29,14 @@ export const ENGINE_AFTER_POLL_GAP_MS = 5 * 60_000
  * every system, one run at a time (requests during a run fold into one more).
  */
 export function engineJob(options: EngineJobOptions): LeaderJob {
-  const { logger } = options
-  return afterPollsJob({
-    name: 'suggestion-engine',
-    events: options.events,
-    logger,
-    everyMs: options.everyMs ?? ENGINE_EVERY_MS,
-    afterPollGapMs: options.afterPollGapMs ?? ENGINE_AFTER_POLL_GAP_MS,
-    wants: (poll) => poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0,
-    run: () =>
-      forEachSystem(options.db, logger, 'engine: scheduled run failed', (system) =>
-        options.engine.run({ system_id: system.systemId }, { trigger: 'schedule' }),
-      ),
-  })
+  return everySystemAfterPolls(
+    {
+      ...options,
+      name: 'suggestion-engine',
+      wants: (poll) => poll.outcome === 'ok' && (poll.statusRowsWritten ?? 0) > 0,
+    },
+    { everyMs: ENGINE_EVERY_MS, afterPollGapMs: ENGINE_AFTER_POLL_GAP_MS },
+    'engine: scheduled run failed',
+    (systemId) => options.engine.run({ system_id: systemId }, { trigger: 'schedule' }),
+  )
 }

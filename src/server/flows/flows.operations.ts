@@ -5,33 +5,40 @@ import type { FLOWS } from '../../shared/operations/flows.js'
 import { jsonOrCsv, sendCsv } from '../http/csv.js'
 import type { Implementations } from '../operations/context.js'
 
-function seriesCsv(res: Response, series: FlowSeries): void {
-  const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
+/** Flows as CSV: whose they are, when (two columns), and the trips out and in. */
+function flowsCsv<P extends { outflow: number; inflow: number }>(
+  res: Response,
+  name: string,
+  of: { systemId: string; stationId: string | null },
+  when: [string, string, (point: P) => [string | number, string | number]],
+  points: readonly P[],
+): void {
   sendCsv(res, csvFileName(name), [
-    ['system_id', 'station_id', 'bin_start_utc', 'bin_start_local', 'outflow', 'inflow'],
-    ...series.points.map((p) => [
-      series.systemId,
-      series.stationId,
-      p.start,
-      p.local,
-      p.outflow,
-      p.inflow,
-    ]),
+    ['system_id', 'station_id', when[0], when[1], 'outflow', 'inflow'],
+    ...points.map((p) => [of.systemId, of.stationId, ...when[2](p), p.outflow, p.inflow]),
   ])
 }
 
+function seriesCsv(res: Response, series: FlowSeries): void {
+  const name = `flows-${series.systemId}-${series.stationId ?? 'all'}-${series.bin}-${series.from.slice(0, 10)}`
+  flowsCsv(
+    res,
+    name,
+    series,
+    ['bin_start_utc', 'bin_start_local', (p) => [p.start, p.local]],
+    series.points,
+  )
+}
+
 function profileCsv(res: Response, profile: StationProfile): void {
-  sendCsv(res, csvFileName(`profile-${profile.systemId}-${profile.stationId}-${profile.bin}`), [
-    ['system_id', 'station_id', 'day_of_week', 'minute_of_day', 'outflow', 'inflow'],
-    ...profile.cells.map((c) => [
-      profile.systemId,
-      profile.stationId,
-      c.dayOfWeek,
-      c.minuteOfDay,
-      c.outflow,
-      c.inflow,
-    ]),
-  ])
+  const name = `profile-${profile.systemId}-${profile.stationId}-${profile.bin}`
+  flowsCsv(
+    res,
+    name,
+    profile,
+    ['day_of_week', 'minute_of_day', (c) => [c.dayOfWeek, c.minuteOfDay]],
+    profile.cells,
+  )
 }
 
 /** src/shared/operations/flows.ts, done: JSON, or CSV when an HTTP caller asks for it. */

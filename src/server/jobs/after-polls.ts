@@ -1,5 +1,7 @@
+import type { Database } from '../db/database.js'
 import type { NotifyHub } from '../events/notify-hub.js'
 import type { Logger } from '../logger.js'
+import { forEachSystem } from '../systems/system-choice.js'
 import type { LeaderJob } from './leader.js'
 import { createRefresher } from './refresh.js'
 
@@ -71,4 +73,30 @@ export function afterPollsJob(options: AfterPollsOptions): LeaderJob {
       }
     },
   }
+}
+
+/**
+ * An after-polls job that does `work` for every system in turn (one that fails is logged as
+ * `failure`, the others still run), with the job's own defaults for how often.
+ */
+export function everySystemAfterPolls(
+  options: Omit<AfterPollsOptions, 'run' | 'everyMs' | 'afterPollGapMs'> & {
+    db: Database
+    everyMs?: number
+    afterPollGapMs?: number
+  },
+  defaults: { everyMs: number; afterPollGapMs: number },
+  failure: string,
+  work: (systemId: string) => Promise<unknown>,
+): LeaderJob {
+  return afterPollsJob({
+    name: options.name,
+    events: options.events,
+    logger: options.logger,
+    wants: options.wants,
+    everyMs: options.everyMs ?? defaults.everyMs,
+    afterPollGapMs: options.afterPollGapMs ?? defaults.afterPollGapMs,
+    run: () =>
+      forEachSystem(options.db, options.logger, failure, (system) => work(system.systemId)),
+  })
 }

@@ -62,3 +62,9 @@ export interface Implementation<N extends OperationName> {
 }
 
 export type Implementations<N extends OperationName> = { [K in N]: Implementation<K> }
+
+/** An answer never to be cached (live numbers, the settings): `Cache-Control: no-store` over HTTP. */
+export function uncached<T>(context: Pick<OperationContext, 'http'>, answer: T): T {
+  context.http?.res.setHeader('Cache-Control', 'no-store')
+  return answer
+}

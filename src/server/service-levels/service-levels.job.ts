@@ -1,9 +1,8 @@
 import type { NotifyHub } from '../events/notify-hub.js'
 import type { Database } from '../db/database.js'
-import { afterPollsJob } from '../jobs/after-polls.js'
+import { everySystemAfterPolls } from '../jobs/after-polls.js'
 import type { LeaderJob } from '../jobs/leader.js'
 import type { Logger } from '../logger.js'
-import { forEachSystem } from '../systems/system-choice.js'
 import type { ServiceLevelsService } from './service-levels.service.js'
 
 export interface ServiceLevelsJobOptions {
@@ -32,17 +31,10 @@ export const SERVICE_LEVELS_AFTER_POLL_GAP_MS = 60_000
  * 5 minutes. Each run computes only the days not summarised yet or not complete.
  */
 export function serviceLevelsJob(options: ServiceLevelsJobOptions): LeaderJob {
-  const { logger } = options
-  return afterPollsJob({
-    name: 'service-levels',
-    events: options.events,
-    logger,
-    everyMs: options.everyMs ?? SERVICE_LEVELS_EVERY_MS,
-    afterPollGapMs: options.afterPollGapMs ?? SERVICE_LEVELS_AFTER_POLL_GAP_MS,
-    wants: (poll) => poll.outcome === 'ok',
-    run: () =>
-      forEachSystem(options.db, logger, 'service levels: refresh failed', (system) =>
-        options.levels.refresh({ system: system.systemId }),
-      ),
-  })
+  return everySystemAfterPolls(
+    { ...options, name: 'service-levels', wants: (poll) => poll.outcome === 'ok' },
+    { everyMs: SERVICE_LEVELS_EVERY_MS, afterPollGapMs: SERVICE_LEVELS_AFTER_POLL_GAP_MS },
+    'service levels: refresh failed',
+    (systemId) => options.levels.refresh({ system: systemId }),
+  )
 }

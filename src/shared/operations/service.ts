@@ -48,62 +48,75 @@ function rangeRoute(path: string): HttpRoute<ServiceRange> {
 
 const range = { from: '2023-07-10', to: '2023-07-17' }
 
-export const serviceSummary = operation({
-  name: 'service:summary',
-  summary: 'The system’s service levels per day: minutes empty, full and unknown, cluster outages',
-  description: RULES,
-  roles: READERS,
-  input: serviceRangeSchema,
-  output: serviceSummarySchema,
-  route: rangeRoute('/service/days'),
-  example: range,
-})
+/** A read of the service levels over a range of days, for the readers, as JSON or CSV. */
+function rangeOperation<const N extends string, O extends z.ZodType>(
+  name: N,
+  path: string,
+  output: O,
+  about: { summary: string; description?: string; example: z.input<typeof serviceRangeSchema> },
+) {
+  return operation({
+    name,
+    summary: about.summary,
+    description: about.description ?? RULES,
+    roles: READERS,
+    input: serviceRangeSchema,
+    output,
+    route: rangeRoute(path),
+    example: about.example,
+  })
+}
 
-export const serviceStations = operation({
-  name: 'service:stations',
-  summary: 'Every station’s service levels over a range of days, most minutes empty or full first',
-  description: RULES,
-  roles: READERS,
-  input: serviceRangeSchema,
-  output: serviceStationsSchema,
-  route: rangeRoute('/service/stations'),
-  example: { system: 'lyft_bay', ...range },
-})
+export const serviceSummary = rangeOperation(
+  'service:summary',
+  '/service/days',
+  serviceSummarySchema,
+  {
+    summary:
+      'The system’s service levels per day: minutes empty, full and unknown, cluster outages',
+    example: range,
+  },
+)
 
-export const serviceClusters = operation({
-  name: 'service:clusters',
-  summary: 'Every cluster’s outages over a range of days, most outage minutes first',
-  description: RULES,
-  roles: READERS,
-  input: serviceRangeSchema,
-  output: serviceClustersSchema,
-  route: rangeRoute('/service/clusters'),
-  example: { from: '2023-07-10', to: '2023-07-11' },
-})
+export const serviceStations = rangeOperation(
+  'service:stations',
+  '/service/stations',
+  serviceStationsSchema,
+  {
+    summary:
+      'Every station’s service levels over a range of days, most minutes empty or full first',
+    example: { system: 'lyft_bay', ...range },
+  },
+)
 
-export const serviceCrews = operation({
-  name: 'service:crews',
+export const serviceClusters = rangeOperation(
+  'service:clusters',
+  '/service/clusters',
+  serviceClustersSchema,
+  {
+    summary: 'Every cluster’s outages over a range of days, most outage minutes first',
+    example: { from: '2023-07-10', to: '2023-07-11' },
+  },
+)
+
+export const serviceCrews = rangeOperation('service:crews', '/service/crews', serviceCrewsSchema, {
   summary: 'Tasks per day and hour, how long each step took, and each crew’s work',
   description:
     'Days and hours on the system’s clock. Durations: suggestion to approval (the task’s creation), approval to the first claim, claim to completion. Hours on shift: time holding a task or sending heartbeats at most 15 minutes apart. CSV: the crews.',
-  roles: READERS,
-  input: serviceRangeSchema,
-  output: serviceCrewsSchema,
-  route: rangeRoute('/service/crews'),
   example: range,
 })
 
-export const serviceTaskEffects = operation({
-  name: 'service:taskEffects',
-  summary: 'Each completed task’s stations: minutes empty and full in the hours before and after',
-  description:
-    'For every task completed in the range: the source station (bikes taken) and the sink (bikes brought), minutes empty, full and unknown in the 2 hours before completion and the 2 hours after (less for a task completed under 2 hours ago).',
-  roles: READERS,
-  input: serviceRangeSchema,
-  output: serviceTaskEffectsSchema,
-  route: rangeRoute('/service/tasks'),
-  example: { from: '2023-07-12', to: '2023-07-13' },
-})
+export const serviceTaskEffects = rangeOperation(
+  'service:taskEffects',
+  '/service/tasks',
+  serviceTaskEffectsSchema,
+  {
+    summary: 'Each completed task’s stations: minutes empty and full in the hours before and after',
+    description:
+      'For every task completed in the range: the source station (bikes taken) and the sink (bikes brought), minutes empty, full and unknown in the 2 hours before completion and the 2 hours after (less for a task completed under 2 hours ago).',
+    example: { from: '2023-07-12', to: '2023-07-13' },
+  },
+)
 
 export const serviceReport = operation({
   name: 'service:report',

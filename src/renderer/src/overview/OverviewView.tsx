@@ -28,6 +28,15 @@ function Stat({
   )
 }
 
+/** The station counts the Stations card shows, in order: label, count, tone, hint. */
+const STATION_STATS = [
+  ['Empty', 'empty', 'bad', 'No bike to rent'],
+  ['Nearly empty', 'nearlyEmpty', 'warn', '1 or 2 bikes'],
+  ['Full', 'full', 'bad', 'No dock free'],
+  ['Nearly full', 'nearlyFull', 'warn', '1 or 2 docks free'],
+  ['Not live', 'notLive', 'quiet', 'Stale or missing numbers: not counted above'],
+] as const
+
 function Card({
   title,
   meta,
@@ -103,26 +112,9 @@ export function OverviewView({
             </Empty>
           ) : (
             <div className="stats">
-              <Stat label="Empty" value={counts.empty} tone="bad" hint="No bike to rent" />
-              <Stat
-                label="Nearly empty"
-                value={counts.nearlyEmpty}
-                tone="warn"
-                hint="1 or 2 bikes"
-              />
-              <Stat label="Full" value={counts.full} tone="bad" hint="No dock free" />
-              <Stat
-                label="Nearly full"
-                value={counts.nearlyFull}
-                tone="warn"
-                hint="1 or 2 docks free"
-              />
-              <Stat
-                label="Not live"
-                value={counts.notLive}
-                tone="quiet"
-                hint="Stale or missing numbers: not counted above"
-              />
+              {STATION_STATS.map(([label, count, tone, hint]) => (
+                <Stat key={label} label={label} value={counts[count]} tone={tone} hint={hint} />
+              ))}
             </div>
           )}
         </Card>

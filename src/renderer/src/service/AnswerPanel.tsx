@@ -2,7 +2,7 @@ import type { ReactNode } from 'react'
 import type { CsvRow } from '../../../shared/csv'
 import type { TableName } from '../../../shared/service-csv'
 import { Panel } from '../common/Panel'
-import { Loaded } from '../common/states'
+import { Empty, Loaded } from '../common/states'
 import type { Resource } from '../common/useResource'
 import { ExportButton } from './parts'
 
@@ -20,6 +20,7 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
   resource,
   what,
   csv,
+  empty,
   children,
 }: {
   title: string
@@ -28,8 +29,13 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
   resource: Resource<T>
   /** "stations": loading stations…, Stations unavailable. */
   what: string
-  /** The export: its button's "Export <what> as CSV", the table its file is named for, its rows. */
-  csv: { what: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
+  /**
+   * The export: its button's "Export <what> as CSV" (the panel's `what` unless given), the table
+   * its file is named for, its rows.
+   */
+  csv: { what?: string; table: TableName; rows: (data: T) => readonly CsvRow[] }
+  /** What to say instead of `children` when the answer holds nothing to show (null: show it). */
+  empty?: (data: T) => string | null
   children: (data: T) => ReactNode
 }) {
   const data = resource.data
@@ -41,7 +47,7 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
       actions={
         data && (
           <ExportButton
-            what={csv.what}
+            what={csv.what ?? what}
             table={csv.table}
             answer={data}
             rows={() => csv.rows(data)}
@@ -50,7 +56,10 @@ export function AnswerPanel<T extends { system_id: string; from: string; to: str
       }
     >
       <Loaded resource={resource} what={what}>
-        {children}
+        {(loaded) => {
+          const nothing = empty?.(loaded) ?? null
+          return nothing === null ? children(loaded) : <Empty title={nothing} />
+        }}
       </Loaded>
     </Panel>
   )

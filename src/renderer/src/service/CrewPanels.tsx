@@ -2,7 +2,6 @@ import { useMemo } from 'react'
 import type { ServiceCrews } from '../../../shared/service-levels'
 import { crewsCsv, durationsCsv, taskDaysCsv } from '../../../shared/service-csv'
 import { plural } from '../common/format'
-import { Empty } from '../common/states'
 import type { Resource } from '../common/useResource'
 import { AnswerPanel } from './AnswerPanel'
 import { ChartLegend, TASK_LEGEND, TasksChart } from './charts'
@@ -47,7 +46,6 @@ export function DurationsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
       resource={crews}
       what="task durations"
       csv={{
-        what: 'task durations',
         table: 'durations',
         rows: (answer) => durationsCsv(answer.durations),
       }}
@@ -66,15 +64,10 @@ export function CrewsPanel({ crews }: { crews: Resource<ServiceCrews> }) {
       meta={data && plural(data.crews.length, 'crew')}
       resource={crews}
       what="crews"
-      csv={{ what: 'crews', table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
+      csv={{ table: 'crews', rows: (answer) => crewsCsv(answer.crews) }}
+      empty={(answer) => (answer.crews.length === 0 ? 'No crew held a task in these days' : null)}
     >
-      {(answer) =>
-        answer.crews.length === 0 ? (
-          <Empty title="No crew held a task in these days" />
-        ) : (
-          <CrewsTable crews={answer.crews} />
-        )
-      }
+      {(answer) => <CrewsTable crews={answer.crews} />}
     </AnswerPanel>
   )
 }

@@ -2,7 +2,6 @@ import { useMemo } from 'react'
 import type { ServiceTaskEffects } from '../../../shared/service-levels'
 import { effectsCsv } from '../../../shared/service-csv'
 import { plural } from '../common/format'
-import { Empty } from '../common/states'
 import type { Resource } from '../common/useResource'
 import { AnswerPanel, TOP } from './AnswerPanel'
 import { SortTable } from './parts'
@@ -22,45 +21,42 @@ export function EffectsPanel({ effects }: { effects: Resource<ServiceTaskEffects
       }
       resource={effects}
       what="task effects"
-      csv={{ what: 'task effects', table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
+      csv={{ table: 'effects', rows: (answer) => effectsCsv(answer.tasks) }}
+      empty={(answer) => (answer.tasks.length === 0 ? 'No task was completed in these days' : null)}
     >
-      {(answer) =>
-        answer.tasks.length === 0 ? (
-          <Empty title="No task was completed in these days" />
-        ) : (
-          <SortTable
-            label="What completed tasks changed"
-            rows={answer.tasks}
-            columns={columns}
-            sorts={EFFECT_SORTS}
-            initialSort={{ key: 'completed', direction: 'desc' }}
-            rowKey={(row) => String(row.task_id)}
-            tie={taskName}
-            limit={TOP}
-            noun="tasks"
-            foot={
-              <tr>
-                <td colSpan={5} className="strong">
-                  All {plural(answer.totals.tasks, 'task')}
-                </td>
-                <td className="right num">
-                  <BeforeAfter
-                    before={answer.totals.source_minutes_full_before}
-                    after={answer.totals.source_minutes_full_after}
-                  />
-                </td>
-                <td />
-                <td className="right num">
-                  <BeforeAfter
-                    before={answer.totals.sink_minutes_empty_before}
-                    after={answer.totals.sink_minutes_empty_after}
-                  />
-                </td>
-              </tr>
-            }
-          />
-        )
-      }
+      {(answer) => (
+        <SortTable
+          label="What completed tasks changed"
+          rows={answer.tasks}
+          columns={columns}
+          sorts={EFFECT_SORTS}
+          initialSort={{ key: 'completed', direction: 'desc' }}
+          rowKey={(row) => String(row.task_id)}
+          tie={taskName}
+          limit={TOP}
+          noun="tasks"
+          foot={
+            <tr>
+              <td colSpan={5} className="strong">
+                All {plural(answer.totals.tasks, 'task')}
+              </td>
+              <td className="right num">
+                <BeforeAfter
+                  before={answer.totals.source_minutes_full_before}
+                  after={answer.totals.source_minutes_full_after}
+                />
+              </td>
+              <td />
+              <td className="right num">
+                <BeforeAfter
+                  before={answer.totals.sink_minutes_empty_before}
+                  after={answer.totals.sink_minutes_empty_after}
+                />
+              </td>
+            </tr>
+          }
+        />
+      )}
     </AnswerPanel>
   )
 }

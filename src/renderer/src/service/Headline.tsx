@@ -8,20 +8,21 @@ export function HeadlineFigures({ headline, single }: { headline: Headline; sing
   const running = headline.incomplete.length
   return (
     <div className="stats headline" aria-label="Headline figures" role="group">
-      <Figure
-        label="Station-hours empty"
-        value={oneDecimal(headline.hoursEmpty)}
-        unit=" h"
-        tone={headline.hoursEmpty > 0 ? 'bad' : 'quiet'}
-        hint="Installed and renting with no usable bike, in service hours, over every station"
-      />
-      <Figure
-        label="Station-hours full"
-        value={oneDecimal(headline.hoursFull)}
-        unit=" h"
-        tone={headline.hoursFull > 0 ? 'bad' : 'quiet'}
-        hint="Installed and returning with no operable dock, in service hours, over every station"
-      />
+      {(
+        [
+          ['empty', headline.hoursEmpty, 'renting with no usable bike'],
+          ['full', headline.hoursFull, 'returning with no operable dock'],
+        ] as const
+      ).map(([which, hours, why]) => (
+        <Figure
+          key={which}
+          label={`Station-hours ${which}`}
+          value={oneDecimal(hours)}
+          unit=" h"
+          tone={hours > 0 ? 'bad' : 'quiet'}
+          hint={`Installed and ${why}, in service hours, over every station`}
+        />
+      ))}
       <Figure
         label="Cluster outage"
         value={whole(headline.outageMinutes)}

@@ -2,7 +2,6 @@ import { useMemo } from 'react'
 import type { ServiceClusters, ServiceStations } from '../../../shared/service-levels'
 import { clustersCsv, stationsCsv } from '../../../shared/service-csv'
 import { plural } from '../common/format'
-import { Empty } from '../common/states'
 import type { Resource } from '../common/useResource'
 import { AnswerPanel, TOP } from './AnswerPanel'
 import { STATION_SORTS } from './table-data'
@@ -19,25 +18,23 @@ export function StationsPanel({ stations }: { stations: Resource<ServiceStations
       resource={stations}
       what="stations"
       csv={{
-        what: 'stations',
         table: 'stations',
         rows: (answer) => stationsCsv(answer.system_id, answer.stations),
       }}
-    >
-      {(answer) =>
-        answer.stations.length === 0 ? (
-          <Empty title="No station reported in these days" />
-        ) : (
-          <StationsTable
-            label="Worst stations"
-            systemId={answer.system_id}
-            stations={answer.stations}
-            columns={stationColumns}
-            sorts={STATION_SORTS}
-            limit={TOP}
-          />
-        )
+      empty={(answer) =>
+        answer.stations.length === 0 ? 'No station reported in these days' : null
       }
+    >
+      {(answer) => (
+        <StationsTable
+          label="Worst stations"
+          systemId={answer.system_id}
+          stations={answer.stations}
+          columns={stationColumns}
+          sorts={STATION_SORTS}
+          limit={TOP}
+        />
+      )}
     </AnswerPanel>
   )
 }
@@ -61,25 +58,25 @@ export function ClustersPanel({ clusters }: { clusters: Resource<ServiceClusters
       resource={clusters}
       what="clusters"
       csv={{
-        what: 'clusters',
         table: 'clusters',
         rows: (answer) => clustersCsv(answer.system_id, answer.clusters),
       }}
-    >
-      {(answer) =>
-        answer.clusters.length === 0 ? (
-          <Empty title="No clusters in these days" />
-        ) : worst.length === 0 ? (
-          <Empty title="No cluster was out in these days" />
-        ) : (
-          <ClustersTable
-            label="Worst clusters"
-            systemId={answer.system_id}
-            clusters={worst}
-            limit={TOP}
-          />
-        )
+      empty={(answer) =>
+        answer.clusters.length === 0
+          ? 'No clusters in these days'
+          : worst.length === 0
+            ? 'No cluster was out in these days'
+            : null
       }
+    >
+      {(answer) => (
+        <ClustersTable
+          label="Worst clusters"
+          systemId={answer.system_id}
+          clusters={worst}
+          limit={TOP}
+        />
+      )}
     </AnswerPanel>
   )
 }

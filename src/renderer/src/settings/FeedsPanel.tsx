@@ -33,23 +33,23 @@ export function FeedsPanel({ form, set, fieldError, readOnly }: FormPart & { rea
           {...fieldError('host')}
           hint="0.0.0.0 lets crews on the depot LAN reach it"
         />
-        <TextRow
-          label="API port"
-          className="input-narrow"
-          inputMode="numeric"
-          value={form.port}
-          onChange={(event) => set({ port: event.target.value })}
-          {...fieldError('port')}
-        />
-        <TextRow
-          label="Task lease"
-          className="input-narrow"
-          inputMode="numeric"
-          value={form.leaseMinutes}
-          onChange={(event) => set({ leaseMinutes: event.target.value })}
-          {...fieldError('leaseMinutes')}
-          hint="minutes before an assigned task is flagged stale"
-        />
+        {(
+          [
+            ['port', 'API port', undefined],
+            ['leaseMinutes', 'Task lease', 'minutes before an assigned task is flagged stale'],
+          ] as const
+        ).map(([field, label, hint]) => (
+          <TextRow
+            key={field}
+            label={label}
+            className="input-narrow"
+            inputMode="numeric"
+            value={form[field]}
+            onChange={(event) => set({ [field]: event.target.value })}
+            {...fieldError(field)}
+            hint={hint}
+          />
+        ))}
       </div>
     </fieldset>
   )

@@ -1,3 +1,4 @@
+import { Fragment } from 'react'
 import {
   turnOffBrowserNotifications,
   turnOnBrowserNotifications,
@@ -71,21 +72,18 @@ export function NotificationsPanel({
         <fieldset disabled={readOnly} className="settings-row plain">
           <span className="settings-label">Service hours</span>
           <span className="settings-value inline">
-            <input
-              type="time"
-              aria-label="Service hours start"
-              value={form.start}
-              onChange={(event) => set({ start: event.target.value })}
-              {...fieldError('serviceHours')}
-            />
-            <span>to</span>
-            <input
-              type="time"
-              aria-label="Service hours end"
-              value={form.end}
-              onChange={(event) => set({ end: event.target.value })}
-              {...fieldError('serviceHours')}
-            />
+            {(['start', 'end'] as const).map((end, index) => (
+              <Fragment key={end}>
+                {index > 0 && <span>to</span>}
+                <input
+                  type="time"
+                  aria-label={`Service hours ${end}`}
+                  value={form[end]}
+                  onChange={(event) => set({ [end]: event.target.value })}
+                  {...fieldError('serviceHours')}
+                />
+              </Fragment>
+            ))}
             <span className="hint">on the system’s clock</span>
           </span>
         </fieldset>

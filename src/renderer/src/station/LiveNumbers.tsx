@@ -10,6 +10,8 @@ export function LiveNumbers({ station, now }: { station: StationLive; now: numbe
   const level = fillLevel(station)
   const share = fillShare(station)
   const n = (value: number | null) => (value === null ? '—' : value.toLocaleString())
+  /** A live figure's tone; a stale one's is quiet whatever it says. */
+  const live = (tone: 'bad' | undefined) => (station.stale ? 'quiet' : tone)
   const disabled =
     station.bikesDisabled === null && station.docksDisabled === null
       ? null
@@ -17,21 +19,15 @@ export function LiveNumbers({ station, now }: { station: StationLive; now: numbe
   return (
     <section className={`panel station-live${station.stale ? ' station-live-stale' : ''}`}>
       <div className="stats">
-        <Figure
-          label="Bikes"
-          value={n(station.bikes)}
-          tone={station.stale ? 'quiet' : level === 'empty' || level === 'low' ? 'bad' : undefined}
-        />
-        <Figure
-          label="E-bikes"
-          value={n(station.ebikes)}
-          tone={station.stale ? 'quiet' : undefined}
-        />
-        <Figure
-          label="Docks"
-          value={n(station.docks)}
-          tone={station.stale ? 'quiet' : level === 'full' || level === 'high' ? 'bad' : undefined}
-        />
+        {(
+          [
+            ['Bikes', station.bikes, level === 'empty' || level === 'low'],
+            ['E-bikes', station.ebikes, false],
+            ['Docks', station.docks, level === 'full' || level === 'high'],
+          ] as const
+        ).map(([label, value, bad]) => (
+          <Figure key={label} label={label} value={n(value)} tone={live(bad ? 'bad' : undefined)} />
+        ))}
         <Figure
           label="Disabled"
           value={n(disabled)}
@@ -42,7 +38,7 @@ export function LiveNumbers({ station, now }: { station: StationLive; now: numbe
         <Figure
           label="Fill"
           value={share === null ? '—' : `${Math.round(share * 100)}%`}
-          tone={station.stale ? 'quiet' : undefined}
+          tone={live(undefined)}
         />
         <Figure
           label="Score"

@@ -1,6 +1,6 @@
-import type { ReactNode } from 'react'
 import type { AppStatus } from '../../../shared/contract'
 import { describeBackup, describeMode, formatCheckedAt } from './format'
+import { Fact } from './Fact'
 
 interface ConnectionPanelProps {
   status: AppStatus
@@ -12,15 +12,6 @@ interface ConnectionPanelProps {
 function withoutCredentials(location: string): string {
   const at = location.lastIndexOf('@')
   return at === -1 ? location : location.slice(at + 1)
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  )
 }
 
 export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelProps) {

@@ -1,14 +1,5 @@
-import type { ReactNode } from 'react'
 import type { CrewAccess } from '../../../shared/crew-access'
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  )
-}
+import { Fact } from './Fact'
 
 /** Shown when TLS is off: what it means for a crew's token, and how to change it. */
 export const IN_CLEAR =

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { TextField } from '../common/TextField'
 import {
   STATION_KEYS,
   type StationKey,
@@ -130,14 +131,12 @@ export function TripImportView({
               ))}
             </datalist>
           </label>
-          <label className="field">
-            <span>Time zone</span>
-            <input
-              value={timeZone}
-              placeholder="the system’s"
-              onChange={(event) => setTimeZone(event.target.value)}
-            />
-          </label>
+          <TextField
+            label="Time zone"
+            value={timeZone}
+            placeholder="the system’s"
+            onChange={setTimeZone}
+          />
           <label className="field">
             <span>Match stations by</span>
             <select
@@ -152,14 +151,13 @@ export function TripImportView({
               ))}
             </select>
           </label>
-          <label className="field field-narrow">
-            <span>Rejects allowed</span>
-            <input
-              value={maxRejected}
-              placeholder="1 %"
-              onChange={(event) => setMaxRejected(event.target.value)}
-            />
-          </label>
+          <TextField
+            label="Rejects allowed"
+            value={maxRejected}
+            placeholder="1 %"
+            onChange={setMaxRejected}
+            narrow
+          />
           {desktop ? (
             <button
               type="button"
