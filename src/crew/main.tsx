@@ -3,6 +3,7 @@ import { App } from './App'
 import { CrewSession } from './session'
 import { indexedDbStore, memoryStore } from './storage'
 import './crew.css'
+import './forms.css'
 
 /**
  * The pairing code arrives in the URL's fragment (#pair=CODE), which no server or proxy log sees.
