@@ -321,8 +321,11 @@ describe.skipIf(!ready)('the crew app on a phone against the real server', () =>
     expect(before.q).toBeNull()
 
     // A new link for the same crew: the phone pairs and sends the pick-up it kept.
+    // Its shift is still open on the server (GET /crew/me says so), so it goes back to work.
     await page.goto(`${serve.url}/crew/#pair=${await live.pairingCode('van-9')}`)
-    await page.getByRole('heading', { name: 'Start shift' }).waitFor()
+    await page
+      .getByRole('heading', { name: 'Pair this phone', exact: true })
+      .waitFor({ state: 'detached' })
     await expect
       .poll(
         async () =>
