@@ -175,15 +175,23 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       device_id: phone.device_id,
       revoked_at: expect.any(String),
     })
-    // A problem at a station: listed, then resolved by whoever the console is.
+    // A problem at a station with a photo: listed, its photo read as a data: URL, then resolved
+    // by whoever the console is.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])
+    const photo = `data:image/png;base64,${png.toString('base64')}`
     const reported = await reportProblem(
       api.services.crewWork,
-      { station_id: 'A', kind: 'broken_docks', note: '2 docks broken' },
+      { station_id: 'A', kind: 'broken_docks', note: '2 docks broken', photo },
       CONSOLE_ACTOR,
     )
     expect(await invoke('problems:list', { station_id: 'A' })).toContainEqual(
       expect.objectContaining({ problem_id: reported.problem_id, note: '2 docks broken' }),
     )
+    expect(await invoke('problems:photoData', { problem_id: reported.problem_id })).toEqual({
+      problem_id: reported.problem_id,
+      content_type: 'image/png',
+      data_url: photo,
+    })
     expect(
       await invoke('problems:resolve', { problem_id: reported.problem_id, note: 'fixed' }),
     ).toMatchObject({

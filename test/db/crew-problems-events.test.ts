@@ -124,6 +124,39 @@ describe('problem reports', () => {
     unsubscribe()
   })
 
+  it('gives the console a photo as a data: URL of its stored bytes; 404 without one', async () => {
+    const report = async (photo?: string) =>
+      (
+        await api.call('POST', '/problems', {
+          token: dispatcher,
+          body:
+            photo === undefined
+              ? { station_id: 'C', kind: 'other' }
+              : { station_id: 'C', kind: 'other', photo },
+        })
+      ).body as Problem
+    const withPng = await report(dataUrl('image/png', PNG))
+    const read = await api.call('GET', `/problems/${withPng.problem_id}/photo.json`, {
+      token: analyst,
+    })
+    expect(read).toMatchObject({
+      status: 200,
+      body: { problem_id: withPng.problem_id, content_type: 'image/png' },
+    })
+    const { data_url } = read.body as { data_url: string }
+    const [head, base64] = data_url.split(',')
+    expect(head).toBe('data:image/png;base64')
+    expect(Buffer.from(base64 ?? '', 'base64').equals(PNG)).toBe(true)
+
+    const without = await report()
+    expect(
+      await api.call('GET', `/problems/${without.problem_id}/photo.json`, { token: dispatcher }),
+    ).toMatchObject({ status: 404, body: { code: 'no_photo' } })
+    expect(
+      await api.call('GET', '/problems/999999/photo.json', { token: dispatcher }),
+    ).toMatchObject({ status: 404, body: { code: 'problem_not_found' } })
+  })
+
   it('takes PNG and WebP; refuses a photo whose bytes are not its type, or over 2 MB', async () => {
     const report = (photo: string) =>
       api.call('POST', '/problems', {

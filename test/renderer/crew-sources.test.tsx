@@ -39,9 +39,15 @@ describe('the crew sources, wired to the console operations', () => {
     expect(calls('tasks:releases')).toEqual([{ task_id: 1 }, { task_id: 2 }])
   })
 
-  it('lists problems, resolves one with its note, and reloads on problems:changed and resync', async () => {
+  it('lists problems with their photo thumbnails, resolves one with its note, and reloads on problems:changed and resync', async () => {
     const open: Problem[] = [problem(7, { has_photo: true })]
+    const photoUrl = (id: number) => `data:image/png;base64,${btoa(`photo ${id}`)}`
     const { client, calls, push } = fakeConsole({
+      'problems:photoData': ({ problem_id }) => ({
+        problem_id,
+        content_type: 'image/png',
+        data_url: photoUrl(problem_id),
+      }),
       'problems:list': () => open.filter((p) => p.resolved_at === null),
       'problems:resolve': ({ problem_id, note }) => {
         const found = open.find((p) => p.problem_id === problem_id)
@@ -67,9 +73,10 @@ describe('the crew sources, wired to the console operations', () => {
       name: 'Problem 7: Broken docks at Townsend St at 7th St',
     })
     expect(calls('problems:list')).toEqual([{ status: 'open' }])
-    // A photo exists, but the console has no photo source: no thumbnail, no failing load.
-    expect(within(item).queryByRole('button', { name: /^Open the photo/ })).toBeNull()
-    expect(within(item).getByText('Photo')).toBeTruthy()
+    // Its photo, read through problems:photoData (JSON, so IPC carries it), as a data: URL.
+    const thumb = await within(item).findByRole('button', { name: /^Open the photo/ })
+    expect(thumb.querySelector('img')?.getAttribute('src')).toBe(photoUrl(7))
+    expect(calls('problems:photoData')).toEqual([{ problem_id: 7 }])
 
     fireEvent.click(within(item).getByRole('button', { name: /^Resolve:/ }))
     fireEvent.change(within(item).getByLabelText('Note (optional)'), {

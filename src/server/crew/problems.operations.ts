@@ -27,6 +27,16 @@ export const PROBLEM_OPERATIONS: Implementations<
       return undefined
     },
   },
+  'problems:photoData': {
+    run: async ({ problem_id }, { services }) => {
+      const photo = await problemPhoto(services.crewWork, problem_id)
+      return {
+        problem_id,
+        content_type: photo.type,
+        data_url: `data:${photo.type};base64,${photo.bytes.toString('base64')}`,
+      }
+    },
+  },
   'problems:resolve': {
     run: ({ problem_id, ...input }, { services, actor }) =>
       resolveProblem(services.crewWork, problem_id, input, actor),

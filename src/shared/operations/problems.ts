@@ -59,6 +59,31 @@ export const problemPhoto = operation({
   example: { problem_id: 4 },
 })
 
+/** A problem's photo as a data: URL: what IPC (JSON only) carries and the console's CSP shows. */
+export const problemPhotoDataSchema = z
+  .object({
+    problem_id: z.int(),
+    content_type: z.enum(['image/jpeg', 'image/png', 'image/webp']),
+    data_url: z.string(),
+  })
+  .strict()
+
+export const problemPhotoData = operation({
+  name: 'problems:photoData',
+  summary: "A problem's photo as a data: URL (for the console: IPC and <img> without a token)",
+  roles: READERS,
+  input: z.object({ problem_id: idSchema }).strict(),
+  output: problemPhotoDataSchema,
+  route: {
+    method: 'get',
+    path: '/problems/{problem_id}/photo.json',
+    tag: 'problems',
+    params: problemParams,
+    errors: [404],
+  },
+  example: { problem_id: 4 },
+})
+
 const resolveInput = resolveProblemRequestSchema.extend({ problem_id: idSchema }).strict()
 
 export const resolveProblem = operation({
@@ -79,4 +104,4 @@ export const resolveProblem = operation({
   example: { problem_id: 4, note: 'docks replaced' },
 })
 
-export const PROBLEMS = [listProblems, problemPhoto, resolveProblem] as const
+export const PROBLEMS = [listProblems, problemPhoto, problemPhotoData, resolveProblem] as const

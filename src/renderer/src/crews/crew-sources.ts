@@ -34,9 +34,9 @@ export interface ProblemsSource {
   /** POST /problems/{problem_id}/resolve */
   resolve(problemId: number, note?: string): Promise<Problem>
   /**
-   * GET /problems/{problem_id}/photo as an <img> src. A data: URL: the console's CSP allows
-   * data: images but not blob:, and the route needs the bearer token an <img> cannot send.
-   * Absent: the lists say a photo exists, without a thumbnail.
+   * GET /problems/{problem_id}/photo.json: the photo as an <img> src. A data: URL: the console's
+   * CSP allows data: images but not blob:, and the route needs the bearer token an <img> cannot
+   * send. Absent: the lists say a photo exists, without a thumbnail.
    */
   photo?(problemId: number): Promise<string>
   /** Told of every problem reported or resolved (NOTIFY problems); else the views poll. */
@@ -59,8 +59,8 @@ export interface CrewSources {
  * The one place the crew app's data is wired: each source calls its operation through the
  * console's client (IPC in the desktop, HTTP in a browser: src/shared/operations/problems.ts and
  * devices.ts). Problems reload on the `problems:changed` live event and after a resync.
- * `photo` is absent: GET /problems/{problem_id}/photo answers image bytes over HTTP only, so
- * the lists show that a photo exists without a thumbnail.
+ * `photo` reads `problems:photoData` (a data: URL as JSON, so IPC carries it too), not the
+ * HTTP-only image bytes.
  */
 export function crewSources(client: ConsoleClient): CrewSources {
   return {
@@ -76,6 +76,8 @@ export function crewSources(client: ConsoleClient): CrewSources {
           'problems:resolve',
           note === undefined ? { problem_id: problemId } : { problem_id: problemId, note },
         ),
+      photo: async (problemId) =>
+        (await client.invoke('problems:photoData', { problem_id: problemId })).data_url,
       subscribe: (onChange) => {
         const offChanged = client.on('problems:changed', () => onChange())
         const offResync = client.on('app:resync', () => onChange())
