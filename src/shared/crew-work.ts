@@ -1,5 +1,14 @@
 import { z } from 'zod'
-import { RELEASE_REASONS, stationIdSchema, taskSchema } from './dispatch.js'
+import {
+  devicePositionFields,
+  isoTime,
+  LAT_LON_TOGETHER,
+  latLonTogether,
+  optionalText,
+  RELEASE_REASONS,
+  stationIdSchema,
+  taskSchema,
+} from './dispatch.js'
 import { shiftSchema } from './shift.js'
 
 export { RELEASE_REASONS, shiftSchema }
@@ -12,9 +21,6 @@ export type { Shift } from './shift.js'
  * server, the phone app and the console.
  */
 
-const isoTime = z.iso.datetime({ offset: true })
-const optionalText = (max: number) =>
-  z.string().trim().max(max, `is longer than ${max} characters`).optional()
 const bikeCount = (max: number) =>
   z.int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`)
 
@@ -22,15 +28,10 @@ export const shiftStartRequestSchema = z
   .object({
     van_capacity: z.int('must be a whole number').min(1, 'must be at least 1').max(200),
     bikes_on_board: bikeCount(200),
-    lat: z.number().min(-90).max(90).optional(),
-    lon: z.number().min(-180).max(180).optional(),
-    battery: z.number().min(0).max(1).optional().meta({ description: 'Device battery, 0 to 1.' }),
+    ...devicePositionFields,
   })
   .strict()
-  .refine((body) => (body.lat === undefined) === (body.lon === undefined), {
-    message: 'lat and lon come together',
-    path: ['lon'],
-  })
+  .refine(latLonTogether, LAT_LON_TOGETHER)
   .refine((body) => body.bikes_on_board <= body.van_capacity, {
     message: 'must not exceed van_capacity',
     path: ['bikes_on_board'],

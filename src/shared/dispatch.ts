@@ -52,8 +52,8 @@ export const stationIdSchema = z
   .transform(String)
   .pipe(z.string().trim().min(1, 'must not be empty').max(128, 'is longer than 128 characters'))
 
-const isoTime = z.iso.datetime({ offset: true })
-const optionalText = (max: number) =>
+export const isoTime = z.iso.datetime({ offset: true })
+export const optionalText = (max: number) =>
   z.string().trim().max(max, `is longer than ${max} characters`).optional()
 
 export const taskSchema = z
@@ -272,18 +272,25 @@ export const createSuggestionRequestSchema = z
   })
 export type CreateSuggestionRequest = z.infer<typeof createSuggestionRequestSchema>
 
+/** Where a crew's device is, and its battery: sent with a heartbeat and a shift's start. */
+export const devicePositionFields = {
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+  battery: z.number().min(0).max(1).optional().meta({ description: 'Device battery, 0 to 1.' }),
+}
+
+/** A position is both coordinates or neither. */
+export const latLonTogether = (body: { lat?: number; lon?: number }): boolean =>
+  (body.lat === undefined) === (body.lon === undefined)
+export const LAT_LON_TOGETHER = { message: 'lat and lon come together', path: ['lon'] }
+
 export const heartbeatRequestSchema = z
   .object({
     worker_id: crewIdSchema.optional(),
-    lat: z.number().min(-90).max(90).optional(),
-    lon: z.number().min(-180).max(180).optional(),
-    battery: z.number().min(0).max(1).optional().meta({ description: 'Device battery, 0 to 1.' }),
+    ...devicePositionFields,
   })
   .strict()
-  .refine((body) => (body.lat === undefined) === (body.lon === undefined), {
-    message: 'lat and lon come together',
-    path: ['lon'],
-  })
+  .refine(latLonTogether, LAT_LON_TOGETHER)
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>
 
 const booleanParam = z.enum(['true', 'false']).transform((value) => value === 'true')
