@@ -109,12 +109,14 @@ export async function writeHistory(
        on conflict (system_id, observed_at) do nothing
        returning 1
      )
-     select (select count(*) from listed)::integer as listed,
-            (select count(*) from listed where changed)::integer as changed,
+     select counts.*,
             (select count(*) from written)::integer as written,
-            (select count(*) from listed where previous_n is null)::integer as stations,
             (select count(*) from absences)::integer as absences,
-            (select count(*) from snapshots)::integer as snapshots`,
+            (select count(*) from snapshots)::integer as snapshots
+       from (select count(*)::integer as listed,
+                    count(*) filter (where changed)::integer as changed,
+                    count(*) filter (where previous_n is null)::integer as stations
+               from listed) counts`,
     [params.systemId, params.importId],
   )
   const row = rows[0]
