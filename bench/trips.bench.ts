@@ -258,7 +258,7 @@ export async function run(args: string[]): Promise<void> {
     )
 
     if (options.history > 0) {
-      // History: the same month moved 1..N years back, in the system the month is imported into.
+      // History: the same month moved 1..N years (of 52 weeks) back, in the system the month is imported into.
       const system = 'fgb_history'
       await trips.importFiles({ paths: [], systemId: system, stationsFile: STATIONS })
       const source = 'fgb_round_1'
@@ -268,8 +268,10 @@ export async function run(args: string[]): Promise<void> {
           insert into trips (system_id, started_at, ended_at, duration_sec, start_station_id,
                              end_station_id, start_station_raw, end_station_raw,
                              start_station_name, end_station_name, bike_id, member_type)
-          select ${system}, started_at - make_interval(years => ${years}),
-                 ended_at - make_interval(years => ${years}), duration_sec, start_station_id,
+          -- 52 weeks a year: a year back from February 29th would move a trip's end before
+          -- its start
+          select ${system}, started_at - make_interval(weeks => 52 * ${years}),
+                 ended_at - make_interval(weeks => 52 * ${years}), duration_sec, start_station_id,
                  end_station_id, start_station_raw, end_station_raw, start_station_name,
                  end_station_name, bike_id, member_type
             from trips where system_id = ${source}`.execute(bench.db)

@@ -15,6 +15,10 @@ export interface WrittenHistory {
   snapshotsWritten: number
 }
 
+/** A station's state as polled: what makes a row worth keeping when it changes. */
+const STATE = `(r.last_reported, r.bikes, r.ebikes, r.docks, r.docks_disabled, r.bikes_disabled,
+                r.is_installed, r.is_renting, r.is_returning)`
+
 /**
  * The one statement that writes the history, from status_rows and status_file_snapshots:
  *
@@ -31,15 +35,22 @@ export interface WrittenHistory {
  *
  * station_status_latest is not touched: an imported week is history, not live numbers.
  * Measured on the Bay Wheels week (437,945 rows written of 454,443; last_reported moves at
- * nearly every poll), 2 shared cores: 6.9-7.9 s. Under EXPLAIN ANALYZE the insert takes 3.7 s,
- * its foreign key's per-row check on stations 2.1 s (a trigger per row) and the window over the
- * rows 1.2 s. The check goes when the rows go into a month of the import's own, attached at the
- * end (prepareHistoryTarget); the foreign key stays on station_status for every other writer.
+ * nearly every poll), 2 shared cores: 6.9-7.9 s when written into station_status (3.7 s the
+ * insert through its primary key, 2.1 s its foreign key's per-row check on stations, 1.2 s the
+ * window). Into a month of the import's own (prepareHistoryTarget), the table has no index yet:
+ * the rows go in plainly, in the order of its primary key, which is built once afterwards
+ * (a row the file gives twice, same station and poll time, is written once, its first), and
+ * the foreign key is checked in one join when the month is attached. The window sorts by the
+ * station id's bytes (collate "C": the same order as the key's collation for these ids, and a
+ * cheaper comparison) and compares a station's state with its previous one as one record.
  */
 export async function writeHistory(
   client: ImportConnection,
   params: { systemId: string; importId: number; target: HistoryTarget },
 ): Promise<WrittenHistory> {
+  const { target } = params
+  // A month of the import's own: a new table, so nothing can conflict.
+  const own = target.month !== null
   const { rows } = await client.query<{
     listed: number
     changed: number
@@ -52,30 +63,26 @@ export async function writeHistory(
        select r.station_id, r.poll_time, r.last_reported, r.bikes, r.ebikes, r.docks,
               r.docks_disabled, r.bikes_disabled, r.is_installed, r.is_renting, r.is_returning,
               sn.n, lag(sn.n) over w as previous_n, lead(sn.n) over w is null as last_listing,
+              lag(r.poll_time) over w = r.poll_time as repeated,
               lag(sn.n) over w is null
               or lag(sn.n) over w < sn.n - 1
-              or (r.last_reported, r.bikes, r.ebikes, r.docks, r.docks_disabled,
-                  r.bikes_disabled, r.is_installed, r.is_renting, r.is_returning)
-                 is distinct from
-                 (lag(r.last_reported) over w, lag(r.bikes) over w, lag(r.ebikes) over w,
-                  lag(r.docks) over w, lag(r.docks_disabled) over w, lag(r.bikes_disabled) over w,
-                  lag(r.is_installed) over w, lag(r.is_renting) over w, lag(r.is_returning) over w)
+              or ${STATE} is distinct from lag(${STATE}) over w
                 as changed
          from status_rows r
          join status_file_snapshots sn using (poll_time)
         where r.reason is null and r.known
-       window w as (partition by r.station_id order by r.poll_time, r.line)
+       window w as (partition by r.station_id collate "C" order by r.poll_time, r.line)
      ),
      written as (
-       insert into ${params.target.table} (system_id, station_id, ts, last_reported, num_bikes_available,
+       insert into ${target.table} (system_id, station_id, ts, last_reported, num_bikes_available,
                                    num_ebikes_available, num_docks_available, num_bikes_disabled,
                                    num_docks_disabled, is_installed, is_renting, is_returning)
        select $1, station_id, poll_time, last_reported, bikes, ebikes, docks, bikes_disabled,
               docks_disabled, is_installed, is_renting, is_returning
          from listed
-        where changed
-        order by poll_time, station_id
-       on conflict (system_id, station_id, ts) do nothing
+        where changed ${own ? 'and not coalesce(repeated, false)' : ''}
+        order by ${own ? 'station_id collate "C", poll_time' : 'poll_time, station_id'}
+       ${own ? '' : 'on conflict (system_id, station_id, ts) do nothing'}
        returning 1
      ),
      gaps as (
@@ -102,12 +109,14 @@ export async function writeHistory(
        on conflict (system_id, observed_at) do nothing
        returning 1
      )
-     select (select count(*) from listed)::integer as listed,
-            (select count(*) from listed where changed)::integer as changed,
+     select counts.*,
             (select count(*) from written)::integer as written,
-            (select count(*) from listed where previous_n is null)::integer as stations,
             (select count(*) from absences)::integer as absences,
-            (select count(*) from snapshots)::integer as snapshots`,
+            (select count(*) from snapshots)::integer as snapshots
+       from (select count(*)::integer as listed,
+                    count(*) filter (where changed)::integer as changed,
+                    count(*) filter (where previous_n is null)::integer as stations
+               from listed) counts`,
     [params.systemId, params.importId],
   )
   const row = rows[0]
@@ -169,7 +178,6 @@ export async function prepareHistoryTarget(
       )
       await client.query(
         `alter table ${month.name}
-           add primary key (system_id, station_id, ts),
            add constraint ${month.name}_month
              check (ts >= ${instant(month.start)} and ts < ${instant(month.end)})`,
       )
@@ -181,15 +189,17 @@ export async function prepareHistoryTarget(
 }
 
 /**
- * The import's own table becomes its month's partition of station_status: the foreign key on
- * stations is checked over all its rows in one join, the BRIN index on ts built once, and its
- * primary key taken for the partition's. The month check spared the attach a scan of the rows.
+ * The import's own table becomes its month's partition of station_status: its primary key built
+ * over the rows written (sorted as it wants them), the foreign key on stations checked over all
+ * of them in one join and the BRIN index on ts built once. The month check spares the attach a
+ * scan of the rows.
  */
 export async function attachHistoryMonth(
   client: ImportConnection,
   target: HistoryTarget,
 ): Promise<void> {
   if (!target.month) return
+  await client.query(`alter table ${target.table} add primary key (system_id, station_id, ts)`)
   await client.query(
     `alter table station_status attach partition ${target.table}
        for values from ($1) to ($2)`.replace(

@@ -125,7 +125,7 @@ export async function importStatusFile(
     },
     async (client) => {
       await readTimesInUtc(client)
-      await createStaging(client, 'status_staging', header.columns.length)
+      await createStaging(client, 'status_staging', header.columns.length, { numbered: true })
       let rowsRead: number
       try {
         rowsRead = await progress.whileReading(options.progressMs ?? 250, () =>

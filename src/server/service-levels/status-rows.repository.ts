@@ -1,4 +1,4 @@
-import { literal, STAGING_LINE, stagingColumn, stagingColumns } from '../imports/csv-staging.js'
+import { literal, stagingColumn, stagingColumns } from '../imports/csv-staging.js'
 import type { ImportConnection } from '../imports/import-connection.js'
 import type { StatusColumn } from '../gbfs/status-history-columns.js'
 import type { StatusFileHeader } from './status-file.js'
@@ -129,7 +129,7 @@ export async function createStatusRows(
                            then to_timestamp(t.last_reported_number::double precision)
                     end as last_reported,
                     coalesce(t.last_reported_number < 1e9, false) as last_reported_sentinel
-               from (select ${STAGING_LINE} as line,
+               from (select s.line,
                             ${rawFields},
                             ${f.text('poll_time')} as poll_time_text,
                             ${f.time(f.text('poll_time'))} as poll_time,

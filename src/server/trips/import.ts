@@ -146,8 +146,29 @@ export interface ImportedTrips {
 }
 
 /**
- * The end of either way: the import's counts added to station_flows (from its own table), its
- * table attached to trips, its record completed, the commit.
+ * The import's counts added to station_flows: one aggregate over its own table, into a partition
+ * of station_flows of their own when the system has no counts in their range yet.
+ */
+async function addImportFlows(
+  client: ImportConnection,
+  systemId: string,
+  importId: number,
+  trips: ImportedTrips,
+): Promise<{ flowBins: number; flowSeconds: number }> {
+  const started = performance.now()
+  await lockFlows(client, systemId)
+  const { firstStartedAt, lastEndedAt } = trips
+  const flowBins =
+    firstStartedAt && lastEndedAt
+      ? await addTableFlows(client, systemId, importId, { firstStartedAt, lastEndedAt })
+      : 0
+  return { flowBins, flowSeconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * The end of either way, once the trips are in the import's own table and their stations
+ * matched (`trips.stations`): the import's counts added to station_flows, its table attached to
+ * trips, its record completed, the commit.
  */
 export async function finishTripImport(
   client: ImportConnection,
@@ -158,18 +179,9 @@ export async function finishTripImport(
   copied: boolean,
 ): Promise<TripImportDone> {
   const { source, header, progress } = file
+  // Steps that judge the matched trips before they count in station_flows go here.
   progress.report('flows', trips.rowsRead)
-  const flowsStarted = performance.now()
-  await lockFlows(client, options.systemId)
-  const { firstStartedAt, lastEndedAt } = trips
-  const flowBins =
-    firstStartedAt && lastEndedAt
-      ? await addTableFlows(client, options.systemId, importTable(importId), {
-          firstStartedAt,
-          lastEndedAt,
-        })
-      : 0
-  const flowSeconds = (performance.now() - flowsStarted) / 1000
+  const { flowBins, flowSeconds } = await addImportFlows(client, options.systemId, importId, trips)
   await attachImportTable(client, importId, copied ? header : null)
 
   const seconds = progress.elapsed()
