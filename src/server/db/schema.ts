@@ -471,6 +471,8 @@ export interface TripImportErrors {
 }
 
 export interface TripImports {
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
   bytes: number;
   content_sha256: string;
   file_name: string;
@@ -487,8 +489,11 @@ export interface TripImports {
   station_ids: number;
   station_ids_matched: number;
   station_key: string | null;
+  status: Generated<string>;
   system_id: string;
   timezone: string;
+  trip_ends: number | null;
+  trip_ends_matched: number | null;
   trips_unmatched: number;
 }
 
