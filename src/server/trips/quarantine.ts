@@ -44,22 +44,30 @@ function words(systemId: string, ends: number, matched: number): TripImportQuara
 /**
  * The decision point: the share of the import's trip ends that matched a station, written on
  * its record. Answers the quarantine when the share is below QUARANTINE_BELOW (and the caller
- * did not accept unmatched trips), else null. A file that names no station at all adds nothing
- * to flows either way and is not quarantined.
+ * did not accept unmatched trips), else null. A file that names no station at all, or a system
+ * without stations yet, adds nothing to flows either way and is not quarantined.
  */
 export async function judgeImport(
   client: ImportConnection,
   importId: number,
   options: { systemId: string; acceptUnmatched?: boolean },
 ): Promise<TripImportQuarantine | null> {
-  const { rows } = await client.query<{ ends: number; matched: number }>(
+  const { rows } = await client.query<{ ends: number; matched: number; stations: boolean }>(
     `select (count(start_station_raw) + count(end_station_raw))::int as ends,
-            (count(start_station_id) + count(end_station_id))::int as matched
+            (count(start_station_id) + count(end_station_id))::int as matched,
+            exists (select 1 from stations where system_id = $1) as stations
        from ${importTable(importId)}`,
+    [options.systemId],
   )
   const ends = rows[0]?.ends ?? 0
   const matched = rows[0]?.matched ?? 0
-  const quarantined = !options.acceptUnmatched && ends > 0 && matched / ends < QUARANTINE_BELOW
+  // A system with no stations yet matches nothing and adds nothing to flows: its trips wait,
+  // as before, for its stations and a remap (the import's hint says so).
+  const quarantined =
+    !options.acceptUnmatched &&
+    rows[0]?.stations === true &&
+    ends > 0 &&
+    matched / ends < QUARANTINE_BELOW
   await client.query(
     `update trip_imports set trip_ends = $2, trip_ends_matched = $3, status = $4
       where import_id = $1`,
@@ -208,7 +216,7 @@ export async function decideQuarantine(
     await audit(
       client,
       actor,
-      `trips.import.${decision === 'accepted' ? 'accept' : 'discard'}`,
+      `trips.${decision === 'accepted' ? 'accept' : 'discard'}_import`,
       answer,
     )
     await client.query('commit')
