@@ -16,3 +16,21 @@ ALTER TABLE trip_imports
   ADD COLUMN accepted_at timestamptz;
 
 CREATE INDEX trip_imports_quarantined_idx ON trip_imports (system_id) WHERE status = 'quarantined';
+
+-- The engine keeps its model when a new fit is worse on held-out days: each system's last
+-- comparison of the two (both errors), which the System page shows, and which spares the
+-- engine fitting the same data again until newer flows arrive or it is a day old.
+CREATE TABLE engine_model_checks (
+  system_id          text PRIMARY KEY REFERENCES systems ON UPDATE CASCADE ON DELETE CASCADE,
+  checked_at         timestamptz NOT NULL DEFAULT now(),
+  -- The newest station_flows bin when it was checked.
+  latest_flow        timestamptz NOT NULL,
+  held_out_from      timestamptz NOT NULL,
+  held_out_to        timestamptz NOT NULL,
+  held_out_days      integer NOT NULL CHECK (held_out_days > 0),
+  -- The model in use and the new fit, as MAE of 15-minute counts on the held-out days.
+  previous_version   integer NOT NULL,
+  previous_mae       double precision NOT NULL CHECK (previous_mae >= 0),
+  new_mae            double precision NOT NULL CHECK (new_mae >= 0),
+  kept_previous      boolean NOT NULL
+);

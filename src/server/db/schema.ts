@@ -124,6 +124,19 @@ export interface CrewShifts {
   van_capacity: number;
 }
 
+export interface EngineModelChecks {
+  checked_at: Generated<Timestamp>;
+  held_out_days: number;
+  held_out_from: Timestamp;
+  held_out_to: Timestamp;
+  kept_previous: boolean;
+  latest_flow: Timestamp;
+  new_mae: number;
+  previous_mae: number;
+  previous_version: number;
+  system_id: string;
+}
+
 export interface EngineModelMetrics {
   baseline: Generated<string>;
   baseline_mae: number;
@@ -530,6 +543,7 @@ export interface DB {
   crew_pairings: CrewPairings;
   crew_shifts: CrewShifts;
   crews: Crews;
+  engine_model_checks: EngineModelChecks;
   engine_model_metrics: EngineModelMetrics;
   engine_models: EngineModels;
   engine_station_rates: EngineStationRates;

@@ -128,6 +128,34 @@ export const uploadTrips = operation({
   example: { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },
 })
 
+const quarantinedSchema = z
+  .object({
+    importId: z.int(),
+    systemId: z.string(),
+    file: z.string(),
+    importedAt: z.string(),
+    rowsImported: z.int(),
+    firstStartedAt: z.string().nullable(),
+    lastEndedAt: z.string().nullable(),
+    tripEnds: z.int(),
+    tripEndsMatched: z.int(),
+    matchRate: z.number(),
+    problem: z.string(),
+    advice: z.string(),
+  })
+  .strict()
+
+const decisionSchema = z
+  .object({
+    importId: z.int(),
+    systemId: z.string(),
+    file: z.string(),
+    decision: z.enum(['accepted', 'discarded']),
+    trips: z.int(),
+    flowBins: z.int(),
+  })
+  .strict()
+
 export const quarantinedTrips = operation({
   name: 'trips:quarantined',
   summary: 'Trip imports kept apart: their station ids matched fewer than half their trip ends',
@@ -135,7 +163,7 @@ export const quarantinedTrips = operation({
     'Their trips are not in station flows, profiles or the demand model until a dispatcher accepts or discards them. Each says what is wrong and what to do.',
   roles: DISPATCH,
   input: z.object({ system: z.string().min(1).max(200).optional() }).strict(),
-  output: shaped<QuarantinedImport[]>(),
+  output: shaped<QuarantinedImport[]>(z.array(quarantinedSchema)),
   route: {
     method: 'get',
     path: '/trips/imports/quarantined',
@@ -152,7 +180,7 @@ function decision(verb: 'accept' | 'discard', summary: string) {
     summary,
     roles: DISPATCH,
     input: z.object({ import_id: idSchema }).strict(),
-    output: shaped<QuarantineDecision>(),
+    output: shaped<QuarantineDecision>(decisionSchema),
     route: {
       method: 'post' as const,
       path: `/trips/imports/{import_id}/${verb}`,
