@@ -92,7 +92,7 @@ describe.skipIf(!hasSharedData)(`a Chicago trip file into Bay Wheels${NEEDS_SHAR
     expect(outcome.quarantine).toMatchObject({ tripEnds: 29 })
     expect(outcome.quarantine.matchRate).toBeLessThan(0.5)
     expect(outcome.quarantine.problem).toMatch(
-      /^only \d+ of 29 trip ends \([\d.]+ %\) name a station of system fgb: this looks like another city's file/,
+      /^Only \d+ of 29 trip ends \([\d.]+ %\) name a station of system fgb: this looks like another city's file/,
     )
     expect(outcome.quarantine.advice).toMatch(/discard it and import it into that one/)
     expect(outcome.quarantine.advice).toMatch(/load them \(--stations/)
@@ -159,7 +159,7 @@ describe.skipIf(!hasSharedData)(`a Chicago trip file into Bay Wheels${NEEDS_SHAR
     const refused = run(['import-trips', chicago, '--system', 'fgb'])
     expect(refused.status, refused.stderr).toBe(1)
     expect(refused.stdout).toMatch(/82 read and QUARANTINED/)
-    expect(refused.stdout).toMatch(/QUARANTINED: only 0 of 164 trip ends \(0 %\)/)
+    expect(refused.stdout).toMatch(/QUARANTINED: Only 0 of 164 trip ends \(0 %\)/)
     expect(refused.stdout).toMatch(/what to do: if the file belongs to another system/)
     expect(refused.stdout).toMatch(/`balancer trips discard \d+` deletes it/)
     expect(refused.stderr).toMatch(/1 of 1 trip file\(s\) quarantined/)

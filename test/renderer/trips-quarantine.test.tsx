@@ -30,7 +30,7 @@ const QUARANTINE = {
   tripEndsMatched: 0,
   matchRate: 0,
   problem:
-    "only 0 of 29 trip ends (0 %) name a station of system bay_wheels: this looks like another city's file or the wrong system, so its trips were kept apart and are not in flows, profiles or the demand model",
+    "Only 0 of 29 trip ends (0 %) name a station of system bay_wheels: this looks like another city's file or the wrong system, so its trips were kept apart and are not in flows, profiles or the demand model",
   advice:
     'if the file belongs to another system, discard it and import it into that one (choose the system); if this system’s stations are missing, load them (--stations station_information.json, or poll its GBFS feed), discard it and import it again; accept it only if these really are trips of bay_wheels',
 }

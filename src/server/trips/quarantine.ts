@@ -36,7 +36,7 @@ function words(systemId: string, ends: number, matched: number): TripImportQuara
     tripEnds: ends,
     tripEndsMatched: matched,
     matchRate,
-    problem: `only ${matched} of ${ends} trip ends (${percent(matchRate)}) name a station of system ${systemId}: this looks like another city's file or the wrong system, so its trips were kept apart and are not in flows, profiles or the demand model`,
+    problem: `Only ${matched} of ${ends} trip ends (${percent(matchRate)}) name a station of system ${systemId}: this looks like another city's file or the wrong system, so its trips were kept apart and are not in flows, profiles or the demand model`,
     advice: `if the file belongs to another system, discard it and import it into that one (choose the system); if this system's stations are missing, load them (--stations station_information.json, or poll its GBFS feed), discard it and import it again; accept it only if these really are trips of ${systemId}`,
   }
 }

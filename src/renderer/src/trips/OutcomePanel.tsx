@@ -47,7 +47,9 @@ function Imported({ outcome }: { outcome: TripImportDone | TripImportQuarantined
         {outcome.format} · {outcome.timeZone} · system {outcome.systemId}
         {stations.matchedBy
           ? ` · ${count(stations.idsMatched)} of ${count(stations.ids)} station ids matched by ${stations.matchedBy}`
-          : ' · no stations to match yet'}
+          : kept
+            ? ' · no station id matched a column of this system’s stations'
+            : ' · no stations to match yet'}
         {stations.tripsUnmatched > 0 &&
           ` · ${count(stations.tripsUnmatched)} trips kept without a station`}
         {outcome.flowBins > 0 && ` · ${count(outcome.flowBins)} flow bins`}
