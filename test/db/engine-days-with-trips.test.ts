@@ -53,7 +53,7 @@ async function shortMarch(): Promise<string> {
     const fields = line.split(',')
     fields[1] = shift(fields[1] ?? '')
     fields[2] = shift(fields[2] ?? '')
-    const copies = (fields[1] ?? '') >= '"2018-03-22' ? 1 : 4
+    const copies = fields[1] >= '"2018-03-22' ? 1 : 4
     for (let copy = 0; copy < copies; copy += 1) lines.push(fields.join(','))
   }
   const path = join(scratch, 'march-short.csv')

@@ -149,7 +149,7 @@ describe.skipIf(!hasSharedData)(`a Chicago trip file into Bay Wheels${NEEDS_SHAR
     expect(record).toEqual({ status: 'imported', accepted_by: 'cli' })
   })
 
-  it('balancer import-trips says what is wrong and exits 1; --accept-unmatched imports it; trips list, discard', async () => {
+  it('balancer import-trips says what is wrong and exits 1; --accept-unmatched imports it; trips list, discard', () => {
     const run = (args: string[]) =>
       spawnSync(process.execPath, ['bin/balancer.mjs', ...args], {
         env: cliEnv({ DATABASE_URL: test.url }),
