@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/server/db/database.js'
 import { currentModel } from '../../src/server/engine/current-model.js'
+import { engineModels } from '../../src/server/engine/engine-models.repository.js'
 import { lastModelCheck } from '../../src/server/engine/model-check.repository.js'
 import { createFlowsService, type FlowsService } from '../../src/server/flows/flows.service.js'
 import { silentLogger } from '../../src/server/logger.js'
@@ -113,6 +114,15 @@ describe.skipIf(!hasSharedData)(`days with trips${NEEDS_SHARED_DATA}`, () => {
     expect(check?.heldOutFrom.toISOString()).toBe('2018-03-23T07:00:00.000Z')
     const models = await db.selectFrom('engine_models').select('version').execute()
     expect(models).toEqual([{ version: 1 }])
+    // What the System page reads (engine:models).
+    const [status] = await engineModels(db)
+    expect(status).toMatchObject({
+      system_id: 'fgb',
+      // February 2018's 28 days with trips and March 1 (the ends of the 28th's late trips).
+      active: { version: 1, weekdays: 21, weekend_days: 8 },
+      last_check: { kept_previous: true, previous_version: 1, held_out_days: 7 },
+    })
+    expect(status?.last_check?.new_mae).toBe(check?.newMae)
     // Asked again with nothing new, it does not fit the same data again.
     expect((await fit())?.fitted).toBe(false)
   }, 300_000)
