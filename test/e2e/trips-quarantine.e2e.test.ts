@@ -42,6 +42,32 @@ afterAll(async () => {
   await space?.remove()
 })
 
+const KEPT = [
+  {
+    system_id: 'bay_wheels',
+    active: {
+      version: 3,
+      fitted_from: '2018-02-01T08:00:00Z',
+      fitted_to: '2018-03-02T08:00:00Z',
+      trained_at: '2026-12-07T20:00:00Z',
+      weekdays: 21,
+      weekend_days: 8,
+      mae: 0.093,
+      baseline_mae: 0.147,
+    },
+    last_check: {
+      checked_at: '2026-12-07T21:00:00Z',
+      held_out_from: '2018-03-23T07:00:00Z',
+      held_out_to: '2018-03-30T07:00:00Z',
+      held_out_days: 7,
+      previous_version: 3,
+      previous_mae: 0.101,
+      new_mae: 0.164,
+      kept_previous: true,
+    },
+  },
+]
+
 async function api(path: string): Promise<unknown> {
   const answer = await fetch(`${serve.url}${path}`, {
     headers: { Authorization: `Bearer ${dispatcher}` },
@@ -91,6 +117,24 @@ describe(`a trip file of another city (needs chromium at ${CHROMIUM}${NEEDS_SHAR
       await notice.getByRole('button', { name: 'Discard' }).click()
       await panel.getByText(/Discarded: 15 trips deleted/).waitFor()
       expect(await api('/trips/imports/quarantined')).toEqual([])
+
+      // The System page's demand model, as the server answers it (no model in this demo yet) and
+      // as it reads when the engine kept its model (that answer given to the page).
+      await page.keyboard.press('g')
+      await page.keyboard.press('y')
+      await page.getByRole('heading', { name: 'Demand model' }).waitFor()
+      await page
+        .getByText(/No model yet|Model in use/)
+        .first()
+        .waitFor()
+      await page.route('**/engine/models', (route) =>
+        route.fulfill({ json: KEPT, headers: { 'Cache-Control': 'no-store' } }),
+      )
+      await page.reload()
+      await page.getByText(/The engine kept model v3/).waitFor()
+      await screenshots(page, 'system-model-kept-1920')
+      await page.setViewportSize({ width: 1366, height: 768 })
+      await screenshots(page, 'system-model-kept-1366')
       expect(problems).toEqual([])
       await page.context().close()
     },
