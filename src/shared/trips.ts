@@ -82,7 +82,58 @@ export interface TripImportFailed {
   error: string
 }
 
-export type TripImportOutcome = TripImportDone | TripImportSkipped | TripImportFailed
+/**
+ * Why an import was quarantined: its station ids matched fewer than half of its trips' ends
+ * (QUARANTINE_BELOW), so it is probably another city's file or the wrong system. Its trips are
+ * kept apart (not in trips, station_flows, profiles nor the engine's fit) until a person
+ * accepts or discards it.
+ */
+export interface TripImportQuarantine {
+  /** Trip ends (starts and ends) that name a station id, and those that matched a station. */
+  tripEnds: number
+  tripEndsMatched: number
+  /** tripEndsMatched / tripEnds (0-1). */
+  matchRate: number
+  /** What is wrong, in words. */
+  problem: string
+  /** What to do about it, in words. */
+  advice: string
+}
+
+/** Below this share of trip ends matched, an import is quarantined. */
+export const QUARANTINE_BELOW = 0.5
+
+/** A file read and kept, but not added to flows and models until a person decides. */
+export interface TripImportQuarantined extends Omit<TripImportDone, 'status'> {
+  status: 'quarantined'
+  quarantine: TripImportQuarantine
+}
+
+export type TripImportOutcome =
+  TripImportDone | TripImportQuarantined | TripImportSkipped | TripImportFailed
+
+/** A quarantined import waiting for a person (`trips:quarantined`, `balancer trips list`). */
+export interface QuarantinedImport extends TripImportQuarantine {
+  importId: number
+  systemId: string
+  file: string
+  importedAt: string
+  rowsImported: number
+  firstStartedAt: string | null
+  lastEndedAt: string | null
+}
+
+/** What accepting or discarding a quarantined import did. */
+export interface QuarantineDecision {
+  importId: number
+  systemId: string
+  file: string
+  decision: 'accepted' | 'discarded'
+  /** Trips added to trips and station_flows (accepted) or deleted (discarded). */
+  trips: number
+  /** station_flows rows added to or created (accepted); 0 when discarded. */
+  flowBins: number
+}
 
 /** Trip files to import into one system (`balancer import-trips`, `trips:import`). */
 export interface TripImportRequest {
@@ -98,6 +149,8 @@ export interface TripImportRequest {
   maxRejected?: string
   /** A GBFS station_information.json to load into the system first. */
   stationsFile?: string
+  /** Add a file to flows and models even when its ids match fewer than half its trip ends. */
+  acceptUnmatched?: boolean
 }
 
 export interface TripImportReport {
@@ -142,6 +195,7 @@ export const tripImportRequestSchema = z
       .string()
       .regex(/\.json$/i, 'must be a station_information .json file')
       .optional(),
+    acceptUnmatched: z.boolean().optional(),
   })
   .strict() satisfies z.ZodType<TripImportRequest>
 

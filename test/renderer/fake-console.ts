@@ -171,6 +171,8 @@ const DEFAULTS: FakeAnswers = {
   'service:crews': (range) => serviceCrews(range),
   'service:taskEffects': (range) => serviceTaskEffects(range),
   'service:report': ({ day }) => serviceReport(day),
+  'trips:quarantined': () => [],
+  'engine:models': () => [],
 }
 
 /** A console client answering from `answers` (else harmless defaults), with events to push. */

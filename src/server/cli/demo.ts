@@ -90,6 +90,8 @@ export async function seedDemo(
         )
       } else if (outcome.status === 'already-imported') {
         say(`Demo trips: ${outcome.file} was imported before (${outcome.importedAt})`)
+      } else if (outcome.status === 'quarantined') {
+        say(`Demo trips: ${outcome.file} quarantined: ${outcome.quarantine.problem}`)
       } else {
         say(`Demo trips: ${outcome.file} could not be imported: ${outcome.error}`)
       }

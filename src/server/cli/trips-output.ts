@@ -1,5 +1,12 @@
 import type { FlowsRefreshReport } from '../../shared/flows.js'
-import type { TripImportOutcome, TripImportProgress, TripImportReport } from '../../shared/trips.js'
+import type {
+  QuarantinedImport,
+  QuarantineDecision,
+  TripImportOutcome,
+  TripImportProgress,
+  TripImportQuarantined,
+  TripImportReport,
+} from '../../shared/trips.js'
 import type { ImportProgress } from '../imports/import-progress.js'
 import { CLOCK_FORMAT } from '../systems/time-zone.js'
 
@@ -107,6 +114,18 @@ export function localTime(iso: string | null, timeZone: string): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone, ...CLOCK_FORMAT }).format(new Date(iso))
 }
 
+/** What is wrong with a quarantined import and what to do, with the commands that do it. */
+export function quarantineLines(
+  outcome: Pick<TripImportQuarantined, 'importId' | 'quarantine'>,
+): string[] {
+  const { quarantine, importId } = outcome
+  return [
+    `  QUARANTINED: ${quarantine.problem}`,
+    `  what to do: ${quarantine.advice}`,
+    `  \`balancer trips discard ${importId}\` deletes it; \`balancer trips accept ${importId}\` adds it to flows (or import with --accept-unmatched)`,
+  ]
+}
+
 /** What a person reads after `balancer import-trips`, one block per file. */
 export function formatOutcome(outcome: TripImportOutcome): string {
   switch (outcome.status) {
@@ -114,10 +133,11 @@ export function formatOutcome(outcome: TripImportOutcome): string {
       return `${outcome.file}: FAILED: ${outcome.error}\n`
     case 'already-imported':
       return `${outcome.file}: already imported (import #${outcome.importId}, ${count.format(outcome.rowsImported)} trips, ${outcome.importedAt}); nothing to do\n`
-    case 'imported': {
+    case 'imported':
+    case 'quarantined': {
       const s = outcome.stations
       const lines = [
-        `${outcome.file}: ${count.format(outcome.rowsRead)} rows, ${count.format(outcome.rowsImported)} imported, ${count.format(outcome.rowsRejected)} rejected (${outcome.format} format, import #${outcome.importId})`,
+        `${outcome.file}: ${count.format(outcome.rowsRead)} rows, ${count.format(outcome.rowsImported)} ${outcome.status === 'quarantined' ? 'read and QUARANTINED' : 'imported'}, ${count.format(outcome.rowsRejected)} rejected (${outcome.format} format, import #${outcome.importId})`,
       ]
       for (const rejection of outcome.rejections) {
         lines.push(`  rejected line ${rejection.line}: ${rejection.reason}`)
@@ -145,6 +165,7 @@ export function formatOutcome(outcome: TripImportOutcome): string {
         `  ${seconds(outcome.seconds)}, ${count.format(outcome.rowsPerSecond)} rows/s; station_flows: ${count.format(outcome.flowBins)} bins updated in ${seconds(outcome.flowSeconds)}`,
       )
       if (outcome.hint) lines.push(`  hint: ${outcome.hint}`)
+      if (outcome.status === 'quarantined') lines.push(...quarantineLines(outcome))
       return `${lines.join('\n')}\n`
     }
   }
@@ -183,4 +204,25 @@ export function formatRefreshReport(report: FlowsRefreshReport): string {
   }
   lines.push(`imbalance_scores refreshed in ${seconds(report.imbalanceScoresSeconds)}`)
   return `${lines.join('\n')}\n`
+}
+
+/** `balancer trips list`: the quarantined imports, each with what is wrong and what to do. */
+export function formatQuarantined(imports: QuarantinedImport[]): string {
+  if (imports.length === 0) return 'No quarantined trip imports\n'
+  return imports
+    .map((q) =>
+      [
+        `import #${q.importId} ${q.file} into ${q.systemId} (${q.importedAt}): ${count.format(q.rowsImported)} trips, ${percent(q.matchRate)} of trip ends matched`,
+        ...quarantineLines({ importId: q.importId, quarantine: q }),
+      ].join('\n'),
+    )
+    .join('\n')
+    .concat('\n')
+}
+
+/** `balancer trips accept|discard`: what it did. */
+export function formatDecision(decision: QuarantineDecision): string {
+  return decision.decision === 'accepted'
+    ? `Accepted import #${decision.importId} (${decision.file}): ${count.format(decision.trips)} trips added to ${decision.systemId}; station_flows: ${count.format(decision.flowBins)} bins updated\n`
+    : `Discarded import #${decision.importId} (${decision.file}): ${count.format(decision.trips)} trips deleted; the file can be imported again\n`
 }

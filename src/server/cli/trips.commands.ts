@@ -2,12 +2,19 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
 import type { SettingsOverrides } from '../config/settings.js'
 import { createFlowsService } from '../flows/flows.service.js'
+import { CLI_ACTOR } from '../auth/actor.js'
 import type { Logger } from '../logger.js'
 import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { formatServiceRefresh } from './service-output.js'
-import { formatImportReport, formatRefreshReport, withProgressLine } from './trips-output.js'
+import {
+  formatDecision,
+  formatImportReport,
+  formatQuarantined,
+  formatRefreshReport,
+  withProgressLine,
+} from './trips-output.js'
 
 /** What main.ts shares with command modules, so that every command reads settings alike. */
 export interface CommandHelpers {
@@ -21,6 +28,12 @@ interface ImportFlags extends DatabaseFlags {
   stations?: string
   matchBy?: StationKey
   maxRejected?: string
+  acceptUnmatched?: boolean
+}
+
+function parseId(value: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(value)) throw new InvalidArgumentError('must be an import id')
+  return Number(value)
 }
 
 function parseStationKey(value: string): StationKey {
@@ -65,6 +78,10 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
         .option(
           '--max-rejected <rows|percent>',
           'bad rows a file may have before it is refused, e.g. 250 or 2% (default 1%, at least 10)',
+        )
+        .option(
+          '--accept-unmatched',
+          'add a file to flows even when its station ids match fewer than half its trip ends (else it is quarantined)',
         ),
     )
     .action(async (files: string[], flags: ImportFlags) => {
@@ -79,6 +96,7 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
               stationKey: flags.matchBy,
               maxRejected: flags.maxRejected,
               stationsFile: flags.stations,
+              acceptUnmatched: Boolean(flags.acceptUnmatched),
             },
             onProgress,
           ),
@@ -88,10 +106,59 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
         if (failed > 0) {
           throw new Error(`${failed} of ${report.outcomes.length} trip file(s) failed (see above)`)
         }
+        const kept = report.outcomes.filter((outcome) => outcome.status === 'quarantined').length
+        if (kept > 0) {
+          throw new Error(
+            `${kept} of ${report.outcomes.length} trip file(s) quarantined: not in flows or the demand model (see above)`,
+          )
+        }
       } finally {
         await database.close()
       }
     })
+
+  const trips = program
+    .command('trips')
+    .description('trip imports kept apart (quarantined): list them, accept or discard one')
+  helpers
+    .withDatabaseOptions(
+      trips
+        .command('list')
+        .description('quarantined trip imports, with what is wrong and what to do')
+        .option('--system <id>', 'only this system (default: all)'),
+    )
+    .action(async (flags: DatabaseFlags & { system?: string }) => {
+      const { database, trips } = await openServices(flags, helpers, logger)
+      try {
+        process.stdout.write(formatQuarantined(await trips.quarantined(flags.system)))
+      } finally {
+        await database.close()
+      }
+    })
+  for (const [verb, decision, what] of [
+    [
+      'accept',
+      'accepted',
+      "add its trips to trips and station_flows (the engine's next fit sees them)",
+    ],
+    ['discard', 'discarded', 'delete its trips and record (the file can be imported again)'],
+  ] as const) {
+    helpers
+      .withDatabaseOptions(
+        trips
+          .command(verb)
+          .description(`${verb} a quarantined trip import: ${what}`)
+          .argument('<import-id>', 'the import, as `trips list` and import-trips name it', parseId),
+      )
+      .action(async (importId: number, flags: DatabaseFlags) => {
+        const { database, trips } = await openServices(flags, helpers, logger)
+        try {
+          process.stdout.write(formatDecision(await trips.decide(importId, decision, CLI_ACTOR)))
+        } finally {
+          await database.close()
+        }
+      })
+  }
 
   helpers
     .withDatabaseOptions(

@@ -124,6 +124,19 @@ export interface CrewShifts {
   van_capacity: number;
 }
 
+export interface EngineModelChecks {
+  checked_at: Generated<Timestamp>;
+  held_out_days: number;
+  held_out_from: Timestamp;
+  held_out_to: Timestamp;
+  kept_previous: boolean;
+  latest_flow: Timestamp;
+  new_mae: number;
+  previous_mae: number;
+  previous_version: number;
+  system_id: string;
+}
+
 export interface EngineModelMetrics {
   baseline: Generated<string>;
   baseline_mae: number;
@@ -471,6 +484,8 @@ export interface TripImportErrors {
 }
 
 export interface TripImports {
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
   bytes: number;
   content_sha256: string;
   file_name: string;
@@ -487,8 +502,11 @@ export interface TripImports {
   station_ids: number;
   station_ids_matched: number;
   station_key: string | null;
+  status: Generated<string>;
   system_id: string;
   timezone: string;
+  trip_ends: number | null;
+  trip_ends_matched: number | null;
   trips_unmatched: number;
 }
 
@@ -525,6 +543,7 @@ export interface DB {
   crew_pairings: CrewPairings;
   crew_shifts: CrewShifts;
   crews: Crews;
+  engine_model_checks: EngineModelChecks;
   engine_model_metrics: EngineModelMetrics;
   engine_models: EngineModels;
   engine_station_rates: EngineStationRates;

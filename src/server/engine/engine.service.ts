@@ -8,7 +8,9 @@ import type { DispatchService } from '../dispatch/dispatch.service.js'
 import { ServiceError } from '../errors.js'
 import { LOCK_NAMESPACE, lockKey } from '../jobs/leader.js'
 import { silentLogger, type Logger } from '../logger.js'
+import type { EngineModelStatus } from '../../shared/operations/engine-model.js'
 import { currentModel } from './current-model.js'
+import { engineModels } from './engine-models.repository.js'
 import type { SystemRow } from '../systems/system-choice.js'
 import { coveringWork } from './run-suggestions.repository.js'
 import { stationsWithLatestStatus } from './station-state.repository.js'
@@ -43,6 +45,8 @@ export interface EngineService {
     request: EngineRunRequest,
     options?: { trigger?: RunTrigger; actor?: Actor },
   ): Promise<EngineRunSummary>
+  /** Each system's demand model in use and whether the last new fit replaced it. */
+  models(): Promise<EngineModelStatus[]>
 }
 
 async function crewCount(db: Database, requested: number | undefined): Promise<number> {
@@ -199,5 +203,8 @@ export async function runEngine(
 }
 
 export function createEngineService(deps: EngineServiceDeps): EngineService {
-  return { run: (request, options) => runEngine(deps, request, options) }
+  return {
+    run: (request, options) => runEngine(deps, request, options),
+    models: () => engineModels(deps.db),
+  }
 }

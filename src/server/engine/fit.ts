@@ -37,14 +37,18 @@ export function dateRange(from: string, to: string): string[] {
   return dates
 }
 
+/**
+ * Fits over local dates [from, to). Rates are averaged over `dates`: the days of the range that
+ * have trips (flowDays), so a calendar gap between two files dilutes nothing. Default: every day.
+ */
 export async function fitFromDatabase(
   db: Database,
   system: SystemRow,
   stationIds: readonly string[],
   from: string,
   to: string,
+  dates: readonly string[] = dateRange(from, to),
 ): Promise<Fit> {
-  const dates = dateRange(from, to)
   const days: [number, number] = [0, 0]
   const perWeekday = new Array<number>(7).fill(0)
   for (const date of dates) {
@@ -104,13 +108,17 @@ export async function fitFromDatabase(
   }
 }
 
-/** Accuracy of 15-minute counts on the held-out dates [from, to) against seasonal-naive. */
+/**
+ * Accuracy of 15-minute counts on the held-out dates [from, to) against seasonal-naive; only on
+ * `dates` of them (default all), the days that have trips.
+ */
 export async function measureAccuracy(
   db: Database,
   system: SystemRow,
   model: DemandModel,
   from: string,
   to: string,
+  dates: readonly string[] = dateRange(from, to),
 ): Promise<Accuracy> {
   const rows = await flowsByDay(db, system, addDays(from, -7), to)
   const byKey = new Map<string, DayCounts>()
@@ -136,7 +144,7 @@ export async function measureAccuracy(
     day.returns[row.slot] = (day.returns[row.slot] as number) + row.inflow
   }
   const heldOut: DayCounts[] = []
-  for (const date of dateRange(from, to)) {
+  for (const date of dates) {
     for (let station = 0; station < model.stationIds.length; station += 1) {
       heldOut.push(dayOf(station, date))
     }

@@ -23,6 +23,26 @@ export async function flowDates(
   return row?.first && row.last ? { first: row.first, last: row.last } : null
 }
 
+/**
+ * The local dates of [from, to) on which the system has any station flow: the days with trips,
+ * which fits and profiles average over (never the calendar gap between two files).
+ */
+export async function flowDays(
+  db: Db,
+  system: SystemRow,
+  from: string,
+  to: string,
+): Promise<string[]> {
+  const { rows } = await sql<{ day: string }>`
+    select distinct to_char(bin at time zone ${system.timezone}, 'YYYY-MM-DD') as day
+      from (select distinct time_bin as bin from station_flows
+             where system_id = ${system.systemId}
+               and time_bin >= (${from}::date::timestamp) at time zone ${system.timezone}
+               and time_bin < (${to}::date::timestamp) at time zone ${system.timezone}) bins
+     order by 1`.execute(db)
+  return rows.map((row) => row.day)
+}
+
 /** The newest flow bin: a model fitted before it is out of date. */
 export async function latestFlow(db: Db, systemId: string): Promise<Date | null> {
   const { rows } = await sql<{ latest: Date | null }>`

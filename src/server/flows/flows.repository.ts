@@ -143,7 +143,8 @@ export interface ProfileRow {
 
 /**
  * Mean flows per (ISO day of week, slot of the local day) over the local dates [from, to):
- * each mean is over every day of that weekday in the range, days without trips included.
+ * each mean is over the days of that weekday in the range on which the system has trips (a
+ * station without trips on such a day counts it as zeros; a gap between trip files does not).
  */
 export async function profileCells(
   db: Database,
@@ -160,8 +161,15 @@ export async function profileCells(
   const local = sql`(time_bin at time zone ${timeZone})`
   const { rows } = await sql<ProfileRow>`
     with days as (
+      -- The days of the range the system has trips on (any station): a calendar gap between
+      -- two trip files is no day of zeros.
       select extract(isodow from d)::int as dow, count(*)::int as days
-        from generate_series(${from}::date, ${to}::date - 1, interval '1 day') d
+        from (select distinct (bin at time zone ${timeZone})::date as d
+                from (select distinct time_bin as bin from station_flows
+                       where system_id = ${systemId}
+                         and time_bin >= (${from}::date::timestamp at time zone ${timeZone})
+                         and time_bin < (${to}::date::timestamp at time zone ${timeZone})) bins
+             ) covered
        group by 1
     ), counted as (
       select extract(isodow from ${local})::int as dow,
@@ -185,7 +193,7 @@ export async function profileCells(
   return rows
 }
 
-/** Local dates the system's imported trips start on: the default range of a profile. */
+/** Local dates the system's imported trips start on (not quarantined ones): a profile's default range. */
 export async function importedDays(
   db: Database,
   systemId: string,
@@ -194,7 +202,7 @@ export async function importedDays(
   const { rows } = await sql<{ from: string | null; to: string | null }>`
     select to_char(min(first_started_at) at time zone ${timeZone}, 'YYYY-MM-DD') as from,
            to_char((max(last_started_at) at time zone ${timeZone})::date + 1, 'YYYY-MM-DD') as to
-      from trip_imports where system_id = ${systemId}`.execute(db)
+      from trip_imports where system_id = ${systemId} and status = 'imported'`.execute(db)
   const row = rows[0]
   return row?.from && row.to ? { from: row.from, to: row.to } : null
 }

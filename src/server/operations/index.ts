@@ -5,6 +5,7 @@ import { PROBLEM_OPERATIONS } from '../crew/problems.operations.js'
 import { CREW_ACCESS_OPERATIONS } from '../crew-access/crew-access.operations.js'
 import { CREW_OPERATIONS } from '../crews/crews.operations.js'
 import { SUGGESTION_OPERATIONS } from '../dispatch/suggestions.operations.js'
+import { ENGINE_MODEL_OPERATIONS } from '../engine/engine-model.operations.js'
 import { TASK_OPERATIONS } from '../dispatch/tasks.operations.js'
 import { FEED_OPERATIONS } from '../gbfs/feeds.operations.js'
 import { FLOW_OPERATIONS } from '../flows/flows.operations.js'
@@ -24,6 +25,7 @@ export type ServerOperation = Exclude<OperationName, MainOperation>
 /** Every operation's one implementation: the compiler refuses a declared one left out. */
 export const IMPLEMENTATIONS: Implementations<ServerOperation> = {
   ...SUGGESTION_OPERATIONS,
+  ...ENGINE_MODEL_OPERATIONS,
   ...TASK_OPERATIONS,
   ...CREW_OPERATIONS,
   ...TOKEN_OPERATIONS,

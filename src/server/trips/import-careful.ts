@@ -1,4 +1,8 @@
-import type { TripImportDone, TripImportSkipped } from '../../shared/trips.js'
+import type {
+  TripImportDone,
+  TripImportQuarantined,
+  TripImportSkipped,
+} from '../../shared/trips.js'
 import { copyIntoStaging, createStaging, fastThenCareful } from '../imports/csv-staging.js'
 import type { ImportConnection } from '../imports/import-connection.js'
 import { tooManyRejected } from '../imports/reject-limit.js'
@@ -28,7 +32,7 @@ export async function importCarefully(
   file: OpenedTripFile,
   importId: number,
   options: ImportFileOptions,
-): Promise<TripImportDone | TripImportSkipped> {
+): Promise<TripImportDone | TripImportQuarantined | TripImportSkipped> {
   const { source, header, progress } = file
   await createStaging(client, 'trip_staging', header.columns.length)
   let rowsRead: number

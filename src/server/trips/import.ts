@@ -3,6 +3,7 @@ import type {
   StationKey,
   TripImportDone,
   TripImportProgress,
+  TripImportQuarantined,
   TripImportSkipped,
 } from '../../shared/trips.js'
 import { describeCopyFailure } from '../imports/csv-staging.js'
@@ -15,6 +16,7 @@ import { createImportProgress, type ImportProgressReporter } from '../imports/im
 import type { RejectLimit } from '../imports/reject-limit.js'
 import { detectTripHeader, type TripFileHeader } from './formats.js'
 import { importCarefully } from './import-careful.js'
+import { judgeImport, keepApart, quarantinedOutcome } from './quarantine.js'
 import { openTripSource, type TripSource } from './source.js'
 import { addTableFlows, lockFlows } from './trip-flows.repository.js'
 import {
@@ -56,6 +58,8 @@ export interface ImportFileOptions {
   onProgress?: (progress: TripImportProgress) => void
   /** How often progress is reported while the file is read. */
   progressMs?: number
+  /** Add the trips to flows even when their ids match fewer than half their ends (quarantine.ts). */
+  acceptUnmatched?: boolean
 }
 
 export type TripPhase = 'inserting' | 'flows' | 'done'
@@ -177,12 +181,15 @@ export async function finishTripImport(
   options: ImportFileOptions,
   trips: ImportedTrips,
   copied: boolean,
-): Promise<TripImportDone> {
+): Promise<TripImportDone | TripImportQuarantined> {
   const { source, header, progress } = file
-  // Steps that judge the matched trips before they count in station_flows go here.
+  const quarantine = await judgeImport(client, importId, options)
   progress.report('flows', trips.rowsRead)
-  const { flowBins, flowSeconds } = await addImportFlows(client, options.systemId, importId, trips)
+  const { flowBins, flowSeconds } = quarantine
+    ? { flowBins: 0, flowSeconds: 0 }
+    : await addImportFlows(client, options.systemId, importId, trips)
   await attachImportTable(client, importId, copied ? header : null)
+  if (quarantine) await keepApart(client, importId)
 
   const seconds = progress.elapsed()
   await finishImport(client, {
@@ -200,7 +207,7 @@ export async function finishTripImport(
   await client.query('commit')
   progress.report('done', trips.rowsRead)
   const { stations } = trips
-  return {
+  const done: TripImportDone = {
     status: 'imported',
     file: source.name,
     importId,
@@ -227,6 +234,7 @@ export async function finishTripImport(
     flowSeconds,
     hint: null,
   }
+  return quarantine ? quarantinedOutcome(done, quarantine) : done
 }
 
 /** What the database says when a file's values or rows are not all good trips. */
@@ -248,7 +256,7 @@ async function importStraight(
   file: OpenedTripFile,
   importId: number,
   options: ImportFileOptions,
-): Promise<TripImportDone | TripImportSkipped | typeof CAREFUL> {
+): Promise<TripImportDone | TripImportQuarantined | TripImportSkipped | typeof CAREFUL> {
   const { source, header, progress } = file
   const forced = options.stationKey ?? null
   const careful = async (): Promise<typeof CAREFUL> => {
@@ -321,7 +329,7 @@ async function importStraight(
 export async function importTripFile(
   path: string,
   options: ImportFileOptions,
-): Promise<TripImportDone | TripImportSkipped> {
+): Promise<TripImportDone | TripImportQuarantined | TripImportSkipped> {
   const started = performance.now()
   let file = await openTripFile(path, started, options.onProgress)
   const rereadable = await stat(path).then(

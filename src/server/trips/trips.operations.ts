@@ -23,4 +23,15 @@ export const TRIP_OPERATIONS: Implementations<Served> = {
       ),
     http: ({ services, http }) => receiveUpload(services.trips, http),
   },
+  'trips:quarantined': {
+    run: ({ system }, { services }) => services.trips.quarantined(system),
+  },
+  'trips:accept': {
+    run: ({ import_id }, { services, actor }) =>
+      services.trips.decide(import_id, 'accepted', actor),
+  },
+  'trips:discard': {
+    run: ({ import_id }, { services, actor }) =>
+      services.trips.decide(import_id, 'discarded', actor),
+  },
 }

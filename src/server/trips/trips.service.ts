@@ -1,4 +1,6 @@
 import type {
+  QuarantinedImport,
+  QuarantineDecision,
   TripImportDone,
   TripImportOutcome,
   TripImportProgress,
@@ -13,7 +15,9 @@ import { parseRejectLimit } from '../imports/reject-limit.js'
 import type { Logger } from '../logger.js'
 import { chooseSystem, describeSystems, listSystems } from '../systems/system-choice.js'
 import { checkTimeZone } from '../systems/time-zone.js'
+import type { Actor } from '../auth/actor.js'
 import { importTripFile, TripImportError } from './import.js'
+import { decideQuarantine, listQuarantined } from './quarantine.js'
 import { loadStationFile, siblingSystemInformation } from './station-file.js'
 import { addNewFlows, lockFlows } from './trip-flows.repository.js'
 import { importsWithUnmatchedTrips, remapImport } from './trip-remap.repository.js'
@@ -30,6 +34,14 @@ export interface TripsService {
   ): Promise<TripImportReport>
   /** Maps kept trips whose station ids matched nothing to stations that exist now. */
   remapUnmatched(systemId?: string): Promise<TripRemapReport[]>
+  /** Imports kept apart because their ids matched fewer than half their trip ends. */
+  quarantined(systemId?: string): Promise<QuarantinedImport[]>
+  /** A person's decision on a quarantined import: its trips into flows, or gone. */
+  decide(
+    importId: number,
+    decision: QuarantineDecision['decision'],
+    actor: Actor,
+  ): Promise<QuarantineDecision>
 }
 
 export interface TripsDeps {
@@ -176,6 +188,7 @@ export function createTripsService(deps: TripsDeps): TripsService {
             stationKey: request.stationKey ?? null,
             rejectLimit,
             onProgress,
+            acceptUnmatched: request.acceptUnmatched ?? false,
           })
           if (outcome.status === 'imported') outcome.hint = importHint(outcome)
           deps.logger.debug({ file: path, outcome: outcome.status }, 'trip file done')
@@ -197,5 +210,8 @@ export function createTripsService(deps: TripsDeps): TripsService {
       }
     },
     remapUnmatched,
+    quarantined: (systemId) => listQuarantined(deps.db, systemId),
+    decide: (importId, decision, actor) =>
+      decideQuarantine(deps.databaseUrl, importId, decision, actor),
   }
 }

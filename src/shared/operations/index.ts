@@ -3,6 +3,7 @@ import { APP } from './app.js'
 import { CREW_DAY, crewMe, pairDevice, reportProblem } from './crew.js'
 import { CREWS } from './crews.js'
 import { createPairing, listDevices, revokeDevice } from './devices.js'
+import { ENGINE_MODEL } from './engine-model.js'
 import { FEEDS } from './feeds.js'
 import { FLOWS } from './flows.js'
 import type { DesktopOnly, EdgeAnswered, HttpRoute, OperationSpec } from './operation.js'
@@ -22,6 +23,7 @@ import { TRIPS } from './trips.js'
 export const OPERATIONS = [
   ...APP,
   ...SUGGESTIONS,
+  ...ENGINE_MODEL,
   ...TASKS,
   ...CREWS,
   ...TOKENS,

@@ -1,9 +1,12 @@
 import { z } from 'zod'
+import { idParamSchema, idSchema } from '../dispatch.js'
 import {
   STATION_KEYS,
   TRIP_FILE_NAME,
   tripImportRequestSchema,
   type ChosenFiles,
+  type QuarantinedImport,
+  type QuarantineDecision,
   type TripImportReport,
   type TripUploadRequest,
 } from '../trips.js'
@@ -125,4 +128,91 @@ export const uploadTrips = operation({
   example: { file: new Blob(['duration_sec\n']), fileName: 'a.csv' },
 })
 
-export const TRIPS = [importTrips, chooseTripFiles, uploadTrips] as const
+const quarantinedSchema = z
+  .object({
+    importId: z.int(),
+    systemId: z.string(),
+    file: z.string(),
+    importedAt: z.string(),
+    rowsImported: z.int(),
+    firstStartedAt: z.string().nullable(),
+    lastEndedAt: z.string().nullable(),
+    tripEnds: z.int(),
+    tripEndsMatched: z.int(),
+    matchRate: z.number(),
+    problem: z.string(),
+    advice: z.string(),
+  })
+  .strict()
+
+const decisionSchema = z
+  .object({
+    importId: z.int(),
+    systemId: z.string(),
+    file: z.string(),
+    decision: z.enum(['accepted', 'discarded']),
+    trips: z.int(),
+    flowBins: z.int(),
+  })
+  .strict()
+
+export const quarantinedTrips = operation({
+  name: 'trips:quarantined',
+  summary: 'Trip imports kept apart: their station ids matched fewer than half their trip ends',
+  description:
+    'Their trips are not in station flows, profiles or the demand model until a dispatcher accepts or discards them. Each says what is wrong and what to do.',
+  roles: DISPATCH,
+  input: z.object({ system: z.string().min(1).max(200).optional() }).strict(),
+  output: shaped<QuarantinedImport[]>(z.array(quarantinedSchema)),
+  route: {
+    method: 'get',
+    path: '/trips/imports/quarantined',
+    tag: 'trips',
+    query: z.object({ system: z.string().min(1).max(200).optional() }).strict(),
+  },
+  example: {},
+})
+
+const importParams = z.object({ import_id: idParamSchema }).strict()
+
+function decision(verb: 'accept' | 'discard', summary: string) {
+  return {
+    summary,
+    roles: DISPATCH,
+    input: z.object({ import_id: idSchema }).strict(),
+    output: shaped<QuarantineDecision>(decisionSchema),
+    route: {
+      method: 'post' as const,
+      path: `/trips/imports/{import_id}/${verb}`,
+      tag: 'trips',
+      params: importParams,
+      errors: [404, 409],
+    },
+    example: { import_id: 7 },
+  }
+}
+
+export const acceptTrips = operation({
+  name: 'trips:accept',
+  ...decision(
+    'accept',
+    "Accept a quarantined trip import: its trips join trips and station flows (the engine's next fit sees them)",
+  ),
+})
+
+export const discardTrips = operation({
+  name: 'trips:discard',
+  ...decision(
+    'discard',
+    'Discard a quarantined trip import: its trips and record are deleted (the file can be imported again)',
+  ),
+})
+
+export const TRIPS = [
+  importTrips,
+  chooseTripFiles,
+  uploadTrips,
+  quarantinedTrips,
+  acceptTrips,
+  discardTrips,
+] as const

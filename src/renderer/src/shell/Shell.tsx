@@ -117,7 +117,7 @@ export function Shell({
     problems: () => <ProblemsView {...props} sources={sources} />,
     import: () => <TripImportView {...props} />,
     settings: () => <SettingsView {...props} />,
-    system: () => <SystemView status={status} />,
+    system: () => <SystemView status={status} client={props.client} />,
   }
 
   return (

@@ -1,10 +1,18 @@
+import type { ConsoleClient } from '../api/client'
 import { Failure, Loading } from '../common/states'
 import { ConnectionPanel } from './ConnectionPanel'
 import { CrewAccessPanel } from './CrewAccessPanel'
+import { ModelPanel } from './ModelPanel'
 import type { AppStatusView } from './useAppStatus'
 
 /** The database and API this console runs on: where to look first when nothing loads. */
-export function SystemView({ status: view }: { status: AppStatusView }) {
+export function SystemView({
+  status: view,
+  client,
+}: {
+  status: AppStatusView
+  client?: ConsoleClient
+}) {
   const { status, error, checking, retry } = view
   return (
     <section className="view view-narrow">
@@ -21,6 +29,7 @@ export function SystemView({ status: view }: { status: AppStatusView }) {
         <>
           <ConnectionPanel status={status} checking={checking} onRetry={retry} />
           <CrewAccessPanel crew={status.crew} />
+          {client && <ModelPanel client={client} />}
         </>
       ) : (
         <Loading what="the connection status" />

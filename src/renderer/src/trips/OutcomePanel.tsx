@@ -1,5 +1,11 @@
-import type { TripImportDone, TripImportOutcome } from '../../../shared/trips'
+import type {
+  TripImportDone,
+  TripImportOutcome,
+  TripImportQuarantined,
+} from '../../../shared/trips'
+import type { ConsoleClient } from '../api/client'
 import { formatDuration } from '../common/format'
+import { QuarantineNotice } from './Quarantine'
 import { count, percent } from './trip-format'
 
 function Stat({ label, value, tone }: { label: string; value: string; tone?: string }) {
@@ -11,14 +17,19 @@ function Stat({ label, value, tone }: { label: string; value: string; tone?: str
   )
 }
 
-function Imported({ outcome }: { outcome: TripImportDone }) {
+function Imported({ outcome }: { outcome: TripImportDone | TripImportQuarantined }) {
   const { stations } = outcome
   const rate = stations.matchRate
+  const kept = outcome.status === 'quarantined'
   return (
     <>
       <div className="stats">
         <Stat label="Rows read" value={count(outcome.rowsRead)} />
-        <Stat label="Imported" value={count(outcome.rowsImported)} tone="ok" />
+        <Stat
+          label={kept ? 'Kept apart' : 'Imported'}
+          value={count(outcome.rowsImported)}
+          tone={kept ? 'bad' : 'ok'}
+        />
         <Stat
           label="Rejected"
           value={count(outcome.rowsRejected)}
@@ -27,7 +38,7 @@ function Imported({ outcome }: { outcome: TripImportDone }) {
         <Stat
           label="Stations matched"
           value={rate === null ? '—' : percent(rate)}
-          tone={rate === null ? 'quiet' : rate < 0.95 ? 'warn' : 'ok'}
+          tone={kept ? 'bad' : rate === null ? 'quiet' : rate < 0.95 ? 'warn' : 'ok'}
         />
         <Stat label="Rows/s" value={count(outcome.rowsPerSecond)} />
         <Stat label="Time" value={formatDuration(outcome.seconds + outcome.flowSeconds)} />
@@ -36,7 +47,9 @@ function Imported({ outcome }: { outcome: TripImportDone }) {
         {outcome.format} · {outcome.timeZone} · system {outcome.systemId}
         {stations.matchedBy
           ? ` · ${count(stations.idsMatched)} of ${count(stations.ids)} station ids matched by ${stations.matchedBy}`
-          : ' · no stations to match yet'}
+          : kept
+            ? ' · no station id matched a column of this system’s stations'
+            : ' · no stations to match yet'}
         {stations.tripsUnmatched > 0 &&
           ` · ${count(stations.tripsUnmatched)} trips kept without a station`}
         {outcome.flowBins > 0 && ` · ${count(outcome.flowBins)} flow bins`}
@@ -103,9 +116,18 @@ const BADGES: Record<TripImportOutcome['status'], [string, string]> = {
   imported: ['Imported', 'ok'],
   'already-imported': ['Already imported', 'quiet'],
   failed: ['Failed', 'bad'],
+  quarantined: ['Quarantined: not in flows', 'bad'],
 }
 
-export function OutcomePanel({ outcome }: { outcome: TripImportOutcome }) {
+export function OutcomePanel({
+  outcome,
+  client,
+  canDecide,
+}: {
+  outcome: TripImportOutcome
+  client: ConsoleClient
+  canDecide: boolean
+}) {
   const [label, tone] = BADGES[outcome.status]
   return (
     <section className="panel" aria-label={`Summary of ${outcome.file}`}>
@@ -113,7 +135,17 @@ export function OutcomePanel({ outcome }: { outcome: TripImportOutcome }) {
         <h2>{outcome.file}</h2>
         <span className={`badge badge-${tone}`}>{label}</span>
       </header>
-      {outcome.status === 'imported' && <Imported outcome={outcome} />}
+      {outcome.status === 'quarantined' && (
+        <QuarantineNotice
+          client={client}
+          importId={outcome.importId}
+          quarantine={outcome.quarantine}
+          canDecide={canDecide}
+        />
+      )}
+      {(outcome.status === 'imported' || outcome.status === 'quarantined') && (
+        <Imported outcome={outcome} />
+      )}
       {outcome.status === 'already-imported' && (
         <p className="panel-text panel-text-last">
           The same content was imported into {outcome.systemId} before (import {outcome.importId},{' '}

@@ -10,8 +10,9 @@ import {
 import { messageOf } from '../common/format'
 import { Empty } from '../common/states'
 import { useResource } from '../common/useResource'
-import type { ViewProps } from '../shell/view-props'
+import { canDispatch, type ViewProps } from '../shell/view-props'
 import { OutcomePanel } from './OutcomePanel'
+import { QuarantineList } from './Quarantine'
 import { ProgressPanel } from './ProgressPanel'
 import { count } from './trip-format'
 
@@ -28,10 +29,13 @@ const KEY_LABELS: Record<StationKey, string> = {
  */
 export function TripImportView({
   client,
+  session,
   desktop = typeof window !== 'undefined' && window.balancer !== undefined,
 }: ViewProps & { desktop?: boolean }) {
   const loadFeeds = useCallback(() => client.invoke('feeds:health'), [client])
   const feeds = useResource(client, loadFeeds)
+  const loadQuarantined = useCallback(() => client.invoke('trips:quarantined', {}), [client])
+  const quarantined = useResource(client, loadQuarantined)
   const systems = [
     ...new Set((feeds.data?.feeds ?? []).flatMap((feed) => (feed.systemId ? [feed.systemId] : []))),
   ]
@@ -67,6 +71,7 @@ export function TripImportView({
     } finally {
       setWorking(false)
       setProgress(null)
+      quarantined.reload()
     }
   }
 
@@ -93,10 +98,20 @@ export function TripImportView({
   const totals = outcomes.reduce(
     (sum, outcome) =>
       outcome.status === 'imported'
-        ? { rows: sum.rows + outcome.rowsImported, rejected: sum.rejected + outcome.rowsRejected }
-        : sum,
-    { rows: 0, rejected: 0 },
+        ? {
+            ...sum,
+            rows: sum.rows + outcome.rowsImported,
+            rejected: sum.rejected + outcome.rowsRejected,
+          }
+        : outcome.status === 'quarantined'
+          ? { ...sum, kept: sum.kept + 1 }
+          : sum,
+    { rows: 0, rejected: 0, kept: 0 },
   )
+  const shown = new Set(
+    outcomes.flatMap((outcome) => (outcome.status === 'quarantined' ? [outcome.importId] : [])),
+  )
+  const waiting = (quarantined.data ?? []).filter((kept) => !shown.has(kept.importId))
 
   return (
     <section className="view">
@@ -202,6 +217,8 @@ export function TripImportView({
 
       {progress && working && <ProgressPanel progress={progress} />}
 
+      <QuarantineList client={client} imports={waiting} canDecide={canDispatch(session)} />
+
       {error && (
         <div className="state-box state-box-error" role="alert">
           <div className="state-box-text">
@@ -217,10 +234,21 @@ export function TripImportView({
             {outcomes.length === 1 ? '1 file' : `${outcomes.length} files`} into{' '}
             <strong>{report.systemId}</strong> ({report.timeZone}): {count(totals.rows)} trips
             imported, {count(totals.rejected)} rows rejected
+            {totals.kept > 0 && (
+              <strong className="import-kept">
+                {' '}
+                · {totals.kept === 1 ? '1 file' : `${totals.kept} files`} quarantined: not in flows
+              </strong>
+            )}
             {report.systemCreated && ' · the system was created for them'}
           </div>
           {outcomes.map((outcome, i) => (
-            <OutcomePanel key={`${outcome.file}-${i}`} outcome={outcome} />
+            <OutcomePanel
+              key={`${outcome.file}-${i}`}
+              outcome={outcome}
+              client={client}
+              canDecide={canDispatch(session)}
+            />
           ))}
         </>
       )}
