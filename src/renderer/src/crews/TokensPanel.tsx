@@ -8,25 +8,15 @@ import {
 } from '../../../shared/dispatch'
 import type { ConsoleClient } from '../api/client'
 import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
-import { Empty, Failure, Loading } from '../common/states'
+import { ConfirmRevoke } from '../common/ConfirmRevoke'
+import { Empty, ErrorNotice, Failure, Loading } from '../common/states'
+import { CopyFailed, useCopy } from '../common/useCopy'
 import { useResource } from '../common/useResource'
 import { ROLE_LABELS } from '../session/roles'
 
 /** The secret, once: copy it now or never see it again. */
 function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no')
-  const copy = () => {
-    // The clipboard API needs a secure context: a LAN browser on plain http may refuse it.
-    const clipboard = navigator.clipboard as Clipboard | undefined
-    if (!clipboard) {
-      setCopied('failed')
-      return
-    }
-    clipboard.writeText(created.token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    )
-  }
+  const { copied, copy } = useCopy()
   return (
     <div className="secret" role="status">
       <p className="secret-title">
@@ -38,18 +28,14 @@ function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => vo
         <code className="secret-value" data-testid="new-token">
           {created.token}
         </code>
-        <button type="button" className="button" onClick={copy}>
+        <button type="button" className="button" onClick={() => copy(created.token)}>
           {copied === 'yes' ? 'Copied' : 'Copy'}
         </button>
         <button type="button" className="button button-quiet" onClick={onDone}>
           Done
         </button>
       </div>
-      {copied === 'failed' && (
-        <p className="error-text">
-          This browser would not copy: select the token and copy it by hand.
-        </p>
-      )}
+      <CopyFailed copied={copied} what="token" />
     </div>
   )
 }
@@ -186,11 +172,7 @@ export function TokensPanel({
           <CreateToken onCreate={create} />
         )}
       </div>
-      {failure && (
-        <div className="notice notice-error" role="alert">
-          <span>{failure}</span>
-        </div>
-      )}
+      <ErrorNotice message={failure} />
       {tokens.error && !tokens.data ? (
         <Failure title="Tokens unavailable" detail={tokens.error} onRetry={tokens.reload} />
       ) : !tokens.data ? (
@@ -225,33 +207,13 @@ export function TokensPanel({
                 </td>
                 <td>{formatAgo(token.last_used_at, now)}</td>
                 <td className="right nowrap">
-                  {revoking === token.token_id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        onClick={() => void revoke(token)}
-                      >
-                        Revoke now
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="button button-small button-quiet"
-                        onClick={() => setRevoking(null)}
-                      >
-                        Keep
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      className="button button-small button-quiet"
-                      onClick={() => setRevoking(token.token_id)}
-                      aria-label={`Revoke ${token.name}`}
-                    >
-                      Revoke
-                    </button>
-                  )}
+                  <ConfirmRevoke
+                    name={token.name}
+                    asking={revoking === token.token_id}
+                    onAsk={() => setRevoking(token.token_id)}
+                    onRevoke={() => void revoke(token)}
+                    onKeep={() => setRevoking(null)}
+                  />
                 </td>
               </tr>
             ))}
