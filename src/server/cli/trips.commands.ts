@@ -3,7 +3,12 @@ import { STATION_KEYS, type StationKey } from '../../shared/trips.js'
 import type { SettingsOverrides } from '../config/settings.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import type { Logger } from '../logger.js'
-import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
+import {
+  importRequestOf,
+  openCommandDatabase,
+  type DatabaseFlags,
+  type ImportFlags,
+} from './command-database.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { formatServiceRefresh } from './service-output.js'
@@ -15,12 +20,8 @@ export interface CommandHelpers {
   overrides(flags: DatabaseFlags): SettingsOverrides
 }
 
-interface ImportFlags extends DatabaseFlags {
-  system?: string
-  tz?: string
-  stations?: string
+interface TripImportFlags extends ImportFlags {
   matchBy?: StationKey
-  maxRejected?: string
 }
 
 function parseStationKey(value: string): StationKey {
@@ -67,19 +68,12 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
           'bad rows a file may have before it is refused, e.g. 250 or 2% (default 1%, at least 10)',
         ),
     )
-    .action(async (files: string[], flags: ImportFlags) => {
+    .action(async (files: string[], flags: TripImportFlags) => {
       const { database, trips } = await openServices(flags, helpers, logger)
       try {
         const report = await withProgressLine(process.stderr, undefined, (onProgress) =>
           trips.importFiles(
-            {
-              paths: files,
-              systemId: flags.system,
-              timeZone: flags.tz,
-              stationKey: flags.matchBy,
-              maxRejected: flags.maxRejected,
-              stationsFile: flags.stations,
-            },
+            { paths: files, stationKey: flags.matchBy, ...importRequestOf(flags) },
             onProgress,
           ),
         )
