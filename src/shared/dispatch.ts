@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { digitsParam } from './schema-parts.js'
 import { shiftSchema } from './shift.js'
 
 /**
@@ -327,12 +328,7 @@ export const taskListQuerySchema = z
   .object({
     ...taskListFields,
     stale: booleanParam.optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(pageLimit)
-      .optional(),
+    limit: digitsParam(4).pipe(pageLimit).optional(),
     cursor: cursorSchema.optional(),
   })
   .strict()
