@@ -9,9 +9,10 @@ import {
 import type { ConsoleClient } from '../api/client'
 import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
 import { ConfirmRevoke } from '../common/ConfirmRevoke'
-import { Empty, ErrorNotice, Failure, Loading } from '../common/states'
+import { Empty, ErrorNotice, Loaded } from '../common/states'
 import { CopyFailed, useCopy } from '../common/useCopy'
 import { useResource } from '../common/useResource'
+import { useSubmit } from '../common/useSubmit'
 import { ROLE_LABELS } from '../session/roles'
 
 /** The secret, once: copy it now or never see it again. */
@@ -45,28 +46,19 @@ function CreateToken({ onCreate }: { onCreate: (request: CreateTokenRequest) => 
   const [role, setRole] = useState<Role>('crew')
   const [crewId, setCrewId] = useState('')
   const [capacity, setCapacity] = useState('')
-  const [working, setWorking] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-
-  const submit = (event: { preventDefault(): void }) => {
-    event.preventDefault()
-    setWorking(true)
-    setError(null)
+  const { working, error, submit } = useSubmit(() => {
     const van = capacity.trim() === '' ? undefined : Number(capacity)
-    onCreate({
+    return onCreate({
       name: name.trim(),
       role,
       ...(role === 'crew' && crewId.trim() ? { crew_id: crewId.trim() } : {}),
       ...(role === 'crew' && van !== undefined ? { van_capacity: van } : {}),
+    }).then(() => {
+      setName('')
+      setCrewId('')
+      setCapacity('')
     })
-      .then(() => {
-        setName('')
-        setCrewId('')
-        setCapacity('')
-      })
-      .catch((failure: unknown) => setError(messageOf(failure)))
-      .finally(() => setWorking(false))
-  }
+  })
 
   return (
     <form className="token-form" onSubmit={submit} aria-label="Create a token">
@@ -173,53 +165,53 @@ export function TokensPanel({
         )}
       </div>
       <ErrorNotice message={failure} />
-      {tokens.error && !tokens.data ? (
-        <Failure title="Tokens unavailable" detail={tokens.error} onRetry={tokens.reload} />
-      ) : !tokens.data ? (
-        <Loading what="tokens" />
-      ) : tokens.data.length === 0 ? (
-        <Empty title="No active tokens" />
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Token</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th className="right">Revoke</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((token) => (
-              <tr key={token.token_id}>
-                <td>
-                  <span className="strong">{token.name}</span>
-                  {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
-                </td>
-                <td>{ROLE_LABELS[token.role]}</td>
-                <td>
-                  <code>{token.token_prefix}…</code>
-                </td>
-                <td title={formatFullTime(token.created_at, timeZone)}>
-                  {formatClock(token.created_at, timeZone)}
-                </td>
-                <td>{formatAgo(token.last_used_at, now)}</td>
-                <td className="right nowrap">
-                  <ConfirmRevoke
-                    name={token.name}
-                    asking={revoking === token.token_id}
-                    onAsk={() => setRevoking(token.token_id)}
-                    onRevoke={() => void revoke(token)}
-                    onKeep={() => setRevoking(null)}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Loaded resource={tokens} what="tokens">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty title="No active tokens" />
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Role</th>
+                  <th>Token</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th className="right">Revoke</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((token) => (
+                  <tr key={token.token_id}>
+                    <td>
+                      <span className="strong">{token.name}</span>
+                      {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
+                    </td>
+                    <td>{ROLE_LABELS[token.role]}</td>
+                    <td>
+                      <code>{token.token_prefix}…</code>
+                    </td>
+                    <td title={formatFullTime(token.created_at, timeZone)}>
+                      {formatClock(token.created_at, timeZone)}
+                    </td>
+                    <td>{formatAgo(token.last_used_at, now)}</td>
+                    <td className="right nowrap">
+                      <ConfirmRevoke
+                        name={token.name}
+                        asking={revoking === token.token_id}
+                        onAsk={() => setRevoking(token.token_id)}
+                        onRevoke={() => void revoke(token)}
+                        onKeep={() => setRevoking(null)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </section>
   )
 }
