@@ -36,6 +36,17 @@ export const idParamSchema = z
   .transform(Number)
   .pipe(idSchema)
 
+/** `{ <name>: id }`: an operation's input naming one row (task_id, token_id, ...). */
+export const idInput = <K extends string>(name: K) =>
+  z.object({ [name]: idSchema } as Record<K, typeof idSchema>).strict()
+
+/** The same id as a path parameter (`/task/{task_id}`): digits. */
+export const idParams = <K extends string>(name: K) =>
+  z.object({ [name]: idParamSchema } as Record<K, typeof idParamSchema>).strict()
+
+/** A task's path parameter, `/task/{task_id}/...`. */
+export const taskParamsSchema = idParams('task_id')
+
 /** The seed's `worker_id`: a crew's id. */
 export const crewIdSchema = z
   .string()
