@@ -14,20 +14,7 @@ export interface ChangeSource {
 export function forwardChanges(source: ChangeSource, emit: EmitEvent): () => void {
   return source.subscribe(({ channel, payload }) => {
     const live = liveEventOf(channel, payload)
-    if (!live) return
-    switch (live.event) {
-      case 'tasks:changed':
-        emit(live.event, live.payload)
-        break
-      case 'stations:changed':
-        emit(live.event, live.payload)
-        break
-      case 'problems:changed':
-        emit(live.event, live.payload)
-        break
-      case 'app:resync':
-        emit(live.event, live.payload)
-        break
-    }
+    // The event and its payload come as one value: the pair always matches.
+    if (live) emit(live.event, live.payload)
   })
 }

@@ -46,3 +46,12 @@ export class ServiceError extends Error {
     this.name = 'ServiceError'
   }
 }
+
+/** A station page or series asked of a station the system does not have: 404. */
+export function unknownStation(systemId: string, stationId: string): ServiceError {
+  return new ServiceError(
+    'not_found',
+    'unknown_station',
+    `no station "${stationId}" in system ${systemId}`,
+  )
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { digitsParam } from './schema-parts.js'
 import { shiftSchema } from './shift.js'
 
 /**
@@ -34,6 +35,17 @@ export const idParamSchema = z
   .regex(/^\d{1,15}$/, 'must be a positive whole number')
   .transform(Number)
   .pipe(idSchema)
+
+/** `{ <name>: id }`: an operation's input naming one row (task_id, token_id, ...). */
+export const idInput = <K extends string>(name: K) =>
+  z.object({ [name]: idSchema } as Record<K, typeof idSchema>).strict()
+
+/** The same id as a path parameter (`/task/{task_id}`): digits. */
+export const idParams = <K extends string>(name: K) =>
+  z.object({ [name]: idParamSchema } as Record<K, typeof idParamSchema>).strict()
+
+/** A task's path parameter, `/task/{task_id}/...`. */
+export const taskParamsSchema = idParams('task_id')
 
 /** The seed's `worker_id`: a crew's id. */
 export const crewIdSchema = z
@@ -327,12 +339,7 @@ export const taskListQuerySchema = z
   .object({
     ...taskListFields,
     stale: booleanParam.optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(pageLimit)
-      .optional(),
+    limit: digitsParam(4).pipe(pageLimit).optional(),
     cursor: cursorSchema.optional(),
   })
   .strict()

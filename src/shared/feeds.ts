@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { limitParam, nonEmptyText } from './schema-parts.js'
 
 /**
  * The GBFS feeds' health and the stations' freshness, one zod schema each: the HTTP edge
@@ -7,6 +8,8 @@ import { z } from 'zod'
  */
 
 const isoTime = z.string().describe('ISO-8601 time')
+
+const idText = nonEmptyText(200)
 
 /** A deviation or implausibility in a feed, grouped and counted. */
 export const feedWarningSchema = z.object({
@@ -111,11 +114,11 @@ export type StationLive = z.infer<typeof stationLiveSchema>
 
 export const stationsQuerySchema = z
   .object({
-    systemId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    systemId: idText.optional(),
     /** Only the stations whose numbers are not live. */
     staleOnly: z.boolean().optional(),
     /** One station of the system (a station's own page). */
-    stationId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    stationId: idText.optional(),
   })
   .strict()
 export type StationsQuery = z.infer<typeof stationsQuerySchema>
@@ -140,23 +143,18 @@ export type FeedPoll = z.infer<typeof feedPollSchema>
 /** GET /feeds/stations?system=lyft_bay&stale=true */
 export const stationsHttpQuerySchema = z
   .object({
-    system: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    system: idText.optional(),
     stale: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .transform((value) => value === 'true')
       .optional(),
-    station: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    station: idText.optional(),
   })
   .strict()
 
 /** GET /feeds/{feed_id}/polls?limit=50 */
 export const pollsHttpQuerySchema = z
   .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.int().min(1, 'must be at least 1').max(1000, 'must be at most 1000'))
-      .optional(),
+    limit: limitParam(4, 1000).optional(),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { stationIdText as stationId, systemIdText as systemId } from './schema-parts.js'
 import type { TripRemapReport } from './trips.js'
 
 /**
@@ -19,15 +20,21 @@ export type ProfileBin = (typeof PROFILE_BINS)[number]
 export const FLOW_TIME_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/
 
-const flowTime = z
+export const flowTime = z
   .string()
   .regex(
     FLOW_TIME_PATTERN,
     'must be a date (2018-02-01) or date and time (2018-02-01T08:15, 2018-02-01T16:15Z)',
   )
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (2018-02-01)')
-const systemId = z.string().trim().min(1, 'must not be empty').max(128)
-const stationId = z.string().trim().min(1, 'must not be empty').max(128)
+
+/** Which station an answer is about, and the clock its local times are on. */
+export const stationHeader = {
+  systemId: z.string(),
+  stationId: z.string(),
+  stationName: z.string(),
+  timeZone: z.string(),
+}
 
 export const flowRangeSchema = z
   .object({
@@ -95,10 +102,7 @@ export type ProfileCell = z.infer<typeof profileCellSchema>
 /** The seed's forecasting input: mean flows by day of week and time of day, on the local clock. */
 export const stationProfileSchema = z
   .object({
-    systemId: z.string(),
-    stationId: z.string(),
-    stationName: z.string(),
-    timeZone: z.string(),
+    ...stationHeader,
     bin: z.enum(PROFILE_BINS),
     from: z.string().meta({ description: 'Local date, inclusive' }),
     to: z.string().meta({ description: 'Local date, exclusive' }),

@@ -63,11 +63,12 @@ const systemHeader = {
   service_hours: z.object({ start: z.string(), end: z.string() }),
 }
 
+/** The system and the range of local days an answer covers. */
+const systemRange = { ...systemHeader, from: z.string(), to: z.string() }
+
 export const serviceSummarySchema = z
   .object({
-    ...systemHeader,
-    from: z.string(),
-    to: z.string(),
+    ...systemRange,
     /** The first and last day with status history, whatever the range asked. */
     data: z.object({ first_day: z.string(), last_day: z.string() }).nullable(),
     days: z.array(serviceDaySchema).meta({ description: 'Days of the range with status history' }),
@@ -93,9 +94,7 @@ export type ServiceStation = z.infer<typeof serviceStationSchema>
 
 export const serviceStationsSchema = z
   .object({
-    ...systemHeader,
-    from: z.string(),
-    to: z.string(),
+    ...systemRange,
     stations: z.array(serviceStationSchema).meta({
       description: 'Every station with status in the range, most minutes empty or full first',
     }),
@@ -132,9 +131,7 @@ export type ServiceCluster = z.infer<typeof serviceClusterSchema>
 
 export const serviceClustersSchema = z
   .object({
-    ...systemHeader,
-    from: z.string(),
-    to: z.string(),
+    ...systemRange,
     radius_meters: z.number(),
     clusters: z.array(serviceClusterSchema).meta({
       description: 'Every cluster, most outage minutes first',
@@ -187,9 +184,7 @@ export type CrewPerformance = z.infer<typeof crewPerformanceSchema>
 
 export const serviceCrewsSchema = z
   .object({
-    ...systemHeader,
-    from: z.string(),
-    to: z.string(),
+    ...systemRange,
     crews: z.array(crewPerformanceSchema),
     days: z.array(taskCountsSchema.extend({ day: z.string() })),
     hours: z
@@ -235,9 +230,7 @@ export type TaskEffect = z.infer<typeof taskEffectSchema>
 
 export const serviceTaskEffectsSchema = z
   .object({
-    ...systemHeader,
-    from: z.string(),
-    to: z.string(),
+    ...systemRange,
     window_minutes: z.int(),
     tasks: z.array(taskEffectSchema),
     totals: z.object({

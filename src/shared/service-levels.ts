@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { systemIdText as systemId } from './schema-parts.js'
 
 /**
  * Service levels (issue 8): how long each station stood empty or full, cluster outages as the Bay
@@ -36,7 +37,6 @@ export function shiftDay(day: string, by: number): string {
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/
 const localDate = z.string().regex(LOCAL_DATE, 'must be a date (2023-07-12)')
-const systemId = z.string().trim().min(1, 'must not be empty').max(128)
 
 /** A range of local days: what every service-level question is asked over. */
 export const serviceRangeSchema = z

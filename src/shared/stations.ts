@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { limitParam, stationIdText as stationId, systemIdText as systemId } from './schema-parts.js'
 import { stationLiveSchema } from './feeds.js'
-import { FLOW_TIME_PATTERN } from './flows.js'
+import { flowTime as time, stationHeader } from './flows.js'
 
 /**
  * One station's own pages beyond its live numbers: the bikes it held over time (from the status
@@ -10,15 +11,6 @@ import { FLOW_TIME_PATTERN } from './flows.js'
 
 /** At most this many points in a history answer: a chart never draws more. */
 export const MAX_HISTORY_POINTS = 2_000
-
-const systemId = z.string().trim().min(1, 'must not be empty').max(128)
-const stationId = z.string().trim().min(1, 'must not be empty').max(128)
-const time = z
-  .string()
-  .regex(
-    FLOW_TIME_PATTERN,
-    'must be a date (2018-02-01) or date and time (2018-02-01T08:15, 2018-02-01T16:15Z)',
-  )
 
 export const stationHistoryRequestSchema = z
   .object({
@@ -47,10 +39,7 @@ export type HistoryPoint = z.infer<typeof historyPointSchema>
 
 export const stationHistorySchema = z
   .object({
-    systemId: z.string(),
-    stationId: z.string(),
-    stationName: z.string(),
-    timeZone: z.string(),
+    ...stationHeader,
     from: z.string(),
     to: z.string(),
     /** State changes recorded in the range (the state held at `from` included). */
@@ -91,11 +80,6 @@ export const stationHistoryHttpQuerySchema = z
 export const stationNearbyHttpQuerySchema = z
   .object({
     system: systemId.optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.int().min(1, 'must be at least 1').max(50, 'must be at most 50'))
-      .optional(),
+    limit: limitParam(3, 50).optional(),
   })
   .strict()

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { ReleaseReasonCode } from '../api'
 import { RELEASE_REASONS } from '../words'
+import { Choices } from './Choices'
 
 /** "Can't do": the task goes back to the dispatcher with a reason from the list and a note. */
 export function CantDo({
@@ -19,21 +20,15 @@ export function CantDo({
     <main className="screen">
       <h1>Can&apos;t do</h1>
       <p className="lead">Why can&apos;t this task be done? ({stationName})</p>
-      <fieldset className="choices">
-        <legend>Reason</legend>
-        {RELEASE_REASONS.map((reason) => (
-          <label key={reason.code} className={`choice${code === reason.code ? ' chosen' : ''}`}>
-            <input
-              type="radio"
-              name="reason"
-              value={reason.code}
-              checked={code === reason.code}
-              onChange={() => setCode(reason.code)}
-            />
-            {reason.label}
-          </label>
-        ))}
-      </fieldset>
+      <Choices
+        legend="Reason"
+        name="reason"
+        options={RELEASE_REASONS}
+        valueOf={(reason) => reason.code}
+        labelOf={(reason) => reason.label}
+        chosen={code}
+        onChoose={setCode}
+      />
       <div className="field">
         <label htmlFor="release-note">
           Note for the dispatcher{code === 'other' ? '' : ' (optional)'}

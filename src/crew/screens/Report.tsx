@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { ProblemKind, TaskStation } from '../api'
 import { dataUrlBytes, dataUrlToBlob, scalePhoto } from '../photo'
 import { PROBLEM_KINDS } from '../words'
+import { Choices } from './Choices'
 
 /** "Report a problem" at one of the task's stations, with an optional photo from the camera. */
 export function Report({
@@ -58,38 +59,25 @@ export function Report({
     <main className="screen">
       <h1>Report a problem</h1>
       {stations.length > 1 ? (
-        <fieldset className="choices">
-          <legend>Station</legend>
-          {stations.map((candidate) => (
-            <label
-              key={candidate.station_id}
-              className={`choice${candidate.station_id === stationId ? ' chosen' : ''}`}
-            >
-              <input
-                type="radio"
-                name="station"
-                checked={candidate.station_id === stationId}
-                onChange={() => setStationId(candidate.station_id)}
-              />
-              {candidate.name}
-            </label>
-          ))}
-        </fieldset>
+        <Choices
+          legend="Station"
+          name="station"
+          options={stations}
+          valueOf={(candidate) => candidate.station_id}
+          labelOf={(candidate) => candidate.name}
+          chosen={stationId}
+          onChoose={setStationId}
+        />
       ) : null}
-      <fieldset className="choices">
-        <legend>What is wrong</legend>
-        {PROBLEM_KINDS.map((choice) => (
-          <label key={choice.kind} className={`choice${kind === choice.kind ? ' chosen' : ''}`}>
-            <input
-              type="radio"
-              name="kind"
-              checked={kind === choice.kind}
-              onChange={() => setKind(choice.kind)}
-            />
-            {choice.label}
-          </label>
-        ))}
-      </fieldset>
+      <Choices
+        legend="What is wrong"
+        name="kind"
+        options={PROBLEM_KINDS}
+        valueOf={(choice) => choice.kind}
+        labelOf={(choice) => choice.label}
+        chosen={kind}
+        onChoose={setKind}
+      />
       <div className="field">
         <label htmlFor="problem-note">Note (optional)</label>
         <textarea

@@ -19,3 +19,21 @@ export async function openCommandDatabase(
   const settings = await loadSettings(helpers.overrides(flags))
   return openDatabase(settings, logger, { poolSize, applicationName: 'balancer cli' })
 }
+
+/** The flags both imports take (import-trips, import-status). */
+export interface ImportFlags extends DatabaseFlags {
+  system?: string
+  stations?: string
+  tz?: string
+  maxRejected?: string
+}
+
+/** Those flags as the import services' requests name them. */
+export function importRequestOf(flags: ImportFlags) {
+  return {
+    systemId: flags.system,
+    stationsFile: flags.stations,
+    timeZone: flags.tz,
+    maxRejected: flags.maxRejected,
+  }
+}

@@ -20,6 +20,22 @@ function cell(text: string, width: number, align: 'left' | 'right' = 'left'): st
   return align === 'left' ? cut.padEnd(width) : cut.padStart(width)
 }
 
+/**
+ * A table of the report: a blank line, its title, a header and a line a row; the first column is
+ * the name, `nameWidth` wide, the others figures 9 wide. Nothing without rows.
+ */
+function section(
+  title: string,
+  nameWidth: number,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string[] {
+  if (rows.length === 0) return []
+  const line = ([name = '', ...figures]: readonly string[]) =>
+    `  ${cell(name, nameWidth)}${figures.map((figure) => cell(figure, 9, 'right')).join('')}`
+  return ['', title, line(header), ...rows.map(line)]
+}
+
 function duration(label: string, stats: DurationStats): string {
   if (stats.count === 0) return `  ${label}: none`
   const median = stats.median_minutes === null ? '-' : minutes(stats.median_minutes)
@@ -52,29 +68,33 @@ export function formatServiceReport(report: ServiceReport): string {
     .filter((s) => s.minutes_empty + s.minutes_full > 0)
     .sort((a, b) => b.minutes_empty + b.minutes_full - (a.minutes_empty + a.minutes_full))
     .slice(0, TOP)
-  if (worst.length > 0) {
-    lines.push('', 'Most minutes empty or full:')
-    lines.push(
-      `  ${cell('station', 44)}${cell('empty', 9, 'right')}${cell('full', 9, 'right')}${cell('unknown', 9, 'right')}`,
-    )
-    for (const s of worst) {
-      lines.push(
-        `  ${cell(s.name, 44)}${cell(minutes(s.minutes_empty), 9, 'right')}${cell(minutes(s.minutes_full), 9, 'right')}${cell(minutes(s.minutes_unknown), 9, 'right')}`,
-      )
-    }
-  }
+  lines.push(
+    ...section(
+      'Most minutes empty or full:',
+      44,
+      ['station', 'empty', 'full', 'unknown'],
+      worst.map((s) => [
+        s.name,
+        minutes(s.minutes_empty),
+        minutes(s.minutes_full),
+        minutes(s.minutes_unknown),
+      ]),
+    ),
+  )
   const clusters = report.clusters.filter((c) => c.outage_minutes > 0).slice(0, TOP)
-  if (clusters.length > 0) {
-    lines.push('', 'Clusters out longest (minutes beyond 10 in a row):')
-    lines.push(
-      `  ${cell('around', 44)}${cell('stations', 9, 'right')}${cell('outage', 9, 'right')}${cell('longest', 9, 'right')}`,
-    )
-    for (const c of clusters) {
-      lines.push(
-        `  ${cell(c.name, 44)}${cell(String(c.members.length + 1), 9, 'right')}${cell(minutes(c.outage_minutes), 9, 'right')}${cell(minutes(c.longest_minutes), 9, 'right')}`,
-      )
-    }
-  }
+  lines.push(
+    ...section(
+      'Clusters out longest (minutes beyond 10 in a row):',
+      44,
+      ['around', 'stations', 'outage', 'longest'],
+      clusters.map((c) => [
+        c.name,
+        String(c.members.length + 1),
+        minutes(c.outage_minutes),
+        minutes(c.longest_minutes),
+      ]),
+    ),
+  )
   const t = report.tasks
   lines.push(
     '',
@@ -83,17 +103,21 @@ export function formatServiceReport(report: ServiceReport): string {
     duration('approval to claim', report.durations.approval_to_claim),
     duration('claim to completion', report.durations.claim_to_completion),
   )
-  if (report.crews.length > 0) {
-    lines.push('', 'Crews:')
-    lines.push(
-      `  ${cell('crew', 24)}${cell('claimed', 9, 'right')}${cell('done', 9, 'right')}${cell('bikes', 9, 'right')}${cell('hours', 9, 'right')}${cell('bikes/h', 9, 'right')}`,
-    )
-    for (const crew of report.crews) {
-      lines.push(
-        `  ${cell(crew.name, 24)}${cell(whole.format(crew.claimed), 9, 'right')}${cell(whole.format(crew.completed), 9, 'right')}${cell(whole.format(crew.bikes_moved), 9, 'right')}${cell(minutes(crew.hours_on_shift), 9, 'right')}${cell(crew.bikes_per_hour === null ? '-' : minutes(crew.bikes_per_hour), 9, 'right')}`,
-      )
-    }
-  }
+  lines.push(
+    ...section(
+      'Crews:',
+      24,
+      ['crew', 'claimed', 'done', 'bikes', 'hours', 'bikes/h'],
+      report.crews.map((crew) => [
+        crew.name,
+        whole.format(crew.claimed),
+        whole.format(crew.completed),
+        whole.format(crew.bikes_moved),
+        minutes(crew.hours_on_shift),
+        crew.bikes_per_hour === null ? '-' : minutes(crew.bikes_per_hour),
+      ]),
+    ),
+  )
   return `${lines.join('\n')}\n`
 }
 

@@ -4,16 +4,10 @@ import { createServiceLevelsService } from '../service-levels/service-levels.ser
 import { createStatusImportService } from '../service-levels/status-import.js'
 import { STATUS_PHASES, formatStatusImport } from './status-output.js'
 import type { CommandHelpers } from './trips.commands.js'
-import { openCommandDatabase } from './command-database.js'
+import { importRequestOf, openCommandDatabase, type ImportFlags } from './command-database.js'
 import { withProgressLine } from './trips-output.js'
 
-interface ImportStatusFlags {
-  databaseUrl?: string
-  dataDir?: string
-  system?: string
-  stations?: string
-  tz?: string
-  maxRejected?: string
+interface ImportStatusFlags extends ImportFlags {
   json?: boolean
 }
 
@@ -59,16 +53,7 @@ export function addStatusCommands(program: Command, logger: Logger, helpers: Com
       })
       try {
         const report = await withProgressLine(process.stderr, STATUS_PHASES, (onProgress) =>
-          statusImport.importFile(
-            {
-              path: file,
-              systemId: flags.system,
-              stationsFile: flags.stations,
-              timeZone: flags.tz,
-              maxRejected: flags.maxRejected,
-            },
-            onProgress,
-          ),
+          statusImport.importFile({ path: file, ...importRequestOf(flags) }, onProgress),
         )
         process.stdout.write(
           flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusImport(report),

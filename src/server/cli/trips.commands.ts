@@ -4,7 +4,12 @@ import type { SettingsOverrides } from '../config/settings.js'
 import { createFlowsService } from '../flows/flows.service.js'
 import { CLI_ACTOR } from '../auth/actor.js'
 import type { Logger } from '../logger.js'
-import { openCommandDatabase, type DatabaseFlags } from './command-database.js'
+import {
+  importRequestOf,
+  openCommandDatabase,
+  type DatabaseFlags,
+  type ImportFlags,
+} from './command-database.js'
 import { createServiceLevelsService } from '../service-levels/service-levels.service.js'
 import { createTripsService } from '../trips/trips.service.js'
 import { formatServiceRefresh } from './service-output.js'
@@ -22,12 +27,8 @@ export interface CommandHelpers {
   overrides(flags: DatabaseFlags): SettingsOverrides
 }
 
-interface ImportFlags extends DatabaseFlags {
-  system?: string
-  tz?: string
-  stations?: string
+interface TripImportFlags extends ImportFlags {
   matchBy?: StationKey
-  maxRejected?: string
   acceptUnmatched?: boolean
 }
 
@@ -84,19 +85,16 @@ export function addTripCommands(program: Command, logger: Logger, helpers: Comma
           'add a file to flows even when its station ids match fewer than half its trip ends (else it is quarantined)',
         ),
     )
-    .action(async (files: string[], flags: ImportFlags) => {
+    .action(async (files: string[], flags: TripImportFlags) => {
       const { database, trips } = await openServices(flags, helpers, logger)
       try {
         const report = await withProgressLine(process.stderr, undefined, (onProgress) =>
           trips.importFiles(
             {
               paths: files,
-              systemId: flags.system,
-              timeZone: flags.tz,
               stationKey: flags.matchBy,
-              maxRejected: flags.maxRejected,
-              stationsFile: flags.stations,
               acceptUnmatched: Boolean(flags.acceptUnmatched),
+              ...importRequestOf(flags),
             },
             onProgress,
           ),

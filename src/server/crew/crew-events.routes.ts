@@ -1,12 +1,11 @@
 import { z } from 'zod'
 import type { Database } from '../db/database.js'
+import { serveEventStream } from '../events/event-stream.js'
 import { CLOSING, RESYNC, type NotifyHub } from '../events/notify-hub.js'
 import { ApiRouter } from '../http/api-router.js'
 import { crewOf } from './crew-work.js'
 import { DEVICE_CHANNEL } from '../crew-access/device-events.js'
 import { crewTaskEvents, revokesToken, taskIdsOf } from './crew-events.js'
-
-const KEEPALIVE_MS = 15_000
 
 /**
  * GET /crew/events: one crew's server-sent events, fed by the same LISTEN connection as the
@@ -29,46 +28,30 @@ export function crewEventRoutes(hub: NotifyHub, db: Database): ApiRouter {
     },
     ({ req, res, actor }) => {
       const crewId = crewOf(actor)
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
+      serveEventStream(req, res, (stream) => {
+        const send = (event: string, data: unknown) => stream.send(event, JSON.stringify(data))
+        // Task look-ups in the order notifications came, so a stream never reorders a task's story.
+        let queue = Promise.resolve()
+        return hub.subscribe((event) => {
+          if (event.channel === CLOSING) {
+            stream.close()
+          } else if (event.channel === RESYNC) {
+            send(RESYNC, {})
+          } else if (
+            event.channel === DEVICE_CHANNEL &&
+            revokesToken(event.payload, actor.tokenId)
+          ) {
+            send('signed_out', { reason: 'this device was revoked' })
+            stream.close()
+          } else if (event.channel === 'tasks') {
+            const ids = taskIdsOf(event.payload)
+            queue = queue
+              .then(() => crewTaskEvents(db, crewId, ids))
+              .then((changes) => changes.forEach((change) => send('task', change)))
+              .catch(() => send(RESYNC, {}))
+          }
+        })
       })
-      res.write('retry: 3000\n\n')
-      let open = true
-      const send = (event: string, data: unknown) => {
-        if (open) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-      }
-      // Task look-ups in the order notifications came, so a stream never reorders a task's story.
-      let queue = Promise.resolve()
-      const unsubscribe = hub.subscribe((event) => {
-        if (event.channel === CLOSING) {
-          close()
-        } else if (event.channel === RESYNC) {
-          send(RESYNC, {})
-        } else if (event.channel === DEVICE_CHANNEL && revokesToken(event.payload, actor.tokenId)) {
-          send('signed_out', { reason: 'this device was revoked' })
-          close()
-        } else if (event.channel === 'tasks') {
-          const ids = taskIdsOf(event.payload)
-          queue = queue
-            .then(() => crewTaskEvents(db, crewId, ids))
-            .then((changes) => changes.forEach((change) => send('task', change)))
-            .catch(() => send(RESYNC, {}))
-        }
-      })
-      const keepalive = setInterval(() => {
-        if (open) res.write(': keepalive\n\n')
-      }, KEEPALIVE_MS)
-      function close(): void {
-        if (!open) return
-        open = false
-        clearInterval(keepalive)
-        unsubscribe()
-        res.end()
-      }
-      req.on('close', close)
       return undefined
     },
   )

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { READERS } from '../../shared/operations/roles.js'
 import { DEVICE_CHANNEL } from '../crew-access/device-events.js'
 import { ApiRouter } from '../http/api-router.js'
+import { serveEventStream } from './event-stream.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 
 /** What a browser console may follow: task changes, feeds' polls, problems reported/resolved. */
@@ -9,9 +10,6 @@ export const EVENT_CHANNELS = ['tasks', 'station_status', 'problems'] as const
 
 /** What the process listens to: the console's channels, and revoked devices (crew streams). */
 export const HUB_CHANNELS = [...EVENT_CHANNELS, DEVICE_CHANNEL] as const
-
-/** A comment line every so often keeps proxies and the browser from closing an idle stream. */
-const KEEPALIVE_MS = 15_000
 
 /**
  * GET /events: server-sent events for the console in a browser, fed by PostgreSQL LISTEN/NOTIFY,
@@ -32,36 +30,18 @@ export function eventRoutes(hub: NotifyHub): ApiRouter {
       responseDescription: 'text/event-stream',
     },
     ({ req, res }) => {
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      })
-      res.write('retry: 3000\n\n')
-      const unsubscribe = hub.subscribe((event) => {
-        if (event.channel === CLOSING) {
-          res.end()
-          return
-        }
-        if (
-          event.channel !== RESYNC &&
-          !(EVENT_CHANNELS as readonly string[]).includes(event.channel)
-        ) {
-          return
-        }
-        // NOTIFY payloads are single-line JSON; split anyway so a newline cannot end the event.
-        const data = event.payload
-          .split('\n')
-          .map((line) => `data: ${line}`)
-          .join('\n')
-        res.write(`event: ${event.channel}\n${data}\n\n`)
-      })
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS)
-      req.on('close', () => {
-        clearInterval(keepalive)
-        unsubscribe()
-      })
+      serveEventStream(req, res, (stream) =>
+        hub.subscribe((event) => {
+          if (event.channel === CLOSING) stream.close()
+          else if (
+            event.channel === RESYNC ||
+            (EVENT_CHANNELS as readonly string[]).includes(event.channel)
+          ) {
+            // NOTIFY payloads are single-line JSON; the stream splits lines anyway.
+            stream.send(event.channel, event.payload)
+          }
+        }),
+      )
       return undefined
     },
   )

@@ -10,7 +10,7 @@ import type {
 } from '../../shared/flows.js'
 import { asLongWork } from '../db/work-limits.js'
 import type { Database } from '../db/database.js'
-import { ServiceError } from '../errors.js'
+import { ServiceError, unknownStation } from '../errors.js'
 import { chooseSystem } from '../systems/system-choice.js'
 import type { TripsService } from '../trips/trips.service.js'
 import {
@@ -90,11 +90,7 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
     if (stationId !== null) {
       const station = await findStation(db, system.systemId, stationId)
       if (!station) {
-        throw new ServiceError(
-          'not_found',
-          'unknown_station',
-          `no station "${stationId}" in system ${system.systemId}`,
-        )
+        throw unknownStation(system.systemId, stationId)
       }
       stationName = station.name
     }
@@ -157,11 +153,7 @@ export function createFlowsService(deps: FlowsDeps): FlowsService {
       const system = await chooseSystem(db, request.systemId)
       const station = await findStation(db, system.systemId, request.stationId)
       if (!station) {
-        throw new ServiceError(
-          'not_found',
-          'unknown_station',
-          `no station "${request.stationId}" in system ${system.systemId}`,
-        )
+        throw unknownStation(system.systemId, request.stationId)
       }
       for (const [name, value] of [
         ['from', request.from],

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import express, { Router, type Response } from 'express'
+import { Router } from 'express'
 import { contentSecurityPolicy } from '../../shared/csp.js'
+import { builtAppFiles, redirectToSlash } from './built-app.js'
 import { HttpError } from './errors.js'
 
 /** Where a browser finds the console on the embedded server. */
@@ -16,18 +17,6 @@ export function defaultConsoleDir(): string {
   return fileURLToPath(new URL('../renderer', import.meta.url))
 }
 
-/** Vite names assets by content hash: a changed file is a new URL, so they never go stale. */
-const ASSET = /\/assets\/[^/]+-[\w-]{8,}\.\w+$/
-
-function setCacheHeaders(res: Response, path: string): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy())
-  res.setHeader(
-    'Cache-Control',
-    // index.html names this build's assets: always asked again, so a new build shows at once.
-    ASSET.test(path.replaceAll('\\', '/')) ? 'public, max-age=31536000, immutable' : 'no-cache',
-  )
-}
-
 /**
  * GET /console/: the console for analysts and dispatchers in a browser on the depot LAN, the same
  * bundle as the desktop window, under the same Content-Security-Policy (connect-src 'self': it
@@ -39,10 +28,7 @@ export function consoleRoutes(dir: string | null): Router {
   const router = Router({ strict: true })
   const built = () => dir !== null && existsSync(join(dir, 'index.html'))
 
-  router.get('/console', (req, res) => {
-    const query = req.originalUrl.slice(req.path.length)
-    res.redirect(301, `${CONSOLE_PATH}${query}`)
-  })
+  redirectToSlash(router, CONSOLE_PATH)
   router.use(CONSOLE_PATH, (_req, _res, next) => {
     if (built()) {
       next()
@@ -57,10 +43,7 @@ export function consoleRoutes(dir: string | null): Router {
     )
   })
   if (dir !== null) {
-    router.use(
-      CONSOLE_PATH,
-      express.static(dir, { index: 'index.html', redirect: false, setHeaders: setCacheHeaders }),
-    )
+    router.use(CONSOLE_PATH, builtAppFiles(dir, contentSecurityPolicy))
   }
   return router
 }

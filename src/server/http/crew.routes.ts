@@ -2,8 +2,9 @@ import { statSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import compression from 'compression'
-import express, { Router, type NextFunction, type Request, type Response } from 'express'
+import { Router, type NextFunction, type Request, type Response } from 'express'
 import { crewContentSecurityPolicy } from '../../shared/csp.js'
+import { builtAppFiles, redirectToSlash } from './built-app.js'
 import { HttpError } from './errors.js'
 
 /** Where a crew's phone finds its app on the embedded server. */
@@ -12,19 +13,6 @@ export const CREW_PATH = '/crew/'
 /** The built crew app (`npm run build:crew` writes out/crew, a sibling of out/main and out/cli). */
 export function defaultCrewDir(): string {
   return fileURLToPath(new URL('../crew', import.meta.url))
-}
-
-/** Vite names assets by content hash: a changed file is a new URL, so they never go stale. */
-const ASSET = /\/assets\/[^/]+-[\w-]{8,}\.\w+$/
-
-function setCacheHeaders(res: Response, path: string): void {
-  res.setHeader('Content-Security-Policy', crewContentSecurityPolicy())
-  // index.html, sw.js, registerSW.js, the manifest and icons keep their names across builds:
-  // always asked again (a 304 when unchanged), so a new build reaches phones at once.
-  res.setHeader(
-    'Cache-Control',
-    ASSET.test(path.replaceAll('\\', '/')) ? 'public, max-age=31536000, immutable' : 'no-cache',
-  )
 }
 
 /** The file under `dir` that a GET of /crew/<path> names, if it exists ("/" is index.html). */
@@ -53,10 +41,7 @@ function builtFile(dir: string, path: string): string | null {
  */
 export function crewRoutes(dir: string | null): Router {
   const router = Router({ strict: true })
-  router.get('/crew', (req, res) => {
-    const query = req.originalUrl.slice(req.path.length)
-    res.redirect(301, `${CREW_PATH}${query}`)
-  })
+  redirectToSlash(router, CREW_PATH)
   if (dir === null) {
     router.get(CREW_PATH, (_req, _res, next) => {
       next(new HttpError(404, 'crew_app_not_built', 'the crew app is not built: run npm run build'))
@@ -64,11 +49,7 @@ export function crewRoutes(dir: string | null): Router {
     return router
   }
   const compress = compression()
-  const files = express.static(dir, {
-    index: 'index.html',
-    redirect: false,
-    setHeaders: setCacheHeaders,
-  })
+  const files = builtAppFiles(dir, crewContentSecurityPolicy)
   router.use(CREW_PATH, (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       next()

@@ -6,7 +6,7 @@ import {
   type StationNearbyRequest,
 } from '../../shared/stations.js'
 import type { Database } from '../db/database.js'
-import { ServiceError } from '../errors.js'
+import { ServiceError, unknownStation } from '../errors.js'
 import { parseFlowTime } from '../flows/flows.service.js'
 import { toStationLive } from '../gbfs/gbfs.service.js'
 import { stationLiveRows } from '../gbfs/gbfs.repository.js'
@@ -34,11 +34,7 @@ export function createStationsService(deps: { db: Database; now?: () => Date }):
     const system: SystemRow = await chooseSystem(db, systemId)
     const found = await stationOf(db, system.systemId, stationId)
     if (!found) {
-      throw new ServiceError(
-        'not_found',
-        'unknown_station',
-        `no station "${stationId}" in system ${system.systemId}`,
-      )
+      throw unknownStation(system.systemId, stationId)
     }
     return { system, station: found }
   }

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { crewMeSchema, pairedDeviceSchema, pairRequestSchema } from '../crew-access.js'
 import {
   crewTaskAnswerSchema,
@@ -10,7 +9,7 @@ import {
   shiftSchema,
   shiftStartRequestSchema,
 } from '../crew-work.js'
-import { idParamSchema, idSchema } from '../dispatch.js'
+import { idSchema, taskParamsSchema } from '../dispatch.js'
 import { NONE, operation } from './operation.js'
 import { CREW, CREW_WORK } from './roles.js'
 
@@ -18,8 +17,6 @@ import { CREW, CREW_WORK } from './roles.js'
  * The crew's phone (issue 15): pairing, who it is, its shift, its task, pickups and problem
  * reports. Served over HTTP only (`desktop: false`): the console's desk has no shift.
  */
-
-const taskParams = z.object({ task_id: idParamSchema }).strict()
 
 export const pairDevice = operation({
   name: 'crew:pair',
@@ -118,7 +115,7 @@ export const pickup = operation({
     method: 'post',
     path: '/task/{task_id}/pickup',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     body: pickupRequestSchema,
     errors: [404, 409, 422],
     idempotent: true,

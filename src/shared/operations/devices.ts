@@ -5,7 +5,7 @@ import {
   deviceSchema,
   pairingSchema,
 } from '../crew-access.js'
-import { crewIdSchema, idSchema } from '../dispatch.js'
+import { crewIdSchema, idInput } from '../dispatch.js'
 import { NONE, operation } from './operation.js'
 import { DISPATCH, READERS } from './roles.js'
 
@@ -48,7 +48,7 @@ export const revokeDevice = operation({
   description:
     'Its token stops working on the next request (401), and NOTIFY `devices` closes its open event stream on every server sharing the database. Revoking a revoked device answers it unchanged.',
   roles: DISPATCH,
-  input: z.object({ device_id: idSchema }).strict(),
+  input: idInput('device_id'),
   output: deviceSchema,
   route: {
     method: 'post',

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { idParamSchema, idSchema } from '../dispatch.js'
+import { idParams, idSchema } from '../dispatch.js'
 import {
   feedPollSchema,
   feedsHealthSchema,
@@ -61,7 +61,7 @@ export const feedPolls = operation({
     method: 'get',
     path: '/feeds/{feed_id}/polls',
     tag: 'feeds',
-    params: z.object({ feed_id: idParamSchema }).strict(),
+    params: idParams('feed_id'),
     query: pollsHttpQuerySchema,
   },
   // The System page shows each feed's health; the poll log is for whoever investigates.

@@ -5,26 +5,25 @@ import {
   resolveProblemRequestSchema,
   taskReleaseSchema,
 } from '../crew-work.js'
-import { idParamSchema, idSchema } from '../dispatch.js'
+import { idInput, idParams, idSchema, taskParamsSchema } from '../dispatch.js'
 import { operation } from './operation.js'
 import { DISPATCH, READERS } from './roles.js'
 
 /** What crews report from the street, as the console reads it: problems, and tasks given back. */
 
-const problemParams = z.object({ problem_id: idParamSchema }).strict()
-const taskParams = z.object({ task_id: idParamSchema }).strict()
+const problemParams = idParams('problem_id')
 
 export const taskReleases = operation({
   name: 'tasks:releases',
   summary: 'Every time the task was given back, by whom and why (newest first)',
   roles: READERS,
-  input: z.object({ task_id: idSchema }).strict(),
+  input: idInput('task_id'),
   output: z.array(taskReleaseSchema),
   route: {
     method: 'get',
     path: '/task/{task_id}/releases',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     errors: [404],
   },
   example: { task_id: 9 },
@@ -44,7 +43,7 @@ export const problemPhoto = operation({
   name: 'problems:photo',
   summary: "A problem's photo, as its image bytes",
   roles: READERS,
-  input: z.object({ problem_id: idSchema }).strict(),
+  input: idInput('problem_id'),
   output: null,
   route: {
     method: 'get',
@@ -72,7 +71,7 @@ export const problemPhotoData = operation({
   name: 'problems:photoData',
   summary: "A problem's photo as a data: URL (for the console: IPC and <img> without a token)",
   roles: READERS,
-  input: z.object({ problem_id: idSchema }).strict(),
+  input: idInput('problem_id'),
   output: problemPhotoDataSchema,
   route: {
     method: 'get',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import {
   createSuggestionRequestSchema,
-  idParamSchema,
+  idParams,
   idSchema,
   rejectRequestSchema,
   suggestionListQuerySchema,
@@ -58,7 +58,7 @@ export const rejectSuggestion = operation({
     method: 'post',
     path: '/suggestions/{suggestion_id}/reject',
     tag: 'suggestions',
-    params: z.object({ suggestion_id: idParamSchema }).strict(),
+    params: idParams('suggestion_id'),
     body: rejectRequestSchema,
     errors: [404, 409],
   },

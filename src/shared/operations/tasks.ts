@@ -6,23 +6,22 @@ import {
   claimedTaskSchema,
   completeRequestSchema,
   dispatchRequestSchema,
-  idParamSchema,
+  idInput,
   idSchema,
   releaseRequestSchema,
   suggestionSchema,
+  TASK_STATUSES,
   taskListFilterSchema,
   taskListQuerySchema,
   taskPageSchema,
+  taskParamsSchema,
   taskSchema,
-  TASK_STATUSES,
   type TaskSummary,
 } from '../dispatch.js'
 import { NONE, operation, shaped } from './operation.js'
 import { CREW_WORK, DISPATCH, READERS, TASK_READERS } from './roles.js'
 
 /** Tasks: approved from suggestions, claimed and completed by crews, followed on the board. */
-
-const taskParams = z.object({ task_id: idParamSchema }).strict()
 
 export const approveTask = operation({
   name: 'tasks:approve',
@@ -151,13 +150,13 @@ export const taskDetail = operation({
   summary: "One task's detail: its suggestion, hand-outs, releases, the crew's note, its audit",
   description: 'A crew token reads its own tasks only.',
   roles: TASK_READERS,
-  input: z.object({ task_id: idSchema }).strict(),
+  input: idInput('task_id'),
   output: taskDetailSchema,
   route: {
     method: 'get',
     path: '/tasks/{task_id}',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     errors: [404],
   },
   example: { task_id: 9 },
@@ -167,13 +166,13 @@ export const getTask = operation({
   name: 'tasks:one',
   summary: 'One task',
   roles: TASK_READERS,
-  input: z.object({ task_id: idSchema }).strict(),
+  input: idInput('task_id'),
   output: taskSchema,
   route: {
     method: 'get',
     path: '/task/{task_id}',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     errors: [404],
   },
   // The crew's app reads its task here; the console reads a task's detail (tasks:get).
@@ -193,7 +192,7 @@ export const completeTask = operation({
     method: 'post',
     path: '/task/{task_id}/complete',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     body: completeRequestSchema,
     errors: [404, 409],
     idempotent: true,
@@ -214,7 +213,7 @@ export const releaseTask = operation({
     method: 'post',
     path: '/task/{task_id}/release',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     body: releaseRequestSchema,
     errors: [404, 409],
     idempotent: true,
@@ -233,7 +232,7 @@ export const cancelTask = operation({
     method: 'post',
     path: '/task/{task_id}/cancel',
     tag: 'tasks',
-    params: taskParams,
+    params: taskParamsSchema,
     body: cancelRequestSchema,
     errors: [404, 409],
   },

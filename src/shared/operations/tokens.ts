@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import {
+  type CreatedToken,
   createTokenRequestSchema,
-  idParamSchema,
-  idSchema,
+  idInput,
+  idParams,
   sessionSchema,
   tokenInfoSchema,
-  type CreatedToken,
 } from '../dispatch.js'
 import { NONE, operation, shaped } from './operation.js'
 import { ANYONE, DISPATCH } from './roles.js'
@@ -61,13 +61,13 @@ export const revokeToken = operation({
   name: 'tokens:revoke',
   summary: 'Revoke a token: it stops working at once on this server',
   roles: DISPATCH,
-  input: z.object({ token_id: idSchema }).strict(),
+  input: idInput('token_id'),
   output: tokenInfoSchema,
   route: {
     method: 'post',
     path: '/tokens/{token_id}/revoke',
     tag: 'tokens',
-    params: z.object({ token_id: idParamSchema }).strict(),
+    params: idParams('token_id'),
     errors: [404],
   },
   example: { token_id: 2 },

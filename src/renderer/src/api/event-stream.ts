@@ -77,22 +77,8 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
 
   const listening = () => Object.values(listeners).some((set) => set.size > 0)
 
-  function deliver(live: LiveEvent): void {
-    // Each branch keeps its event and payload together for the compiler.
-    switch (live.event) {
-      case 'tasks:changed':
-        for (const listener of listeners[live.event]) listener(live.payload)
-        break
-      case 'stations:changed':
-        for (const listener of listeners[live.event]) listener(live.payload)
-        break
-      case 'problems:changed':
-        for (const listener of listeners[live.event]) listener(live.payload)
-        break
-      case 'app:resync':
-        for (const listener of listeners[live.event]) listener(live.payload)
-        break
-    }
+  function deliver<E extends LiveName>(event: E, payload: ConsoleEvents[E]): void {
+    for (const listener of listeners[event] as Set<LiveListener<E>>) listener(payload)
   }
 
   function retry(): void {
@@ -125,7 +111,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
         }
         wait = options.retryMs
         if (connectedBefore) {
-          deliver({ event: 'app:resync', payload: { at: new Date().toISOString() } })
+          deliver('app:resync', { at: new Date().toISOString() })
         }
         connectedBefore = true
         const reader = response.body.getReader()
@@ -140,7 +126,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
           buffer = rest
           for (const { event, data } of events) {
             const live = liveEventOf(event, data)
-            if (live) deliver(live)
+            if (live) deliver(live.event, live.payload)
           }
         }
       } catch {

@@ -58,6 +58,16 @@ export function Empty({
   )
 }
 
+/** What an action failed at, above what it was done to; nothing while there is no failure. */
+export function ErrorNotice({ message }: { message: string | null }) {
+  if (!message) return null
+  return (
+    <div className="notice notice-error" role="alert">
+      <span>{message}</span>
+    </div>
+  )
+}
+
 /** A thin line under a view's header while it loads again, keeping what is shown. */
 export function Refreshing({ active }: { active: boolean }) {
   return <div className={active ? 'refreshing refreshing-on' : 'refreshing'} aria-hidden="true" />

@@ -22,22 +22,31 @@ export interface ResourceOptions {
 /** Bursts of changes (a batch approval, 64 claims) are folded into one reload. */
 const SETTLE_MS = 150
 
+export interface LatestAnswer<T> {
+  data: T | null
+  error: string | null
+  loading: boolean
+  /** Load without saying so (the first load, inside an effect). */
+  run: () => void
+  /** Load and say so (a Retry, a change announced). */
+  reload: () => void
+  /** An answer heard without asking (a push): kept, and the last failure forgotten. */
+  heard: (answer: T) => void
+}
+
 /**
- * Data from one channel, loaded at once, again on the given live events, and by `reload`
- * (a Retry). The latest request wins: a slow old answer never overwrites a newer one.
+ * The answer of `load`, asked for by `run` and `reload`; the latest request wins, so a slow old
+ * answer never overwrites a newer one. `load` null: nothing to ask, never loading.
  */
-export function useResource<T>(
-  client: ConsoleClient,
-  load: () => Promise<T>,
-  { events = [], intervalMs }: ResourceOptions = {},
-): Resource<T> {
+export function useLatestAnswer<T>(load: (() => Promise<T>) | null): LatestAnswer<T> {
   const [data, setData] = useState<T | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const [loading, setLoading] = useState(true)
+  const [loading, setLoading] = useState(load !== null)
   const latest = useRef(0)
 
   // No state is set before the answer: the first load runs inside an effect.
   const run = useCallback(() => {
+    if (!load) return
     const request = ++latest.current
     load().then(
       (answer) => {
@@ -55,9 +64,29 @@ export function useResource<T>(
   }, [load])
 
   const reload = useCallback(() => {
+    if (!load) return
     setLoading(true)
     run()
-  }, [run])
+  }, [load, run])
+
+  const heard = useCallback((answer: T) => {
+    setData(answer)
+    setError(null)
+  }, [])
+
+  return { data, error, loading, run, reload, heard }
+}
+
+/**
+ * Data from one channel, loaded at once, again on the given live events, and by `reload`
+ * (a Retry). The latest request wins: a slow old answer never overwrites a newer one.
+ */
+export function useResource<T>(
+  client: ConsoleClient,
+  load: () => Promise<T>,
+  { events = [], intervalMs }: ResourceOptions = {},
+): Resource<T> {
+  const { data, error, loading, run, reload } = useLatestAnswer(load)
 
   const eventKey = events.join(' ')
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react'
-import { Empty, Failure, Loading, Refreshing } from '../common/states'
+import { Empty, Loaded, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { canDispatch, type ViewProps } from '../shell/view-props'
@@ -70,21 +70,23 @@ export function CrewsView({
             Healthy: heard within 5 min · Warning: within 15 min · Critical: longer
           </span>
         </header>
-        {crews.error && !crews.data ? (
-          <Failure title="Crews unavailable" detail={crews.error} onRetry={crews.reload} />
-        ) : !crews.data ? (
-          <Loading what="crews" />
-        ) : crews.data.length === 0 ? (
-          <Empty title="No crews yet">Create a crew token below; the crew appears with it.</Empty>
-        ) : (
-          <CrewsTable
-            crews={crews.data}
-            devices={devices.data}
-            now={now}
-            timeZone={timeZone}
-            {...(pairingSource ? { onPair: setPairing } : {})}
-          />
-        )}
+        <Loaded resource={crews} what="crews">
+          {(list) =>
+            list.length === 0 ? (
+              <Empty title="No crews yet">
+                Create a crew token below; the crew appears with it.
+              </Empty>
+            ) : (
+              <CrewsTable
+                crews={list}
+                devices={devices.data}
+                now={now}
+                timeZone={timeZone}
+                {...(pairingSource ? { onPair: setPairing } : {})}
+              />
+            )
+          }
+        </Loaded>
       </section>
 
       <section className="panel" aria-labelledby="phones-title">
@@ -97,22 +99,24 @@ export function CrewsView({
             Pairing phones by QR code needs a server with the crew app; until then crews sign in
             with a crew token made below.
           </Empty>
-        ) : devices.error && !devices.data ? (
-          <Failure title="Phones unavailable" detail={devices.error} onRetry={devices.reload} />
-        ) : !devices.data ? (
-          <Loading what="phones" />
-        ) : devices.data.length === 0 ? (
-          <Empty title="No phone paired yet">
-            {pairingSource ? 'Choose "Pair a phone" beside a crew above.' : null}
-          </Empty>
         ) : (
-          <DevicesTable
-            devices={devices.data}
-            crewName={crewName}
-            now={now}
-            timeZone={timeZone}
-            {...(revoke ? { onRevoke: revoke } : {})}
-          />
+          <Loaded resource={devices} what="phones">
+            {(list) =>
+              list.length === 0 ? (
+                <Empty title="No phone paired yet">
+                  {pairingSource ? 'Choose "Pair a phone" beside a crew above.' : null}
+                </Empty>
+              ) : (
+                <DevicesTable
+                  devices={list}
+                  crewName={crewName}
+                  now={now}
+                  timeZone={timeZone}
+                  {...(revoke ? { onRevoke: revoke } : {})}
+                />
+              )
+            }
+          </Loaded>
         )}
       </section>
 

@@ -1,5 +1,7 @@
 import { useState } from 'react'
 import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
+import { ConfirmRevoke } from '../common/ConfirmRevoke'
+import { ErrorNotice } from '../common/states'
 import type { Device } from './crew-types'
 
 /**
@@ -54,11 +56,7 @@ export function DevicesTable({
 
   return (
     <>
-      {failure && (
-        <div className="notice notice-error" role="alert">
-          <span>{failure}</span>
-        </div>
-      )}
+      <ErrorNotice message={failure} />
       <table className="table" aria-label="Paired phones">
         <thead>
           <tr>
@@ -97,34 +95,16 @@ export function DevicesTable({
                   </span>
                 ) : !onRevoke ? (
                   <span className="badge badge-ok">Signed in</span>
-                ) : confirming === device.device_id ? (
-                  <span className="confirm-inline">
-                    <span>Sign this phone out now?</span>{' '}
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      disabled={working}
-                      onClick={() => revoke(device)}
-                    >
-                      Revoke now
-                    </button>{' '}
-                    <button
-                      type="button"
-                      className="button button-small button-quiet"
-                      onClick={() => setConfirming(null)}
-                    >
-                      Keep
-                    </button>
-                  </span>
                 ) : (
-                  <button
-                    type="button"
-                    className="button button-small button-quiet"
-                    onClick={() => setConfirming(device.device_id)}
-                    aria-label={`Revoke ${device.name}`}
-                  >
-                    Revoke
-                  </button>
+                  <ConfirmRevoke
+                    name={device.name}
+                    asking={confirming === device.device_id}
+                    question="Sign this phone out now?"
+                    working={working}
+                    onAsk={() => setConfirming(device.device_id)}
+                    onRevoke={() => revoke(device)}
+                    onKeep={() => setConfirming(null)}
+                  />
                 )}
               </td>
             </tr>

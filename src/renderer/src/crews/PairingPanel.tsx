@@ -1,6 +1,8 @@
 import QRCode from 'qrcode'
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
+import { Dialog } from '../common/Dialog'
 import { messageOf } from '../common/format'
+import { CopyFailed, useCopy } from '../common/useCopy'
 import { useNow } from '../common/useNow'
 import type { Pairing } from './crew-types'
 
@@ -30,8 +32,6 @@ function grouped(code: string): string {
   return code.match(/.{1,4}/g)?.join('-') ?? code
 }
 
-type Copy = 'no' | 'yes' | 'failed'
-
 /**
  * "Pair a phone" for one crew: asks for a one-time link on opening (and again on "New code"),
  * shows it as a QR code for the phone's camera and as a link to send, with the minutes left,
@@ -53,9 +53,8 @@ export function PairingPanel({
   const [pairing, setPairing] = useState<Pairing | null>(null)
   const [qr, setQr] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const [copied, setCopied] = useState<Copy>('no')
+  const { copied, copy, reset } = useCopy()
   const [asking, setAsking] = useState(0)
-  const closeButton = useRef<HTMLButtonElement>(null)
 
   useEffect(() => {
     let current = true
@@ -66,7 +65,7 @@ export function PairingPanel({
         setPairing(made)
         setQr(image)
         setError(null)
-        setCopied('no')
+        reset()
       })
       .catch((failure: unknown) => {
         if (current) setError(messageOf(failure))
@@ -74,18 +73,7 @@ export function PairingPanel({
     return () => {
       current = false
     }
-  }, [create, crewId, asking])
-
-  useEffect(() => closeButton.current?.focus(), [])
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return
-      event.preventDefault()
-      onClose()
-    }
-    window.addEventListener('keydown', onKey, true)
-    return () => window.removeEventListener('keydown', onKey, true)
-  }, [onClose])
+  }, [create, crewId, asking, reset])
 
   const again = useCallback(() => {
     setPairing(null)
@@ -94,133 +82,102 @@ export function PairingPanel({
     setAsking((n) => n + 1)
   }, [])
 
-  const copy = () => {
-    // The clipboard API needs a secure context: a LAN browser on plain http may refuse it.
-    const clipboard = navigator.clipboard as Clipboard | undefined
-    if (!pairing || !clipboard) {
-      setCopied('failed')
-      return
-    }
-    clipboard.writeText(pairing.url).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    )
-  }
-
   const left = pairing ? timeLeft(pairing.expires_at, now) : null
   const expired = pairing !== null && left === null
 
   return (
-    <div className="overlay" onClick={onClose}>
-      <div
-        className="dialog pairing"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="pairing-title"
-        onClick={(event) => event.stopPropagation()}
-      >
-        <header className="dialog-header">
-          <h2 id="pairing-title">Pair a phone with {crewName}</h2>
-          <button
-            ref={closeButton}
-            type="button"
-            className="button button-small button-quiet"
-            onClick={onClose}
-          >
-            Close
-          </button>
-        </header>
-        <div className="pairing-body">
-          {error ? (
-            <div className="pairing-error" role="alert">
-              <p>
-                <strong>No pairing link:</strong> {error}
+    <Dialog
+      id="pairing"
+      className="pairing"
+      title={`Pair a phone with ${crewName}`}
+      onClose={onClose}
+    >
+      <div className="pairing-body">
+        {error ? (
+          <div className="pairing-error" role="alert">
+            <p>
+              <strong>No pairing link:</strong> {error}
+            </p>
+            <button type="button" className="button" onClick={again}>
+              Try again
+            </button>
+          </div>
+        ) : !pairing || !qr ? (
+          <div className="state-box" aria-busy="true">
+            <span className="spinner" aria-hidden="true" />
+            <span>Making a one-time link…</span>
+          </div>
+        ) : (
+          <>
+            {pairing.warning && (
+              <p className="notice notice-warn pairing-warning" role="alert">
+                {pairing.warning}
               </p>
-              <button type="button" className="button" onClick={again}>
-                Try again
-              </button>
-            </div>
-          ) : !pairing || !qr ? (
-            <div className="state-box" aria-busy="true">
-              <span className="spinner" aria-hidden="true" />
-              <span>Making a one-time link…</span>
-            </div>
-          ) : (
-            <>
-              {pairing.warning && (
-                <p className="notice notice-warn pairing-warning" role="alert">
-                  {pairing.warning}
+            )}
+            <div className="pairing-main">
+              <figure className={`pairing-qr${expired ? ' pairing-qr-expired' : ''}`}>
+                <img src={qr} alt={`QR code of the pairing link for ${crewName}`} />
+                {expired && <figcaption>Expired</figcaption>}
+              </figure>
+              <div className="pairing-text">
+                <p>
+                  On the crew&apos;s phone, open the camera and point it at the code, or send the
+                  link below. The phone signs in as <strong>{crewName}</strong>; the link works
+                  once.
                 </p>
-              )}
-              <div className="pairing-main">
-                <figure className={`pairing-qr${expired ? ' pairing-qr-expired' : ''}`}>
-                  <img src={qr} alt={`QR code of the pairing link for ${crewName}`} />
-                  {expired && <figcaption>Expired</figcaption>}
-                </figure>
-                <div className="pairing-text">
-                  <p>
-                    On the crew&apos;s phone, open the camera and point it at the code, or send the
-                    link below. The phone signs in as <strong>{crewName}</strong>; the link works
-                    once.
-                  </p>
-                  <p className="pairing-expiry" aria-live="polite">
-                    {expired ? (
-                      <span className="error-text">
-                        This code has expired: make a new one.{' '}
-                        <button type="button" className="button button-small" onClick={again}>
-                          New code
-                        </button>
-                      </span>
-                    ) : (
-                      <>
-                        Expires in{' '}
-                        <strong className="num" data-testid="pairing-countdown">
-                          {left}
-                        </strong>
-                      </>
-                    )}
-                  </p>
-                  <div className="pairing-link">
-                    <code className="secret-value" data-testid="pairing-url">
-                      {pairing.url}
-                    </code>
-                    <button
-                      type="button"
-                      className="button button-small"
-                      onClick={copy}
-                      disabled={expired}
-                    >
-                      {copied === 'yes' ? 'Copied' : 'Copy link'}
-                    </button>
-                  </div>
-                  {copied === 'failed' && (
-                    <p className="error-text">
-                      This browser would not copy: select the link and copy it by hand.
-                    </p>
-                  )}
-                  <p className="pairing-code">
-                    Code to type if the camera fails:{' '}
-                    <code className="num">{grouped(pairing.code)}</code>
-                  </p>
-                  {pairing.tls_fingerprint ? (
-                    <div className="pairing-fingerprint">
-                      <span>
-                        Before pairing, check that the phone shows this certificate fingerprint
-                        (SHA-256):
-                      </span>
-                      <code data-testid="pairing-fingerprint">{pairing.tls_fingerprint}</code>
-                    </div>
+                <p className="pairing-expiry" aria-live="polite">
+                  {expired ? (
+                    <span className="error-text">
+                      This code has expired: make a new one.{' '}
+                      <button type="button" className="button button-small" onClick={again}>
+                        New code
+                      </button>
+                    </span>
                   ) : (
-                    <p className="hint">
-                      Plain HTTP: the connection is not encrypted ({pairing.server_url}).
-                    </p>
+                    <>
+                      Expires in{' '}
+                      <strong className="num" data-testid="pairing-countdown">
+                        {left}
+                      </strong>
+                    </>
                   )}
+                </p>
+                <div className="pairing-link">
+                  <code className="secret-value" data-testid="pairing-url">
+                    {pairing.url}
+                  </code>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => copy(pairing.url)}
+                    disabled={expired}
+                  >
+                    {copied === 'yes' ? 'Copied' : 'Copy link'}
+                  </button>
                 </div>
+                <CopyFailed copied={copied} what="link" />
+                <p className="pairing-code">
+                  Code to type if the camera fails:{' '}
+                  <code className="num">{grouped(pairing.code)}</code>
+                </p>
+                {pairing.tls_fingerprint ? (
+                  <div className="pairing-fingerprint">
+                    <span>
+                      Before pairing, check that the phone shows this certificate fingerprint
+                      (SHA-256):
+                    </span>
+                    <code data-testid="pairing-fingerprint">{pairing.tls_fingerprint}</code>
+                  </div>
+                ) : (
+                  <p className="hint">
+                    Plain HTTP: the connection is not encrypted ({pairing.server_url}).
+                  </p>
+                )}
               </div>
-            </>
-          )}
-        </div>
+            </div>
+          </>
+        )}
       </div>
-    </div>
+    </Dialog>
   )
 }

@@ -8,25 +8,16 @@ import {
 } from '../../../shared/dispatch'
 import type { ConsoleClient } from '../api/client'
 import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
-import { Empty, Failure, Loading } from '../common/states'
+import { ConfirmRevoke } from '../common/ConfirmRevoke'
+import { Empty, ErrorNotice, Loaded } from '../common/states'
+import { CopyFailed, useCopy } from '../common/useCopy'
 import { useResource } from '../common/useResource'
+import { useSubmit } from '../common/useSubmit'
 import { ROLE_LABELS } from '../session/roles'
 
 /** The secret, once: copy it now or never see it again. */
 function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no')
-  const copy = () => {
-    // The clipboard API needs a secure context: a LAN browser on plain http may refuse it.
-    const clipboard = navigator.clipboard as Clipboard | undefined
-    if (!clipboard) {
-      setCopied('failed')
-      return
-    }
-    clipboard.writeText(created.token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    )
-  }
+  const { copied, copy } = useCopy()
   return (
     <div className="secret" role="status">
       <p className="secret-title">
@@ -38,18 +29,14 @@ function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => vo
         <code className="secret-value" data-testid="new-token">
           {created.token}
         </code>
-        <button type="button" className="button" onClick={copy}>
+        <button type="button" className="button" onClick={() => copy(created.token)}>
           {copied === 'yes' ? 'Copied' : 'Copy'}
         </button>
         <button type="button" className="button button-quiet" onClick={onDone}>
           Done
         </button>
       </div>
-      {copied === 'failed' && (
-        <p className="error-text">
-          This browser would not copy: select the token and copy it by hand.
-        </p>
-      )}
+      <CopyFailed copied={copied} what="token" />
     </div>
   )
 }
@@ -59,28 +46,19 @@ function CreateToken({ onCreate }: { onCreate: (request: CreateTokenRequest) => 
   const [role, setRole] = useState<Role>('crew')
   const [crewId, setCrewId] = useState('')
   const [capacity, setCapacity] = useState('')
-  const [working, setWorking] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-
-  const submit = (event: { preventDefault(): void }) => {
-    event.preventDefault()
-    setWorking(true)
-    setError(null)
+  const { working, error, submit } = useSubmit(() => {
     const van = capacity.trim() === '' ? undefined : Number(capacity)
-    onCreate({
+    return onCreate({
       name: name.trim(),
       role,
       ...(role === 'crew' && crewId.trim() ? { crew_id: crewId.trim() } : {}),
       ...(role === 'crew' && van !== undefined ? { van_capacity: van } : {}),
+    }).then(() => {
+      setName('')
+      setCrewId('')
+      setCapacity('')
     })
-      .then(() => {
-        setName('')
-        setCrewId('')
-        setCapacity('')
-      })
-      .catch((failure: unknown) => setError(messageOf(failure)))
-      .finally(() => setWorking(false))
-  }
+  })
 
   return (
     <form className="token-form" onSubmit={submit} aria-label="Create a token">
@@ -186,78 +164,54 @@ export function TokensPanel({
           <CreateToken onCreate={create} />
         )}
       </div>
-      {failure && (
-        <div className="notice notice-error" role="alert">
-          <span>{failure}</span>
-        </div>
-      )}
-      {tokens.error && !tokens.data ? (
-        <Failure title="Tokens unavailable" detail={tokens.error} onRetry={tokens.reload} />
-      ) : !tokens.data ? (
-        <Loading what="tokens" />
-      ) : tokens.data.length === 0 ? (
-        <Empty title="No active tokens" />
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Token</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th className="right">Revoke</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((token) => (
-              <tr key={token.token_id}>
-                <td>
-                  <span className="strong">{token.name}</span>
-                  {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
-                </td>
-                <td>{ROLE_LABELS[token.role]}</td>
-                <td>
-                  <code>{token.token_prefix}…</code>
-                </td>
-                <td title={formatFullTime(token.created_at, timeZone)}>
-                  {formatClock(token.created_at, timeZone)}
-                </td>
-                <td>{formatAgo(token.last_used_at, now)}</td>
-                <td className="right nowrap">
-                  {revoking === token.token_id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        onClick={() => void revoke(token)}
-                      >
-                        Revoke now
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="button button-small button-quiet"
-                        onClick={() => setRevoking(null)}
-                      >
-                        Keep
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      className="button button-small button-quiet"
-                      onClick={() => setRevoking(token.token_id)}
-                      aria-label={`Revoke ${token.name}`}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ErrorNotice message={failure} />
+      <Loaded resource={tokens} what="tokens">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty title="No active tokens" />
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Role</th>
+                  <th>Token</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th className="right">Revoke</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((token) => (
+                  <tr key={token.token_id}>
+                    <td>
+                      <span className="strong">{token.name}</span>
+                      {token.crew_id && <span className="sub">crew {token.crew_id}</span>}
+                    </td>
+                    <td>{ROLE_LABELS[token.role]}</td>
+                    <td>
+                      <code>{token.token_prefix}…</code>
+                    </td>
+                    <td title={formatFullTime(token.created_at, timeZone)}>
+                      {formatClock(token.created_at, timeZone)}
+                    </td>
+                    <td>{formatAgo(token.last_used_at, now)}</td>
+                    <td className="right nowrap">
+                      <ConfirmRevoke
+                        name={token.name}
+                        asking={revoking === token.token_id}
+                        onAsk={() => setRevoking(token.token_id)}
+                        onRevoke={() => void revoke(token)}
+                        onKeep={() => setRevoking(null)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </section>
   )
 }

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo } from 'react'
 import type { ConsoleClient } from '../api/client'
-import { messageOf } from '../common/format'
+import { useLatestAnswer } from '../common/useResource'
 import type { Device, Pairing, Problem, TaskRelease } from './crew-types'
 
 /**
@@ -122,35 +122,7 @@ export function useSourced<T>(
   load: (() => Promise<T>) | null,
   { subscribe, intervalMs }: SourcedOptions = {},
 ): Sourced<T> {
-  const [data, setData] = useState<T | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [loading, setLoading] = useState(load !== null)
-  const latest = useRef(0)
-
-  // No state is set before the answer: the first load runs inside an effect.
-  const run = useCallback(() => {
-    if (!load) return
-    const request = ++latest.current
-    load().then(
-      (answer) => {
-        if (request !== latest.current) return
-        setData(answer)
-        setError(null)
-        setLoading(false)
-      },
-      (failure: unknown) => {
-        if (request !== latest.current) return
-        setError(messageOf(failure))
-        setLoading(false)
-      },
-    )
-  }, [load])
-
-  const reload = useCallback(() => {
-    if (!load) return
-    setLoading(true)
-    run()
-  }, [load, run])
+  const { data, error, loading, run, reload } = useLatestAnswer(load)
 
   useEffect(() => {
     if (!load) return

@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { formatAgo, formatClock, formatFullTime, messageOf } from '../common/format'
+import { formatAgo, formatClock, formatFullTime } from '../common/format'
+import { useSubmit } from '../common/useSubmit'
 import { PROBLEM_KIND_LABELS, type Problem } from '../crews/crew-types'
 import { stationHash } from '../shell/routes'
 import { ProblemPhoto } from './ProblemPhoto'
@@ -17,20 +18,13 @@ function ResolveForm({
   onDone: (resolved: Problem | null) => void
 }) {
   const [note, setNote] = useState('')
-  const [working, setWorking] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const submit = (event: { preventDefault(): void }) => {
-    event.preventDefault()
-    setWorking(true)
-    setError(null)
-    onResolve(problem, note.trim() === '' ? undefined : note.trim()).then(
-      (resolved) => onDone(resolved),
-      (failure: unknown) => {
-        setError(`Not resolved: ${messageOf(failure)}`)
-        setWorking(false)
-      },
-    )
-  }
+  const { working, error, submit } = useSubmit(
+    () =>
+      onResolve(problem, note.trim() === '' ? undefined : note.trim()).then((resolved) =>
+        onDone(resolved),
+      ),
+    (message) => `Not resolved: ${message}`,
+  )
   return (
     <form
       className="problem-resolve"

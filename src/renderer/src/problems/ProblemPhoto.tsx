@@ -1,42 +1,25 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
+import { Overlay, useCloseKeys } from '../common/Dialog'
 import { messageOf } from '../common/format'
 
 /** The photo large, over the page; Esc, a click or Close put it away. */
 function PhotoLarge({ src, alt, onClose }: { src: string; alt: string; onClose: () => void }) {
-  const close = useRef<HTMLButtonElement>(null)
-  useEffect(() => {
-    close.current?.focus()
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return
-      event.preventDefault()
-      onClose()
-    }
-    window.addEventListener('keydown', onKey, true)
-    return () => window.removeEventListener('keydown', onKey, true)
-  }, [onClose])
+  const close = useCloseKeys(onClose)
   return (
-    <div className="overlay" onClick={onClose}>
-      <figure
-        className="photo-large"
-        role="dialog"
-        aria-modal="true"
-        aria-label={alt}
-        onClick={(event) => event.stopPropagation()}
-      >
-        <img src={src} alt={alt} />
-        <figcaption>
-          <span>{alt}</span>
-          <button
-            ref={close}
-            type="button"
-            className="button button-small button-quiet"
-            onClick={onClose}
-          >
-            Close
-          </button>
-        </figcaption>
-      </figure>
-    </div>
+    <Overlay as="figure" className="photo-large" label={alt} onClose={onClose}>
+      <img src={src} alt={alt} />
+      <figcaption>
+        <span>{alt}</span>
+        <button
+          ref={close}
+          type="button"
+          className="button button-small button-quiet"
+          onClick={onClose}
+        >
+          Close
+        </button>
+      </figcaption>
+    </Overlay>
   )
 }
 

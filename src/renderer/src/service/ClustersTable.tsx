@@ -1,9 +1,8 @@
 import { useMemo } from 'react'
 import type { ClusterMember, ServiceCluster } from '../../../shared/service-levels'
-import { openStation } from '../shell/routes'
-import { Amount, SortTable, type Column } from './parts'
+import { amountColumn, SortTable, type Column } from './parts'
 import { formatDollars, formatMinutes } from './service-data'
-import { StationLink, stationName } from './StationsTable'
+import { StationLink, stationRows } from './StationsTable'
 import { CLUSTER_SORTS } from './table-data'
 
 const distance = (meters: number) => `${Math.round(meters)} m`
@@ -61,55 +60,44 @@ function clusterColumns(systemId: string): Column<ServiceCluster, keyof typeof C
       title: 'The other stations within a third of a mile (or the 3 nearest), nearest first',
       cell: (row) => <Members systemId={systemId} members={row.members} />,
     },
-    {
-      key: 'outage',
-      label: 'Outage',
-      title: 'Minutes beyond 10 in a row with no bike, or no dock, in the whole cluster',
-      numeric: true,
-      cell: (row) => (
-        <Amount value={row.outage_minutes} text={formatMinutes(row.outage_minutes)} alert />
-      ),
-    },
-    {
-      key: 'dollars',
-      label: 'Cost',
-      title: '$1 for each outage minute',
-      numeric: true,
-      cell: (row) => <Amount value={row.outage_dollars} text={formatDollars(row.outage_dollars)} />,
-    },
-    {
-      key: 'episodes',
-      label: 'Outages',
-      title: 'Outages longer than 10 minutes',
-      numeric: true,
-      cell: (row) => <Amount value={row.episodes} text={row.episodes.toLocaleString()} />,
-    },
-    {
-      key: 'longest',
-      label: 'Longest',
-      numeric: true,
-      cell: (row) => (
-        <Amount value={row.longest_minutes} text={formatMinutes(row.longest_minutes)} />
-      ),
-    },
-    {
-      key: 'outEmpty',
-      label: 'No bike',
-      title: 'Minutes out because no station of the cluster had a usable bike (all of them)',
-      numeric: true,
-      cell: (row) => (
-        <Amount value={row.minutes_out_empty} text={formatMinutes(row.minutes_out_empty)} />
-      ),
-    },
-    {
-      key: 'outFull',
-      label: 'No dock',
-      title: 'Minutes out because none had an operable dock (all of them)',
-      numeric: true,
-      cell: (row) => (
-        <Amount value={row.minutes_out_full} text={formatMinutes(row.minutes_out_full)} />
-      ),
-    },
+    amountColumn(
+      {
+        key: 'outage',
+        label: 'Outage',
+        title: 'Minutes beyond 10 in a row with no bike, or no dock, in the whole cluster',
+      },
+      (row) => row.outage_minutes,
+      formatMinutes,
+      true,
+    ),
+    amountColumn(
+      { key: 'dollars', label: 'Cost', title: '$1 for each outage minute' },
+      (row) => row.outage_dollars,
+      formatDollars,
+    ),
+    amountColumn(
+      { key: 'episodes', label: 'Outages', title: 'Outages longer than 10 minutes' },
+      (row) => row.episodes,
+    ),
+    amountColumn({ key: 'longest', label: 'Longest' }, (row) => row.longest_minutes, formatMinutes),
+    amountColumn(
+      {
+        key: 'outEmpty',
+        label: 'No bike',
+        title: 'Minutes out because no station of the cluster had a usable bike (all of them)',
+      },
+      (row) => row.minutes_out_empty,
+      formatMinutes,
+    ),
+    amountColumn(
+      {
+        key: 'outFull',
+        label: 'No dock',
+        title: 'Minutes out because none had an operable dock (all of them)',
+      },
+      (row) => row.minutes_out_full,
+      formatMinutes,
+    ),
   ]
 }
 
@@ -133,11 +121,9 @@ export function ClustersTable({
       columns={columns}
       sorts={CLUSTER_SORTS}
       initialSort={{ key: 'outage', direction: 'desc' }}
-      rowKey={(row) => row.station_id}
-      tie={stationName}
       limit={limit}
       noun="clusters"
-      onOpen={(row) => openStation({ systemId, stationId: row.station_id })}
+      {...stationRows(systemId)}
     />
   )
 }

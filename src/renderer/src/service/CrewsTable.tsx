@@ -1,6 +1,6 @@
 import type { CrewPerformance, ServiceCrews } from '../../../shared/service-levels'
 import { DURATION_STEPS } from '../../../shared/service-csv'
-import { Amount, SortTable, type Column } from './parts'
+import { amountColumn, SortTable, type Column } from './parts'
 import { formatSpan, oneDecimal } from './service-data'
 import { CREW_SORTS } from './table-data'
 
@@ -30,20 +30,14 @@ const CREW_COLUMNS: Column<CrewPerformance, keyof typeof CREW_SORTS>[] = [
     numeric: true,
     cell: (row) => row.completed.toLocaleString(),
   },
-  {
-    key: 'released',
-    label: 'Released',
-    title: 'Given back to the queue',
-    numeric: true,
-    cell: (row) => <Amount value={row.released} text={row.released.toLocaleString()} />,
-  },
-  {
-    key: 'canceled',
-    label: 'Canceled',
-    title: 'Canceled while this crew held them',
-    numeric: true,
-    cell: (row) => <Amount value={row.canceled} text={row.canceled.toLocaleString()} />,
-  },
+  amountColumn(
+    { key: 'released', label: 'Released', title: 'Given back to the queue' },
+    (row) => row.released,
+  ),
+  amountColumn(
+    { key: 'canceled', label: 'Canceled', title: 'Canceled while this crew held them' },
+    (row) => row.canceled,
+  ),
   {
     key: 'bikes',
     label: 'Bikes moved',

@@ -2,7 +2,7 @@ import { useMemo } from 'react'
 import type { ReportStation, ServiceStation } from '../../../shared/service-levels'
 import type { SortValue } from '../common/sort'
 import { openStation, stationHash } from '../shell/routes'
-import { Amount, SortTable, type Column } from './parts'
+import { amountColumn, SortTable, type Column } from './parts'
 import { formatHours, formatMinutes, formatShare } from './service-data'
 import { emptyOrFull, FIGURE_SORTS, STATION_SORTS } from './table-data'
 
@@ -32,6 +32,15 @@ export function StationLink({
 
 export const stationName = (row: { name: string }) => row.name
 
+/** A table of a system's stations (or of clusters around them): keyed, tied and opened by station. */
+export function stationRows(systemId: string) {
+  return {
+    rowKey: (row: { station_id: string }) => row.station_id,
+    tie: stationName,
+    onOpen: (row: { station_id: string }) => openStation({ systemId, stationId: row.station_id }),
+  }
+}
+
 /** A station's figures; the range's table adds its cluster's outage. */
 export function figureColumns(
   systemId: string,
@@ -44,27 +53,26 @@ export function figureColumns(
       clip: true,
       cell: (row) => <StationLink systemId={systemId} stationId={row.station_id} name={row.name} />,
     },
-    {
-      key: 'emptyOrFull',
-      label: 'Empty + full',
-      title: 'Hours with no bike to take or no dock to return to',
-      numeric: true,
-      cell: (row) => <Amount value={emptyOrFull(row)} text={formatHours(emptyOrFull(row))} alert />,
-    },
-    {
-      key: 'empty',
-      label: 'Empty',
-      title: 'Hours installed and renting with no usable bike',
-      numeric: true,
-      cell: (row) => <Amount value={row.minutes_empty} text={formatHours(row.minutes_empty)} />,
-    },
-    {
-      key: 'full',
-      label: 'Full',
-      title: 'Hours installed and returning with no operable dock',
-      numeric: true,
-      cell: (row) => <Amount value={row.minutes_full} text={formatHours(row.minutes_full)} />,
-    },
+    amountColumn(
+      {
+        key: 'emptyOrFull',
+        label: 'Empty + full',
+        title: 'Hours with no bike to take or no dock to return to',
+      },
+      (row) => emptyOrFull(row),
+      formatHours,
+      true,
+    ),
+    amountColumn(
+      { key: 'empty', label: 'Empty', title: 'Hours installed and renting with no usable bike' },
+      (row) => row.minutes_empty,
+      formatHours,
+    ),
+    amountColumn(
+      { key: 'full', label: 'Full', title: 'Hours installed and returning with no operable dock' },
+      (row) => row.minutes_full,
+      formatHours,
+    ),
     {
       key: 'unknown',
       label: 'Unknown',
@@ -94,19 +102,16 @@ export function stationColumns(
 ): Column<ServiceStation, keyof typeof STATION_SORTS>[] {
   return [
     ...figureColumns(systemId),
-    {
-      key: 'outage',
-      label: 'Outage',
-      title:
-        'Cluster outage: minutes beyond 10 in a row with no bike, or no dock, anywhere in the cluster around this station',
-      numeric: true,
-      cell: (row) => (
-        <Amount
-          value={row.cluster_outage_minutes}
-          text={formatMinutes(row.cluster_outage_minutes)}
-        />
-      ),
-    },
+    amountColumn(
+      {
+        key: 'outage',
+        label: 'Outage',
+        title:
+          'Cluster outage: minutes beyond 10 in a row with no bike, or no dock, anywhere in the cluster around this station',
+      },
+      (row) => row.cluster_outage_minutes,
+      formatMinutes,
+    ),
   ]
 }
 
@@ -139,11 +144,9 @@ export function StationsTable<Row extends ReportStation, K extends string>({
       columns={shown}
       sorts={sorts}
       initialSort={{ key: 'emptyOrFull', direction: 'desc' }}
-      rowKey={(row) => row.station_id}
-      tie={stationName}
       limit={limit}
       noun="stations"
-      onOpen={(row) => openStation({ systemId, stationId: row.station_id })}
+      {...stationRows(systemId)}
     />
   )
 }

@@ -181,3 +181,17 @@ export function Amount({
   if (value === 0) return <span className="muted">{text}</span>
   return <span className={alert ? 'num-alert' : undefined}>{text}</span>
 }
+
+/** A column of one figure, as an Amount: muted at zero, in the alert colour when `alert`. */
+export function amountColumn<Row, K extends string>(
+  column: Omit<Column<Row, K>, 'cell' | 'numeric'>,
+  value: (row: Row) => number,
+  format: (value: number) => string = (figure) => figure.toLocaleString(),
+  alert = false,
+): Column<Row, K> {
+  return {
+    ...column,
+    numeric: true,
+    cell: (row) => <Amount value={value(row)} text={format(value(row))} alert={alert} />,
+  }
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { Dialog } from '../common/Dialog'
 import type { ViewInfo } from './routes'
 import {
   globalShortcuts,
@@ -9,6 +9,9 @@ import {
   TASK_SHORTCUTS,
   type Shortcut,
 } from './shortcuts'
+
+/** `?` opens the help and closes it again. */
+const HELP_CLOSE_KEYS = ['Escape', '?']
 
 function Group({ title, shortcuts }: { title: string; shortcuts: Shortcut[] }) {
   return (
@@ -43,46 +46,27 @@ export function HelpOverlay({
   views: readonly ViewInfo[]
   onClose: () => void
 }) {
-  const closeButton = useRef<HTMLButtonElement>(null)
-  useEffect(() => {
-    closeButton.current?.focus()
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' || event.key === '?') {
-        event.preventDefault()
-        onClose()
-      }
-    }
-    window.addEventListener('keydown', onKey, true)
-    return () => window.removeEventListener('keydown', onKey, true)
-  }, [onClose])
   return (
-    <div className="overlay" onClick={onClose}>
-      <div
-        className="dialog help"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="help-title"
-        onClick={(event) => event.stopPropagation()}
-      >
-        <header className="dialog-header">
-          <h2 id="help-title">Keyboard shortcuts</h2>
-          <button ref={closeButton} type="button" className="button button-quiet" onClick={onClose}>
-            Close
-          </button>
-        </header>
-        <div className="help-groups">
-          <Group title="Anywhere" shortcuts={globalShortcuts(views)} />
-          <Group title="Stations" shortcuts={STATION_SHORTCUTS} />
-          {views.some((view) => view.id === 'service') && (
-            <>
-              <Group title="Service" shortcuts={SERVICE_SHORTCUTS} />
-              <Group title="Daily report" shortcuts={REPORT_SHORTCUTS} />
-            </>
-          )}
-          <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
-          <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />
-        </div>
+    <Dialog
+      id="help"
+      className="help"
+      title="Keyboard shortcuts"
+      closeKeys={HELP_CLOSE_KEYS}
+      closeClassName="button button-quiet"
+      onClose={onClose}
+    >
+      <div className="help-groups">
+        <Group title="Anywhere" shortcuts={globalShortcuts(views)} />
+        <Group title="Stations" shortcuts={STATION_SHORTCUTS} />
+        {views.some((view) => view.id === 'service') && (
+          <>
+            <Group title="Service" shortcuts={SERVICE_SHORTCUTS} />
+            <Group title="Daily report" shortcuts={REPORT_SHORTCUTS} />
+          </>
+        )}
+        <Group title="Suggestions" shortcuts={SUGGESTION_SHORTCUTS} />
+        <Group title="Tasks" shortcuts={TASK_SHORTCUTS} />
       </div>
-    </div>
+    </Dialog>
   )
 }

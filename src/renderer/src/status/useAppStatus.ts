@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect } from 'react'
 import type { AppStatus } from '../../../shared/contract'
 import type { ConsoleClient } from '../api/client'
+import { useLatestAnswer } from '../common/useResource'
 
 export interface AppStatusView {
   /** The last status heard, by answer or by push; null until the first arrives. */
@@ -12,41 +13,20 @@ export interface AppStatusView {
 }
 
 export function useAppStatus(client: ConsoleClient): AppStatusView {
-  const [status, setStatus] = useState<AppStatus | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [checking, setChecking] = useState(true)
-  // A Retry clicked twice must not let the slower, older answer win.
-  const latestRequest = useRef(0)
-
-  const load = useCallback(() => {
-    const request = ++latestRequest.current
-    client.invoke('app:status').then(
-      (answer) => {
-        if (request !== latestRequest.current) return
-        setStatus(answer)
-        setError(null)
-        setChecking(false)
-      },
-      (failure: unknown) => {
-        if (request !== latestRequest.current) return
-        setError(failure instanceof Error ? failure.message : String(failure))
-        setChecking(false)
-      },
-    )
-  }, [client])
+  const fetchStatus = useCallback(() => client.invoke('app:status'), [client])
+  const {
+    data: status,
+    error,
+    loading: checking,
+    run,
+    reload: retry,
+    heard,
+  } = useLatestAnswer(fetchStatus)
 
   useEffect(() => {
-    load()
-    return client.on('app:status', (pushed) => {
-      setStatus(pushed)
-      setError(null)
-    })
-  }, [client, load])
-
-  const retry = useCallback(() => {
-    setChecking(true)
-    load()
-  }, [load])
+    run()
+    return client.on('app:status', heard)
+  }, [client, run, heard])
 
   return { status, error, checking, retry }
 }
