@@ -56,6 +56,7 @@ export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
         const { detail, code, ...extra } = result.error
         if (Object.keys(extra).length === 0) throw new Error(detail)
         const refusal: BridgeRefusal = { message: detail, detail, code, ...extra }
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error's fields would not cross
         return Promise.reject(refusal)
       }
       return result.value as ConsoleApi[C]['response']

@@ -40,8 +40,7 @@ export function fromBridge(bridge: ConsoleBridge): ConsoleClient {
       )
     } catch (error) {
       if (!isBridgeRefusal(error)) throw error
-      const { message, detail: _detail, code, ...extra } = error
-      throw new ApiError(message, 0, code, extra)
+      throw new ApiError(error.detail, 0, error.code, { fits_qty: error.fits_qty })
     }
   }) as ConsoleBridge['invoke']
   return { invoke, on: (event, listener) => bridge.on(event, listener) }
