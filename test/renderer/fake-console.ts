@@ -165,6 +165,7 @@ const DEFAULTS: FakeAnswers = {
     stale: 0,
   }),
   'crews:list': () => [],
+  'problems:list': () => [],
   'tokens:list': () => [],
   'service:summary': (range) => serviceSummary(range),
   'service:stations': (range) => serviceStations(range),
