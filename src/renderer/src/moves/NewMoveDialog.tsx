@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Session, Task } from '../../../shared/dispatch'
 import type { StationLive } from '../../../shared/feeds'
 import { fitsQtyOf, type ConsoleClient } from '../api/client'
-import { messageOf } from '../common/format'
+import { messageOf, plural } from '../common/format'
 import { useResource } from '../common/useResource'
 import { canDispatch } from '../shell/view-props'
 import { stationRowKey } from '../stations/table-model'
@@ -192,7 +192,7 @@ export function NewMoveDialog({
             )}
             <footer className="move-actions">
               <span className="move-hint">
-                {invalid ?? `${count} bikes, ${nameOf(from)} → ${nameOf(to)}`}
+                {invalid ?? `${plural(count, 'bike')}, ${nameOf(from)} → ${nameOf(to)}`}
               </span>
               <button type="submit" className="button" disabled={working || invalid !== null}>
                 {working ? 'Creating…' : 'Create task'}

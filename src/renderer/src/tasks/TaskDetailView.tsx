@@ -146,7 +146,7 @@ export function TaskDetailView({
                 <tbody>
                   {data.assignments.map((handOut) => (
                     <tr key={handOut.assigned_at}>
-                      <td>{handOut.worker_id}</td>
+                      <td className="nowrap">{handOut.worker_id}</td>
                       <td>{time(handOut.assigned_at)}</td>
                       <td>{time(handOut.ended_at)}</td>
                       <td>{handOut.outcome ?? 'holding it'}</td>
