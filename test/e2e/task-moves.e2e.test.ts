@@ -8,6 +8,7 @@ import {
   api,
   createToken,
   newPage,
+  roomyMove,
   screenshots,
   SCREENSHOTS,
   stationsWithNumbers,
@@ -60,11 +61,7 @@ describe(`moves by hand and approvals re-checked, in a browser (needs ${CHROMIUM
     'refuses an approval the live status contradicts with the qty that fits; a hand-made move reaches the board and its detail',
     async () => {
       const stations = await stationsWithNumbers(serve, dispatcher, 2, 100)
-      const live = stations.filter((s) => s.bikes !== null && s.docks !== null)
-      const from = [...live].sort((a, b) => (b.bikes ?? 0) - (a.bikes ?? 0))[0]
-      const to = [...live]
-        .filter((s) => s.stationId !== from?.stationId)
-        .sort((a, b) => (b.docks ?? 0) - (a.docks ?? 0))[0]
+      const { from, to } = roomyMove(stations)
       if (!from || !to) throw new Error('the demo feed brought no stations with numbers')
       // 150 bikes: more than any station holds, so the live numbers contradict it.
       await api(serve, 'POST', '/suggestions', dispatcher, {
