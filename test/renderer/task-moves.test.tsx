@@ -8,6 +8,7 @@ import { OverviewView } from '../../src/renderer/src/overview/OverviewView'
 import { routeOfHash, VIEWS } from '../../src/renderer/src/shell/routes'
 import { StationsView } from '../../src/renderer/src/stations/StationsView'
 import { forgetStationsTable } from '../../src/renderer/src/stations/table-model'
+import { TaskCard } from '../../src/renderer/src/tasks/TaskCard'
 import { TaskDetailView } from '../../src/renderer/src/tasks/TaskDetailView'
 import {
   ANALYST,
@@ -156,6 +157,21 @@ function detail(rest: Partial<TaskDetail> = {}, taskRest: Partial<Task> = {}): T
 }
 
 describe("A task's detail", () => {
+  it('opens from its board card, which says the crew a ready task is assigned to', () => {
+    render(
+      <TaskCard
+        task={task(12, { status: 'ready', worker_id: null, for_crew: 'van-1' })}
+        index={null}
+        now={Date.now()}
+        timeZone={null}
+      />,
+    )
+    expect(screen.getByText('For crew van-1')).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Open task 12' }).getAttribute('href')).toBe(
+      '#/task/12',
+    )
+  })
+
   it('opens from #/task/<id> and shows the suggestion, hand-outs, the give-back reason, the note and the audit', async () => {
     expect(routeOfHash('#/task/12', VIEWS)).toMatchObject({ view: 'task', task: 12 })
     expect(routeOfHash('#/task/abc', VIEWS).view).toBe('overview')

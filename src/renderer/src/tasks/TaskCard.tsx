@@ -129,7 +129,11 @@ export function TaskCard({
       </div>
       <footer className="task-foot">
         <span className="task-crew">
-          {task.worker_id ? `Crew ${task.worker_id}` : 'No crew yet'}
+          {task.worker_id
+            ? `Crew ${task.worker_id}`
+            : task.for_crew
+              ? `For crew ${task.for_crew}`
+              : 'No crew yet'}
         </span>
         {onCancel && (task.status === 'ready' || task.status === 'assigned') && !confirming && (
           <button
