@@ -239,7 +239,23 @@ describe('Overview that leads somewhere', () => {
   it('counts suggestions waiting and open problems, and each number links to what it counts', async () => {
     const { view, fake } = props({
       'suggestions:list': () => [suggestion(1), suggestion(2), suggestion(3)],
-      'problems:list': () => [{ problem_id: 1 }],
+      'problems:list': () => [
+        {
+          problem_id: 1,
+          system_id: 'bay_wheels',
+          station_id: 'A',
+          station_name: 'Market St at 4th St',
+          kind: 'broken_docks',
+          note: null,
+          has_photo: false,
+          reported_by: 'Van 1',
+          crew_id: 'van-1',
+          created_at: minutesAgo(10),
+          resolved_at: null,
+          resolved_by: null,
+          resolution_note: null,
+        },
+      ],
     })
     const feeds = {
       data: { leader: 'depot:1', pollingHere: true, stale: false, checkedAt: '', feeds: [feed()] },
