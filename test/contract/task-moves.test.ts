@@ -253,6 +253,23 @@ describe('POST /tasks: a move by hand', () => {
     expect(await counts()).toEqual(before)
   })
 
+  it('creates one task for one Idempotency-Key, however often it is sent', async () => {
+    const before = await counts()
+    const send = () =>
+      api.call('POST', '/tasks', {
+        token: dispatcher,
+        body: { from_station_id: 'MP', to_station_id: 'EM', qty: 2 },
+        headers: { 'Idempotency-Key': 'move-by-hand-1' },
+      })
+    const first = await send()
+    const again = await send()
+    expect(first.status).toBe(201)
+    expect(again.status).toBe(201)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect((again.body as Task).id).toBe((first.body as Task).id)
+    expect((await counts()).tasks).toBe(before.tasks + 1)
+  })
+
   it('is for dispatchers only', async () => {
     const answer = await call(
       'POST',
