@@ -5,11 +5,12 @@ import {
   type Channel,
   type ConsoleApi,
   type ConsoleEvents,
+  type ErrorExtra,
   type EventName,
   type IpcFailure,
   type IpcResult,
 } from '../shared/contract.js'
-import { describeError, errorCode } from '../server/errors.js'
+import { describeError, errorCode, errorExtra } from '../server/errors.js'
 import { OPERATION_BY_NAME } from '../shared/operations/index.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */
@@ -39,8 +40,8 @@ export interface RegisterOptions<Event> {
 /** `domain:verb`, as the contract names channels. */
 const CHANNEL_NAME = /^[a-z][a-z-]*:[a-z][a-zA-Z]*$/
 
-function failure(code: string, detail: string): IpcFailure {
-  return { ok: false, error: { code, detail } }
+function failure(code: string, detail: string, extra: ErrorExtra = {}): IpcFailure {
+  return { ok: false, error: { code, detail, ...extra } }
 }
 
 async function dispatch<C extends Channel, Event>(
@@ -65,7 +66,7 @@ async function dispatch<C extends Channel, Event>(
     return { ok: true, value: await handler(parsed.data as ConsoleApi[C]['request']) }
   } catch (error) {
     options.onError?.(channel, error)
-    return failure(errorCode(error), describeError(error))
+    return failure(errorCode(error), describeError(error), errorExtra(error))
   }
 }
 

@@ -2,6 +2,7 @@ import {
   isChannel,
   isEventName,
   type Channel,
+  type BridgeRefusal,
   type ConsoleApi,
   type ConsoleBridge,
   type ConsoleEvents,
@@ -49,8 +50,15 @@ export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
       if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`)
       const result = await ipc.invoke(channel, ...request)
       if (!isResult(result)) throw new Error(`${channel} gave an answer outside the contract`)
-      // Only the message survives the trip to the page, so the detail is the message.
-      if (!result.ok) throw new Error(result.error.detail)
+      // Only an Error's message survives the trip to the page, so the detail is the message; a
+      // refusal carrying more (fits_qty) goes as plain data, which contextBridge copies whole.
+      if (!result.ok) {
+        const { detail, code, ...extra } = result.error
+        if (Object.keys(extra).length === 0) throw new Error(detail)
+        const refusal: BridgeRefusal = { message: detail, detail, code, ...extra }
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error's fields would not cross
+        return Promise.reject(refusal)
+      }
       return result.value as ConsoleApi[C]['response']
     },
 

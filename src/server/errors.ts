@@ -1,3 +1,5 @@
+import type { ErrorExtra } from '../shared/contract.js'
+
 /**
  * An error's message in words, for a person: the console, GET /health and the command line all
  * show errors through this. `pg` rejects a refused connection to
@@ -22,6 +24,11 @@ export function errorCode(error: unknown): string {
   return typeof code === 'string' && code !== '' ? code : 'internal'
 }
 
+/** The fields beside `detail` and `code` a service failure carries (none for any other error). */
+export function errorExtra(error: unknown): ErrorExtra {
+  return error instanceof ServiceError ? error.extra : {}
+}
+
 /** What went wrong, in terms every edge maps to its own: HTTP statuses, IPC failures, CLI lines. */
 export type ServiceErrorKind =
   | 'invalid'
@@ -41,6 +48,8 @@ export class ServiceError extends Error {
     readonly kind: ServiceErrorKind,
     readonly code: string,
     readonly detail: string,
+    /** Fields a client acts on, sent beside `detail` and `code` on every edge (`fits_qty`). */
+    readonly extra: ErrorExtra = {},
   ) {
     super(detail)
     this.name = 'ServiceError'

@@ -117,10 +117,34 @@ type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 // Compile-time proof that the runtime list names every event of the contract.
 export const EVENTS_COMPLETE: SameKeys<(typeof EVENTS)[number], EventName> = true
 
+/**
+ * What a refusal may carry beside its words, on both edges (the HTTP body's fields, the IPC
+ * failure's): `fits_qty`, the bikes a move that does not fit could still move (`move_does_not_fit`).
+ */
+export interface ErrorExtra {
+  fits_qty?: number
+}
+
+/**
+ * A refusal that carries more than words, as the preload hands it to the page: contextBridge keeps
+ * only an Error's message, but copies plain data whole. The renderer's client makes it an ApiError.
+ */
+export interface BridgeRefusal extends ErrorExtra {
+  message: string
+  detail: string
+  code: string
+}
+
+export function isBridgeRefusal(value: unknown): value is BridgeRefusal {
+  if (typeof value !== 'object' || value === null || value instanceof Error) return false
+  const { message, detail, code } = value as Record<string, unknown>
+  return typeof message === 'string' && typeof detail === 'string' && typeof code === 'string'
+}
+
 /** IPC errors cross the bridge as plain data: Electron drops custom error fields. */
 export interface IpcFailure {
   ok: false
-  error: { code: string; detail: string }
+  error: { code: string; detail: string } & ErrorExtra
 }
 export interface IpcSuccess<T> {
   ok: true

@@ -65,6 +65,12 @@ export const stationIdSchema = z
   .pipe(z.string().trim().min(1, 'must not be empty').max(128, 'is longer than 128 characters'))
 
 export const isoTime = z.iso.datetime({ offset: true })
+
+/** Bikes a move asks for. */
+export const moveQtySchema = z
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(200, 'must be at most 200')
 export const optionalText = (max: number) =>
   z.string().trim().max(max, `is longer than ${max} characters`).optional()
 
@@ -92,6 +98,9 @@ export const taskSchema = z
     }),
     stale: z.boolean().meta({
       description: 'Assigned longer than the lease: the dispatcher should check on the crew.',
+    }),
+    for_crew: z.string().nullable().meta({
+      description: 'The crew a dispatcher assigned this ready task to: only its claim gets it.',
     }),
   })
   .meta({ id: 'Task', description: 'A rebalancing task (the seed fields first).' })
@@ -196,6 +205,9 @@ export const approveRequestSchema = z
       description: "Overrides the suggestion's value as the task's dispatch priority.",
     }),
     note: optionalText(500),
+    qty: moveQtySchema.optional().meta({
+      description: "Approve fewer bikes than suggested (at most the suggestion's qty).",
+    }),
   })
   .strict()
 export type ApproveRequest = z.infer<typeof approveRequestSchema>
@@ -270,10 +282,7 @@ export const createSuggestionRequestSchema = z
     }),
     from_station_id: stationIdSchema,
     to_station_id: stationIdSchema,
-    qty: z
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(200, 'must be at most 200'),
+    qty: moveQtySchema,
     reason: optionalText(1000),
     value: z.number().optional(),
   })

@@ -104,6 +104,20 @@ export async function stationsWithNumbers(
   return stations
 }
 
+/**
+ * A move the live numbers allow (approval checks them): from the station with the most bikes to
+ * another with the most free docks; undefined ends when the feed brought no numbers.
+ */
+export function roomyMove(stations: readonly StationLive[]): {
+  from: StationLive | undefined
+  to: StationLive | undefined
+} {
+  const live = stations.filter((s) => s.bikes !== null && s.docks !== null)
+  const from = [...live].sort((a, b) => (b.bikes ?? 0) - (a.bikes ?? 0))[0]
+  const to = [...live].filter((s) => s !== from).sort((a, b) => (b.docks ?? 0) - (a.docks ?? 0))[0]
+  return { from, to }
+}
+
 /** A page in a new context of `browser`: `viewport`, US English, San Francisco's time zone. */
 export async function newPage(
   browser: Browser | undefined,

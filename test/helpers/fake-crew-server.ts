@@ -246,6 +246,7 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
         updated_at: now,
         lease_expires_at: null,
         stale: false,
+        for_crew: null,
         from: FROM,
         to: TO,
         distance_m: 850,

@@ -4,6 +4,7 @@ import {
   ApiError,
   createClient,
   createHttpClient,
+  fitsQtyOf,
   parseEventStream,
   POLL_MS,
 } from '../../src/renderer/src/api/client'
@@ -177,9 +178,34 @@ describe('the signed-in browser: who am I, and live events', () => {
 })
 
 describe('choosing a client', () => {
-  it("uses the preload's bridge when there is one", () => {
-    const bridge = { invoke: vi.fn(), on: vi.fn() } as unknown as ConsoleBridge
-    expect(createClient({ balancer: bridge, location: window.location } as Window)).toBe(bridge)
+  it("uses the preload's bridge when there is one, its refusals with fits_qty as ApiErrors", async () => {
+    const refusal = {
+      message: 'Ferry Building has 5 bikes now, not the 14 this move needs; approve 5 instead',
+      detail: 'Ferry Building has 5 bikes now, not the 14 this move needs; approve 5 instead',
+      code: 'move_does_not_fit',
+      fits_qty: 5,
+    }
+    const invoke = vi
+      .fn()
+      .mockResolvedValueOnce({ id: 1 })
+      .mockRejectedValueOnce(refusal)
+      .mockRejectedValueOnce(new Error('suggestion 3 was already approved'))
+    const bridge = { invoke, on: vi.fn() } as unknown as ConsoleBridge
+    const client = createClient({ balancer: bridge, location: window.location } as Window)
+    await expect(client.invoke('tasks:approve', { suggestion_id: 3 })).resolves.toEqual({ id: 1 })
+    expect(invoke).toHaveBeenCalledWith('tasks:approve', { suggestion_id: 3 })
+    const refused: unknown = await client
+      .invoke('tasks:approve', { suggestion_id: 3 })
+      .catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(ApiError)
+    expect((refused as ApiError).message).toBe(refusal.detail)
+    expect((refused as ApiError).code).toBe('move_does_not_fit')
+    expect(fitsQtyOf(refused)).toBe(5)
+    const plain: unknown = await client
+      .invoke('tasks:approve', { suggestion_id: 3 })
+      .catch((error: unknown) => error)
+    expect((plain as Error).message).toBe('suggestion 3 was already approved')
+    expect(fitsQtyOf(plain)).toBeNull()
   })
 
   it('falls back to HTTP on the page origin in a browser', async () => {

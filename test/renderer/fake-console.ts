@@ -123,6 +123,7 @@ export function task(id: number, rest: Partial<Task> = {}): Task {
     updated_at: minutesAgo(20),
     lease_expires_at: null,
     stale: false,
+    for_crew: null,
     ...rest,
   }
 }
@@ -164,6 +165,7 @@ const DEFAULTS: FakeAnswers = {
     stale: 0,
   }),
   'crews:list': () => [],
+  'problems:list': () => [],
   'tokens:list': () => [],
   'service:summary': (range) => serviceSummary(range),
   'service:stations': (range) => serviceStations(range),

@@ -62,6 +62,7 @@ function task(id: number): Task {
     updated_at: '',
     lease_expires_at: null,
     stale: true,
+    for_crew: null,
   }
 }
 

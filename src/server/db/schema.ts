@@ -458,6 +458,7 @@ export interface Tasks {
   completed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
+  for_crew: string | null;
   from_station_id: string;
   id: Generated<number>;
   note: string | null;

@@ -113,6 +113,7 @@ export interface TaskChange {
   canceled_at?: Date
   qty_moved?: number | null
   note?: string | null
+  for_crew?: string | null
 }
 
 export function updateTask(db: Db, id: number, change: TaskChange): Promise<TaskRow> {
@@ -250,6 +251,7 @@ export interface NewTask {
   suggestion_id: number | null
   note: string | null
   created_by: string
+  for_crew?: string | null
 }
 
 export function insertTasks(db: Db, tasks: readonly NewTask[]): Promise<TaskRow[]> {

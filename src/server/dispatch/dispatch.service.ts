@@ -17,7 +17,6 @@ import {
   getSuggestion,
   insertSuggestion,
   insertTasks,
-  knownStations,
   listSuggestions,
   lockSuggestions,
   notifyTasks,
@@ -26,6 +25,8 @@ import {
 } from './dispatch.repository.js'
 import { createTaskWork, iso, type TaskWork } from './task-work.service.js'
 import { seedMove } from './task-shape.js'
+import { checkMoveFits, checkStationsExist, type Move } from './move-check.js'
+import { createTaskMoves, type TaskMoves } from './task-moves.service.js'
 
 export { DEFAULT_PAGE } from './task-work.service.js'
 
@@ -41,7 +42,7 @@ export interface DispatchOptions {
 }
 
 /** Suggestions and approvals here; the tasks' life after that in task-work.service.ts. */
-export interface DispatchService extends Omit<TaskWork, 'toTask'> {
+export interface DispatchService extends Omit<TaskWork, 'toTask'>, TaskMoves {
   listSuggestions(filter: SuggestionListFilter): Promise<Suggestion[]>
   createSuggestion(
     input: CreateSuggestionRequest,
@@ -74,12 +75,41 @@ export function toSuggestion(row: SuggestionRow): Suggestion {
   }
 }
 
+/** The bikes an approval asks for: the suggestion's, or fewer (a 422 naming qty if more). */
+function approvedQty(suggestion: { id: number; qty: number }, qty: number | undefined): number {
+  if (qty === undefined) return suggestion.qty
+  if (qty > suggestion.qty) {
+    throw new ServiceError(
+      'unprocessable',
+      'qty_over_suggestion',
+      `qty: at most ${suggestion.qty}, what suggestion ${suggestion.id} proposes`,
+    )
+  }
+  return qty
+}
+
+/** A batch is all or nothing: one move that does not fit refuses it, naming the suggestion. */
+async function checkBatchMove(trx: Database, suggestion: Move & { id: number }): Promise<void> {
+  try {
+    await checkMoveFits(trx, suggestion, 'approve')
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error
+    throw new ServiceError(
+      error.kind,
+      error.code,
+      `suggestion ${suggestion.id}: ${error.detail}; nothing was approved`,
+      error.extra,
+    )
+  }
+}
+
 export function createDispatchService(db: Database, options: DispatchOptions): DispatchService {
   const now = options.now ?? (() => new Date())
   const emit = (event: DispatchEvent, count = 1) => {
     if (count > 0) options.onEvent?.(event, count)
   }
   const { toTask, ...taskWork } = createTaskWork(db, { leaseMs: options.leaseMs, now, emit })
+  const taskMoves = createTaskMoves(db, { toTask, emit })
 
   async function decideOne(
     id: number,
@@ -118,16 +148,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
 
     async createSuggestion(input, actor, source) {
       const { systemId } = await chooseSystem(db, input.system_id, 'system_id')
-      const known = await knownStations(db, systemId, [input.from_station_id, input.to_station_id])
-      for (const field of ['from_station_id', 'to_station_id'] as const) {
-        if (!known.has(input[field])) {
-          throw new ServiceError(
-            'unprocessable',
-            'unknown_station',
-            `${field}: no station "${input[field]}" in system "${systemId}"`,
-          )
-        }
-      }
+      await checkStationsExist(db, { ...input, system_id: systemId })
       const row = await db.transaction().execute(async (trx) => {
         const created = await insertSuggestion(trx, {
           system_id: systemId,
@@ -177,12 +198,14 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
           input.note ?? null,
           trx,
         )
+        const qty = approvedQty(suggestion, input.qty)
+        await checkMoveFits(trx, { ...suggestion, qty }, 'approve')
         const [created] = await insertTasks(trx, [
           {
             system_id: suggestion.system_id,
             from_station_id: suggestion.from_station_id,
             to_station_id: suggestion.to_station_id,
-            qty: suggestion.qty,
+            qty,
             reason: suggestion.reason || null,
             priority: input.priority ?? suggestion.value,
             suggestion_id: suggestion.id,
@@ -192,7 +215,12 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
         ])
         if (!created) throw new Error('approving inserted no task')
         await writeAudit(trx, actor, [
-          { action: 'suggestion.approve', entity: 'suggestion', entityId: suggestion.id },
+          {
+            action: 'suggestion.approve',
+            entity: 'suggestion',
+            entityId: suggestion.id,
+            detail: qty === suggestion.qty ? {} : { qty, suggested: suggestion.qty },
+          },
           {
             action: 'task.create',
             entity: 'task',
@@ -239,6 +267,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
         })
         const byId = new Map(approved.map((row) => [row.id, row]))
         const ordered = ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
+        for (const suggestion of ordered) await checkBatchMove(trx, suggestion)
         const created = await insertTasks(
           trx,
           ordered.map((suggestion) => ({
@@ -275,5 +304,6 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
     },
 
     ...taskWork,
+    ...taskMoves,
   }
 }

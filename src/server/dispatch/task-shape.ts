@@ -44,5 +44,6 @@ export function taskShape(row: TaskRow, leaseMs: number, now: Date): Task {
     updated_at: row.updated_at.toISOString(),
     lease_expires_at: iso(leaseExpires),
     stale: leaseExpires !== null && leaseExpires.getTime() <= now.getTime(),
+    for_crew: row.for_crew,
   }
 }

@@ -72,6 +72,25 @@ export interface TaskWork {
   summary(): Promise<TaskSummary>
 }
 
+/**
+ * One task's change: locked, `apply`'d (null: nothing to change, a retry), the boards told. 404
+ * in the seed's words when there is no such task.
+ */
+export function changeLockedTask(
+  handle: Database,
+  id: number,
+  apply: (task: TaskRow, trx: Database) => Promise<TaskRow | null>,
+): Promise<{ row: TaskRow; changed: boolean }> {
+  return inTransaction(handle, async (trx) => {
+    const task = await lockTask(trx, id)
+    if (!task) throw new ServiceError('not_found', 'task_not_found', TASK_NOT_FOUND)
+    const changed = await apply(task, trx)
+    if (!changed) return { row: task, changed: false }
+    await notifyTasks(trx, [changed])
+    return { row: changed, changed: true }
+  })
+}
+
 export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork {
   const { now, emit } = options
 
@@ -129,20 +148,11 @@ export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork
     return null
   }
 
-  async function changeTask(
+  const changeTask = (
     id: number,
     apply: (task: TaskRow, trx: Database) => Promise<TaskRow | null>,
     handle: Database = db,
-  ): Promise<{ row: TaskRow; changed: boolean }> {
-    return inTransaction(handle, async (trx) => {
-      const task = await lockTask(trx, id)
-      if (!task) throw new ServiceError('not_found', 'task_not_found', TASK_NOT_FOUND)
-      const changed = await apply(task, trx)
-      if (!changed) return { row: task, changed: false }
-      await notifyTasks(trx, [changed])
-      return { row: changed, changed: true }
-    })
-  }
+  ) => changeLockedTask(handle, id, apply)
 
   // Two racing claims by one crew: the loser's second run returns the winner's task. A third
   // failure would take a crew completing and claiming again within the same milliseconds.
@@ -253,10 +263,12 @@ export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork
         async (task, trx) => {
           assertHolder(task, actor, 'give back')
           if (task.status !== 'assigned') throw wrongState(task, 'given back', 'an assigned')
+          // Given back, it is anyone's again: the crew a dispatcher assigned it to could not.
           const updated = await updateTask(trx, id, {
             status: 'ready',
             worker_id: null,
             assigned_at: null,
+            for_crew: null,
           })
           await endAssignment(trx, id, 'released', input.reason)
           await recordRelease(trx, task, input, actor)

@@ -17,6 +17,18 @@ export const TASK_OPERATIONS: Implementations<(typeof TASKS)[number]['name']> = 
     run: (input, { services, actor, once }) =>
       once((trx) => services.dispatch.dispatchNext(input, actor, trx)),
   },
+  'tasks:create': {
+    run: (input, { services, actor, once }) =>
+      once((trx) => services.dispatch.createTask(input, actor, trx), 201),
+  },
+  'tasks:change': {
+    run: ({ task_id, ...input }, { services, actor }) =>
+      services.dispatch.changeTask(task_id, input, actor),
+  },
+  'tasks:assign': {
+    run: ({ task_id, ...input }, { services, actor }) =>
+      services.dispatch.assignTask(task_id, input, actor),
+  },
   'tasks:list': {
     run: (filter, { services, actor }) => services.dispatch.listTasks(filter, actor),
   },

@@ -43,7 +43,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     return
   }
   if (error instanceof ServiceError) {
-    res.status(STATUS_OF[error.kind]).json({ detail: error.detail, code: error.code })
+    res
+      .status(STATUS_OF[error.kind])
+      .json({ detail: error.detail, code: error.code, ...error.extra })
     return
   }
   const parserError = error as BodyParserError

@@ -18,6 +18,13 @@ import {
   taskSchema,
   type TaskSummary,
 } from '../dispatch.js'
+import {
+  newTaskRequestSchema,
+  taskAssignInputSchema,
+  taskAssignRequestSchema,
+  taskChangeInputSchema,
+  taskChangeRequestSchema,
+} from '../task-moves.js'
 import { NONE, operation, shaped } from './operation.js'
 import { CREW_WORK, DISPATCH, READERS, TASK_READERS } from './roles.js'
 
@@ -27,7 +34,7 @@ export const approveTask = operation({
   name: 'tasks:approve',
   summary: 'Approve a suggestion into a ready task',
   description:
-    "The suggestion is kept as approved (the seed deleted it); approving it again is a 409 naming the task it became. The task's priority is the suggestion's value unless given.",
+    "The suggestion is kept as approved (the seed deleted it); approving it again is a 409 naming the task it became. The task's priority is the suggestion's value unless given. `qty` approves fewer bikes than suggested. The move is checked against the stations' latest status in the approval's transaction: a source with fewer bikes or a sink with fewer free docks than the qty is a 409 `move_does_not_fit` naming the station, with `fits_qty`, the bikes that would still fit (approve that qty instead).",
   roles: DISPATCH,
   input: approveRequestSchema,
   output: taskSchema,
@@ -36,9 +43,67 @@ export const approveTask = operation({
     path: '/task/approve',
     tag: 'tasks',
     body: approveRequestSchema,
-    errors: [404, 409],
+    errors: [404, 409, 422],
   },
   example: { suggestion_id: 3 },
+})
+
+export const createTask = operation({
+  name: 'tasks:create',
+  summary: 'Make a move by hand: a ready task from, to, qty',
+  description:
+    "Checked as an approval is: both stations must exist (422 naming the field), and the move must fit the stations' latest status (409 `move_does_not_fit` with `fits_qty`). With `crew_id` only that crew's claim gets it, first; a qty above that crew's van is a 422. Audited as task.create. Retry-safe with an Idempotency-Key.",
+  roles: DISPATCH,
+  input: newTaskRequestSchema,
+  output: taskSchema,
+  route: {
+    method: 'post',
+    path: '/tasks',
+    tag: 'tasks',
+    body: newTaskRequestSchema,
+    status: 201,
+    errors: [409, 422],
+    idempotent: true,
+  },
+  example: { from_station_id: '74', to_station_id: '75', qty: 4, reason: 'event at the park' },
+})
+
+export const changeTask = operation({
+  name: 'tasks:change',
+  summary: "Change a ready task's bikes or priority",
+  description:
+    'Only a ready task (409 otherwise). A new qty is checked as an approval is (409 `move_does_not_fit` with `fits_qty`). The same values again change nothing (a retry). Audited as task.change.',
+  roles: DISPATCH,
+  input: taskChangeInputSchema,
+  output: taskSchema,
+  route: {
+    method: 'patch',
+    path: '/tasks/{task_id}',
+    tag: 'tasks',
+    params: taskParams,
+    body: taskChangeRequestSchema,
+    errors: [404, 409, 422],
+  },
+  example: { task_id: 9, qty: 3 },
+})
+
+export const assignTask = operation({
+  name: 'tasks:assign',
+  summary: 'Assign a ready task to a crew (or to any crew again)',
+  description:
+    "Only that crew's claim gets it, before anything else in its queue; a give-back makes it anyone's again. Only a ready task (409 otherwise); an unknown crew, or one whose van is smaller than the task, is a 422 naming crew_id. The same crew again changes nothing (a retry). Audited as task.assign.",
+  roles: DISPATCH,
+  input: taskAssignInputSchema,
+  output: taskSchema,
+  route: {
+    method: 'post',
+    path: '/tasks/{task_id}/assign',
+    tag: 'tasks',
+    params: taskParams,
+    body: taskAssignRequestSchema,
+    errors: [404, 409, 422],
+  },
+  example: { task_id: 9, crew_id: 'van-1' },
 })
 
 export const approveBatch = operation({
@@ -243,9 +308,12 @@ export const TASKS = [
   approveTask,
   approveBatch,
   claimNext,
+  createTask,
   listTasks,
   taskSummary,
   taskDetail,
+  changeTask,
+  assignTask,
   getTask,
   completeTask,
   releaseTask,

@@ -94,6 +94,7 @@ function task(id: number, rest: Partial<Task & { qty_picked: number | null }>): 
     updated_at: ago(20),
     lease_expires_at: null,
     stale: false,
+    for_crew: null,
     ...rest,
   }
 }

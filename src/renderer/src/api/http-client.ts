@@ -5,6 +5,7 @@ import type {
   ConsoleBridge,
   ConsoleEvents,
   DatabaseStatus,
+  ErrorExtra,
   EventName,
   Unsubscribe,
 } from '../../../shared/contract'
@@ -41,6 +42,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code: string | null,
+    /** What the refusal carries beside its words (`fits_qty` of `move_does_not_fit`). */
+    readonly extra: ErrorExtra = {},
   ) {
     super(message)
     this.name = 'ApiError'
@@ -137,6 +140,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       detail,
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
+      isRecord(answer) && typeof answer.fits_qty === 'number' ? { fits_qty: answer.fits_qty } : {},
     )
   }
 

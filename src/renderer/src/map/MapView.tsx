@@ -9,6 +9,7 @@ import type { CrewWithWork } from '../crews/crew-types'
 import { crewMarkers, useCrewLayer } from './crew-markers'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { useResource } from '../common/useResource'
+import { endsIn, NewMoveButton } from '../moves/NewMoveDialog'
 import { openStation } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
 import type { ConsoleClient } from '../api/client'
@@ -82,7 +83,7 @@ async function loadCrews(client: ConsoleClient): Promise<{ crews: CrewWithWork[]
  * Every station as a dot coloured by how full it is, drawn on one canvas (2,000+ dots stay fast),
  * over OpenStreetMap tiles when the network allows, else on a plain background.
  */
-export function MapView({ client }: ViewProps) {
+export function MapView({ client, session }: ViewProps) {
   const load = useCallback(() => client.invoke('feeds:stations', {}), [client])
   const stations = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
   const container = useRef<HTMLDivElement>(null)
@@ -281,6 +282,7 @@ export function MapView({ client }: ViewProps) {
             />
             Map tiles
           </label>
+          <NewMoveButton client={client} session={session} ends={endsIn(chosen)} />
         </div>
         <Refreshing active={stations.loading && all !== null} />
       </header>

@@ -6,24 +6,40 @@ import { useStations } from '../common/stations'
 import { useNow } from '../common/useNow'
 import { useResource, type Resource } from '../common/useResource'
 import { describeFreshness, staleSystems } from '../shell/TopBar'
-import type { ViewProps } from '../shell/view-props'
+import { canDispatch, type ViewProps } from '../shell/view-props'
+import { showStations } from '../stations/table-model'
 import { countStations } from './station-counts'
 
+/** One number; with `href`, a link to what it counts (the filtered stations, tasks, ...). */
 function Stat({
   label,
   value,
   tone,
   hint,
+  href,
+  onOpen,
 }: {
   label: string
   value: number | null
   tone?: 'bad' | 'warn' | 'ok' | 'quiet'
   hint?: string
+  href?: string
+  onOpen?: () => void
 }) {
-  return (
-    <div className={`stat${tone ? ` stat-${tone}` : ''}`} title={hint}>
+  const body = (
+    <>
       <span className="stat-value num">{value === null ? '—' : value.toLocaleString()}</span>
       <span className="stat-label">{label}</span>
+    </>
+  )
+  const className = `stat${tone ? ` stat-${tone}` : ''}`
+  return href ? (
+    <a className={`${className} stat-link`} title={hint} href={href} onClick={onOpen}>
+      {body}
+    </a>
+  ) : (
+    <div className={className} title={hint}>
+      {body}
     </div>
   )
 }
@@ -60,6 +76,7 @@ function Card({
 /** The shift at a glance: stations in trouble, the task pipeline, crews, and feed freshness. */
 export function OverviewView({
   client,
+  session,
   timeZone,
   feeds,
 }: ViewProps & { feeds: Resource<FeedsHealth> }) {
@@ -74,6 +91,20 @@ export function OverviewView({
     intervalMs: 30_000,
   })
 
+  const loadWaiting = useCallback(async () => {
+    const [suggestions, problems] = await Promise.all([
+      client.invoke('suggestions:list', { status: 'open' }),
+      client.invoke('problems:list', { status: 'open' }),
+    ])
+    return { suggestions: suggestions.length, problems: problems.length }
+  }, [client])
+  // The engine's runs and other desks' decisions are not announced: asked every half minute.
+  const waiting = useResource(client, loadWaiting, {
+    events: ['tasks:changed', 'problems:changed', 'app:resync'],
+    intervalMs: 30_000,
+  })
+  const crewsHref = canDispatch(session) ? '#/crews' : undefined
+
   // A stopped feed announces nothing: its stations stop counting as live when the feed turns
   // stale on this page's clock, not at the next poll the server announces.
   const notLiveSystems = staleSystems(feeds.data?.feeds ?? [], now)
@@ -87,7 +118,9 @@ export function OverviewView({
     <section className="view">
       <header className="view-header">
         <h1>Overview</h1>
-        <Refreshing active={stations.loading || summary.loading || crews.loading} />
+        <Refreshing
+          active={stations.loading || summary.loading || crews.loading || waiting.loading}
+        />
       </header>
       <div className="cards">
         <Card
@@ -113,7 +146,15 @@ export function OverviewView({
           ) : (
             <div className="stats">
               {STATION_STATS.map(([label, count, tone, hint]) => (
-                <Stat key={label} label={label} value={counts[count]} tone={tone} hint={hint} />
+                <Stat
+                  key={label}
+                  label={label}
+                  value={counts[count]}
+                  tone={tone}
+                  hint={hint}
+                  href="#/stations"
+                  onOpen={() => showStations({ level: count })}
+                />
               ))}
             </div>
           )}
@@ -126,21 +167,53 @@ export function OverviewView({
             <Loading what="tasks" />
           ) : (
             <div className="stats">
-              <Stat label="Ready" value={summary.data.byStatus.ready} />
-              <Stat label="Assigned" value={summary.data.byStatus.assigned} />
+              <Stat label="Ready" value={summary.data.byStatus.ready} href="#/tasks" />
+              <Stat label="Assigned" value={summary.data.byStatus.assigned} href="#/tasks" />
               <Stat
                 label="Stale lease"
                 value={summary.data.stale}
                 tone={summary.data.stale > 0 ? 'bad' : 'quiet'}
                 hint="Assigned longer than the lease: check on the crew"
+                href="#/tasks"
               />
               <Stat
                 label="Done"
                 value={summary.data.byStatus.completed}
                 tone="quiet"
                 hint="Completed"
+                href="#/tasks"
               />
-              <Stat label="Canceled" value={summary.data.byStatus.canceled} tone="quiet" />
+              <Stat
+                label="Canceled"
+                value={summary.data.byStatus.canceled}
+                tone="quiet"
+                href="#/tasks"
+              />
+            </div>
+          )}
+        </Card>
+
+        <Card title="Waiting for a decision">
+          {waiting.error && !waiting.data ? (
+            <Failure title="Unavailable" detail={waiting.error} onRetry={waiting.reload} />
+          ) : !waiting.data ? (
+            <Loading what="suggestions and problems" />
+          ) : (
+            <div className="stats">
+              <Stat
+                label="Suggestions"
+                value={waiting.data.suggestions}
+                tone={waiting.data.suggestions > 0 ? 'warn' : 'quiet'}
+                hint="Open suggestions: approve or reject them"
+                href="#/suggestions"
+              />
+              <Stat
+                label="Open problems"
+                value={waiting.data.problems}
+                tone={waiting.data.problems > 0 ? 'bad' : 'quiet'}
+                hint="Reported by crews, not resolved yet"
+                href="#/problems"
+              />
             </div>
           )}
         </Card>
@@ -161,9 +234,10 @@ export function OverviewView({
                 value={activeCrews?.length ?? 0}
                 tone="ok"
                 hint="Heard from in the last 15 minutes"
+                href={crewsHref}
               />
-              <Stat label="On a task" value={busyCrews?.length ?? 0} />
-              <Stat label="All crews" value={crews.data.length} tone="quiet" />
+              <Stat label="On a task" value={busyCrews?.length ?? 0} href={crewsHref} />
+              <Stat label="All crews" value={crews.data.length} tone="quiet" href={crewsHref} />
             </div>
           )}
         </Card>

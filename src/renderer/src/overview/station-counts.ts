@@ -16,6 +16,24 @@ export interface StationCounts {
  * `staleSystems` (their feed stale on the page's clock: see staleSystems in shell/TopBar) are
  * not live whatever flags they were loaded with.
  */
+export type StationCountKey = Exclude<keyof StationCounts, 'live'>
+
+/** The counts a station is in (none, one, or nearly empty and nearly full at once). */
+export function countsOf(
+  station: StationLive,
+  staleSystems: ReadonlySet<string> = new Set(),
+): StationCountKey[] {
+  if (station.stale || station.bikes === null || staleSystems.has(station.systemId)) {
+    return ['notLive']
+  }
+  const keys: StationCountKey[] = []
+  if (station.bikes === 0) keys.push('empty')
+  else if (station.bikes <= 2) keys.push('nearlyEmpty')
+  if (station.docks === 0) keys.push('full')
+  else if (station.docks !== null && station.docks <= 2) keys.push('nearlyFull')
+  return keys
+}
+
 export function countStations(
   stations: Iterable<StationLive>,
   staleSystems: ReadonlySet<string> = new Set(),
@@ -29,17 +47,9 @@ export function countStations(
     live: 0,
   }
   for (const station of stations) {
-    if (station.stale || station.bikes === null || staleSystems.has(station.systemId)) {
-      counts.notLive += 1
-      continue
-    }
-    counts.live += 1
-    if (station.bikes === 0) counts.empty += 1
-    else if (station.bikes <= 2) counts.nearlyEmpty += 1
-    if (station.docks !== null) {
-      if (station.docks === 0) counts.full += 1
-      else if (station.docks <= 2) counts.nearlyFull += 1
-    }
+    const keys = countsOf(station, staleSystems)
+    if (keys[0] !== 'notLive') counts.live += 1
+    for (const key of keys) counts[key] += 1
   }
   return counts
 }

@@ -15,6 +15,7 @@ import { DailyReportView } from '../service/DailyReport'
 import { ServiceView } from '../service/ServiceView'
 import { SettingsView } from '../settings/SettingsView'
 import { StationView } from '../station/StationView'
+import { TaskDetailView } from '../tasks/TaskDetailView'
 import { StationsView } from '../stations/StationsView'
 import { SystemView } from '../status/SystemView'
 import { useAppStatus } from '../status/useAppStatus'
@@ -49,7 +50,14 @@ export function Shell({
   const [route, go] = useHashRoute(views)
   const view = route.view
   // A station's page belongs to the Stations view in the navigation, a daily report to Service.
-  const navView: ViewId = view === 'station' ? 'stations' : view === 'report' ? 'service' : view
+  const navView: ViewId =
+    view === 'station'
+      ? 'stations'
+      : view === 'report'
+        ? 'service'
+        : view === 'task'
+          ? 'tasks'
+          : view
   const [theme, nextTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const now = useNow()
@@ -113,6 +121,12 @@ export function Shell({
       ),
     suggestions: () => <SuggestionsView {...props} />,
     tasks: () => <TaskBoardView {...props} sources={sources} />,
+    task: () =>
+      route.task !== null ? (
+        <TaskDetailView {...props} taskId={route.task} />
+      ) : (
+        <TaskBoardView {...props} sources={sources} />
+      ),
     crews: () => <CrewsView {...props} sources={sources} />,
     problems: () => <ProblemsView {...props} sources={sources} />,
     import: () => <TripImportView {...props} />,
@@ -166,7 +180,11 @@ export function Shell({
         <main
           className={view === 'stations' || view === 'map' ? 'content content-fill' : 'content'}
           key={
-            route.station ? `station ${route.station.systemId} ${route.station.stationId}` : view
+            route.station
+              ? `station ${route.station.systemId} ${route.station.stationId}`
+              : route.task !== null
+                ? `task ${route.task}`
+                : view
           }
         >
           {content[view]()}

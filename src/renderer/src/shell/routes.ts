@@ -16,6 +16,7 @@ export type ViewId =
   | 'station'
   | 'report'
   | 'problems'
+  | 'task'
 
 export interface ViewInfo {
   id: ViewId
@@ -71,6 +72,8 @@ export interface Route {
   station: StationRef | null
   /** The day a `#/service/report/<system>/<day>` address prints. */
   report: ServiceDayRef | null
+  /** The task a `#/task/<id>` address opens (its whole history). */
+  task: number | null
   /** What follows `?` in the address (`from=2023-07-10&to=2023-07-17`), for the view to read. */
   query: string
 }
@@ -87,6 +90,11 @@ function decode(part: string | undefined): string | null {
   } catch {
     return null
   }
+}
+
+/** `#/task/12`: a task's detail, which anyone who sees Tasks may open. */
+export function taskHash(taskId: number): string {
+  return `#/task/${taskId}`
 }
 
 /** `#/service/report/lyft_bay/2023-07-12`: one day's printable report, for anyone who sees Service. */
@@ -107,18 +115,21 @@ export function routeOfHash(hash: string, allowed: readonly ViewInfo[]): Route {
     const systemId = decode(rest[0])
     const stationId = decode(rest.slice(1).join('/'))
     if (systemId && stationId) {
-      return { view: 'station', station: { systemId, stationId }, report: null, query }
+      return { view: 'station', station: { systemId, stationId }, report: null, task: null, query }
     }
   }
   if (id === 'service' && rest[0] === 'report' && sees('service')) {
     const systemId = decode(rest[1])
     const day = rest[2] ?? ''
     if (systemId && /^\d{4}-\d{2}-\d{2}$/.test(day)) {
-      return { view: 'report', station: null, report: { systemId, day }, query }
+      return { view: 'report', station: null, report: { systemId, day }, task: null, query }
     }
   }
+  if (id === 'task' && sees('tasks') && /^\d{1,15}$/.test(rest[0] ?? '')) {
+    return { view: 'task', station: null, report: null, task: Number(rest[0]), query }
+  }
   const view = allowed.find((info) => info.id === id)?.id ?? 'overview'
-  return { view, station: null, report: null, query }
+  return { view, station: null, report: null, task: null, query }
 }
 
 export function viewOfHash(hash: string, allowed: readonly ViewInfo[]): ViewId {

@@ -4,6 +4,7 @@ import { Panel } from '../common/Panel'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
+import { endsIn, NewMoveButton } from '../moves/NewMoveDialog'
 import type { StationRef } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
 import { FlowsPanel } from './FlowsPanel'
@@ -75,6 +76,14 @@ export function StationView({
           {current?.shortName ? ` · ${current.shortName}` : ''}
           {current?.regionId ? ` · region ${current.regionId}` : ''}
         </span>
+        <div className="view-actions">
+          <NewMoveButton
+            client={client}
+            session={session}
+            ends={endsIn(station.systemId, station.stationId)}
+            label="Move bikes from here"
+          />
+        </div>
         <Refreshing active={live.loading && live.data !== null} />
       </header>
       {live.error && !live.data ? (

@@ -9,17 +9,18 @@ import { SortHeader } from '../common/SortHeader'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
+import { movesFrom, NewMoveButton } from '../moves/NewMoveDialog'
 import { openStation, stationHash } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
+import { LevelChip } from './LevelChip'
 import { StationFlags } from './StationFlags'
 import {
-  DEFAULT_SORT,
   disabledOf,
   filterStations,
   firstDirection,
   isCritical,
-  NO_FILTER,
+  remembered,
   sortStations,
   stationRowKey,
   type StationSort,
@@ -65,21 +66,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'lastReported', label: 'Last reported', width: 110 },
 ]
 
-/**
- * What the table shows and where it was scrolled, kept while the console is open: a dispatcher
- * who opens a station and comes Back finds the table as it was.
- */
-const remembered = {
-  sort: DEFAULT_SORT,
-  filter: NO_FILTER,
-  scrollTop: 0,
-  cursor: null as string | null,
-}
-
-/** The table as a fresh console shows it (a new sign-in; tests). */
-export function forgetStationsTable(): void {
-  Object.assign(remembered, { sort: DEFAULT_SORT, filter: NO_FILTER, scrollTop: 0, cursor: null })
-}
+export { forgetStationsTable } from './table-model'
 
 /** For the benchmark and the curious: when stations arrived and when the table showed them. */
 function mark(name: string): void {
@@ -179,7 +166,7 @@ function Row({ station, cursor }: { station: StationLive; cursor: boolean }) {
 }
 
 /** Every station with its numbers, sorted and filtered, live, in a table that renders only what is on screen. */
-export function StationsView({ client, keysEnabled }: ViewProps) {
+export function StationsView({ client, session, keysEnabled }: ViewProps) {
   const load = useCallback(() => loadStations(client), [client])
   const stations = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
   const [sort, setSortState] = useState<StationSort>(remembered.sort)
@@ -279,7 +266,6 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
   const top = items[0]?.start ?? 0
   const bottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0)
   const filtered = rows.length !== (all?.length ?? 0)
-
   return (
     <section className="view view-fill">
       <header className="view-header">
@@ -335,6 +321,10 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
             />
             Only critical
           </label>
+          {filter.level && (
+            <LevelChip level={filter.level} onClear={() => setFilter({ level: '' })} />
+          )}
+          <NewMoveButton client={client} session={session} ends={movesFrom(rows, cursor)} />
         </div>
         <Refreshing active={stations.loading && all !== null} />
       </header>

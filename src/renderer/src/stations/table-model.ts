@@ -1,3 +1,4 @@
+import { countsOf, type StationCountKey } from '../overview/station-counts'
 import type { StationLive } from '../../../shared/feeds'
 import { fillShare } from '../common/fill'
 import {
@@ -41,6 +42,8 @@ export interface StationFilter {
   criticalOnly: boolean
   /** '' for every system. */
   systemId: string
+  /** Only the stations an Overview count names (empty, nearly full, ...); '' for all. */
+  level: StationCountKey | ''
   /** '' for every region. */
   regionId: string
 }
@@ -49,7 +52,30 @@ export const NO_FILTER: StationFilter = {
   text: '',
   criticalOnly: false,
   systemId: '',
+  level: '',
   regionId: '',
+}
+
+/**
+ * What the table shows and where it was scrolled, kept while the console is open: a dispatcher
+ * who opens a station and comes Back finds the table as it was.
+ */
+export const remembered = {
+  sort: DEFAULT_SORT,
+  filter: NO_FILTER,
+  scrollTop: 0,
+  cursor: null as string | null,
+}
+
+/** The table as a fresh console shows it (a new sign-in; tests). */
+export function forgetStationsTable(): void {
+  Object.assign(remembered, { sort: DEFAULT_SORT, filter: NO_FILTER, scrollTop: 0, cursor: null })
+}
+
+/** The table opened on these stations alone (an Overview count's link), from the top. */
+export function showStations(filter: Partial<StationFilter>): void {
+  forgetStationsTable()
+  remembered.filter = { ...NO_FILTER, ...filter }
 }
 
 export function disabledOf(station: StationLive): number | null {
@@ -134,6 +160,7 @@ export function filterStations(
     if (filter.systemId && station.systemId !== filter.systemId) continue
     if (filter.regionId && station.regionId !== filter.regionId) continue
     if (filter.criticalOnly && !isCritical(station)) continue
+    if (filter.level && !countsOf(station).includes(filter.level)) continue
     if (
       needle &&
       !fold(station.name).includes(needle) &&

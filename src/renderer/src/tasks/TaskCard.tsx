@@ -3,6 +3,7 @@ import type { Task } from '../../../shared/dispatch'
 import { formatAgo, formatDuration, formatFullTime, plural, secondsSince } from '../common/format'
 import { StationCell } from '../common/StationCell'
 import type { StationIndex } from '../common/stations'
+import { taskHash } from '../shell/routes'
 import { RELEASE_REASON_LABELS, type TaskRelease } from '../crews/crew-types'
 
 /** A task as the board reads it: crew-work's pickup adds the bikes taken at the source. */
@@ -111,7 +112,9 @@ export function TaskCard({
       data-task-id={task.id}
     >
       <header className="task-head">
-        <span className="task-id">#{task.id}</span>
+        <a className="task-id" href={taskHash(task.id)} aria-label={`Open task ${task.id}`}>
+          #{task.id}
+        </a>
         <Quantity task={task} />
         <span className="task-age" title={formatFullTime(since(task), timeZone)}>
           {formatAgo(since(task), now)}
@@ -126,7 +129,11 @@ export function TaskCard({
       </div>
       <footer className="task-foot">
         <span className="task-crew">
-          {task.worker_id ? `Crew ${task.worker_id}` : 'No crew yet'}
+          {task.worker_id
+            ? `Crew ${task.worker_id}`
+            : task.for_crew
+              ? `For crew ${task.for_crew}`
+              : 'No crew yet'}
         </span>
         {onCancel && (task.status === 'ready' || task.status === 'assigned') && !confirming && (
           <button
