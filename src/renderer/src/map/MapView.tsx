@@ -161,17 +161,24 @@ export function MapView({ client }: ViewProps) {
       attribution: TILE_ATTRIBUTION,
       crossOrigin: false,
     })
-    layer.on('tileload', () => {
+    const onLoad = () => {
       loaded += 1
-    })
-    layer.on('tileerror', () => {
+    }
+    const onError = () => {
       failed += 1
       if (loaded === 0 && failed >= FAILURES_BEFORE_GIVING_UP) setTiles('failed')
-    })
+    }
+    layer.on('tileload', onLoad)
+    layer.on('tileerror', onError)
     layer.addTo(current)
     tileLayer.current = layer
     return () => {
-      layer.off()
+      // Only our own listeners: a bare `off()` also drops the one-time 'remove' listener through
+      // which Leaflet takes the layer's map handlers (zoom, viewreset, move) back off the map.
+      // Left on, they run on the removed layer, whose map is gone: "reading 'getCenter'" on
+      // every zoom, and the throw stops the map's other handlers (the dots' canvas) mid-event.
+      layer.off('tileload', onLoad)
+      layer.off('tileerror', onError)
       layer.remove()
       tileLayer.current = null
     }
