@@ -5,6 +5,7 @@ import { CREWS } from './crews.js'
 import { createPairing, listDevices, revokeDevice } from './devices.js'
 import { FEEDS } from './feeds.js'
 import { FLOWS } from './flows.js'
+import { MAP } from './map.js'
 import type { DesktopOnly, EdgeAnswered, HttpRoute, OperationSpec } from './operation.js'
 import { PROBLEMS, taskReleases } from './problems.js'
 import { SERVICE } from './service.js'
@@ -28,6 +29,7 @@ export const OPERATIONS = [
   ...FEEDS,
   ...FLOWS,
   ...STATIONS,
+  ...MAP,
   ...SERVICE,
   ...TRIPS,
   ...SETTINGS,
