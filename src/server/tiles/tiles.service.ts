@@ -157,7 +157,7 @@ export function createTilesService({
 
   return {
     url: settings.url,
-    tile(key) {
+    async tile(key) {
       checkTileKey(key)
       const id = `${key.z}/${key.x}/${key.y}`
       const running = inFlight.get(id)
