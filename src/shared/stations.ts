@@ -45,6 +45,14 @@ export const historyPointSchema = z
   .meta({ id: 'HistoryPoint' })
 export type HistoryPoint = z.infer<typeof historyPointSchema>
 
+export const historyGapSchema = z
+  .object({
+    from: z.string().meta({ description: 'ISO 8601, UTC' }),
+    to: z.string().meta({ description: 'Exclusive' }),
+  })
+  .meta({ id: 'HistoryGap' })
+export type HistoryGap = z.infer<typeof historyGapSchema>
+
 export const stationHistorySchema = z
   .object({
     systemId: z.string(),
@@ -60,6 +68,14 @@ export const stationHistorySchema = z
     points: z.array(historyPointSchema).meta({
       description: `Each state holds until the next point; at most ${MAX_HISTORY_POINTS}, the last repeated at the range's end (or now)`,
     }),
+    gaps: z.array(historyGapSchema).meta({
+      description:
+        'Stretches with no reading of the system’s status (polls further apart than twice their median spacing, at least 15 minutes, or none at all): a point there only repeats the last known state',
+    }),
+    lastDataAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'The system’s last status reading, whatever the range (null: none)' }),
   })
   .meta({ id: 'StationHistory' })
 export type StationHistory = z.infer<typeof stationHistorySchema>
