@@ -149,6 +149,22 @@ describe('GET /stations/{id}/history', () => {
       { from: '2025-01-29T10:00:00.000Z', to: '2025-01-29T11:00:00.000Z' },
     ])
     expect(answer.lastDataAt).toBe('2025-01-29T10:00:00.000Z')
+    // As CSV: the state runs up to the gap, which is a row without figures.
+    const csv = await fetch(
+      `${api.url}/stations/FERRY/history?system=${SYSTEM}&from=2025-01-29T07:00:00Z&to=2025-01-29T11:00:00Z&format=csv`,
+      { headers: { authorization: `Bearer ${analyst}` } },
+    )
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const lines = (await csv.text()).trim().split('\r\n')
+    expect(lines[0]).toBe(
+      'system_id,station_id,from_utc,bikes,ebikes,docks,min_bikes,max_bikes,is_renting',
+    )
+    expect(lines.slice(4, 7)).toEqual([
+      `${SYSTEM},FERRY,2025-01-29T09:00:00.000Z,7,1,8,7,7,true`,
+      `${SYSTEM},FERRY,2025-01-29T09:00:00.000Z,,,,,,`,
+      `${SYSTEM},FERRY,2025-01-29T09:40:00.000Z,7,1,8,7,7,true`,
+    ])
+    expect(lines.at(-1)).toBe(`${SYSTEM},FERRY,2025-01-29T10:00:00.000Z,,,,,,`)
     // Before the first poll nothing was read at all.
     const earlier = await history(
       `system=${SYSTEM}&from=2025-01-29T06:00:00Z&to=2025-01-29T07:30:00Z`,

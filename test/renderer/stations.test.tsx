@@ -387,6 +387,8 @@ describe("a station's page", () => {
         isRenting: true,
       },
     ],
+    gaps: [],
+    lastDataAt: new Date().toISOString(),
   }
   const answers = (more: FakeAnswers = {}): FakeAnswers => ({
     'feeds:stations': (query) =>
