@@ -188,6 +188,10 @@ export function useStationLayer(
         drawn.delete(key)
       }
       const element = map.getContainer()
+      // Where the map is, for whoever drives it from outside (the end-to-end tests).
+      const center = map.getCenter()
+      element.setAttribute('data-zoom', String(map.getZoom()))
+      element.setAttribute('data-center', `${center.lat.toFixed(6)},${center.lng.toFixed(6)}`)
       element.setAttribute('data-dots', String(drawn.size))
       element.setAttribute('data-groups', String(groupLayer.getLayers().length))
       element.setAttribute('data-placed', String(placed))
