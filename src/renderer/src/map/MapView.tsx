@@ -222,9 +222,11 @@ export function MapView({ client }: ViewProps) {
       </header>
       {tiles === 'failed' && (
         <p className="notice notice-quiet" role="status">
-          Map tiles could not be loaded: the tile server is out of reach (no internet here?) and
-          this area is not in the server’s tile cache, so the stations are drawn on a plain
-          background. <code>balancer tiles prefetch</code> keeps an area for offline use.{' '}
+          <span>
+            Map tiles could not be loaded: the tile server is out of reach (no internet here?) and
+            this area is not in the server’s tile cache, so the stations are drawn on a plain
+            background. <code>balancer tiles prefetch</code> keeps an area for offline use.
+          </span>
           <button type="button" className="link-button" onClick={() => setTiles('on')}>
             Try again
           </button>

@@ -5,6 +5,7 @@ import type { StationLive } from '../../../shared/feeds'
 import { formatAgo, plural, secondsSince } from '../common/format'
 import { CONTACT_BAD_S } from '../crews/CrewsTable'
 import type { CrewWithWork } from '../crews/crew-types'
+import { escape } from './station-layer'
 
 /** A crew on the map: where its van last said it was, what it is doing, how long ago. */
 export interface CrewMarker {
@@ -80,12 +81,6 @@ export function crewMarkers(
     ]
   })
 }
-
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-  )
 
 /** A van seen from the side: body, cab, two wheels (drawn here: nothing comes from the network). */
 const VAN_SVG =

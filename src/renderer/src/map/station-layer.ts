@@ -6,11 +6,12 @@ import { FILL_COLOR, fillLevel, type FillLevel } from '../common/fill'
 import { openStation } from '../shell/routes'
 
 /**
- * Stations closer than this many pixels are grouped up to CLUSTER_MAX_ZOOM: Bay Wheels' 517
- * stations at the city's fitting zoom (12) become about 60 groups and lone dots instead of one
- * blob; from zoom 15 every station is its own dot.
+ * Stations closer than this many pixels are grouped up to CLUSTER_MAX_ZOOM, so groups never
+ * overlap (their circles are at most 34 px): Bay Wheels' 517 stations fitted to the window
+ * become a few dozen groups and lone dots instead of one blob; from zoom 15 every station is its
+ * own dot.
  */
-export const CLUSTER_RADIUS_PX = 32
+export const CLUSTER_RADIUS_PX = 56
 export const CLUSTER_MAX_ZOOM = 14
 
 interface StationPoint {
@@ -28,7 +29,8 @@ export function stationKey(station: { systemId: string; stationId: string }): st
   return `${station.systemId}\u0000${station.stationId}`
 }
 
-const escape = (text: string) =>
+/** Text for a tooltip's or an icon's HTML. */
+export const escape = (text: string) =>
   text.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
@@ -57,7 +59,7 @@ export function dotStyle(level: FillLevel, zoom: number): L.CircleMarkerOptions 
 /** A group of stations: its size, and a red corner counting the empty and full among them. */
 function groupIcon(count: number, counts: GroupCounts): L.DivIcon {
   const critical = counts.empty + counts.full
-  const size = count < 10 ? 26 : count < 50 ? 32 : 38
+  const size = count < 10 ? 24 : count < 50 ? 28 : 34
   const badge =
     critical > 0
       ? `<span class="station-group-critical" title="${critical} empty or full">${critical}</span>`
