@@ -8,6 +8,9 @@ import { FLOW_TIME_PATTERN } from './flows.js'
  * Times as in flows: local to the system without an offset, instants with one.
  */
 
+/** A history covers at most this many days (a chart of more would say nothing). */
+export const MAX_HISTORY_DAYS = 400
+
 /** At most this many points in a history answer: a chart never draws more. */
 export const MAX_HISTORY_POINTS = 2_000
 

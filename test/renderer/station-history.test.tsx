@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { historyRows } from '../../src/renderer/src/station/chart-data'
-import { HistoryPanel } from '../../src/renderer/src/station/HistoryPanel'
+import { datesWithin, HistoryPanel } from '../../src/renderer/src/station/HistoryPanel'
 import { ProfilePanel } from '../../src/renderer/src/station/ProfilePanel'
 import { historyCsv } from '../../src/shared/station-csv'
 import type { HistoryPoint, StationHistory } from '../../src/shared/stations'
@@ -154,6 +154,20 @@ describe('bikes over time', () => {
         to: '2023-07-17',
       }),
     )
+  })
+})
+
+describe('two dates', () => {
+  it('keeps the date just chosen and moves the other when the range would be refused', () => {
+    expect(datesWithin('2023-07-14', '2023-07-20', 'from')).toEqual({
+      kind: 'dates',
+      from: '2023-07-14',
+      to: '2023-07-20',
+    })
+    // Three years apart: more than the 400 days a history covers.
+    expect(datesWithin('2023-07-14', '2026-12-07', 'from')).toMatchObject({ to: '2023-07-20' })
+    expect(datesWithin('2026-12-10', '2026-12-07', 'from')).toMatchObject({ to: '2026-12-16' })
+    expect(datesWithin('2023-07-14', '2023-07-01', 'to')).toMatchObject({ from: '2023-06-25' })
   })
 })
 

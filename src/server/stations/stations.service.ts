@@ -1,4 +1,5 @@
 import {
+  MAX_HISTORY_DAYS,
   MAX_HISTORY_POINTS,
   type NearbyStation,
   type StationHistory,
@@ -21,7 +22,6 @@ import {
 } from './stations.repository.js'
 
 /** A month of 15-minute samples is 2,976; a year is the longest range one answer covers. */
-export const MAX_HISTORY_DAYS = 400
 /**
  * Polls further apart than twice their median spacing, and never less than this, leave a gap: a
  * feed polled each minute that misses a few polls is still drawn as a line; an evening without

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react'
 import { historyCsv } from '../../../shared/station-csv'
-import type { StationHistory } from '../../../shared/stations'
+import { MAX_HISTORY_DAYS, type StationHistory } from '../../../shared/stations'
 import type { ConsoleClient } from '../api/client'
 import { plural } from '../common/format'
 import { Panel } from '../common/Panel'
@@ -40,6 +40,18 @@ export function nothingRead(history: StationHistory): boolean {
     0,
   )
   return history.points.length === 0 || covered >= end - from
+}
+
+/**
+ * Two dates the API answers: the one just chosen kept, the other moved to make a week when they
+ * would be the wrong way round or further apart than a history may cover.
+ */
+export function datesWithin(from: string, to: string, chosen: 'from' | 'to'): HistoryRange {
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS
+  if (days >= 0 && days < MAX_HISTORY_DAYS) return { kind: 'dates', from, to }
+  return chosen === 'from'
+    ? { kind: 'dates', from, to: addDays(from, 6) }
+    : { kind: 'dates', from: addDays(to, -6), to }
 }
 
 const localDate = (at: number, timeZone: string) =>
@@ -92,7 +104,7 @@ export function HistoryPanel({ client, station }: { client: ConsoleClient; stati
             <span className="legend-swatch legend-docks" aria-hidden="true" />
             Docks
             {data.gaps.length > 0 && (
-              <span title="No status reading: nothing is drawn there">
+              <span className="legend-item" title="No status reading: nothing is drawn there">
                 <span className="legend-swatch legend-gap" aria-hidden="true" />
                 No data
               </span>
@@ -137,7 +149,7 @@ export function HistoryPanel({ client, station }: { client: ConsoleClient; stati
                   max={range.to}
                   onChange={(event) => {
                     if (/^\d{4}-\d{2}-\d{2}$/.test(event.target.value)) {
-                      choose({ ...range, from: event.target.value })
+                      choose(datesWithin(event.target.value, range.to, 'from'))
                     }
                   }}
                 />
@@ -151,7 +163,7 @@ export function HistoryPanel({ client, station }: { client: ConsoleClient; stati
                   min={range.from}
                   onChange={(event) => {
                     if (/^\d{4}-\d{2}-\d{2}$/.test(event.target.value)) {
-                      choose({ ...range, to: event.target.value })
+                      choose(datesWithin(range.from, event.target.value, 'to'))
                     }
                   }}
                 />
