@@ -38,6 +38,8 @@ export type ServiceErrorKind =
   | 'conflict'
   | 'unprocessable'
   | 'unavailable'
+  /** A server this one relies on (a map tile server) failed: a 502. */
+  | 'upstream'
 
 /**
  * A failure of a use case that the caller can act on: a missing task, a task in the wrong state,

@@ -112,6 +112,7 @@ export async function startServer(
     },
     databaseProblem: database.problem,
     crewAccess: () => crewAccess?.() ?? null,
+    tiles: settings.tiles,
   })
   const events = createNotifyHub({ url: database.url, channels: HUB_CHANNELS, logger })
   // A device revoked on another console sharing the database is signed out here too, at once.

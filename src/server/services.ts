@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type pg from 'pg'
 import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
@@ -33,6 +35,13 @@ import { createStationsService, type StationsService } from './stations/stations
 import { createStatusService, type StatusService } from './status/status.service.js'
 import { lastBackupOf } from './backup/backups.js'
 import { createTripsService, type TripsService } from './trips/trips.service.js'
+import {
+  createTilesService,
+  DEFAULT_TILE_CACHE_MB,
+  DEFAULT_TILE_URL,
+  type TileSettings,
+  type TilesService,
+} from './tiles/tiles.service.js'
 
 /**
  * Every use case the console and the API offer. IPC handlers and HTTP routes both call these;
@@ -51,6 +60,8 @@ export interface Services {
   settings: SettingsService
   /** A station's history and neighbours. */
   stations: StationsService
+  /** The map's street tiles, through this server and its disk cache. */
+  tiles: TilesService
   /** The suggestion engine: runs on demand and after polls (on the leading console). */
   engine: EngineService
   /** Minutes empty and full, cluster outages and the crews' work: the daily summaries. */
@@ -91,6 +102,8 @@ export interface ServicesDeps {
   databaseProblem?: () => string | null
   /** Where phones reach this server (null: not listening, or unknown to this process). */
   crewAccess?: () => CrewAccess | null
+  /** The map's tile server and cache bound (default OpenStreetMap, 500 MB). */
+  tiles?: TileSettings
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -141,6 +154,11 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     flows: createFlowsService({ db: deps.db, trips }),
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
+    tiles: createTilesService({
+      settings: deps.tiles ?? { url: DEFAULT_TILE_URL, cacheMB: DEFAULT_TILE_CACHE_MB },
+      // Without a data directory (tests built by hand), a folder of the system's temporary one.
+      dataDir: deps.settings?.dataDir ?? join(tmpdir(), 'bay-wheels-balancer'),
+    }),
     engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
     serviceLevels,
     statusImports: createStatusImportService({

@@ -4,17 +4,15 @@
  * fonts, scripts or styles from the network, no inline code, no frames, no forms. The renderer's
  * index.html carries the same policy in a meta tag, which is what applies to a page loaded from
  * file:// (there are no response headers there); frame-ancestors only works as a header.
- * The one exception to "everything ships inside": the station map's OpenStreetMap tiles, images
- * from exactly that host (no subdomains, no wildcard); without a network the map draws its dots
- * on a plain background.
+ * The station map's street tiles come through the console's own server (`map:tileData`, as data:
+ * URLs; it keeps them on disk for offline depots), so the page reaches no other host at all.
  */
-export const MAP_TILE_ORIGIN = 'https://tile.openstreetmap.org'
 
 const BASE: Record<string, string[]> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:', MAP_TILE_ORIGIN],
+  'img-src': ["'self'", 'data:'],
   'connect-src': ["'self'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],
@@ -48,8 +46,8 @@ export function metaContentSecurityPolicy(): string {
 }
 
 /**
- * The crew app's policy (/crew/ on the embedded server): the console's, less the map tiles (the
- * phone hands navigation to its own maps app), plus `blob:` images for the preview of a photo
+ * The crew app's policy (/crew/ on the embedded server): the console's (the phone hands
+ * navigation to its own maps app), plus `blob:` images for the preview of a photo
  * taken for a problem report. It talks only to this server (connect-src 'self'); its service
  * worker and manifest are its own files (worker-src and manifest-src fall back to 'self').
  * Geolocation and the camera are browser permissions, not CSP: the page asks the person.

@@ -9,6 +9,9 @@ import { flowTime as time, stationHeader } from './flows.js'
  * Times as in flows: local to the system without an offset, instants with one.
  */
 
+/** A history covers at most this many days (a chart of more would say nothing). */
+export const MAX_HISTORY_DAYS = 400
+
 /** At most this many points in a history answer: a chart never draws more. */
 export const MAX_HISTORY_POINTS = 2_000
 
@@ -37,6 +40,14 @@ export const historyPointSchema = z
   .meta({ id: 'HistoryPoint' })
 export type HistoryPoint = z.infer<typeof historyPointSchema>
 
+export const historyGapSchema = z
+  .object({
+    from: z.string().meta({ description: 'ISO 8601, UTC' }),
+    to: z.string().meta({ description: 'Exclusive' }),
+  })
+  .meta({ id: 'HistoryGap' })
+export type HistoryGap = z.infer<typeof historyGapSchema>
+
 export const stationHistorySchema = z
   .object({
     ...stationHeader,
@@ -49,6 +60,14 @@ export const stationHistorySchema = z
     points: z.array(historyPointSchema).meta({
       description: `Each state holds until the next point; at most ${MAX_HISTORY_POINTS}, the last repeated at the range's end (or now)`,
     }),
+    gaps: z.array(historyGapSchema).meta({
+      description:
+        'Stretches with no reading of the system’s status (polls further apart than twice their median spacing, at least 15 minutes, or none at all): a point there only repeats the last known state',
+    }),
+    lastDataAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'The system’s last status reading, whatever the range (null: none)' }),
   })
   .meta({ id: 'StationHistory' })
 export type StationHistory = z.infer<typeof stationHistorySchema>

@@ -125,6 +125,64 @@ describe('GET /stations/{id}/history', () => {
     expect(answer.points[2]).toMatchObject({ docks: 15, ebikes: 1, minBikes: 0, maxBikes: 0 })
   })
 
+  it('names the stretches with no status reading as gaps, never as the last state held', async () => {
+    // Polls every 5 minutes from 07:00 to 09:00, none until 09:40, then every 5 minutes to 10:00.
+    const polls = [...Array.from({ length: 25 }, (_, i) => 5 * i), 160, 165, 170, 175, 180]
+    await database.db
+      .insertInto('status_snapshots')
+      .values(
+        polls.map((minutes) => ({
+          system_id: SYSTEM,
+          observed_at: at(minutes - 60),
+          source: 'poll',
+          stations: 6,
+        })),
+      )
+      .execute()
+    const answer = await history(
+      `system=${SYSTEM}&from=2025-01-29T07:00:00Z&to=2025-01-29T11:00:00Z`,
+    )
+    // 40 minutes without a poll is more than twice the 5-minute median (and the 15-minute
+    // floor); the hour after the last poll is unknown too.
+    expect(answer.gaps).toEqual([
+      { from: '2025-01-29T09:00:00.000Z', to: '2025-01-29T09:40:00.000Z' },
+      { from: '2025-01-29T10:00:00.000Z', to: '2025-01-29T11:00:00.000Z' },
+    ])
+    expect(answer.lastDataAt).toBe('2025-01-29T10:00:00.000Z')
+    // As CSV: the state runs up to the gap, which is a row without figures.
+    const csv = await fetch(
+      `${api.url}/stations/FERRY/history?system=${SYSTEM}&from=2025-01-29T07:00:00Z&to=2025-01-29T11:00:00Z&format=csv`,
+      { headers: { authorization: `Bearer ${analyst}` } },
+    )
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const lines = (await csv.text()).trim().split('\r\n')
+    expect(lines[0]).toBe(
+      'system_id,station_id,from_utc,bikes,ebikes,docks,min_bikes,max_bikes,is_renting',
+    )
+    expect(lines.slice(4, 7)).toEqual([
+      `${SYSTEM},FERRY,2025-01-29T09:00:00.000Z,7,1,8,7,7,true`,
+      `${SYSTEM},FERRY,2025-01-29T09:00:00.000Z,,,,,,`,
+      `${SYSTEM},FERRY,2025-01-29T09:40:00.000Z,7,1,8,7,7,true`,
+    ])
+    expect(lines.at(-1)).toBe(`${SYSTEM},FERRY,2025-01-29T10:00:00.000Z,,,,,,`)
+    // Before the first poll nothing was read at all.
+    const earlier = await history(
+      `system=${SYSTEM}&from=2025-01-29T06:00:00Z&to=2025-01-29T07:30:00Z`,
+    )
+    expect(earlier.gaps).toEqual([
+      { from: '2025-01-29T06:00:00.000Z', to: '2025-01-29T07:00:00.000Z' },
+    ])
+    const none = await api.call(
+      'GET',
+      `/stations/OTHER/history?system=other_system&from=2025-01-29T07:00:00Z&to=2025-01-29T08:00:00Z`,
+      { token: analyst },
+    )
+    expect((none.body as StationHistory).gaps).toEqual([
+      { from: '2025-01-29T07:00:00.000Z', to: '2025-01-29T08:00:00.000Z' },
+    ])
+    expect((none.body as StationHistory).lastDataAt).toBeNull()
+  })
+
   it("reads local times on the system's clock", async () => {
     // 00:15 to 00:45 in San Francisco is 08:15 to 08:45 UTC.
     const answer = await history(`system=${SYSTEM}&from=2025-01-29T00:15&to=2025-01-29T00:45`)

@@ -30,6 +30,7 @@ export function fakeServices(given: Partial<Services>): Services {
     flows: given.flows ?? unexpected('flows'),
     settings: given.settings ?? unexpected('settings'),
     stations: given.stations ?? unexpected('stations'),
+    tiles: given.tiles ?? unexpected('tiles'),
     engine: given.engine ?? unexpected('engine'),
     serviceLevels: given.serviceLevels ?? unexpected('serviceLevels'),
     statusImports: given.statusImports ?? unexpected('statusImports'),

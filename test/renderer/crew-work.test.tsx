@@ -313,6 +313,8 @@ describe('crews on the map', () => {
       'Van 5: Task #43. Last contact 22 min ago (position may be old)',
     )
     expect(screen.getByText(/5 stations · 2 crews placed/)).toBeTruthy()
+    // Van 3's task is drawn from the van to its two stations; Van 5's task is not in the list.
+    expect(map.getAttribute('data-routes')).toBe('1')
     // Van 7 has never sent a position: not drawn anywhere made up.
     expect(map.querySelector('[aria-label^="Van 7"]')).toBeNull()
     // Let the dots' pending canvas frame run while the map is still there.
@@ -326,5 +328,20 @@ describe('crews on the map', () => {
       ['Van 3', false, 'Task #42'],
       ['Van 5', true, 'Task #43'],
     ])
+  })
+
+  it("draws a crew's way to its task: from the van to the source, then to the sink", () => {
+    const held = task(42, { status: 'assigned', worker_id: 'van-3', qty: 5 })
+    const [van3] = crewMarkers(workingCrews(), [held], STATIONS, Date.now())
+    const at = (id: string) => {
+      const found = STATIONS.find((s) => s.stationId === id)
+      return found ? [found.lat, found.lon] : null
+    }
+    expect(van3?.route).toEqual([
+      [van3?.lat, van3?.lon],
+      at(held.from_station_id),
+      at(held.to_station_id),
+    ])
+    expect(crewMarkers(workingCrews(), [], STATIONS, Date.now())[0]?.route).toBeNull()
   })
 })

@@ -1,3 +1,4 @@
+import { DEFAULT_TILE_CACHE_MB, DEFAULT_TILE_URL } from '../../src/server/tiles/tiles.service.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,7 +60,31 @@ describe('settings', () => {
       tlsKey: null,
       tlsPort: DEFAULT_TLS_PORT,
       publicUrl: null,
+      tiles: { url: DEFAULT_TILE_URL, cacheMB: DEFAULT_TILE_CACHE_MB },
     })
+  })
+
+  it("take the map's tile server from the flag, the environment or the file, and refuse a URL without {z}/{x}/{y}", async () => {
+    const dir = await dataDirWith({
+      tiles: { url: 'https://tiles.depot.lan/{z}/{x}/{y}.png', cacheMB: 2000 },
+    })
+    expect((await loadSettings({ dataDir: dir }, {})).tiles).toEqual({
+      url: 'https://tiles.depot.lan/{z}/{x}/{y}.png',
+      cacheMB: 2000,
+    })
+    const env = { BALANCER_TILE_URL: 'http://10.0.0.5:8080/osm/{z}/{x}/{y}.png' }
+    expect((await loadSettings({ dataDir: dir }, env)).tiles?.url).toBe(env.BALANCER_TILE_URL)
+    const flag = { url: 'http://127.0.0.1:9/{z}/{x}/{y}.png', cacheMB: 1 }
+    expect((await loadSettings({ dataDir: dir, tiles: flag }, env)).tiles?.url).toBe(flag.url)
+    await expect(
+      loadSettings({ dataDir: dir }, { BALANCER_TILE_URL: 'https://tiles.example/{z}.png' }),
+    ).rejects.toThrow(
+      'environment: BALANCER_TILE_URL must be an http:// or https:// URL holding {z}, {x} and {y}',
+    )
+    const small = await dataDirWith({ tiles: { cacheMB: 1 } })
+    await expect(loadSettings({ dataDir: small }, {})).rejects.toThrow(
+      /tiles.cacheMB must be at least 10/,
+    )
   })
 
   it('take TLS and the public address from the file, flags first, and refuse nonsense', async () => {

@@ -25,6 +25,8 @@ import { addTripCommands } from './trips.commands.js'
 import { addUpkeepCommands } from './upkeep.commands.js'
 import { addBackupCommands } from './backup.commands.js'
 import { addCrewCommands } from './crew.commands.js'
+import { addTileCommands, TILE_URL_HELP } from './tiles.commands.js'
+import { DEFAULT_TILE_CACHE_MB } from '../tiles/tiles.service.js'
 
 /** A mistake a person can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -70,6 +72,7 @@ interface ServeFlags {
   tlsKey?: string
   tlsPort?: number
   publicUrl?: string
+  tileUrl?: string
 }
 
 function overrides(flags: DatabaseFlags & FeedFlags & ServeFlags): SettingsOverrides {
@@ -85,6 +88,7 @@ function overrides(flags: DatabaseFlags & FeedFlags & ServeFlags): SettingsOverr
     port: flags.port,
     feeds: flags.feed?.map((url) => ({ url, ...(flags.system ? { systemId: flags.system } : {}) })),
     poll: flags.poll === false ? false : undefined,
+    tiles: flags.tileUrl ? { url: flags.tileUrl, cacheMB: DEFAULT_TILE_CACHE_MB } : undefined,
   }
 }
 
@@ -116,6 +120,7 @@ export function buildProgram(logger: Logger): Command {
       .option('--tls-key <file>', "the depot's own private key (PEM), with --tls-cert")
       .option('--tls-port <port>', 'HTTPS port (default 8443)', parsePort)
       .option('--public-url <url>', 'the address phones are given, e.g. https://depot.vpn:8443')
+      .option('--tile-url <template>', TILE_URL_HELP)
       .option(
         '--demo [history]',
         'replay a recorded week of Bay Wheels status as a live feed and poll it',
@@ -251,6 +256,7 @@ export function buildProgram(logger: Logger): Command {
   addUpkeepCommands(program, logger, { withDatabaseOptions, overrides })
   addBackupCommands(program, logger, { withDatabaseOptions, overrides })
   addCrewCommands(program, logger, { withDatabaseOptions, overrides })
+  addTileCommands(program, { withDatabaseOptions, overrides })
 
   return program
 }

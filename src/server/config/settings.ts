@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../../shared/settings.js'
 import { DEFAULT_FEED_URL, type FeedConfig } from '../gbfs/discovery.js'
+import { resolveTiles, tilesFileSchema } from '../tiles/tile-settings.js'
+import type { TileSettings } from '../tiles/tiles.service.js'
 
 /** Everything a process needs to find its database and serve the API. */
 export interface Settings {
@@ -41,6 +43,8 @@ export interface Settings {
   tlsPort?: number
   /** The address phones are given, when the one worked out from the interfaces is wrong. */
   publicUrl?: string | null
+  /** The map's tile server (`--tile-url`, BALANCER_TILE_URL, `tiles.url`) and cache bound. */
+  tiles?: TileSettings
 }
 
 /** What upkeep keeps; older rows are deleted by the leading console (see src/server/upkeep). */
@@ -189,6 +193,7 @@ export const settingsFileSchema = z
       })
       .nullable()
       .optional(),
+    tiles: tilesFileSchema.optional(),
   })
   .strict()
 
@@ -342,6 +347,7 @@ export async function loadSettings(
     tlsKey: merged.tlsKey ?? null,
     tlsPort: merged.tlsPort ?? (merged.port === 0 ? 0 : DEFAULT_TLS_PORT),
     publicUrl: merged.publicUrl ?? null,
+    tiles: resolveTiles(merged.tiles, env, overrides.tiles?.url, (m) => new SettingsError(m)),
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express'
 import { csvText, type CsvRow } from '../../shared/csv.js'
+import type { CsvFile } from '../../shared/station-csv.js'
 
 /** CSV when `format=csv` says so, else when the caller's Accept prefers text/csv to JSON. */
 export function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
@@ -38,4 +39,12 @@ export function jsonOrCsv<T>(
   if (!res) return answer
   write(res, answer)
   return undefined
+}
+
+/** Writes the CSV file `toCsv` makes of an answer (the console's Export buttons make the same). */
+export function csvOf<T>(toCsv: (answer: T) => CsvFile): (res: Response, answer: T) => void {
+  return (res, answer) => {
+    const file = toCsv(answer)
+    sendCsv(res, file.fileName, file.rows)
+  }
 }

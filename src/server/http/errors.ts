@@ -10,6 +10,7 @@ export const STATUS_OF: Record<ServiceErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   unavailable: 503,
+  upstream: 502,
 }
 
 /** One error type for every failure a client can act on; rendered as the seed's `{detail}`. */

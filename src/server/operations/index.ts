@@ -13,6 +13,7 @@ import { SERVICE_OPERATIONS } from '../service-levels/service.operations.js'
 import { SETTINGS_OPERATIONS } from '../settings/settings.operations.js'
 import { STATION_OPERATIONS } from '../stations/stations.operations.js'
 import { TRIP_OPERATIONS } from '../trips/trips.operations.js'
+import { MAP_OPERATIONS } from '../tiles/tiles.operations.js'
 import type { Implementation, Implementations } from './context.js'
 
 /**
@@ -32,6 +33,7 @@ export const IMPLEMENTATIONS: Implementations<ServerOperation> = {
   ...FEED_OPERATIONS,
   ...FLOW_OPERATIONS,
   ...STATION_OPERATIONS,
+  ...MAP_OPERATIONS,
   ...SERVICE_OPERATIONS,
   ...TRIP_OPERATIONS,
   ...SETTINGS_OPERATIONS,

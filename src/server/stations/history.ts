@@ -80,3 +80,37 @@ export function historyPoints(
   if (held) points.push(point(end, held, held.bikes, held.bikes))
   return { points, bucketSeconds: width / 1000 }
 }
+
+/** A stretch of [from, end) with no reading of the system's status: nothing is known there. */
+export interface Gap {
+  from: number
+  to: number
+}
+
+/**
+ * The gaps of [from, end): before the first snapshot, between snapshots further apart than the
+ * bridge, and after the last when that is more than the bridge before `end`. `spans` are the
+ * snapshots followed by such a spacing (or by none: the last), in time order; `first` is the
+ * earliest snapshot considered (null: there is none at all).
+ */
+export function historyGaps(
+  spans: readonly { at: number; next: number | null }[],
+  first: number | null,
+  bridgeMs: number,
+  from: number,
+  end: number,
+): Gap[] {
+  if (first === null) return end > from ? [{ from, to: end }] : []
+  const gaps: Gap[] = []
+  const add = (start: number, stop: number) => {
+    const a = Math.max(start, from)
+    const b = Math.min(stop, end)
+    if (b > a) gaps.push({ from: a, to: b })
+  }
+  if (first > from) add(from, first)
+  for (const span of spans) {
+    if (span.next !== null) add(span.at, span.next)
+    else if (end - span.at > bridgeMs) add(span.at, end)
+  }
+  return gaps
+}

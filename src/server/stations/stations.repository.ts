@@ -101,3 +101,57 @@ export async function nearestStations(
      order by distance_meters, n.station_id`.execute(db)
   return rows
 }
+
+/** Consecutive snapshots of a system further apart than the bridge, and the system's last one. */
+export interface SnapshotSpacing {
+  /** [one snapshot, the next] pairs further apart than `bridgeSeconds`; `next` null: the last. */
+  spans: { at: Date; next: Date | null }[]
+  /** The earliest snapshot read (the one in force at `from`, else the range's first). */
+  first: Date | null
+  bridgeSeconds: number | null
+  lastAt: Date | null
+}
+
+/**
+ * When the system's status was read over [from, to] (the snapshot in force at `from` included):
+ * the spacings longer than the bridge, max(2 x their median, `floorSeconds`), which is what a
+ * chart must not draw a line across. The primary key (system_id, observed_at) serves each part;
+ * a month of 10-second polls is 260,000 snapshots, sorted once for the median.
+ */
+export async function snapshotSpacing(
+  db: Database,
+  params: { systemId: string; from: Date; to: Date; floorSeconds: number },
+): Promise<SnapshotSpacing> {
+  const { systemId, from, to, floorSeconds } = params
+  const { rows } = await sql<{ at: Date; next: Date | null; bridge: number | null; first: Date }>`
+    with s as (
+      (select observed_at from status_snapshots
+        where system_id = ${systemId} and observed_at <= ${from}
+        order by observed_at desc limit 1)
+      union all
+      (select observed_at from status_snapshots
+        where system_id = ${systemId} and observed_at > ${from} and observed_at <= ${to})
+    ), d as (
+      select observed_at as at, lead(observed_at) over (order by observed_at) as next from s
+    ), b as (
+      select greatest(2 * percentile_cont(0.5) within group (
+               order by extract(epoch from next - at)::float8), ${floorSeconds}::float8) as bridge
+        from d where next is not null
+    )
+    select d.at, d.next, b.bridge, (select min(at) from d) as first
+      from d cross join b
+     where d.next is null
+        or extract(epoch from d.next - d.at)::float8 > coalesce(b.bridge, ${floorSeconds}::float8)
+     order by d.at`.execute(db)
+  const last = await db
+    .selectFrom('status_snapshots')
+    .select((eb) => eb.fn.max('observed_at').as('last'))
+    .where('system_id', '=', systemId)
+    .executeTakeFirst()
+  return {
+    spans: rows.map(({ at, next }) => ({ at, next })),
+    first: rows[0]?.first ?? null,
+    bridgeSeconds: rows[0]?.bridge ?? null,
+    lastAt: last?.last ?? null,
+  }
+}

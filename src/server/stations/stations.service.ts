@@ -1,4 +1,5 @@
 import {
+  MAX_HISTORY_DAYS,
   MAX_HISTORY_POINTS,
   type NearbyStation,
   type StationHistory,
@@ -11,11 +12,22 @@ import { parseFlowTime } from '../flows/flows.service.js'
 import { toStationLive } from '../gbfs/gbfs.service.js'
 import { stationLiveRows } from '../gbfs/gbfs.repository.js'
 import { chooseSystem, type SystemRow } from '../systems/system-choice.js'
-import { historyPoints } from './history.js'
-import { instantsOf, nearestStations, stationOf, statusChanges } from './stations.repository.js'
+import { historyGaps, historyPoints } from './history.js'
+import {
+  instantsOf,
+  nearestStations,
+  snapshotSpacing,
+  stationOf,
+  statusChanges,
+} from './stations.repository.js'
 
 /** A month of 15-minute samples is 2,976; a year is the longest range one answer covers. */
-export const MAX_HISTORY_DAYS = 400
+/**
+ * Polls further apart than twice their median spacing, and never less than this, leave a gap: a
+ * feed polled each minute that misses a few polls is still drawn as a line; an evening without
+ * the console running is not.
+ */
+export const GAP_FLOOR_SECONDS = 15 * 60
 const DAY_MS = 86_400_000
 const DEFAULT_NEARBY = 8
 
@@ -88,6 +100,22 @@ export function createStationsService(deps: { db: Database; now?: () => Date }):
         end,
         MAX_HISTORY_POINTS,
       )
+      const spacing = await snapshotSpacing(db, {
+        systemId: system.systemId,
+        from,
+        to: new Date(end),
+        floorSeconds: GAP_FLOOR_SECONDS,
+      })
+      const gaps = historyGaps(
+        spacing.spans.map((span) => ({
+          at: span.at.getTime(),
+          next: span.next?.getTime() ?? null,
+        })),
+        spacing.first?.getTime() ?? null,
+        (spacing.bridgeSeconds ?? GAP_FLOOR_SECONDS) * 1000,
+        from.getTime(),
+        end,
+      )
       return {
         systemId: system.systemId,
         stationId: request.stationId,
@@ -98,6 +126,11 @@ export function createStationsService(deps: { db: Database; now?: () => Date }):
         changes: rows.length,
         bucketSeconds: shape.bucketSeconds,
         points: shape.points,
+        gaps: gaps.map((gap) => ({
+          from: new Date(gap.from).toISOString(),
+          to: new Date(gap.to).toISOString(),
+        })),
+        lastDataAt: spacing.lastAt?.toISOString() ?? null,
       }
     },
 

@@ -6,6 +6,7 @@ import { createPairing, listDevices, revokeDevice } from './devices.js'
 import { ENGINE_MODEL } from './engine-model.js'
 import { FEEDS } from './feeds.js'
 import { FLOWS } from './flows.js'
+import { MAP } from './map.js'
 import type { DesktopOnly, EdgeAnswered, HttpRoute, OperationSpec } from './operation.js'
 import { PROBLEMS, taskReleases } from './problems.js'
 import { SERVICE } from './service.js'
@@ -30,6 +31,7 @@ export const OPERATIONS = [
   ...FEEDS,
   ...FLOWS,
   ...STATIONS,
+  ...MAP,
   ...SERVICE,
   ...TRIPS,
   ...SETTINGS,

@@ -8,6 +8,7 @@ import {
   stationNearbyHttpQuerySchema,
   stationNearbyRequestSchema,
 } from '../stations.js'
+import { csvFormat } from './flows.js'
 import { operation } from './operation.js'
 import { DATA_READERS } from './roles.js'
 
@@ -15,6 +16,9 @@ import { DATA_READERS } from './roles.js'
 
 const stationParams = z.object({ station_id: z.string().min(1).max(128) }).strict()
 type StationParams = z.output<typeof stationParams>
+
+/** `?format=csv`: the history as CSV, gaps as rows with empty figures. */
+const historyQuery = stationHistoryHttpQuerySchema.extend({ format: csvFormat }).strict()
 
 export const stationHistory = operation({
   name: 'stations:history',
@@ -28,13 +32,14 @@ export const stationHistory = operation({
     path: '/stations/{station_id}/history',
     tag: 'stations',
     params: stationParams,
-    query: stationHistoryHttpQuerySchema,
+    query: historyQuery,
+    alsoProduces: ['text/csv'],
     fromHttp: ({
       params,
       query,
     }: {
       params: StationParams
-      query: z.output<typeof stationHistoryHttpQuerySchema>
+      query: z.output<typeof historyQuery>
     }) => ({
       stationId: params.station_id,
       systemId: query.system,

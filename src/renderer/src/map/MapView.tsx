@@ -1,26 +1,23 @@
 import L from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { StationLive } from '../../../shared/feeds'
-import { FILL_COLOR, FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
+import { FILL_LEGEND, fillLevel, type FillLevel } from '../common/fill'
 import { Refreshing, StationsOr } from '../common/states'
 import { plural } from '../common/format'
 import { useNow } from '../common/useNow'
 import type { CrewWithWork } from '../crews/crew-types'
 import { crewMarkers, useCrewLayer } from './crew-markers'
+import { useStationLayer } from './station-layer'
+import { serverTileLayer } from './tile-layer'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { useResource } from '../common/useResource'
 import { endsIn, NewMoveButton } from '../moves/NewMoveDialog'
-import { openStation } from '../shell/routes'
 import type { ViewProps } from '../shell/view-props'
 import type { ConsoleClient } from '../api/client'
 import type { Task } from '../../../shared/dispatch'
 
-/** The one tile server the console's CSP allows images from (src/shared/csp.ts). */
-export const TILE_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
-export const TILE_ATTRIBUTION =
-  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 const TILES_KEY = 'balancer.mapTiles'
-/** Tiles that failed before any loaded: the network is not there (a depot LAN without internet). */
+/** Tiles that failed before any loaded: neither the tile server nor the cache has them. */
 const FAILURES_BEFORE_GIVING_UP = 4
 
 function tilesWanted(): boolean {
@@ -28,34 +25,6 @@ function tilesWanted(): boolean {
     return window.localStorage.getItem(TILES_KEY) !== 'off'
   } catch {
     return true
-  }
-}
-
-function stationKey(station: StationLive): string {
-  return `${station.systemId}\u0000${station.stationId}`
-}
-
-function tooltipOf(station: StationLive): string {
-  const escape = (text: string) =>
-    text.replace(
-      /[&<>"]/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-    )
-  const numbers =
-    station.bikes === null
-      ? 'no numbers'
-      : `${station.bikes} bikes · ${station.docks ?? '?'} docks${station.stale ? ' · not live' : ''}`
-  return `<strong>${escape(station.name)}</strong><br>${numbers}`
-}
-
-/** The dot's style: the fill level's colour, a thin ring so dots read on any tile. */
-function dotStyle(level: FillLevel): L.CircleMarkerOptions {
-  return {
-    radius: level === 'stale' ? 4 : 5,
-    color: level === 'stale' ? '#6e7781' : '#1b1f24',
-    weight: 0.75,
-    fillColor: FILL_COLOR[level],
-    fillOpacity: level === 'stale' ? 0.55 : 0.92,
   }
 }
 
@@ -88,8 +57,7 @@ export function MapView({ client, session }: ViewProps) {
   const stations = useResource(client, load, { events: ['stations:changed', 'app:resync'] })
   const container = useRef<HTMLDivElement>(null)
   const map = useRef<L.Map | null>(null)
-  const dots = useRef(new Map<string, { marker: L.CircleMarker; level: FillLevel }>())
-  const tileLayer = useRef<L.TileLayer | null>(null)
+  const tileLayer = useRef<L.GridLayer | null>(null)
   const [tiles, setTiles] = useState<Tiles>(() => (tilesWanted() ? 'on' : 'off'))
   const [systemId, setSystemId] = useState<string>('')
   const fitted = useRef<string | null>(null)
@@ -126,11 +94,12 @@ export function MapView({ client, session }: ViewProps) {
       preferCanvas: true,
       zoomControl: true,
       minZoom: 2,
+      // Without tiles no layer says how far in the map may go.
+      maxZoom: 19,
       zoomAnimation: false,
     })
     created.setView([37.77, -122.42], 12)
     map.current = created
-    const markers = dots.current
     // The window or the sidebar changes size: Leaflet must be told.
     const resize =
       typeof ResizeObserver === 'undefined'
@@ -139,12 +108,9 @@ export function MapView({ client, session }: ViewProps) {
     resize?.observe(element)
     return () => {
       resize?.disconnect()
-      // Dots first, while their canvas is still there to take the redraw they ask for.
-      for (const dot of markers.values()) dot.marker.remove()
       created.remove()
       map.current = null
       tileLayer.current = null
-      markers.clear()
       fitted.current = null
     }
   }, [ready])
@@ -157,61 +123,31 @@ export function MapView({ client, session }: ViewProps) {
     if (!ready || !current || tiles !== 'on') return
     let loaded = 0
     let failed = 0
-    const layer = L.tileLayer(TILE_URL, {
-      maxZoom: 19,
-      attribution: TILE_ATTRIBUTION,
-      crossOrigin: false,
-    })
-    layer.on('tileload', () => {
+    const layer = serverTileLayer(client)
+    const onLoad = () => {
       loaded += 1
-    })
-    layer.on('tileerror', () => {
+    }
+    const onError = () => {
       failed += 1
       if (loaded === 0 && failed >= FAILURES_BEFORE_GIVING_UP) setTiles('failed')
-    })
+    }
+    layer.on('tileload', onLoad)
+    layer.on('tileerror', onError)
     layer.addTo(current)
     tileLayer.current = layer
     return () => {
-      layer.off()
+      // Only our own listeners: a bare `off()` also drops the one-time 'remove' listener through
+      // which Leaflet takes the layer's map handlers (zoom, viewreset, move) back off the map.
+      // Left on, they run on the removed layer, whose map is gone: "reading 'getCenter'" on
+      // every zoom, and the throw stops the map's other handlers (the dots' canvas) mid-event.
+      layer.off('tileload', onLoad)
+      layer.off('tileerror', onError)
       layer.remove()
       tileLayer.current = null
     }
-  }, [ready, tiles])
+  }, [client, ready, tiles])
 
-  // Dots: added, recoloured and removed in place after each poll, the view left where it is.
-  useEffect(() => {
-    const current = map.current
-    if (!current || !all) return
-    const seen = new Set<string>()
-    for (const station of all) {
-      const key = stationKey(station)
-      seen.add(key)
-      const level = fillLevel(station)
-      const existing = dots.current.get(key)
-      if (existing) {
-        if (existing.level !== level) existing.marker.setStyle(dotStyle(level))
-        const at = existing.marker.getLatLng()
-        if (at.lat !== station.lat || at.lng !== station.lon) {
-          existing.marker.setLatLng([station.lat, station.lon])
-        }
-        existing.marker.setTooltipContent(tooltipOf(station))
-        existing.level = level
-        continue
-      }
-      const marker = L.circleMarker([station.lat, station.lon], dotStyle(level))
-        .bindTooltip(tooltipOf(station), { direction: 'top', offset: [0, -4] })
-        .on('click', () => openStation(station))
-        .addTo(current)
-      dots.current.set(key, { marker, level })
-    }
-    for (const [key, dot] of dots.current) {
-      if (!seen.has(key)) {
-        dot.marker.remove()
-        dots.current.delete(key)
-      }
-    }
-    container.current?.setAttribute('data-dots', String(dots.current.size))
-  }, [all])
+  useStationLayer(map, ready, all)
 
   // Fit to the chosen system once per choice (a poll must not move the map under the mouse).
   useEffect(() => {
@@ -288,8 +224,11 @@ export function MapView({ client, session }: ViewProps) {
       </header>
       {tiles === 'failed' && (
         <p className="notice notice-quiet" role="status">
-          Map tiles could not be loaded (no internet here?): the stations are drawn on a plain
-          background.{' '}
+          <span>
+            Map tiles could not be loaded: the tile server is out of reach (no internet here?) and
+            this area is not in the server’s tile cache, so the stations are drawn on a plain
+            background. <code>balancer tiles prefetch</code> keeps an area for offline use.
+          </span>
           <button type="button" className="link-button" onClick={() => setTiles('on')}>
             Try again
           </button>

@@ -5,6 +5,7 @@ import type { StationLive } from '../../../shared/feeds'
 import { formatAgo, plural, secondsSince } from '../common/format'
 import { CONTACT_BAD_S } from '../crews/CrewsTable'
 import type { CrewWithWork } from '../crews/crew-types'
+import { escape } from './station-layer'
 
 /** A crew on the map: where its van last said it was, what it is doing, how long ago. */
 export interface CrewMarker {
@@ -18,19 +19,34 @@ export interface CrewMarker {
   contact: string
   /** Not heard from for 15 minutes or more: the position may be far from where the van is. */
   stale: boolean
+  /** Its task's way: the van, the station it takes bikes from, the one it brings them to. */
+  route: [number, number][] | null
 }
 
-function taskLine(crew: CrewWithWork, tasks: readonly Task[], names: Map<string, string>): string {
-  const held =
-    crew.task_id === undefined
-      ? tasks.find((task) => task.status === 'assigned' && task.worker_id === crew.crew_id)
-      : crew.task_id === null
-        ? undefined
-        : (tasks.find((task) => task.id === crew.task_id) ?? null)
+/** The crew's task: undefined when it holds none, null when it holds one not in the list. */
+function heldTask(crew: CrewWithWork, tasks: readonly Task[]): Task | null | undefined {
+  return crew.task_id === undefined
+    ? tasks.find((task) => task.status === 'assigned' && task.worker_id === crew.crew_id)
+    : crew.task_id === null
+      ? undefined
+      : (tasks.find((task) => task.id === crew.task_id) ?? null)
+}
+
+function taskLine(crew: CrewWithWork, held: Task | null | undefined, names: Places): string {
   if (held === undefined) return 'No task'
   if (held === null) return `Task #${crew.task_id ?? ''}`
-  const name = (id: string) => names.get(`${held.system_id}\u0000${id}`) ?? `station ${id}`
+  const name = (id: string) => names.get(`${held.system_id}\u0000${id}`)?.name ?? `station ${id}`
   return `Task #${held.id}: ${plural(held.qty, 'bike')}, ${name(held.from_station_id)} → ${name(held.to_station_id)}`
+}
+
+type Places = Map<string, { name: string; at: [number, number] }>
+
+function routeOf(from: [number, number], held: Task | null | undefined, places: Places) {
+  if (!held) return null
+  const stop = (id: string) => places.get(`${held.system_id}\u0000${id}`)?.at
+  const source = stop(held.from_station_id)
+  const sink = stop(held.to_station_id)
+  return source && sink ? [from, source, sink] : null
 }
 
 /** The crews with a known position, as the map draws them. */
@@ -40,29 +56,31 @@ export function crewMarkers(
   stations: readonly StationLive[],
   now: number,
 ): CrewMarker[] {
-  const names = new Map(stations.map((s) => [`${s.systemId}\u0000${s.stationId}`, s.name]))
+  const places: Places = new Map(
+    stations.map((s) => [
+      `${s.systemId}\u0000${s.stationId}`,
+      { name: s.name, at: [s.lat, s.lon] },
+    ]),
+  )
   return crews.flatMap((crew) => {
     if (!crew.last_position) return []
     const silent = secondsSince(crew.last_seen_at, now)
+    const held = heldTask(crew, tasks)
+    const at: [number, number] = [crew.last_position.lat, crew.last_position.lon]
     return [
       {
         crewId: crew.crew_id,
         name: crew.name,
         lat: crew.last_position.lat,
         lon: crew.last_position.lon,
-        task: taskLine(crew, tasks, names),
+        task: taskLine(crew, held, places),
         contact: `Last contact ${formatAgo(crew.last_seen_at, now)}`,
         stale: silent === null || silent >= CONTACT_BAD_S,
+        route: routeOf(at, held, places),
       },
     ]
   })
 }
-
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-  )
 
 /** A van seen from the side: body, cab, two wheels (drawn here: nothing comes from the network). */
 const VAN_SVG =
@@ -83,6 +101,16 @@ function tooltipOf(marker: CrewMarker): string {
   }`
 }
 
+/** The van's way to its task: dashed to the source, on to the sink, the sink ringed. */
+function drawRoute(group: L.LayerGroup, crew: CrewMarker): void {
+  group.clearLayers()
+  const sink = crew.route?.[2]
+  if (!crew.route || !sink) return
+  const style = { color: '#1971c2', weight: 2.5, opacity: crew.stale ? 0.4 : 0.85 }
+  L.polyline(crew.route, { ...style, dashArray: '6 5', interactive: false }).addTo(group)
+  L.circleMarker(sink, { ...style, radius: 9, fill: false, interactive: false }).addTo(group)
+}
+
 /**
  * The crews' vans on the map, above the station dots, updated in place as the list changes.
  * `ready`: the map exists (made by an effect declared before this hook's, so it runs first).
@@ -92,7 +120,7 @@ export function useCrewLayer(
   ready: boolean,
   markers: readonly CrewMarker[] | null,
 ): void {
-  const vans = useRef(new Map<string, { marker: L.Marker; key: string }>())
+  const vans = useRef(new Map<string, { marker: L.Marker; key: string; route: L.LayerGroup }>())
   useEffect(() => {
     const drawn = vans.current
     const map = mapRef.current
@@ -104,6 +132,7 @@ export function useCrewLayer(
       const label = `${crew.name}: ${crew.task}. ${crew.contact}${crew.stale ? ' (position may be old)' : ''}`
       const existing = drawn.get(crew.crewId)
       if (existing) {
+        drawRoute(existing.route, crew)
         existing.marker.setLatLng([crew.lat, crew.lon])
         if (existing.key !== key) existing.marker.setIcon(iconOf(crew))
         existing.marker.setTooltipContent(tooltipOf(crew))
@@ -119,20 +148,28 @@ export function useCrewLayer(
         .bindTooltip(tooltipOf(crew), { direction: 'top', offset: [0, -10] })
         .addTo(map)
       marker.getElement()?.setAttribute('aria-label', label)
-      drawn.set(crew.crewId, { marker, key })
+      const route = L.layerGroup().addTo(map)
+      drawRoute(route, crew)
+      drawn.set(crew.crewId, { marker, key, route })
     }
     for (const [id, van] of drawn) {
       if (seen.has(id)) continue
       van.marker.remove()
+      van.route.remove()
       drawn.delete(id)
     }
-    mapRef.current?.getContainer().setAttribute('data-vans', String(drawn.size))
+    const element = mapRef.current?.getContainer()
+    element?.setAttribute('data-vans', String(drawn.size))
+    element?.setAttribute('data-routes', String(markers.filter((m) => m.route).length))
   }, [mapRef, ready, markers])
   // The map goes away with the view (or is made again): so do the vans.
   useEffect(() => {
     const drawn = vans.current
     return () => {
-      for (const van of drawn.values()) van.marker.remove()
+      for (const van of drawn.values()) {
+        van.marker.remove()
+        van.route.remove()
+      }
       drawn.clear()
     }
   }, [ready])

@@ -9,6 +9,8 @@ import { useResource } from '../common/useResource'
 import type { StationRef } from '../shell/routes'
 import { addDays, binsFor, defaultBin, flowRows, RANGE_DAYS, type RangeKind } from './chart-data'
 import { FlowChart, flowTotals } from './charts'
+import { ExportCsv } from './ExportCsv'
+import { flowSeriesCsv } from '../../../shared/station-csv'
 
 const BIN_LABELS: Record<FlowBin, string> = { '15min': '15 min', hour: 'Hour', day: 'Day' }
 
@@ -39,6 +41,7 @@ export function FlowsPanel({
     [client, station.systemId, station.stationId, from, end, bin],
   )
   const series = useResource(client, load)
+  const loaded = series.data
   const rows = useMemo(() => (series.data ? flowRows(series.data) : []), [series.data])
   const totals = flowTotals(rows)
   const chooseKind = (next: RangeKind) => {
@@ -118,6 +121,7 @@ export function FlowsPanel({
               ))}
             </select>
           </label>
+          {loaded && <ExportCsv what="flows" file={() => flowSeriesCsv(loaded)} />}
         </>
       }
     >

@@ -1,4 +1,5 @@
 import type { FlowBin, FlowSeries, StationProfile } from '../../../shared/flows'
+import { historyTimeline } from '../../../shared/station-history'
 import type { StationHistory } from '../../../shared/stations'
 
 /** No chart draws more points than this (the limit; Recharts stays responsive below it). */
@@ -103,18 +104,19 @@ export function profileRows(profile: StationProfile, days: readonly number[]): P
 
 export interface HistoryRow {
   at: number
-  bikes: number
-  docks: number
+  /** Null inside a gap in the status history: the line breaks there. */
+  bikes: number | null
+  docks: number | null
   /** Fewest and most bikes until the next row (equal when every change is a row). */
-  band: [number, number]
+  band: [number, number] | null
 }
 
-export function historyRows(history: StationHistory): HistoryRow[] {
-  return history.points.map((point) => ({
-    at: Date.parse(point.at),
-    bikes: point.bikes,
-    docks: point.docks,
-    band: [point.minBikes, point.maxBikes],
+export function historyRows(history: Pick<StationHistory, 'points' | 'gaps'>): HistoryRow[] {
+  return historyTimeline(history).map((row) => ({
+    at: row.at,
+    bikes: row.bikes,
+    docks: row.docks,
+    band: row.minBikes === null || row.maxBikes === null ? null : [row.minBikes, row.maxBikes],
   }))
 }
 

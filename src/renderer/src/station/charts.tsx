@@ -5,6 +5,7 @@ import {
   CartesianGrid,
   ComposedChart,
   Line,
+  ReferenceArea,
   ReferenceLine,
   Tooltip,
   XAxis,
@@ -149,12 +150,32 @@ export function ProfileChart({ rows }: { rows: ProfileRow[] }) {
 /** Bikes (and docks) as the station held them: steps, with the fewest-to-most band when sampled. */
 export function HistoryChart({ history }: { history: StationHistory }) {
   const rows = historyRows(history)
-  const time = timeAxis(rows, history.timeZone)
+  // The whole range asked for, so a gap at either end shows as one.
+  const start = Date.parse(history.from)
+  const end = Math.max(
+    start + 1,
+    ...rows.map((row) => row.at),
+    ...history.gaps.map((gap) => Date.parse(gap.to)),
+  )
+  const time = timeAxis([{ at: start }, { at: end }], history.timeZone)
   return (
     <StationChart height={200} data={rows}>
       <XAxis dataKey="at" {...time.x} />
       <YAxis tick={AXIS} width={36} allowDecimals={false} />
       <Tooltip labelFormatter={time.label} contentStyle={TOOLTIP_STYLE} />
+      {/* Nothing was read there: shaded, and no line carries the last state across. */}
+      {history.gaps.map((gap) => (
+        <ReferenceArea
+          key={gap.from}
+          x1={Date.parse(gap.from)}
+          x2={Date.parse(gap.to)}
+          fill="var(--muted)"
+          fillOpacity={0.14}
+          stroke="none"
+          ifOverflow="hidden"
+          className="history-gap"
+        />
+      ))}
       {history.bucketSeconds !== null && (
         <Area
           dataKey="band"
