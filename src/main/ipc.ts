@@ -9,7 +9,7 @@ import {
   type IpcFailure,
   type IpcResult,
 } from '../shared/contract.js'
-import { describeError, errorCode } from '../server/errors.js'
+import { describeError, errorBody, errorCode, ServiceError } from '../server/errors.js'
 import { OPERATION_BY_NAME } from '../shared/operations/index.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */
@@ -65,6 +65,7 @@ async function dispatch<C extends Channel, Event>(
     return { ok: true, value: await handler(parsed.data as ConsoleApi[C]['request']) }
   } catch (error) {
     options.onError?.(channel, error)
+    if (error instanceof ServiceError) return { ok: false, error: errorBody(error) }
     return failure(errorCode(error), describeError(error))
   }
 }

@@ -3,8 +3,8 @@ import {
   isEventName,
   type Channel,
   type ConsoleApi,
-  type ConsoleBridge,
   type ConsoleEvents,
+  type DesktopBridge,
   type EventName,
   type IpcResult,
   type Unsubscribe,
@@ -32,26 +32,34 @@ function isResult(value: unknown): value is IpcResult<unknown> {
     typeof value.error === 'object' &&
     value.error !== null &&
     'detail' in value.error &&
-    typeof value.error.detail === 'string'
+    typeof value.error.detail === 'string' &&
+    'code' in value.error &&
+    typeof value.error.code === 'string'
   )
 }
 
 /**
  * What the preload exposes as `window.balancer`: exactly the contract, nothing of `ipcRenderer`.
- * Only the contract's channels and events pass, whatever a compromised page asks for.
+ * Only the contract's channels and events pass, whatever a compromised page asks for. Each call
+ * answers its result as data: an Error thrown across the contextBridge would keep only its
+ * message, and the page needs a refusal's code and fields (src/renderer/src/api/desktop-client.ts
+ * throws them as an ApiError).
  */
-export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
+export function createBridge(ipc: IpcRendererLike): DesktopBridge {
   return {
     async invoke<C extends Channel>(
       channel: C,
       ...request: RequestArgs<C>
-    ): Promise<ConsoleApi[C]['response']> {
+    ): Promise<IpcResult<ConsoleApi[C]['response']>> {
       if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`)
       const result = await ipc.invoke(channel, ...request)
-      if (!isResult(result)) throw new Error(`${channel} gave an answer outside the contract`)
-      // Only the message survives the trip to the page, so the detail is the message.
-      if (!result.ok) throw new Error(result.error.detail)
-      return result.value as ConsoleApi[C]['response']
+      if (!isResult(result)) {
+        return {
+          ok: false,
+          error: { code: 'bad_answer', detail: `${channel} gave an answer outside the contract` },
+        }
+      }
+      return result as IpcResult<ConsoleApi[C]['response']>
     },
 
     on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe {
@@ -63,5 +71,5 @@ export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
         ipc.removeListener(event, forward)
       }
     },
-  } satisfies ConsoleBridge
+  } satisfies DesktopBridge
 }

@@ -34,15 +34,26 @@ export type ServiceErrorKind =
 
 /**
  * A failure of a use case that the caller can act on: a missing task, a task in the wrong state,
- * a crew acting on another crew's task. `detail` is written for the person who will read it.
+ * a crew acting on another crew's task. `detail` is written for the person who will read it;
+ * `fields` are more facts a program can act on (`{fits_qty: 5}`), sent beside `detail` and `code`
+ * on every edge.
  */
 export class ServiceError extends Error {
   constructor(
     readonly kind: ServiceErrorKind,
     readonly code: string,
     readonly detail: string,
+    readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail)
     this.name = 'ServiceError'
   }
+}
+
+/** The answer's body for a service failure: `{detail, code, ...fields}` (HTTP and IPC alike). */
+export function errorBody(
+  error: ServiceError,
+): { detail: string; code: string } & Record<string, unknown> {
+  const more = Object.entries(error.fields).filter(([key]) => key !== 'detail' && key !== 'code')
+  return { detail: error.detail, code: error.code, ...Object.fromEntries(more) }
 }

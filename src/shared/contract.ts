@@ -85,13 +85,25 @@ export type EventName = keyof ConsoleEvents
 
 export type Unsubscribe = () => void
 
-/** The object the preload exposes on `window.balancer`, and what the renderer programs against. */
+/** What the renderer programs against: the desktop's IPC or HTTP in a browser, alike. */
 export interface ConsoleBridge {
   invoke<C extends Channel>(
     channel: C,
     ...request: ConsoleApi[C]['request'] extends undefined ? [] : [ConsoleApi[C]['request']]
   ): Promise<ConsoleApi[C]['response']>
   on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe
+}
+
+/**
+ * The object the preload exposes on `window.balancer`: each call answers its `IpcResult` as data,
+ * so that a failure's code and fields reach the page (the renderer turns it into a ConsoleBridge).
+ */
+export interface DesktopBridge {
+  invoke<C extends Channel>(
+    channel: C,
+    ...request: ConsoleApi[C]['request'] extends undefined ? [] : [ConsoleApi[C]['request']]
+  ): Promise<IpcResult<ConsoleApi[C]['response']>>
+  on: ConsoleBridge['on']
 }
 
 /** Every channel, as a runtime list, so main and preload serve exactly the declared ones. */
@@ -117,10 +129,15 @@ type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 // Compile-time proof that the runtime list names every event of the contract.
 export const EVENTS_COMPLETE: SameKeys<(typeof EVENTS)[number], EventName> = true
 
-/** IPC errors cross the bridge as plain data: Electron drops custom error fields. */
+/**
+ * IPC errors cross the bridge as plain data: Electron drops custom error fields, and an Error
+ * thrown across the preload's contextBridge keeps only its message. So the preload hands the page
+ * the result itself and the page's client throws (src/renderer/src/api/desktop-client.ts). The
+ * error carries every field an HTTP error body would (`{detail, code, fits_qty, ...}`).
+ */
 export interface IpcFailure {
   ok: false
-  error: { code: string; detail: string }
+  error: { code: string; detail: string } & Record<string, unknown>
 }
 export interface IpcSuccess<T> {
   ok: true

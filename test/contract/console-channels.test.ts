@@ -10,6 +10,7 @@ import { pairDevice } from '../../src/server/crew-access/pairing.service.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc.js'
 import { createBridge } from '../../src/preload/bridge.js'
+import { desktopClient } from '../../src/shared/desktop-client.js'
 import { createHttpClient } from '../../src/renderer/src/api/client.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { appStatus } from '../helpers/app-status.js'
@@ -46,12 +47,14 @@ function electronBridge(services: TestApi['services']): ConsoleBridge {
       },
     ),
   )
-  return createBridge({
-    invoke: async (channel, ...args) =>
-      structuredClone(await handlers.get(channel)?.({}, ...structuredClone(args))),
-    on: () => undefined,
-    removeListener: () => undefined,
-  })
+  return desktopClient(
+    createBridge({
+      invoke: async (channel, ...args) =>
+        structuredClone(await handlers.get(channel)?.({}, ...structuredClone(args))),
+      on: () => undefined,
+      removeListener: () => undefined,
+    }),
+  )
 }
 
 beforeAll(async () => {

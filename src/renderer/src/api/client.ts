@@ -1,7 +1,15 @@
 import type { ConsoleBridge } from '../../../shared/contract'
+import { desktopClient } from '../../../shared/desktop-client'
 import { createHttpClient } from './http-client'
 
-export { ApiError, createHttpClient, POLL_MS, type HttpClientOptions } from './http-client'
+export {
+  ApiError,
+  createHttpClient,
+  errorNumber,
+  POLL_MS,
+  type HttpClientOptions,
+} from './http-client'
+export { desktopClient } from '../../../shared/desktop-client'
 export { parseEventStream } from './event-stream'
 
 /**
@@ -21,11 +29,9 @@ export interface TokenSource {
 }
 
 export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
-  return (
-    win.balancer ??
-    createHttpClient(win.location.origin, {
-      token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
-      onUnauthorized: (detail) => tokens?.reject(detail),
-    })
-  )
+  if (win.balancer) return desktopClient(win.balancer)
+  return createHttpClient(win.location.origin, {
+    token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
+    onUnauthorized: (detail) => tokens?.reject(detail),
+  })
 }

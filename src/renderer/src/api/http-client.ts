@@ -16,9 +16,12 @@ import {
   type HttpRoute,
   type OperationSpec,
 } from '../../../shared/operations'
+import { ApiError } from '../../../shared/api-error'
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
+
+export { ApiError, errorNumber } from '../../../shared/api-error'
 
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
@@ -33,18 +36,6 @@ export interface HttpClientOptions {
   /** First and longest wait before the live event stream reconnects. */
   retryMs?: number
   maxRetryMs?: number
-}
-
-/** An API answer that was not a success: its words, its HTTP status and its machine code. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | null,
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
 }
 
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
@@ -137,6 +128,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       detail,
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
+      isRecord(answer) ? answer : {},
     )
   }
 
