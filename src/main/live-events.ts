@@ -25,6 +25,9 @@ export function forwardChanges(source: ChangeSource, emit: EmitEvent): () => voi
       case 'problems:changed':
         emit(live.event, live.payload)
         break
+      case 'suggestions:changed':
+        emit(live.event, live.payload)
+        break
       case 'app:resync':
         emit(live.event, live.payload)
         break

@@ -8,7 +8,13 @@
 
 import type { z } from 'zod'
 import { DESKTOP_NAMES, type DesktopName, type OperationNamed } from './operations/index.js'
-import type { ProblemChange, Resync, StationStatusChange, TaskChange } from './live-events.js'
+import type {
+  ProblemChange,
+  Resync,
+  StationStatusChange,
+  SuggestionChange,
+  TaskChange,
+} from './live-events.js'
 import type { TripImportProgress } from './trips.js'
 import type { CrewAccess } from './crew-access.js'
 
@@ -76,6 +82,8 @@ export interface ConsoleEvents {
   'stations:changed': StationStatusChange
   /** A problem was reported or resolved at a station (by a crew or any console). */
   'problems:changed': ProblemChange
+  /** Suggestions changed: an engine run, another desk's decision, an undo, a new one. */
+  'suggestions:changed': SuggestionChange
   /** Changes may have been missed (a lost connection came back): reload what is shown. */
   'app:resync': Resync
 }
@@ -114,6 +122,7 @@ export const EVENTS = [
   'tasks:changed',
   'stations:changed',
   'problems:changed',
+  'suggestions:changed',
   'app:resync',
 ] as const satisfies readonly EventName[]
 

@@ -120,6 +120,18 @@ export const suggestionSchema = z
     decided_by: z.string().nullable(),
     decision_note: z.string().nullable(),
     task_id: z.int().nullable().meta({ description: 'The task an approval created.' }),
+    from_bikes: z.int().nullable().meta({
+      description: 'Bikes at the source when it was proposed (null: not known). Not live.',
+    }),
+    from_docks: z.int().nullable().meta({
+      description: 'Free docks at the source when it was proposed (null: not known). Not live.',
+    }),
+    to_bikes: z.int().nullable().meta({
+      description: 'Bikes at the sink when it was proposed (null: not known). Not live.',
+    }),
+    to_docks: z.int().nullable().meta({
+      description: 'Free docks at the sink when it was proposed (null: not known). Not live.',
+    }),
   })
   .meta({ id: 'Suggestion', description: 'A proposed move of bikes between two stations.' })
 export type Suggestion = z.infer<typeof suggestionSchema>
@@ -184,6 +196,15 @@ export const approveRequestSchema = z
       description: "Overrides the suggestion's value as the task's dispatch priority.",
     }),
     note: optionalText(500),
+    qty: z
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(200, 'must be at most 200')
+      .optional()
+      .meta({
+        description:
+          "Approve fewer bikes than suggested (the quantity a refusal's fits_qty says still fits).",
+      }),
   })
   .strict()
 export type ApproveRequest = z.infer<typeof approveRequestSchema>
@@ -342,19 +363,57 @@ export const taskPageSchema = z
   .meta({ id: 'TaskPage', description: 'Newest first; pass next_cursor to get the next page.' })
 export type TaskPage = z.infer<typeof taskPageSchema>
 
+/** A page of GET /suggestions: at most this many, oldest first (the seed's first 1,000). */
+export const SUGGESTION_PAGE = 1_000
+
+const suggestionListFields = {
+  status: z
+    .enum([...SUGGESTION_STATUSES, 'all'])
+    .optional()
+    .meta({ description: 'Default: open.' }),
+  system: z.string().trim().min(1).max(64).optional(),
+  station: z.string().trim().min(1).max(128).optional().meta({
+    description: 'Suggestions from or to this station id.',
+  }),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a cursor returned in X-Next-Cursor')
+    .optional()
+    .meta({
+      description:
+        'The X-Next-Cursor header of the previous page (the id of its last suggestion): the suggestions after it.',
+    }),
+}
+const suggestionPageLimit = z
+  .int()
+  .min(1, 'must be at least 1')
+  .max(SUGGESTION_PAGE, `must be at most ${SUGGESTION_PAGE}`)
+
+/** Which suggestions, as the console asks for them over IPC. */
+export const suggestionListFilterSchema = z
+  .object({ ...suggestionListFields, limit: suggestionPageLimit.optional() })
+  .strict()
+export type SuggestionListFilter = z.output<typeof suggestionListFilterSchema>
+
+/** The same, as a query string: GET /suggestions?status=&system=&station=&limit=&cursor=. */
 export const suggestionListQuerySchema = z
   .object({
-    status: z
-      .enum([...SUGGESTION_STATUSES, 'all'])
+    ...suggestionListFields,
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(suggestionPageLimit)
       .optional()
-      .meta({ description: 'Default: open.' }),
-    system: z.string().trim().min(1).max(64).optional(),
-    station: z.string().trim().min(1).max(128).optional().meta({
-      description: 'Suggestions from or to this station id.',
-    }),
+      .meta({ description: `At most this many (default and most: ${SUGGESTION_PAGE}).` }),
   })
   .strict()
-export type SuggestionListFilter = z.output<typeof suggestionListQuerySchema>
+
+/** A page of suggestions and the cursor of the next (null: this was the last). */
+export interface SuggestionPage {
+  suggestions: Suggestion[]
+  next_cursor: string | null
+}
 
 export const createTokenRequestSchema = z
   .object({

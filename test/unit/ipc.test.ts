@@ -319,6 +319,7 @@ describe('IPC between main and the preload bridge', () => {
     electron.bridge.on('problems:changed', (change) =>
       heard.push(['problems', change.problem_id, change.event]),
     )
+    electron.bridge.on('suggestions:changed', (change) => heard.push(['suggestions', change]))
 
     notify('tasks', '[{"id":7,"status":"assigned"}]')
     notify('tasks', 'not json')
@@ -339,6 +340,8 @@ describe('IPC between main and the preload bridge', () => {
       JSON.stringify({ problem_id: 4, station_id: 'B', kind: 'vandalism', event: 'reported' }),
     )
     notify('problems', JSON.stringify({ problem_id: 'four', event: 'reported' }))
+    notify('suggestions', '{"system_id":"bay_wheels"}')
+    notify('suggestions', '{"system":3}')
     notify('resync', '{}')
     notify('somebody_elses_channel', '{}')
     stop()
@@ -348,6 +351,7 @@ describe('IPC between main and the preload bridge', () => {
       ['tasks', [{ id: 7, status: 'assigned' }]],
       ['stations', 'bay_wheels'],
       ['problems', 4, 'reported'],
+      ['suggestions', { system_id: 'bay_wheels' }],
       ['resync'],
     ])
     expect(listeners.size).toBe(0)

@@ -5,9 +5,11 @@ import type {
   RejectRequest,
   Suggestion,
   SuggestionListFilter,
+  SuggestionPage,
   SuggestionSource,
   Task,
 } from '../../shared/dispatch.js'
+import { SUGGESTION_PAGE } from '../../shared/dispatch.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
@@ -42,7 +44,7 @@ export interface DispatchOptions {
 
 /** Suggestions and approvals here; the tasks' life after that in task-work.service.ts. */
 export interface DispatchService extends Omit<TaskWork, 'toTask'> {
-  listSuggestions(filter: SuggestionListFilter): Promise<Suggestion[]>
+  listSuggestions(filter: SuggestionListFilter): Promise<SuggestionPage>
   createSuggestion(
     input: CreateSuggestionRequest,
     actor: Actor,
@@ -53,10 +55,8 @@ export interface DispatchService extends Omit<TaskWork, 'toTask'> {
   approveBatch(input: ApproveBatchRequest, actor: Actor): Promise<Task[]>
 }
 
-const SUGGESTION_LIMIT = 1_000
-
 // The seed's words for its 404s (seed 001), kept exactly: crew devices may match on them.
-const SUGGESTION_NOT_FOUND = 'Suggestion not found'
+export const SUGGESTION_NOT_FOUND = 'Suggestion not found'
 
 export function toSuggestion(row: SuggestionRow): Suggestion {
   return {
@@ -71,6 +71,10 @@ export function toSuggestion(row: SuggestionRow): Suggestion {
     decided_by: row.decided_by,
     decision_note: row.decision_note,
     task_id: row.task_id,
+    from_bikes: row.from_bikes,
+    from_docks: row.from_docks,
+    to_bikes: row.to_bikes,
+    to_docks: row.to_docks,
   }
 }
 
@@ -113,7 +117,15 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
 
   return {
     async listSuggestions(filter) {
-      return (await listSuggestions(db, filter, SUGGESTION_LIMIT)).map(toSuggestion)
+      const limit = filter.limit ?? SUGGESTION_PAGE
+      // One more than asked: whether a next page exists, so the last page says none.
+      const rows = await listSuggestions(db, filter, limit + 1)
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        suggestions: page.map(toSuggestion),
+        next_cursor: rows.length > limit && last ? String(last.id) : null,
+      }
     },
 
     async createSuggestion(input, actor, source) {
@@ -182,7 +194,7 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
             system_id: suggestion.system_id,
             from_station_id: suggestion.from_station_id,
             to_station_id: suggestion.to_station_id,
-            qty: suggestion.qty,
+            qty: input.qty ?? suggestion.qty,
             reason: suggestion.reason || null,
             priority: input.priority ?? suggestion.value,
             suggestion_id: suggestion.id,

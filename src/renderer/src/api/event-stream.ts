@@ -68,6 +68,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
     'tasks:changed': new Set(),
     'stations:changed': new Set(),
     'problems:changed': new Set(),
+    'suggestions:changed': new Set(),
     'app:resync': new Set(),
   }
   let controller: AbortController | null = null
@@ -87,6 +88,9 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
         for (const listener of listeners[live.event]) listener(live.payload)
         break
       case 'problems:changed':
+        for (const listener of listeners[live.event]) listener(live.payload)
+        break
+      case 'suggestions:changed':
         for (const listener of listeners[live.event]) listener(live.payload)
         break
       case 'app:resync':

@@ -237,6 +237,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'tasks:changed': (listener) => live.listen('tasks:changed', listener),
     'stations:changed': (listener) => live.listen('stations:changed', listener),
     'problems:changed': (listener) => live.listen('problems:changed', listener),
+    'suggestions:changed': (listener) => live.listen('suggestions:changed', listener),
     'app:resync': (listener) => live.listen('app:resync', listener),
   }
 
