@@ -115,15 +115,15 @@ export interface SuggestionRowProps {
   onRejectAsk: () => void
   onReject: (note: string) => void
   onRejectCancel: () => void
-  rowRef: (row: HTMLTableRowElement | null) => void
+  onRow: (row: HTMLTableRowElement | null) => void
 }
 
 /** One open suggestion: the move, both ends then and now, the reason as proposed, the decision. */
-export function SuggestionRow(props: SuggestionRowProps) {
+export function SuggestionRow({ onRow, ...props }: SuggestionRowProps) {
   const { item, dispatcher } = props
   return (
     <tr
-      ref={props.rowRef}
+      ref={onRow}
       className={[props.cursor ? 'row-cursor' : '', props.selected ? 'row-selected' : ''].join(' ')}
       aria-selected={props.cursor}
       onClick={props.onCursor}

@@ -239,7 +239,7 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
                   onRejectAsk={() => setRejecting(item.id)}
                   onReject={(note) => reject(item, note)}
                   onRejectCancel={() => setRejecting(null)}
-                  rowRef={(row) => {
+                  onRow={(row) => {
                     if (row) rows.current.set(item.id, row)
                     else rows.current.delete(item.id)
                   }}
