@@ -43,10 +43,12 @@ function End({
       <span className="sugg-numbers">
         <span className="sugg-when">when proposed</span>
         <span className="sugg-seen">{seenWords(bikes, docks)}</span>
+      </span>
+      <span className="sugg-numbers">
         <span className="sugg-when">now</span>
         <Fill station={station} />
         {station && station.docks !== null && station.bikes !== null && (
-          <span className="sugg-docks">{plural(station.docks, 'free dock')}</span>
+          <span className="sugg-docks">· {plural(station.docks, 'free dock')}</span>
         )}
       </span>
     </div>
