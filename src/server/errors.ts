@@ -1,3 +1,5 @@
+import type { ErrorExtra } from '../shared/contract.js'
+
 /**
  * An error's message in words, for a person: the console, GET /health and the command line all
  * show errors through this. `pg` rejects a refused connection to
@@ -32,10 +34,15 @@ export type ServiceErrorKind =
   | 'unprocessable'
   | 'unavailable'
 
+/** The fields beside `detail` and `code` a service failure carries (none for any other error). */
+export function errorExtra(error: unknown): ErrorExtra {
+  return error instanceof ServiceError ? error.extra : {}
+}
+
 /**
  * A failure of a use case that the caller can act on: a missing task, a task in the wrong state,
  * a crew acting on another crew's task. `detail` is written for the person who will read it;
- * `fields` are more facts a program can act on (`{fits_qty: 5}`), sent beside `detail` and `code`
+ * `extra` holds more facts a program can act on (`{fits_qty: 5}`), sent beside `detail` and `code`
  * on every edge.
  */
 export class ServiceError extends Error {
@@ -43,17 +50,17 @@ export class ServiceError extends Error {
     readonly kind: ServiceErrorKind,
     readonly code: string,
     readonly detail: string,
-    readonly fields: Readonly<Record<string, unknown>> = {},
+    readonly extra: ErrorExtra = {},
   ) {
     super(detail)
     this.name = 'ServiceError'
   }
 }
 
-/** The answer's body for a service failure: `{detail, code, ...fields}` (HTTP and IPC alike). */
+/** The answer's body for a service failure: `{detail, code, ...extra}` (HTTP and IPC alike). */
 export function errorBody(
   error: ServiceError,
 ): { detail: string; code: string } & Record<string, unknown> {
-  const more = Object.entries(error.fields).filter(([key]) => key !== 'detail' && key !== 'code')
+  const more = Object.entries(error.extra).filter(([key]) => key !== 'detail' && key !== 'code')
   return { detail: error.detail, code: error.code, ...Object.fromEntries(more) }
 }

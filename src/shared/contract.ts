@@ -146,7 +146,17 @@ export const EVENTS_COMPLETE: SameKeys<(typeof EVENTS)[number], EventName> = tru
  */
 export interface IpcFailure {
   ok: false
-  error: { code: string; detail: string } & Record<string, unknown>
+  error: { code: string; detail: string } & ErrorExtra
+}
+
+/**
+ * What a refusal carries beside its words, on both edges (the HTTP body's fields, the IPC
+ * failure's), all of them kept: `fits_qty`, the bikes a move that does not fit could still move
+ * (`move_does_not_fit`), and whatever else a server sends.
+ */
+export interface ErrorExtra {
+  fits_qty?: number
+  [field: string]: unknown
 }
 export interface IpcSuccess<T> {
   ok: true

@@ -4,7 +4,7 @@ import {
   ApiError,
   createClient,
   createHttpClient,
-  errorNumber,
+  fitsQtyOf,
   parseEventStream,
   POLL_MS,
 } from '../../src/renderer/src/api/client'
@@ -195,7 +195,7 @@ describe('choosing a client', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ message: 'B has 3 bikes', code: 'move_does_not_fit' })
-    expect(errorNumber(error, 'fits_qty')).toBe(3)
+    expect(fitsQtyOf(error)).toBe(3)
     expect(client.on('tasks:changed', () => undefined)).toBe(off)
   })
 
@@ -206,8 +206,8 @@ describe('choosing a client', () => {
     const error: unknown = await client
       .invoke('tasks:approve', { suggestion_id: 1 })
       .catch((e: unknown) => e)
-    expect(error).toMatchObject({ status: 409, code: 'move_does_not_fit', fields: body })
-    expect(errorNumber(error, 'fits_qty')).toBe(3)
+    expect(error).toMatchObject({ status: 409, code: 'move_does_not_fit', extra: body })
+    expect(fitsQtyOf(error)).toBe(3)
   })
 
   it('falls back to HTTP on the page origin in a browser', async () => {

@@ -205,7 +205,7 @@ describe('IPC between main and the preload bridge', () => {
     expect(error).toMatchObject({
       message: 'B has 3 bikes',
       code: 'move_does_not_fit',
-      fields: { fits_qty: 3 },
+      extra: { detail: 'B has 3 bikes', code: 'move_does_not_fit', fits_qty: 3 },
     })
   })
 

@@ -5,7 +5,7 @@ import { createHttpClient } from './http-client'
 export {
   ApiError,
   createHttpClient,
-  errorNumber,
+  fitsQtyOf,
   POLL_MS,
   type HttpClientOptions,
 } from './http-client'

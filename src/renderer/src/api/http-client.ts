@@ -16,12 +16,12 @@ import {
   type HttpRoute,
   type OperationSpec,
 } from '../../../shared/operations'
-import { ApiError } from '../../../shared/api-error'
+import { ApiError, extraOf } from '../../../shared/api-error'
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
 
-export { ApiError, errorNumber } from '../../../shared/api-error'
+export { ApiError, fitsQtyOf } from '../../../shared/api-error'
 
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
@@ -128,7 +128,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       detail,
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
-      isRecord(answer) ? answer : {},
+      isRecord(answer) ? extraOf(answer) : {},
     )
   }
 

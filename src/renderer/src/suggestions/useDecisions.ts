@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { Suggestion } from '../../../shared/dispatch'
-import { ApiError, errorNumber, type ConsoleClient } from '../api/client'
+import { ApiError, fitsQtyOf, type ConsoleClient } from '../api/client'
 import { messageOf, plural } from '../common/format'
 
 /** How long a decision's Undo is offered (the server allows 2 minutes: time for the answer). */
@@ -51,7 +51,7 @@ export function useDecisions(client: ConsoleClient, changed: () => void): Decisi
         setToast(await work())
         return true
       } catch (error) {
-        const fits = errorNumber(error, 'fits_qty')
+        const fits = fitsQtyOf(error)
         const refusedFit =
           error instanceof ApiError && error.code === 'move_does_not_fit' && fits !== null
         setToast({
