@@ -137,6 +137,12 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       note: 'no',
     })
     expect(rejected).toMatchObject({ status: 'rejected', decision_note: 'no' })
+    expect(await invoke('suggestions:undo', { suggestion_id: rejected.id })).toMatchObject({
+      status: 'open',
+      decision_note: null,
+    })
+    // Rejected again: an open one for the same stations would refuse the other edge's undo.
+    await invoke('suggestions:reject', { suggestion_id: rejected.id })
     // No trips imported here: the engine runs, says why it has nothing, touches nothing.
     const run = await invoke('suggestions:run', {})
     expect(run).toMatchObject({ source: 'engine', created: 0, superseded: 0, model_version: null })

@@ -27,7 +27,8 @@ import {
   type SuggestionRow,
 } from './dispatch.repository.js'
 import { createTaskWork, iso, type TaskWork } from './task-work.service.js'
-import { seedMove } from './task-shape.js'
+import { seedMove, SUGGESTION_NOT_FOUND } from './task-shape.js'
+import { undoDecision } from './suggestion-undo.js'
 
 export { DEFAULT_PAGE } from './task-work.service.js'
 
@@ -53,10 +54,9 @@ export interface DispatchService extends Omit<TaskWork, 'toTask'> {
   rejectSuggestion(id: number, input: RejectRequest, actor: Actor): Promise<Suggestion>
   approve(input: ApproveRequest, actor: Actor): Promise<Task>
   approveBatch(input: ApproveBatchRequest, actor: Actor): Promise<Task[]>
+  /** A decision taken back moments after it was made (suggestion-undo.ts). */
+  undoDecision(id: number, actor: Actor): Promise<Suggestion>
 }
-
-// The seed's words for its 404s (seed 001), kept exactly: crew devices may match on them.
-export const SUGGESTION_NOT_FOUND = 'Suggestion not found'
 
 export function toSuggestion(row: SuggestionRow): Suggestion {
   return {
@@ -284,6 +284,12 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
       })
       emit('task.created', tasks.length)
       return tasks.map(toTask)
+    },
+
+    async undoDecision(id, actor) {
+      const { row, taskId } = await undoDecision(db, id, actor, now())
+      if (taskId !== null) emit('task.canceled')
+      return toSuggestion({ ...row, task_id: null })
     },
 
     ...taskWork,

@@ -1,10 +1,10 @@
-import { sql } from 'kysely'
-import type { Suggestion } from '../../shared/dispatch.js'
+import { sql, type Selectable } from 'kysely'
+import type { Suggestions } from '../db/schema.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
 import { lockSuggestions, notifyTasks, writeAudit } from './dispatch.repository.js'
-import { SUGGESTION_NOT_FOUND, toSuggestion } from './dispatch.service.js'
+import { SUGGESTION_NOT_FOUND } from './task-shape.js'
 
 /** How long after a decision the console's Undo may take it back (its toast shows for less). */
 export const UNDO_WINDOW_MS = 2 * 60_000
@@ -26,8 +26,8 @@ export async function undoDecision(
   id: number,
   actor: Actor,
   now: Date = new Date(),
-): Promise<Suggestion> {
-  const row = await db.transaction().execute(async (trx) => {
+): Promise<{ row: Selectable<Suggestions>; taskId: number | null }> {
+  return db.transaction().execute(async (trx) => {
     const [locked] = await lockSuggestions(trx, [id])
     if (!locked) throw new ServiceError('not_found', 'suggestion_not_found', SUGGESTION_NOT_FOUND)
     if (locked.status === 'open') {
@@ -124,7 +124,6 @@ export async function undoDecision(
           ]
         : []),
     ])
-    return reopened
+    return { row: reopened, taskId: task?.id ?? null }
   })
-  return toSuggestion({ ...row, task_id: null })
 }

@@ -1,7 +1,6 @@
 import type { SuggestionPage } from '../../shared/dispatch.js'
 import type { SUGGESTIONS } from '../../shared/operations/suggestions.js'
 import type { HttpCall, Implementations } from '../operations/context.js'
-import { undoDecision } from './suggestion-undo.js'
 
 /**
  * The seed's answer stays a plain array: the next page's cursor goes in headers,
@@ -33,7 +32,7 @@ export const SUGGESTION_OPERATIONS: Implementations<(typeof SUGGESTIONS)[number]
   },
   'suggestions:undo': {
     run: ({ suggestion_id }, { services, actor }) =>
-      undoDecision(services.db, suggestion_id, actor),
+      services.dispatch.undoDecision(suggestion_id, actor),
   },
   'suggestions:run': {
     run: (request, { services, actor, edge }) =>
