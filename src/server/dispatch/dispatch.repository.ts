@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, Suggestions, Tasks } from '../db/schema.js'
 import type { Actor } from '../auth/actor.js'
-import type { SuggestionListFilter, TaskListFilter } from '../../shared/dispatch.js'
+import type { TaskListFilter } from '../../shared/dispatch.js'
+import type { SuggestionListFilter } from '../../shared/suggestion-list.js'
 import { RELEASE_COOLDOWN_MINUTES } from '../crew/task-limits.js'
 import { DEFAULT_TIMING } from '../engine/moves.js'
 

@@ -4,12 +4,14 @@ import type {
   CreateSuggestionRequest,
   RejectRequest,
   Suggestion,
-  SuggestionListFilter,
-  SuggestionPage,
   SuggestionSource,
   Task,
 } from '../../shared/dispatch.js'
-import { SUGGESTION_PAGE } from '../../shared/dispatch.js'
+import {
+  SUGGESTION_PAGE,
+  type SuggestionListFilter,
+  type SuggestionPage,
+} from '../../shared/suggestion-list.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'

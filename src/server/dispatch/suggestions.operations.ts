@@ -1,4 +1,4 @@
-import type { SuggestionPage } from '../../shared/dispatch.js'
+import type { SuggestionPage } from '../../shared/suggestion-list.js'
 import type { SUGGESTIONS } from '../../shared/operations/suggestions.js'
 import type { HttpCall, Implementations } from '../operations/context.js'
 

@@ -4,10 +4,9 @@ import {
   idParamSchema,
   idSchema,
   rejectRequestSchema,
-  suggestionListFilterSchema,
-  suggestionListQuerySchema,
   suggestionSchema,
 } from '../dispatch.js'
+import { suggestionListFilterSchema, suggestionListQuerySchema } from '../suggestion-list.js'
 import { engineRunRequestSchema, engineRunSummarySchema } from '../engine.js'
 import { operation } from './operation.js'
 import { DATA_READERS, DISPATCH, SUGGESTERS } from './roles.js'

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Suggestion } from '../../../shared/dispatch'
+import { SUGGESTION_PAGE } from '../../../shared/suggestion-list'
 import type { ConsoleClient } from '../api/client'
 import { messageOf, plural } from '../common/format'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
@@ -12,8 +13,7 @@ import { DecisionToast } from './DecisionToast'
 import { SuggestionRow } from './SuggestionRow'
 import { useDecisions } from './useDecisions'
 
-/** GET /suggestions answers 1,000 a page; the console reads on to this many pages. */
-const PAGE = 1_000
+/** GET /suggestions answers SUGGESTION_PAGE a page; the console reads on to this many pages. */
 const MOST_PAGES = 10
 
 /** Every open suggestion (a page at a time, the next after the last id), most valuable first. */
@@ -26,7 +26,7 @@ export async function openSuggestions(client: ConsoleClient): Promise<Suggestion
       ...(last ? { cursor: String(last.id) } : {}),
     })
     all.push(...next)
-    if (next.length < PAGE) break
+    if (next.length < SUGGESTION_PAGE) break
   }
   return all.sort((a, b) => b.value - a.value || a.id - b.id)
 }
