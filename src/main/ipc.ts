@@ -10,7 +10,7 @@ import {
   type IpcFailure,
   type IpcResult,
 } from '../shared/contract.js'
-import { describeError, errorCode, errorExtra } from '../server/errors.js'
+import { describeError, errorBody, errorCode, ServiceError } from '../server/errors.js'
 import { OPERATION_BY_NAME } from '../shared/operations/index.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */
@@ -66,7 +66,8 @@ async function dispatch<C extends Channel, Event>(
     return { ok: true, value: await handler(parsed.data as ConsoleApi[C]['request']) }
   } catch (error) {
     options.onError?.(channel, error)
-    return failure(errorCode(error), describeError(error), errorExtra(error))
+    if (error instanceof ServiceError) return { ok: false, error: errorBody(error) }
+    return failure(errorCode(error), describeError(error))
   }
 }
 

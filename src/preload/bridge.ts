@@ -2,10 +2,9 @@ import {
   isChannel,
   isEventName,
   type Channel,
-  type BridgeRefusal,
   type ConsoleApi,
-  type ConsoleBridge,
   type ConsoleEvents,
+  type DesktopBridge,
   type EventName,
   type IpcResult,
   type Unsubscribe,
@@ -33,33 +32,34 @@ function isResult(value: unknown): value is IpcResult<unknown> {
     typeof value.error === 'object' &&
     value.error !== null &&
     'detail' in value.error &&
-    typeof value.error.detail === 'string'
+    typeof value.error.detail === 'string' &&
+    'code' in value.error &&
+    typeof value.error.code === 'string'
   )
 }
 
 /**
  * What the preload exposes as `window.balancer`: exactly the contract, nothing of `ipcRenderer`.
- * Only the contract's channels and events pass, whatever a compromised page asks for.
+ * Only the contract's channels and events pass, whatever a compromised page asks for. Each call
+ * answers its result as data: an Error thrown across the contextBridge would keep only its
+ * message, and the page needs a refusal's code and fields (src/renderer/src/api/desktop-client.ts
+ * throws them as an ApiError).
  */
-export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
+export function createBridge(ipc: IpcRendererLike): DesktopBridge {
   return {
     async invoke<C extends Channel>(
       channel: C,
       ...request: RequestArgs<C>
-    ): Promise<ConsoleApi[C]['response']> {
+    ): Promise<IpcResult<ConsoleApi[C]['response']>> {
       if (!isChannel(channel)) throw new Error(`unknown channel '${String(channel)}'`)
       const result = await ipc.invoke(channel, ...request)
-      if (!isResult(result)) throw new Error(`${channel} gave an answer outside the contract`)
-      // Only an Error's message survives the trip to the page, so the detail is the message; a
-      // refusal carrying more (fits_qty) goes as plain data, which contextBridge copies whole.
-      if (!result.ok) {
-        const { detail, code, ...extra } = result.error
-        if (Object.keys(extra).length === 0) throw new Error(detail)
-        const refusal: BridgeRefusal = { message: detail, detail, code, ...extra }
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error's fields would not cross
-        return Promise.reject(refusal)
+      if (!isResult(result)) {
+        return {
+          ok: false,
+          error: { code: 'bad_answer', detail: `${channel} gave an answer outside the contract` },
+        }
       }
-      return result.value as ConsoleApi[C]['response']
+      return result as IpcResult<ConsoleApi[C]['response']>
     },
 
     on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe {
@@ -71,5 +71,5 @@ export function createBridge(ipc: IpcRendererLike): ConsoleBridge {
         ipc.removeListener(event, forward)
       }
     },
-  } satisfies ConsoleBridge
+  } satisfies DesktopBridge
 }

@@ -1,8 +1,8 @@
-import type { ConsoleBridge } from '../shared/contract'
+import type { DesktopBridge } from '../shared/contract'
 
 declare global {
   interface Window {
     /** The preload's bridge; absent when the console runs in a browser. */
-    balancer?: ConsoleBridge
+    balancer?: DesktopBridge
   }
 }

@@ -43,14 +43,15 @@ export type ServiceErrorKind =
 
 /**
  * A failure of a use case that the caller can act on: a missing task, a task in the wrong state,
- * a crew acting on another crew's task. `detail` is written for the person who will read it.
+ * a crew acting on another crew's task. `detail` is written for the person who will read it;
+ * `extra` holds more facts a program can act on (`{fits_qty: 5}`), sent beside `detail` and `code`
+ * on every edge.
  */
 export class ServiceError extends Error {
   constructor(
     readonly kind: ServiceErrorKind,
     readonly code: string,
     readonly detail: string,
-    /** Fields a client acts on, sent beside `detail` and `code` on every edge (`fits_qty`). */
     readonly extra: ErrorExtra = {},
   ) {
     super(detail)
@@ -65,4 +66,12 @@ export function unknownStation(systemId: string, stationId: string): ServiceErro
     'unknown_station',
     `no station "${stationId}" in system ${systemId}`,
   )
+}
+
+/** The answer's body for a service failure: `{detail, code, ...extra}` (HTTP and IPC alike). */
+export function errorBody(
+  error: ServiceError,
+): { detail: string; code: string } & Record<string, unknown> {
+  const more = Object.entries(error.extra).filter(([key]) => key !== 'detail' && key !== 'code')
+  return { detail: error.detail, code: error.code, ...Object.fromEntries(more) }
 }

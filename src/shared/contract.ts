@@ -8,7 +8,13 @@
 
 import type { z } from 'zod'
 import { DESKTOP_NAMES, type DesktopName, type OperationNamed } from './operations/index.js'
-import type { ProblemChange, Resync, StationStatusChange, TaskChange } from './live-events.js'
+import type {
+  ProblemChange,
+  Resync,
+  StationStatusChange,
+  SuggestionChange,
+  TaskChange,
+} from './live-events.js'
 import type { TripImportProgress } from './trips.js'
 import type { CrewAccess } from './crew-access.js'
 
@@ -76,6 +82,8 @@ export interface ConsoleEvents {
   'stations:changed': StationStatusChange
   /** A problem was reported or resolved at a station (by a crew or any console). */
   'problems:changed': ProblemChange
+  /** Suggestions changed: an engine run, another desk's decision, an undo, a new one. */
+  'suggestions:changed': SuggestionChange
   /** Changes may have been missed (a lost connection came back): reload what is shown. */
   'app:resync': Resync
 }
@@ -85,13 +93,25 @@ export type EventName = keyof ConsoleEvents
 
 export type Unsubscribe = () => void
 
-/** The object the preload exposes on `window.balancer`, and what the renderer programs against. */
+/** What the renderer programs against: the desktop's IPC or HTTP in a browser, alike. */
 export interface ConsoleBridge {
   invoke<C extends Channel>(
     channel: C,
     ...request: ConsoleApi[C]['request'] extends undefined ? [] : [ConsoleApi[C]['request']]
   ): Promise<ConsoleApi[C]['response']>
   on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe
+}
+
+/**
+ * The object the preload exposes on `window.balancer`: each call answers its `IpcResult` as data,
+ * so that a failure's code and fields reach the page (the renderer turns it into a ConsoleBridge).
+ */
+export interface DesktopBridge {
+  invoke<C extends Channel>(
+    channel: C,
+    ...request: ConsoleApi[C]['request'] extends undefined ? [] : [ConsoleApi[C]['request']]
+  ): Promise<IpcResult<ConsoleApi[C]['response']>>
+  on: ConsoleBridge['on']
 }
 
 /** Every channel, as a runtime list, so main and preload serve exactly the declared ones. */
@@ -102,6 +122,7 @@ export const EVENTS = [
   'tasks:changed',
   'stations:changed',
   'problems:changed',
+  'suggestions:changed',
   'app:resync',
 ] as const satisfies readonly EventName[]
 
@@ -118,33 +139,24 @@ type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 export const EVENTS_COMPLETE: SameKeys<(typeof EVENTS)[number], EventName> = true
 
 /**
- * What a refusal may carry beside its words, on both edges (the HTTP body's fields, the IPC
- * failure's): `fits_qty`, the bikes a move that does not fit could still move (`move_does_not_fit`).
+ * IPC errors cross the bridge as plain data: Electron drops custom error fields, and an Error
+ * thrown across the preload's contextBridge keeps only its message. So the preload hands the page
+ * the result itself and the page's client throws (src/renderer/src/api/desktop-client.ts). The
+ * error carries every field an HTTP error body would (`{detail, code, fits_qty, ...}`).
  */
-export interface ErrorExtra {
-  fits_qty?: number
-}
-
-/**
- * A refusal that carries more than words, as the preload hands it to the page: contextBridge keeps
- * only an Error's message, but copies plain data whole. The renderer's client makes it an ApiError.
- */
-export interface BridgeRefusal extends ErrorExtra {
-  message: string
-  detail: string
-  code: string
-}
-
-export function isBridgeRefusal(value: unknown): value is BridgeRefusal {
-  if (typeof value !== 'object' || value === null || value instanceof Error) return false
-  const { message, detail, code } = value as Record<string, unknown>
-  return typeof message === 'string' && typeof detail === 'string' && typeof code === 'string'
-}
-
-/** IPC errors cross the bridge as plain data: Electron drops custom error fields. */
 export interface IpcFailure {
   ok: false
   error: { code: string; detail: string } & ErrorExtra
+}
+
+/**
+ * What a refusal carries beside its words, on both edges (the HTTP body's fields, the IPC
+ * failure's), all of them kept: `fits_qty`, the bikes a move that does not fit could still move
+ * (`move_does_not_fit`), and whatever else a server sends.
+ */
+export interface ErrorExtra {
+  fits_qty?: number
+  [field: string]: unknown
 }
 export interface IpcSuccess<T> {
   ok: true

@@ -141,6 +141,18 @@ export const suggestionSchema = z
     decided_by: z.string().nullable(),
     decision_note: z.string().nullable(),
     task_id: z.int().nullable().meta({ description: 'The task an approval created.' }),
+    from_bikes: z.int().nullable().meta({
+      description: 'Bikes at the source when it was proposed (null: not known). Not live.',
+    }),
+    from_docks: z.int().nullable().meta({
+      description: 'Free docks at the source when it was proposed (null: not known). Not live.',
+    }),
+    to_bikes: z.int().nullable().meta({
+      description: 'Bikes at the sink when it was proposed (null: not known). Not live.',
+    }),
+    to_docks: z.int().nullable().meta({
+      description: 'Free docks at the sink when it was proposed (null: not known). Not live.',
+    }),
   })
   .meta({ id: 'Suggestion', description: 'A proposed move of bikes between two stations.' })
 export type Suggestion = z.infer<typeof suggestionSchema>
@@ -357,20 +369,6 @@ export const taskPageSchema = z
   .object({ tasks: z.array(taskSchema), next_cursor: z.string().nullable() })
   .meta({ id: 'TaskPage', description: 'Newest first; pass next_cursor to get the next page.' })
 export type TaskPage = z.infer<typeof taskPageSchema>
-
-export const suggestionListQuerySchema = z
-  .object({
-    status: z
-      .enum([...SUGGESTION_STATUSES, 'all'])
-      .optional()
-      .meta({ description: 'Default: open.' }),
-    system: z.string().trim().min(1).max(64).optional(),
-    station: z.string().trim().min(1).max(128).optional().meta({
-      description: 'Suggestions from or to this station id.',
-    }),
-  })
-  .strict()
-export type SuggestionListFilter = z.output<typeof suggestionListQuerySchema>
 
 export const createTokenRequestSchema = z
   .object({

@@ -35,6 +35,11 @@ export interface ProblemChange {
   event: 'reported' | 'resolved'
 }
 
+/** Suggestions of a system changed: proposed, approved, rejected, superseded or undone. */
+export interface SuggestionChange {
+  system_id: string
+}
+
 /** Changes may have been missed (the connection was lost): reload what is shown. */
 export interface Resync {
   at: string
@@ -44,6 +49,7 @@ export type LiveEvent =
   | { event: 'tasks:changed'; payload: ConsoleEvents['tasks:changed'] }
   | { event: 'stations:changed'; payload: ConsoleEvents['stations:changed'] }
   | { event: 'problems:changed'; payload: ConsoleEvents['problems:changed'] }
+  | { event: 'suggestions:changed'; payload: ConsoleEvents['suggestions:changed'] }
   | { event: 'app:resync'; payload: ConsoleEvents['app:resync'] }
 
 // Not dispatch.ts's TASK_STATUSES: that module brings zod into the renderer's bundle.
@@ -98,6 +104,11 @@ export function liveEventOf(channel: string, payload: string, now = new Date()):
   }
   if (channel === 'station_status') {
     return isStationStatusChange(data) ? { event: 'stations:changed', payload: data } : null
+  }
+  if (channel === 'suggestions') {
+    return isRecord(data) && typeof data.system_id === 'string'
+      ? { event: 'suggestions:changed', payload: { system_id: data.system_id } }
+      : null
   }
   if (channel === 'problems') {
     return isProblemChange(data) ? { event: 'problems:changed', payload: data } : null

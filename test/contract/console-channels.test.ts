@@ -7,7 +7,7 @@ import type { Suggestion, Task } from '../../src/shared/dispatch.js'
 import { CONSOLE_ACTOR } from '../../src/server/auth/actor.js'
 import { reportProblem } from '../../src/server/crew/problems.js'
 import { pairDevice } from '../../src/server/crew-access/pairing.service.js'
-import { createHttpClient, fromBridge } from '../../src/renderer/src/api/client.js'
+import { createHttpClient } from '../../src/renderer/src/api/client.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { electronBridge } from '../helpers/electron-bridge.js'
 import { SYSTEM, seedStations } from '../helpers/fixtures.js'
@@ -52,7 +52,7 @@ beforeAll(async () => {
     }),
   })
   const dispatcher = await api.token('dispatcher', 'browser desk')
-  ipc = fromBridge(electronBridge(api.services, tripFixture('lyft-2023-semicolon-crlf.csv')))
+  ipc = electronBridge(api.services, tripFixture('lyft-2023-semicolon-crlf.csv'))
   http = createHttpClient(api.url, { token: () => dispatcher })
 })
 
@@ -113,6 +113,12 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       note: 'no',
     })
     expect(rejected).toMatchObject({ status: 'rejected', decision_note: 'no' })
+    expect(await invoke('suggestions:undo', { suggestion_id: rejected.id })).toMatchObject({
+      status: 'open',
+      decision_note: null,
+    })
+    // Rejected again: an open one for the same stations would refuse the other edge's undo.
+    await invoke('suggestions:reject', { suggestion_id: rejected.id })
     // No trips imported here: the engine runs, says why it has nothing, touches nothing.
     const run = await invoke('suggestions:run', {})
     expect(run).toMatchObject({ source: 'engine', created: 0, superseded: 0, model_version: null })
@@ -266,9 +272,12 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
       const imported = await invoke('trips:import', chosen)
       // The fixture's station ids are not this system's: kept apart until a person decides.
       expect(imported.outcomes[0]).toMatchObject({ status: 'quarantined', rowsImported: 6 })
-      const [waiting] = await invoke('trips:quarantined', {})
-      expect(waiting).toMatchObject({ rowsImported: 6, file: 'lyft-2023-semicolon-crlf.csv' })
-      expect(await invoke('trips:accept', { import_id: waiting.importId })).toMatchObject({
+      const waiting = await invoke('trips:quarantined', {})
+      expect(waiting).toEqual([
+        expect.objectContaining({ rowsImported: 6, file: 'lyft-2023-semicolon-crlf.csv' }),
+      ])
+      const importId = waiting.map((w) => w.importId)[0] ?? 0
+      expect(await invoke('trips:accept', { import_id: importId })).toMatchObject({
         decision: 'accepted',
         trips: 6,
       })

@@ -18,6 +18,7 @@ import type { Services } from '../../src/server/services.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc.js'
 import { createBridge } from '../../src/preload/bridge.js'
+import { desktopClient } from '../../src/shared/desktop-client.js'
 import { createHttpClient } from '../../src/renderer/src/api/client.js'
 import { appStatus } from '../helpers/app-status.js'
 
@@ -101,14 +102,16 @@ function ipcBridge(services: Services) {
     }),
   )
   const invoked: string[] = []
-  const bridge = createBridge({
-    invoke: (channel, ...args) => {
-      invoked.push(channel)
-      return Promise.resolve(handlers.get(channel)?.({}, ...args))
-    },
-    on: () => undefined,
-    removeListener: () => undefined,
-  })
+  const bridge = desktopClient(
+    createBridge({
+      invoke: (channel, ...args) => {
+        invoked.push(channel)
+        return Promise.resolve(handlers.get(channel)?.({}, ...args))
+      },
+      on: () => undefined,
+      removeListener: () => undefined,
+    }),
+  )
   return { bridge, handlers, invoked }
 }
 

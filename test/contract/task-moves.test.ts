@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ConsoleBridge } from '../../src/shared/contract.js'
 import type { Suggestion, Task } from '../../src/shared/dispatch.js'
-import {
-  createHttpClient,
-  fitsQtyOf,
-  fromBridge,
-  type ApiError,
-} from '../../src/renderer/src/api/client.js'
+import { createHttpClient, fitsQtyOf, type ApiError } from '../../src/renderer/src/api/client.js'
 import { startApi, type TestApi } from '../helpers/api.js'
 import { setLive } from '../helpers/crew-work.js'
 import { electronBridge } from '../helpers/electron-bridge.js'
@@ -154,7 +149,7 @@ describe('approval re-checks the move against the latest status, in its transact
 
   it.each([
     ['a browser (HTTP)', () => createHttpClient(api.url, { token: () => dispatcher })],
-    ['the desktop app (IPC)', () => fromBridge(electronBridge(api.services))],
+    ['the desktop app (IPC)', () => electronBridge(api.services)],
   ] as const)(
     'hands fits_qty to the renderer from %s',
     async (_where, client: () => ConsoleBridge) => {

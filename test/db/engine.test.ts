@@ -120,7 +120,9 @@ describe('balancer suggest: the engine end to end on the database', () => {
     }
     // Both stations by name, what goes wrong when, and how much the move avoids.
     const top = first.suggestions[0]
-    expect(top?.reason).toMatch(/(is full now|fills in ~\d+ min|is empty now|empties in ~\d+ min)/)
+    expect(top?.reason).toMatch(
+      /(was full when proposed|fills in ~\d+ min|was empty when proposed|empties in ~\d+ min)/,
+    )
     expect(top?.reason).toMatch(/failed (rentals|returns) expected by 10:55 without this move/)
     expect(top?.reason).toMatch(/(Ferry Building|Market St at Steuart St|Embarcadero at Folsom St)/)
     expect(top?.reason).toMatch(/(Mission Bay Kids Park|4th St at 16th St|Townsend St at 7th St)/)

@@ -2,13 +2,15 @@ import type { ConsoleBridge } from '../../src/shared/contract.js'
 import { createHandlers } from '../../src/main/handlers.js'
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc.js'
 import { createBridge } from '../../src/preload/bridge.js'
+import { desktopClient } from '../../src/shared/desktop-client.js'
 import type { TestApi } from './api.js'
 import { appStatus } from './app-status.js'
 
 /**
  * The preload bridge over an in-memory ipcMain, with the main process's real handlers; every call
  * structured-cloned both ways, as Electron copies it. `tripFile`: what the native dialog
- * answers, as a dispatcher picking one file would.
+ * answers, as a dispatcher picking one file would. The page's side is the renderer's own
+ * desktop client, which throws a refusal with every field.
  */
 export function electronBridge(services: TestApi['services'], tripFile?: string): ConsoleBridge {
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>()
@@ -27,10 +29,12 @@ export function electronBridge(services: TestApi['services'], tripFile?: string)
       { chooseTripFiles: () => Promise.resolve({ paths: tripFile ? [tripFile] : [] }) },
     ),
   )
-  return createBridge({
-    invoke: async (channel, ...args) =>
-      structuredClone(await handlers.get(channel)?.({}, ...structuredClone(args))),
-    on: () => undefined,
-    removeListener: () => undefined,
-  })
+  return desktopClient(
+    createBridge({
+      invoke: async (channel, ...args) =>
+        structuredClone(await handlers.get(channel)?.({}, ...structuredClone(args))),
+      on: () => undefined,
+      removeListener: () => undefined,
+    }),
+  )
 }

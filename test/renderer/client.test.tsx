@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { AppStatus, ConsoleBridge, DatabaseStatus } from '../../src/shared/contract'
+import type { AppStatus, DatabaseStatus, DesktopBridge } from '../../src/shared/contract'
 import {
   ApiError,
   createClient,
@@ -178,34 +178,36 @@ describe('the signed-in browser: who am I, and live events', () => {
 })
 
 describe('choosing a client', () => {
-  it("uses the preload's bridge when there is one, its refusals with fits_qty as ApiErrors", async () => {
-    const refusal = {
-      message: 'Ferry Building has 5 bikes now, not the 14 this move needs; approve 5 instead',
-      detail: 'Ferry Building has 5 bikes now, not the 14 this move needs; approve 5 instead',
-      code: 'move_does_not_fit',
-      fits_qty: 5,
-    }
-    const invoke = vi
-      .fn()
-      .mockResolvedValueOnce({ id: 1 })
-      .mockRejectedValueOnce(refusal)
-      .mockRejectedValueOnce(new Error('suggestion 3 was already approved'))
-    const bridge = { invoke, on: vi.fn() } as unknown as ConsoleBridge
+  it("uses the preload's bridge when there is one, and throws its refusals with their fields", async () => {
+    const refusal = { code: 'move_does_not_fit', detail: 'B has 3 bikes', fits_qty: 3 }
+    const invoke = vi.fn((channel: string) =>
+      Promise.resolve(
+        channel === 'tasks:approve' ? { ok: false, error: refusal } : { ok: true, value: [] },
+      ),
+    )
+    const off = () => undefined
+    const on = vi.fn(() => off)
+    const bridge = { invoke, on } as unknown as DesktopBridge
     const client = createClient({ balancer: bridge, location: window.location } as Window)
-    await expect(client.invoke('tasks:approve', { suggestion_id: 3 })).resolves.toEqual({ id: 1 })
-    expect(invoke).toHaveBeenCalledWith('tasks:approve', { suggestion_id: 3 })
-    const refused: unknown = await client
-      .invoke('tasks:approve', { suggestion_id: 3 })
-      .catch((error: unknown) => error)
-    expect(refused).toBeInstanceOf(ApiError)
-    expect((refused as ApiError).message).toBe(refusal.detail)
-    expect((refused as ApiError).code).toBe('move_does_not_fit')
-    expect(fitsQtyOf(refused)).toBe(5)
-    const plain: unknown = await client
-      .invoke('tasks:approve', { suggestion_id: 3 })
-      .catch((error: unknown) => error)
-    expect((plain as Error).message).toBe('suggestion 3 was already approved')
-    expect(fitsQtyOf(plain)).toBeNull()
+    await expect(client.invoke('suggestions:list', {})).resolves.toEqual([])
+    const error: unknown = await client
+      .invoke('tasks:approve', { suggestion_id: 1 })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({ message: 'B has 3 bikes', code: 'move_does_not_fit' })
+    expect(fitsQtyOf(error)).toBe(3)
+    expect(client.on('tasks:changed', () => undefined)).toBe(off)
+  })
+
+  it('keeps every field of an HTTP error body', async () => {
+    const body = { detail: 'B has 3 bikes', code: 'move_does_not_fit', fits_qty: 3 }
+    const fetch = vi.fn(() => Promise.resolve(answer(409, body)))
+    const client = createHttpClient(ORIGIN, { fetch: fetch as unknown as typeof globalThis.fetch })
+    const error: unknown = await client
+      .invoke('tasks:approve', { suggestion_id: 1 })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 409, code: 'move_does_not_fit', extra: body })
+    expect(fitsQtyOf(error)).toBe(3)
   })
 
   it('falls back to HTTP on the page origin in a browser', async () => {

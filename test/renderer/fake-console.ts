@@ -98,6 +98,11 @@ export function suggestion(id: number, rest: Partial<Suggestion> = {}): Suggesti
     decided_by: null,
     decision_note: null,
     task_id: null,
+    // As the engine saw B and A when it proposed the move (STATIONS has them the same now).
+    from_bikes: 18,
+    from_docks: 1,
+    to_bikes: 0,
+    to_docks: 19,
     ...rest,
   }
 }

@@ -212,6 +212,10 @@ describe('Suggestions', () => {
 
     fireEvent.keyDown(window, { key: 'k' })
     fireEvent.keyDown(window, { key: 'r' })
+    // r asks why (optional), in the row; Enter in the field rejects.
+    const why = await screen.findByRole('textbox', { name: 'Why reject suggestion 1 (optional)' })
+    expect(document.activeElement).toBe(why)
+    fireEvent.submit(why)
     await waitFor(() => expect(decided).toEqual(['approve 2', 'reject 1']))
 
     fireEvent.click(await screen.findByRole('button', { name: 'Approve suggestion 3' }))

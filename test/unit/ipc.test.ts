@@ -4,8 +4,11 @@ import {
   type AppStatus,
   type Channel,
   type ConsoleBridge,
+  type DesktopBridge,
   type IpcResult,
 } from '../../src/shared/contract.js'
+import { ApiError } from '../../src/shared/api-error.js'
+import { ServiceError } from '../../src/server/errors.js'
 import type { TripImportProgress, TripImportReport } from '../../src/shared/trips.js'
 import { appStatus } from '../helpers/app-status.js'
 import { SAMPLE_REQUESTS } from '../helpers/sample-requests.js'
@@ -26,6 +29,7 @@ import { forwardChanges } from '../../src/main/live-events.js'
 import { appUrlMatcher, isWebUrl } from '../../src/main/security.js'
 import type { ChangeListener } from '../../src/server/events/notify-hub.js'
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js'
+import { desktopClient } from '../../src/shared/desktop-client.js'
 
 const APP_PAGE = 'file:///opt/balancer/out/renderer/index.html'
 
@@ -78,7 +82,9 @@ function fakeElectron(senderUrl = APP_PAGE) {
     },
   }
 
-  return { ipcMain, ipcRenderer, webContents, handlers, bridge: createBridge(ipcRenderer) }
+  // The page's client over the preload's bridge, as createClient makes it in the desktop app.
+  const bridge = desktopClient(createBridge(ipcRenderer))
+  return { ipcMain, ipcRenderer, webContents, handlers, bridge }
 }
 
 /** Handlers that all answer the same value, whatever the channel. */
@@ -175,6 +181,32 @@ describe('IPC between main and the preload bridge', () => {
       ok: false,
       error: { code: 'ECONNREFUSED', detail: 'connect ECONNREFUSED 127.0.0.1:5432' },
     } satisfies IpcResult<AppStatus>)
+  })
+
+  it("carries a refusal's code and every field of its body to the page (fits_qty)", async () => {
+    const electron = fakeElectron()
+    const refusal = new ServiceError('conflict', 'move_does_not_fit', 'B has 3 bikes', {
+      fits_qty: 3,
+    })
+    registerHandlers(electron.ipcMain, {
+      ...handlersAnswering(null),
+      'tasks:approve': () => Promise.reject(refusal),
+    })
+    await expect(
+      electron.ipcRenderer.invoke('tasks:approve', { suggestion_id: 1 }),
+    ).resolves.toEqual({
+      ok: false,
+      error: { detail: 'B has 3 bikes', code: 'move_does_not_fit', fits_qty: 3 },
+    })
+    const error: unknown = await electron.bridge
+      .invoke('tasks:approve', { suggestion_id: 1 })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error).toMatchObject({
+      message: 'B has 3 bikes',
+      code: 'move_does_not_fit',
+      extra: { detail: 'B has 3 bikes', code: 'move_does_not_fit', fits_qty: 3 },
+    })
   })
 
   it('refuses a request the contract does not allow before any service sees it', async () => {
@@ -287,6 +319,7 @@ describe('IPC between main and the preload bridge', () => {
     electron.bridge.on('problems:changed', (change) =>
       heard.push(['problems', change.problem_id, change.event]),
     )
+    electron.bridge.on('suggestions:changed', (change) => heard.push(['suggestions', change]))
 
     notify('tasks', '[{"id":7,"status":"assigned"}]')
     notify('tasks', 'not json')
@@ -307,6 +340,8 @@ describe('IPC between main and the preload bridge', () => {
       JSON.stringify({ problem_id: 4, station_id: 'B', kind: 'vandalism', event: 'reported' }),
     )
     notify('problems', JSON.stringify({ problem_id: 'four', event: 'reported' }))
+    notify('suggestions', '{"system_id":"bay_wheels"}')
+    notify('suggestions', '{"system":3}')
     notify('resync', '{}')
     notify('somebody_elses_channel', '{}')
     stop()
@@ -316,6 +351,7 @@ describe('IPC between main and the preload bridge', () => {
       ['tasks', [{ id: 7, status: 'assigned' }]],
       ['stations', 'bay_wheels'],
       ['problems', 4, 'reported'],
+      ['suggestions', { system_id: 'bay_wheels' }],
       ['resync'],
     ])
     expect(listeners.size).toBe(0)
@@ -387,11 +423,13 @@ describe('IPC between main and the preload bridge', () => {
   })
 
   it('an answer that is not an IPC result is an error, not a value', async () => {
-    const bridge = createBridge({
-      invoke: () => Promise.resolve(appStatus()),
-      on: () => undefined,
-      removeListener: () => undefined,
-    })
+    const bridge = desktopClient(
+      createBridge({
+        invoke: () => Promise.resolve(appStatus()),
+        on: () => undefined,
+        removeListener: () => undefined,
+      }),
+    )
     await expect(bridge.invoke('app:status')).rejects.toThrow(
       'app:status gave an answer outside the contract',
     )
@@ -428,7 +466,8 @@ describe('the contract, at compile time', () => {
   it('Handlers has one handler per channel, and main and preload are built from it', () => {
     expectTypeOf<keyof Handlers>().toEqualTypeOf<Channel>()
     expectTypeOf(createHandlers).returns.toEqualTypeOf<Handlers>()
-    expectTypeOf(createBridge).returns.toEqualTypeOf<ConsoleBridge>()
+    expectTypeOf(createBridge).returns.toEqualTypeOf<DesktopBridge>()
+    expectTypeOf(desktopClient).returns.toEqualTypeOf<ConsoleBridge>()
 
     // @ts-expect-error a handler map that misses a channel does not compile
     const incomplete: Handlers = {}

@@ -411,6 +411,11 @@ export interface Suggestions {
   decided_at: Timestamp | null;
   decided_by: string | null;
   decision_note: string | null;
+  /**
+   * Bikes at the source when proposed (null: unknown).
+   */
+  from_bikes: number | null;
+  from_docks: number | null;
   from_station_id: string;
   id: Generated<number>;
   qty: number;
@@ -419,6 +424,11 @@ export interface Suggestions {
   status: Generated<SuggestionStatus>;
   superseded_by: number | null;
   system_id: string;
+  to_bikes: number | null;
+  /**
+   * Free docks at the sink when proposed (null: unknown).
+   */
+  to_docks: number | null;
   to_station_id: string;
   value: Generated<number>;
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, Suggestions, Tasks } from '../db/schema.js'
 import type { Actor } from '../auth/actor.js'
-import type { SuggestionListFilter, TaskListFilter } from '../../shared/dispatch.js'
+import type { TaskListFilter } from '../../shared/dispatch.js'
+import type { SuggestionListFilter } from '../../shared/suggestion-list.js'
 import { RELEASE_COOLDOWN_MINUTES } from '../crew/task-limits.js'
 import { DEFAULT_TIMING } from '../engine/moves.js'
 
@@ -180,12 +181,14 @@ function suggestionsWithTask(db: Db) {
     .select('t.id as task_id')
 }
 
+/** Oldest first, after the cursor (a suggestion id). */
 export function listSuggestions(
   db: Db,
   filter: SuggestionListFilter,
   limit: number,
 ): Promise<SuggestionRow[]> {
   let select = suggestionsWithTask(db).orderBy('s.id').limit(limit)
+  if (filter.cursor) select = select.where('s.id', '>', Number(filter.cursor))
   const status = filter.status ?? 'open'
   if (status !== 'all') select = select.where('s.status', '=', status)
   if (filter.system) select = select.where('s.system_id', '=', filter.system)
@@ -258,6 +261,14 @@ export function insertTasks(db: Db, tasks: readonly NewTask[]): Promise<TaskRow[
   return db.insertInto('tasks').values(tasks).returningAll().execute()
 }
 
+/** Bikes and free docks at both ends, as the proposer saw them. */
+export interface SeenNumbers {
+  from_bikes: number | null
+  from_docks: number | null
+  to_bikes: number | null
+  to_docks: number | null
+}
+
 export interface NewSuggestion {
   system_id: string
   from_station_id: string
@@ -267,10 +278,36 @@ export interface NewSuggestion {
   value: number
   source: Selectable<Suggestions>['source']
   created_by: string
+  /** What the proposer saw (the engine's run); else the stations' latest status now. */
+  seen?: SeenNumbers
 }
 
-export function insertSuggestion(db: Db, suggestion: NewSuggestion) {
-  return db.insertInto('suggestions').values(suggestion).returningAll().executeTakeFirstOrThrow()
+/** The stations' latest bikes and free docks (nulls where no status is known). */
+async function latestNumbers(db: Db, suggestion: NewSuggestion): Promise<SeenNumbers> {
+  const rows = await db
+    .selectFrom('station_status_latest')
+    .select(['station_id', 'num_bikes_available', 'num_docks_available'])
+    .where('system_id', '=', suggestion.system_id)
+    .where('station_id', 'in', [suggestion.from_station_id, suggestion.to_station_id])
+    .execute()
+  const of = (id: string) => rows.find((row) => row.station_id === id)
+  const from = of(suggestion.from_station_id)
+  const to = of(suggestion.to_station_id)
+  return {
+    from_bikes: from?.num_bikes_available ?? null,
+    from_docks: from?.num_docks_available ?? null,
+    to_bikes: to?.num_bikes_available ?? null,
+    to_docks: to?.num_docks_available ?? null,
+  }
+}
+
+export async function insertSuggestion(db: Db, { seen, ...suggestion }: NewSuggestion) {
+  const numbers = seen ?? (await latestNumbers(db, { ...suggestion }))
+  return db
+    .insertInto('suggestions')
+    .values({ ...suggestion, ...numbers })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 /** Which of these station ids the system knows. */

@@ -4,10 +4,14 @@ import type {
   CreateSuggestionRequest,
   RejectRequest,
   Suggestion,
-  SuggestionListFilter,
   SuggestionSource,
   Task,
 } from '../../shared/dispatch.js'
+import {
+  SUGGESTION_PAGE,
+  type SuggestionListFilter,
+  type SuggestionPage,
+} from '../../shared/suggestion-list.js'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { ServiceError } from '../errors.js'
@@ -24,9 +28,10 @@ import {
   type SuggestionRow,
 } from './dispatch.repository.js'
 import { createTaskWork, iso, type TaskWork } from './task-work.service.js'
-import { seedMove } from './task-shape.js'
+import { seedMove, SUGGESTION_NOT_FOUND } from './task-shape.js'
 import { checkMoveFits, checkStationsExist, type Move } from './move-check.js'
 import { createTaskMoves, type TaskMoves } from './task-moves.service.js'
+import { undoDecision } from './suggestion-undo.js'
 
 export { DEFAULT_PAGE } from './task-work.service.js'
 
@@ -43,7 +48,7 @@ export interface DispatchOptions {
 
 /** Suggestions and approvals here; the tasks' life after that in task-work.service.ts. */
 export interface DispatchService extends Omit<TaskWork, 'toTask'>, TaskMoves {
-  listSuggestions(filter: SuggestionListFilter): Promise<Suggestion[]>
+  listSuggestions(filter: SuggestionListFilter): Promise<SuggestionPage>
   createSuggestion(
     input: CreateSuggestionRequest,
     actor: Actor,
@@ -52,12 +57,9 @@ export interface DispatchService extends Omit<TaskWork, 'toTask'>, TaskMoves {
   rejectSuggestion(id: number, input: RejectRequest, actor: Actor): Promise<Suggestion>
   approve(input: ApproveRequest, actor: Actor): Promise<Task>
   approveBatch(input: ApproveBatchRequest, actor: Actor): Promise<Task[]>
+  /** A decision taken back moments after it was made (suggestion-undo.ts). */
+  undoDecision(id: number, actor: Actor): Promise<Suggestion>
 }
-
-const SUGGESTION_LIMIT = 1_000
-
-// The seed's words for its 404s (seed 001), kept exactly: crew devices may match on them.
-const SUGGESTION_NOT_FOUND = 'Suggestion not found'
 
 export function toSuggestion(row: SuggestionRow): Suggestion {
   return {
@@ -72,6 +74,10 @@ export function toSuggestion(row: SuggestionRow): Suggestion {
     decided_by: row.decided_by,
     decision_note: row.decision_note,
     task_id: row.task_id,
+    from_bikes: row.from_bikes,
+    from_docks: row.from_docks,
+    to_bikes: row.to_bikes,
+    to_docks: row.to_docks,
   }
 }
 
@@ -143,7 +149,15 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
 
   return {
     async listSuggestions(filter) {
-      return (await listSuggestions(db, filter, SUGGESTION_LIMIT)).map(toSuggestion)
+      const limit = filter.limit ?? SUGGESTION_PAGE
+      // One more than asked: whether a next page exists, so the last page says none.
+      const rows = await listSuggestions(db, filter, limit + 1)
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        suggestions: page.map(toSuggestion),
+        next_cursor: rows.length > limit && last ? String(last.id) : null,
+      }
     },
 
     async createSuggestion(input, actor, source) {
@@ -301,6 +315,12 @@ export function createDispatchService(db: Database, options: DispatchOptions): D
       })
       emit('task.created', tasks.length)
       return tasks.map(toTask)
+    },
+
+    async undoDecision(id, actor) {
+      const { row, taskId } = await undoDecision(db, id, actor, now())
+      if (taskId !== null) emit('task.canceled')
+      return toSuggestion({ ...row, task_id: null })
     },
 
     ...taskWork,

@@ -47,3 +47,6 @@ export function taskShape(row: TaskRow, leaseMs: number, now: Date): Task {
     for_crew: row.for_crew,
   }
 }
+
+// The seed's words for its 404s (seed 001), kept exactly: crew devices may match on them.
+export const SUGGESTION_NOT_FOUND = 'Suggestion not found'

@@ -338,17 +338,19 @@ export function createTaskWork(db: Database, options: TaskWorkOptions): TaskWork
       }
       const limit = filter.limit ?? DEFAULT_PAGE
       const leaseStart = new Date(now().getTime() - options.leaseMs)
+      // One more than asked: whether a next page exists, so the last page says none.
       const rows = await listTasks(db, {
         ...filter,
         crew,
-        limit,
+        limit: limit + 1,
         assignedBefore: filter.stale === true ? leaseStart : undefined,
         assignedSince: filter.stale === false ? leaseStart : undefined,
       })
-      const last = rows.at(-1)
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
       return {
-        tasks: rows.map(toTask),
-        next_cursor: rows.length === limit && last ? String(last.id) : null,
+        tasks: page.map(toTask),
+        next_cursor: rows.length > limit && last ? String(last.id) : null,
       }
     },
 

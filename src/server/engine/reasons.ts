@@ -33,7 +33,10 @@ function when(
 ): string {
   if (!crossing || crossing.kind !== kind) return kind === 'empty' ? 'runs low' : 'fills up'
   const verb = kind === 'empty' ? 'empties' : 'fills'
-  if (crossing.minutes < 1) return kind === 'empty' ? 'is empty now' : 'is full now'
+  // The reason is read later, beside live numbers: say it was so when the move was proposed.
+  if (crossing.minutes < 1) {
+    return kind === 'empty' ? 'was empty when proposed' : 'was full when proposed'
+  }
   return `${verb} in ~${Math.max(5, Math.round(crossing.minutes / 5) * 5)} min${peak(ctx.minuteOfDay, crossing.minutes)}`
 }
 

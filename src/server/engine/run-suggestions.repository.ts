@@ -5,9 +5,18 @@ import type { Database } from '../db/database.js'
 import { insertSuggestion, writeAudit } from '../dispatch/dispatch.repository.js'
 import { toSuggestion } from '../dispatch/dispatch.service.js'
 
+/** A station as the run saw it: its id and its latest numbers. */
+interface SeenStation {
+  row: {
+    station_id: string
+    num_bikes_available: number | null
+    num_docks_available: number | null
+  }
+}
+
 export interface RunProposal {
-  from: { row: { station_id: string } }
-  to: { row: { station_id: string } }
+  from: SeenStation
+  to: SeenStation
   qty: number
   value: number
   reason: string
@@ -36,6 +45,13 @@ export async function keepRun(
       value: proposal.value,
       source,
       created_by: engine.name,
+      // The numbers the run planned from, kept beside the live ones the console shows.
+      seen: {
+        from_bikes: proposal.from.row.num_bikes_available,
+        from_docks: proposal.from.row.num_docks_available,
+        to_bikes: proposal.to.row.num_bikes_available,
+        to_docks: proposal.to.row.num_docks_available,
+      },
     })
     created.push(toSuggestion({ ...row, task_id: null }))
   }

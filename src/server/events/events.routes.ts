@@ -5,8 +5,11 @@ import { ApiRouter } from '../http/api-router.js'
 import { serveEventStream } from './event-stream.js'
 import { CLOSING, RESYNC, type NotifyHub } from './notify-hub.js'
 
-/** What a browser console may follow: task changes, feeds' polls, problems reported/resolved. */
-export const EVENT_CHANNELS = ['tasks', 'station_status', 'problems'] as const
+/**
+ * What a browser console may follow: task changes, feeds' polls, problems reported/resolved,
+ * suggestions changed (migration 0014's trigger).
+ */
+export const EVENT_CHANNELS = ['tasks', 'station_status', 'problems', 'suggestions'] as const
 
 /** What the process listens to: the console's channels, and revoked devices (crew streams). */
 export const HUB_CHANNELS = [...EVENT_CHANNELS, DEVICE_CHANNEL] as const

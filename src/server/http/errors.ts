@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { describeError, ServiceError, type ServiceErrorKind } from '../errors.js'
+import { describeError, errorBody, ServiceError, type ServiceErrorKind } from '../errors.js'
 
 /** How each kind of service failure is answered over HTTP. */
 export const STATUS_OF: Record<ServiceErrorKind, number> = {
@@ -44,9 +44,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     return
   }
   if (error instanceof ServiceError) {
-    res
-      .status(STATUS_OF[error.kind])
-      .json({ detail: error.detail, code: error.code, ...error.extra })
+    res.status(STATUS_OF[error.kind]).json(errorBody(error))
     return
   }
   const parserError = error as BodyParserError

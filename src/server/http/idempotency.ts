@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Actor } from '../auth/actor.js'
 import type { Database } from '../db/database.js'
 import { withSavepoint } from '../db/savepoint.js'
-import { ServiceError } from '../errors.js'
+import { errorBody, ServiceError } from '../errors.js'
 import { HttpError, STATUS_OF } from './errors.js'
 
 /**
@@ -130,7 +130,7 @@ export function createIdempotency(db: Database): Idempotency {
         // Its work was undone with the savepoint; the refusal is the first answer.
         answer = {
           status: STATUS_OF[error.kind],
-          text: JSON.stringify({ detail: error.detail, code: error.code }),
+          text: JSON.stringify(errorBody(error)),
         }
       }
       await sql`

@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import {
   createSuggestionRequestSchema,
+  idInput,
   idParams,
   idSchema,
   rejectRequestSchema,
-  suggestionListQuerySchema,
   suggestionSchema,
 } from '../dispatch.js'
+import { suggestionListFilterSchema, suggestionListQuerySchema } from '../suggestion-list.js'
 import { engineRunRequestSchema, engineRunSummarySchema } from '../engine.js'
 import { operation } from './operation.js'
 import { DATA_READERS, DISPATCH, SUGGESTERS } from './roles.js'
@@ -15,9 +16,11 @@ import { DATA_READERS, DISPATCH, SUGGESTERS } from './roles.js'
 
 export const listSuggestions = operation({
   name: 'suggestions:list',
-  summary: 'List suggestions (open ones unless status says otherwise)',
+  summary: 'List suggestions (open ones unless status says otherwise), a page at a time',
+  description:
+    'Oldest first, at most 1,000 (limit) a page, as the seed\'s plain array. When more follow, the answer carries `X-Next-Cursor: <cursor>` and `Link: </suggestions?...&cursor=<cursor>>; rel="next"`: ask again with that cursor for the next page. No such header: this was the last page.',
   roles: DATA_READERS,
-  input: suggestionListQuerySchema,
+  input: suggestionListFilterSchema,
   output: z.array(suggestionSchema),
   route: {
     method: 'get',
@@ -65,6 +68,24 @@ export const rejectSuggestion = operation({
   example: { suggestion_id: 3, note: 'already balanced' },
 })
 
+export const undoDecision = operation({
+  name: 'suggestions:undo',
+  summary: 'Undo an approval or a rejection made moments ago: the suggestion is open again',
+  description:
+    "For the console's Undo, within 2 minutes of the decision. A rejected suggestion is open again. An approved one is open again and the task it became is canceled (it must still be ready: a crew's claim is not undone). Refused with a 409 saying why: too late, the task already handed out, the suggestion open or superseded, or a newer open suggestion for the same stations. Audited (suggestion.undo).",
+  roles: DISPATCH,
+  input: idInput('suggestion_id'),
+  output: suggestionSchema,
+  route: {
+    method: 'post',
+    path: '/suggestions/{suggestion_id}/undo',
+    tag: 'suggestions',
+    params: idParams('suggestion_id'),
+    errors: [404, 409],
+  },
+  example: { suggestion_id: 3 },
+})
+
 export const runEngine = operation({
   name: 'suggestions:run',
   summary: 'Run the suggestion engine now',
@@ -83,4 +104,10 @@ export const runEngine = operation({
   example: { policy: 'engine', crews: 4 },
 })
 
-export const SUGGESTIONS = [listSuggestions, createSuggestion, rejectSuggestion, runEngine] as const
+export const SUGGESTIONS = [
+  listSuggestions,
+  createSuggestion,
+  rejectSuggestion,
+  undoDecision,
+  runEngine,
+] as const

@@ -1,7 +1,15 @@
-import { isBridgeRefusal, type ConsoleBridge } from '../../../shared/contract'
-import { ApiError, createHttpClient } from './http-client'
+import type { ConsoleBridge } from '../../../shared/contract'
+import { desktopClient } from '../../../shared/desktop-client'
+import { createHttpClient } from './http-client'
 
-export { ApiError, createHttpClient, POLL_MS, type HttpClientOptions } from './http-client'
+export {
+  ApiError,
+  createHttpClient,
+  fitsQtyOf,
+  POLL_MS,
+  type HttpClientOptions,
+} from './http-client'
+export { desktopClient } from '../../../shared/desktop-client'
 export { parseEventStream } from './event-stream'
 
 /**
@@ -20,38 +28,10 @@ export interface TokenSource {
   reject(detail: string): void
 }
 
-/**
- * The bikes a refused move could still move (`move_does_not_fit`'s `fits_qty`), on either edge;
- * null for any other failure.
- */
-export function fitsQtyOf(error: unknown): number | null {
-  return error instanceof ApiError && error.extra.fits_qty !== undefined
-    ? error.extra.fits_qty
-    : null
-}
-
-/** The preload's bridge, its refusals that carry more than words turned into ApiErrors. */
-export function fromBridge(bridge: ConsoleBridge): ConsoleClient {
-  const invoke = (async (channel: Parameters<ConsoleBridge['invoke']>[0], ...args: unknown[]) => {
-    try {
-      return await (bridge.invoke as (channel: string, ...rest: unknown[]) => Promise<unknown>)(
-        channel,
-        ...args,
-      )
-    } catch (error) {
-      if (!isBridgeRefusal(error)) throw error
-      throw new ApiError(error.detail, 0, error.code, { fits_qty: error.fits_qty })
-    }
-  }) as ConsoleBridge['invoke']
-  return { invoke, on: (event, listener) => bridge.on(event, listener) }
-}
-
 export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
-  return (
-    (win.balancer && fromBridge(win.balancer)) ??
-    createHttpClient(win.location.origin, {
-      token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
-      onUnauthorized: (detail) => tokens?.reject(detail),
-    })
-  )
+  if (win.balancer) return desktopClient(win.balancer)
+  return createHttpClient(win.location.origin, {
+    token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
+    onUnauthorized: (detail) => tokens?.reject(detail),
+  })
 }

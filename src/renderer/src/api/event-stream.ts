@@ -68,6 +68,7 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
     'tasks:changed': new Set(),
     'stations:changed': new Set(),
     'problems:changed': new Set(),
+    'suggestions:changed': new Set(),
     'app:resync': new Set(),
   }
   let controller: AbortController | null = null

@@ -17,9 +17,12 @@ import {
   type HttpRoute,
   type OperationSpec,
 } from '../../../shared/operations'
+import { ApiError, extraOf } from '../../../shared/api-error'
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
+
+export { ApiError, fitsQtyOf } from '../../../shared/api-error'
 
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
@@ -34,20 +37,6 @@ export interface HttpClientOptions {
   /** First and longest wait before the live event stream reconnects. */
   retryMs?: number
   maxRetryMs?: number
-}
-
-/** An API answer that was not a success: its words, its HTTP status and its machine code. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | null,
-    /** What the refusal carries beside its words (`fits_qty` of `move_does_not_fit`). */
-    readonly extra: ErrorExtra = {},
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
 }
 
 type RequestArgs<C extends Channel> = ConsoleApi[C]['request'] extends undefined
@@ -140,7 +129,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       detail,
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
-      isRecord(answer) && typeof answer.fits_qty === 'number' ? { fits_qty: answer.fits_qty } : {},
+      isRecord(answer) ? extraOf(answer) : {},
     )
   }
 
@@ -249,6 +238,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
     'tasks:changed': (listener) => live.listen('tasks:changed', listener),
     'stations:changed': (listener) => live.listen('stations:changed', listener),
     'problems:changed': (listener) => live.listen('problems:changed', listener),
+    'suggestions:changed': (listener) => live.listen('suggestions:changed', listener),
     'app:resync': (listener) => live.listen('app:resync', listener),
   }
 

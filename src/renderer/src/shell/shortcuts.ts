@@ -71,7 +71,8 @@ export const STATION_SHORTCUTS: Shortcut[] = [
 export const SUGGESTION_SHORTCUTS: Shortcut[] = [
   { keys: 'j / k', what: 'Next / previous suggestion' },
   { keys: 'a', what: 'Approve the highlighted suggestion' },
-  { keys: 'r', what: 'Reject the highlighted suggestion' },
+  { keys: 'r', what: 'Reject the highlighted suggestion: a reason if you like, then Enter' },
+  { keys: 'u', what: 'Undo the approval or rejection just made (while its notice shows)' },
   { keys: 'x', what: 'Select or unselect it for a batch' },
   { keys: 'A', what: 'Approve every selected suggestion (shift + a)' },
 ]

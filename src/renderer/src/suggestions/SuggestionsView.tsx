@@ -1,45 +1,58 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Suggestion } from '../../../shared/dispatch'
-import { formatAgo, formatFullTime, messageOf, plural } from '../common/format'
+import { SUGGESTION_PAGE } from '../../../shared/suggestion-list'
+import type { ConsoleClient } from '../api/client'
+import { messageOf, plural } from '../common/format'
 import { Empty, Failure, Loading, Refreshing } from '../common/states'
-import { StationCell } from '../common/StationCell'
 import { useStations } from '../common/stations'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
 import { useKeys } from '../shell/shortcuts'
 import { canDispatch, type ViewProps } from '../shell/view-props'
+import { DecisionToast } from './DecisionToast'
+import { SuggestionRow } from './SuggestionRow'
+import { useDecisions } from './useDecisions'
 
-interface Notice {
-  tone: 'ok' | 'error'
-  text: string
+/** GET /suggestions answers SUGGESTION_PAGE a page; the console reads on to this many pages. */
+const MOST_PAGES = 10
+
+/** Every open suggestion (a page at a time, the next after the last id), most valuable first. */
+export async function openSuggestions(client: ConsoleClient): Promise<Suggestion[]> {
+  const all: Suggestion[] = []
+  for (let page = 0; page < MOST_PAGES; page++) {
+    const last = all.at(-1)
+    const next = await client.invoke('suggestions:list', {
+      status: 'open',
+      ...(last ? { cursor: String(last.id) } : {}),
+    })
+    all.push(...next)
+    if (next.length < SUGGESTION_PAGE) break
+  }
+  return all.sort((a, b) => b.value - a.value || a.id - b.id)
 }
 
 /**
- * Open suggestions, most valuable first: approve one into a task, reject it, or select several
- * and approve them in one go (all or nothing). j/k move, a approves, r rejects, x selects.
+ * Open suggestions, most valuable first, live: an engine run or another desk's decision changes
+ * the list at once (`suggestions:changed`). Each row shows both ends' numbers when proposed and
+ * now. Approve one into a task, reject it with an optional reason, undo either for a few seconds,
+ * or select several and approve them in one go. j/k move, a approves, r rejects, u undoes,
+ * x selects, A approves the selection.
  */
 export function SuggestionsView({ client, session, timeZone, keysEnabled }: ViewProps) {
   const dispatcher = canDispatch(session)
   const now = useNow(10_000)
   const stations = useStations(client)
-  const load = useCallback(
-    () =>
-      client
-        .invoke('suggestions:list', { status: 'open' })
-        .then((list) => [...list].sort((a, b) => b.value - a.value || a.id - b.id)),
-    [client],
-  )
-  // No event announces a new suggestion (the engine writes them): asked again every 30 s too.
+  const load = useCallback(() => openSuggestions(client), [client])
   const suggestions = useResource(client, load, {
-    events: ['tasks:changed', 'app:resync'],
-    intervalMs: 30_000,
+    events: ['suggestions:changed', 'tasks:changed', 'app:resync'],
   })
   const list = useMemo(() => suggestions.data ?? [], [suggestions.data])
+  const decisions = useDecisions(client, suggestions.reload)
   const [cursorAt, setCursor] = useState(0)
   const [chosen, setSelected] = useState<ReadonlySet<number>>(new Set())
-  const [busy, setBusy] = useState<ReadonlySet<number>>(new Set())
-  const [notice, setNotice] = useState<Notice | null>(null)
+  const [rejecting, setRejecting] = useState<number | null>(null)
   const [running, setRunning] = useState(false)
+  const [engineNote, setEngineNote] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const rows = useRef(new Map<number, HTMLTableRowElement>())
 
   // Selections and the cursor follow the list as it changes under them (others decide too).
@@ -54,35 +67,15 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
     if (current) rows.current.get(current.id)?.scrollIntoView({ block: 'nearest' })
   }, [current])
 
-  const act = async (ids: number[], what: () => Promise<string>) => {
-    setBusy((was) => new Set([...was, ...ids]))
-    try {
-      setNotice({ tone: 'ok', text: await what() })
-      setSelected((was) => new Set([...was].filter((id) => !ids.includes(id))))
-    } catch (error) {
-      setNotice({ tone: 'error', text: messageOf(error) })
-    } finally {
-      setBusy((was) => new Set([...was].filter((id) => !ids.includes(id))))
-      suggestions.reload()
-    }
+  const reject = (item: Suggestion, note: string) => {
+    setRejecting(null)
+    void decisions.reject(item, note)
   }
-
-  const approve = (item: Suggestion) =>
-    act([item.id], async () => {
-      const task = await client.invoke('tasks:approve', { suggestion_id: item.id })
-      return `Suggestion #${item.id} approved: task #${task.id} is ready for a crew.`
-    })
-  const reject = (item: Suggestion) =>
-    act([item.id], async () => {
-      await client.invoke('suggestions:reject', { suggestion_id: item.id })
-      return `Suggestion #${item.id} rejected.`
-    })
   const approveSelected = () => {
     const ids = list.filter((item) => selected.has(item.id)).map((item) => item.id)
     if (ids.length === 0) return
-    void act(ids, async () => {
-      const tasks = await client.invoke('tasks:approveBatch', { suggestion_ids: ids })
-      return `${plural(tasks.length, 'suggestion')} approved into ${plural(tasks.length, 'task')}.`
+    void decisions.approveBatch(ids).then((done) => {
+      if (done) setSelected((was) => new Set([...was].filter((id) => !ids.includes(id))))
     })
   }
   // The engine also runs after polls on the leading console; this asks for a run now.
@@ -90,7 +83,7 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
     setRunning(true)
     try {
       const run = await client.invoke('suggestions:run', {})
-      setNotice({
+      setEngineNote({
         tone: 'ok',
         text:
           `Engine run: ${plural(run.created, 'suggestion')} made, ${run.superseded} superseded ` +
@@ -99,7 +92,7 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
           (run.note ? `. ${run.note}` : '.'),
       })
     } catch (error) {
-      setNotice({ tone: 'error', text: messageOf(error) })
+      setEngineNote({ tone: 'error', text: messageOf(error) })
     } finally {
       setRunning(false)
       suggestions.reload()
@@ -113,18 +106,22 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
       return next
     })
 
+  const ready = dispatcher && current && !decisions.busy.has(current.id) && rejecting === null
   useKeys(
     {
       j: () => setCursor((at) => Math.min(at + 1, list.length - 1)),
       ArrowDown: () => setCursor((at) => Math.min(at + 1, list.length - 1)),
       k: () => setCursor((at) => Math.max(at - 1, 0)),
       ArrowUp: () => setCursor((at) => Math.max(at - 1, 0)),
-      ...(dispatcher && current && !busy.has(current.id)
+      ...(ready
         ? {
-            a: () => void approve(current),
-            r: () => void reject(current),
+            a: () => void decisions.approve(current),
+            r: () => setRejecting(current.id),
             x: () => toggle(current.id),
           }
+        : {}),
+      ...(dispatcher && decisions.toast?.undo !== undefined
+        ? { u: () => void decisions.undo() }
         : {}),
       ...(dispatcher ? { A: approveSelected } : {}),
     },
@@ -134,7 +131,7 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
   const allSelected = list.length > 0 && selected.size === list.length
 
   return (
-    <section className="view">
+    <section className="view view-suggestions">
       <header className="view-header">
         <h1>Suggestions</h1>
         <span className="view-meta">
@@ -168,17 +165,18 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
         </div>
       </header>
 
-      {notice && (
+      {engineNote && (
         <div
-          className={`notice notice-${notice.tone}`}
-          role={notice.tone === 'error' ? 'alert' : 'status'}
+          className={`notice notice-${engineNote.tone}`}
+          role={engineNote.tone === 'error' ? 'alert' : 'status'}
         >
-          <span>{notice.text}</span>
-          <button type="button" className="link-button" onClick={() => setNotice(null)}>
+          <span>{engineNote.text}</span>
+          <button type="button" className="link-button" onClick={() => setEngineNote(null)}>
             Dismiss
           </button>
         </div>
       )}
+      <DecisionToast decisions={decisions} />
 
       {suggestions.error && !suggestions.data ? (
         <Failure
@@ -194,7 +192,14 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
         </Empty>
       ) : (
         <div className="panel">
-          <table className="table table-rows" aria-label="Open suggestions">
+          <table className="table table-rows sugg-table" aria-label="Open suggestions">
+            <colgroup>
+              {dispatcher && <col className="check" />}
+              <col className="sugg-col-move" />
+              <col className="sugg-col-ends" />
+              <col />
+              {dispatcher && <col className="sugg-col-decide" />}
+            </colgroup>
             <thead>
               <tr>
                 {dispatcher && (
@@ -209,88 +214,36 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
                     />
                   </th>
                 )}
-                <th className="right">Value</th>
-                <th className="right">Bikes</th>
-                <th>From</th>
-                <th>To</th>
-                <th>Reason</th>
-                <th>Proposed</th>
-                {dispatcher && <th className="right">Decide</th>}
+                <th>Move</th>
+                <th>From → To: when proposed, and now</th>
+                <th>Reason, as proposed</th>
+                {dispatcher && <th>Decide</th>}
               </tr>
             </thead>
             <tbody>
               {list.map((item, i) => (
-                <tr
+                <SuggestionRow
                   key={item.id}
-                  ref={(row) => {
+                  item={item}
+                  index={stations.data}
+                  now={now}
+                  timeZone={timeZone}
+                  dispatcher={dispatcher}
+                  cursor={i === cursor}
+                  selected={selected.has(item.id)}
+                  busy={decisions.busy.has(item.id)}
+                  rejecting={rejecting === item.id}
+                  onCursor={() => setCursor(i)}
+                  onToggle={() => toggle(item.id)}
+                  onApprove={() => void decisions.approve(item)}
+                  onRejectAsk={() => setRejecting(item.id)}
+                  onReject={(note) => reject(item, note)}
+                  onRejectCancel={() => setRejecting(null)}
+                  onRow={(row) => {
                     if (row) rows.current.set(item.id, row)
                     else rows.current.delete(item.id)
                   }}
-                  className={[
-                    i === cursor ? 'row-cursor' : '',
-                    selected.has(item.id) ? 'row-selected' : '',
-                  ].join(' ')}
-                  aria-selected={i === cursor}
-                  onClick={() => setCursor(i)}
-                >
-                  {dispatcher && (
-                    <td className="check">
-                      <input
-                        type="checkbox"
-                        aria-label={`Select suggestion ${item.id}`}
-                        checked={selected.has(item.id)}
-                        onChange={() => toggle(item.id)}
-                      />
-                    </td>
-                  )}
-                  <td className="right num">{item.value.toFixed(1)}</td>
-                  <td className="right num strong">{item.qty}</td>
-                  <td>
-                    <StationCell
-                      index={stations.data}
-                      systemId={item.system_id}
-                      stationId={item.from_station_id}
-                    />
-                  </td>
-                  <td>
-                    <StationCell
-                      index={stations.data}
-                      systemId={item.system_id}
-                      stationId={item.to_station_id}
-                    />
-                  </td>
-                  <td className="reason">
-                    {item.reason}
-                    <span className="sub">
-                      #{item.id} · {item.source.replace('_', ' ')}
-                    </span>
-                  </td>
-                  <td title={formatFullTime(item.created_at, timeZone)} className="nowrap">
-                    {formatAgo(item.created_at, now)}
-                  </td>
-                  {dispatcher && (
-                    <td className="right nowrap">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={busy.has(item.id)}
-                        onClick={() => void approve(item)}
-                        aria-label={`Approve suggestion ${item.id}`}
-                      >
-                        Approve
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="button button-small button-quiet"
-                        disabled={busy.has(item.id)}
-                        onClick={() => void reject(item)}
-                        aria-label={`Reject suggestion ${item.id}`}
-                      >
-                        Reject
-                      </button>
-                    </td>
-                  )}
-                </tr>
+                />
               ))}
             </tbody>
           </table>
@@ -298,8 +251,9 @@ export function SuggestionsView({ client, session, timeZone, keysEnabled }: View
       )}
       {dispatcher && list.length > 0 && (
         <p className="hint">
-          <kbd>j</kbd> <kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>x</kbd>{' '}
-          select · <kbd>A</kbd> approve selected · <kbd>?</kbd> all shortcuts
+          <kbd>j</kbd> <kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>r</kbd> reject (Enter
+          confirms, Esc leaves) · <kbd>u</kbd> undo · <kbd>x</kbd> select · <kbd>A</kbd> approve
+          selected · <kbd>?</kbd> all shortcuts
         </p>
       )}
     </section>
