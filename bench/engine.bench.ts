@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { formatEvaluateReport } from '../src/server/cli/engine-output.js'
 import { createDispatchService } from '../src/server/dispatch/dispatch.service.js'
 import { createEngineService } from '../src/server/engine/engine.service.js'
+import { engineWorkerFile, useEngineWorker } from '../src/server/engine/worker/plan-runner.js'
 import { evaluate } from '../src/server/engine/simulation/evaluate.js'
 import { createRandom } from '../src/server/engine/simulation/random.js'
 import { silentLogger } from '../src/server/logger.js'
@@ -125,28 +126,62 @@ export async function run(args: string[]): Promise<void> {
     }
 
     const dispatch = createDispatchService(db, { leaseMs: 3_600_000 })
-    const engine = createEngineService({ db, dispatch, logger: silentLogger(), now: () => now })
-    const times: number[] = []
+    const engine = createEngineService({
+      db,
+      databaseUrl: database.url,
+      dispatch,
+      logger: silentLogger(),
+      now: () => now,
+    })
+    const worker = engineWorkerFile()
+    // The same runs planned on the main thread (as before issue 17) and in the worker thread,
+    // alternating, with the event loop's delay measured during each run.
+    const modes = worker ? (['main thread', 'worker thread'] as const) : (['main thread'] as const)
+    const figures = new Map<string, { times: number[]; p99: number[]; max: number[] }>(
+      modes.map((mode) => [mode, { times: [], p99: [], max: [] }]),
+    )
     let created = 0
     for (let round = 0; round < rounds; round += 1) {
-      const started = performance.now()
-      const summary = await engine.run({ crews: 10 })
-      times.push(performance.now() - started)
-      created = summary.created
+      for (const mode of modes) {
+        useEngineWorker(mode === 'worker thread' ? worker : null)
+        const delay = monitorEventLoopDelay({ resolution: 5 })
+        delay.enable()
+        const started = performance.now()
+        const summary = await engine.run({ crews: 10 })
+        const took = performance.now() - started
+        delay.disable()
+        const figure = figures.get(mode) as { times: number[]; p99: number[]; max: number[] }
+        figure.times.push(took)
+        figure.p99.push(delay.percentile(99) / 1e6)
+        figure.max.push(delay.max / 1e6)
+        created = summary.created
+      }
     }
+    useEngineWorker(worker)
     process.stdout.write(
-      `Engine run for ${stations.length.toLocaleString('en-US')} stations (3 h horizon, 10 crews: up to 30 moves; suggestions written, the previous run's superseded), ${rounds} runs\n\n`,
+      `Engine run for ${stations.length.toLocaleString('en-US')} stations (3 h horizon, 10 crews: up to 30 moves; suggestions written, the previous run's superseded), ${rounds} runs each way${worker ? '' : ' (no built worker: main thread only)'}\n\n`,
     )
     printTable([
-      ['', 'median', 'fastest', 'slowest', 'suggestions', 'target'],
       [
-        'engine run',
-        ms(median(times)),
-        ms(Math.min(...times)),
-        ms(Math.max(...times)),
-        String(created),
-        '< 2 s',
+        '',
+        'median',
+        'fastest',
+        'slowest',
+        'loop p99 (median)',
+        'loop max',
+        'suggestions',
+        'target',
       ],
+      ...[...figures].map(([mode, figure]) => [
+        `engine run, ${mode}`,
+        ms(median(figure.times)),
+        ms(Math.min(...figure.times)),
+        ms(Math.max(...figure.times)),
+        ms(median(figure.p99)),
+        ms(Math.max(...figure.max)),
+        String(created),
+        '< 2 s, p99 < 20 ms',
+      ]),
     ])
 
     const month = join(sharedData(), 'trips', 'full-month', '201802-fordgobike-tripdata.csv.gz')

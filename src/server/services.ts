@@ -141,7 +141,12 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     flows: createFlowsService({ db: deps.db, trips }),
     settings: createSettingsService(deps.settings ?? { dataDir: null }),
     stations: createStationsService({ db: deps.db }),
-    engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
+    engine: createEngineService({
+      db: deps.db,
+      databaseUrl: deps.databaseUrl,
+      dispatch,
+      logger: deps.logger,
+    }),
     serviceLevels,
     statusImports: createStatusImportService({
       db: deps.db,
