@@ -17,7 +17,8 @@ export default defineConfig({
         balancer: 'src/server/cli/index.ts',
         'engine-worker': 'src/server/engine/worker/engine-worker.ts',
       },
-      output: { format: 'es', entryFileNames: '[name].js' },
+      // Flat and unhashed: bin/balancer.mjs swaps a new build in file by file.
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' },
     },
   },
 })
