@@ -8,7 +8,7 @@ import { applyCoveringWork, liveStations, localClock, type Proposal } from './li
 import { planEngineMoves } from './planner.js'
 import { coveringWork } from './run-suggestions.repository.js'
 import { planSeedHeuristic } from './seed-heuristic-plan.js'
-import { stationsWithLatestStatus } from './station-state.repository.js'
+import { stationFreshness, stationsWithLatestStatus } from './station-state.repository.js'
 
 export const DEFAULT_VAN_CAPACITY = 20
 /** Suggestions per crew and run: about the next hour of work. */
@@ -52,7 +52,16 @@ export async function planRun(db: Database, input: PlanInput, logger: Logger): P
   const { system, request, source } = input
   const now = () => new Date(input.now)
   const rows = await stationsWithLatestStatus(db, system.systemId)
-  const live = liveStations(rows)
+  // Stale numbers are not planned from: a move to a station whose count is an hour old may
+  // make things worse (its stations still count for the model's fit).
+  const { stale } = await stationFreshness(db, system.systemId, now())
+  const live = liveStations(rows.filter((row) => !stale.has(row.station_id)))
+  if (stale.size > 0) {
+    logger.info({ system: system.systemId, stale: stale.size }, 'engine: stale stations left out')
+  }
+  const staleNote = stale.size
+    ? ` (${stale.size} station${stale.size === 1 ? '' : 's'} left out: their status is stale)`
+    : ''
   const modelAt = await currentModel(
     db,
     system,
@@ -75,7 +84,7 @@ export async function planRun(db: Database, input: PlanInput, logger: Logger): P
     return {
       ...base,
       proposals: [],
-      note: 'no station status known yet: poll the feed first (balancer poll-once)',
+      note: `no station status known yet: poll the feed first (balancer poll-once)${staleNote}`,
     }
   }
   const index = new Map(live.map((station, position) => [station.row.station_id, position]))
@@ -88,5 +97,9 @@ export async function planRun(db: Database, input: PlanInput, logger: Logger): P
     source === 'seed_heuristic'
       ? await planSeedHeuristic(db, system, live, options)
       : await planEngineMoves(db, system, live, modelAt.model, { ...options, index })
-  return { ...base, ...planned }
+  return {
+    ...base,
+    ...planned,
+    note: planned.note === null ? null : `${planned.note}${staleNote}`,
+  }
 }
