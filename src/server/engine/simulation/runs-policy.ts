@@ -1,7 +1,7 @@
 import type { DemandModel } from '../demand.js'
 import type { Dissatisfaction } from '../dissatisfaction.js'
 import { arrivalValue } from '../run-value.js'
-import { planRuns, type RunStation, type RunVan } from '../runs.js'
+import { planVanRuns } from '../van-runs.js'
 import {
   travelMinutes,
   type Policy,
@@ -18,14 +18,8 @@ export interface RunsPolicyOptions {
   /** The length of a planned run (minutes of a van's time). */
   runMinutes?: number
   maxStops?: number
-  /** Stations a decision considers: those whose best single stop avoids the most failures. */
-  candidatesPerVan?: number
 }
 
-const DEFAULT_RUN_MINUTES = 60
-const DEFAULT_MAX_STOPS = 15
-const CANDIDATES_PER_VAN = 30
-const MIN_CANDIDATES = 60
 /** As ours: a van's committed stops end within two decisions, or this close before one. */
 const IDLE_MINUTES = 4
 
@@ -67,54 +61,30 @@ export function runsPolicy(options: RunsPolicyOptions): Policy {
         bikes: counts,
         cache,
       })
-      // Candidates: the stations where one stop now would avoid the most.
-      const best = stations.map((station, index) => {
-        let most = 0
-        const count = counts[index] as number
-        const limit = settings.vanCapacity
-        if (station.canRent) {
-          for (let q = 1; q <= Math.min(limit, count); q += 1)
-            most = Math.max(most, gain(index, -q, 0))
-        }
-        if (station.canReturn) {
-          for (let q = 1; q <= Math.min(limit, station.capacity - count); q += 1) {
-            most = Math.max(most, gain(index, q, 0))
-          }
-        }
-        return { index, most }
-      })
-      const wanted = Math.max(
-        MIN_CANDIDATES,
-        (options.candidatesPerVan ?? CANDIDATES_PER_VAN) * context.idleCrews.length,
+      const runs = planVanRuns(
+        stations.map((station, index) => ({
+          lat: station.lat,
+          lon: station.lon,
+          bikes: counts[index] as number,
+          capacity: station.capacity,
+          canGive: station.canRent,
+          canTake: station.canReturn,
+        })),
+        context.idleCrews.map((crew) => ({
+          at: stations[crew.position] as SimStation,
+          load: crew.load,
+          capacity: settings.vanCapacity,
+          freeIn: 0,
+        })),
+        {
+          runMinutes: options.runMinutes,
+          maxStops: options.maxStops,
+          handlingMinutes: settings.handlingMinutes,
+          drive: (a, b) => travelMinutes(a as SimStation, b as SimStation, settings),
+          gain,
+          taken,
+        },
       )
-      const candidates = best
-        .filter((entry) => entry.most > 0 && !taken.has(entry.index))
-        .sort((a, b) => b.most - a.most)
-        .slice(0, wanted)
-        .map((entry) => entry.index)
-      const runStations: RunStation[] = stations.map((station, index) => ({
-        lat: station.lat,
-        lon: station.lon,
-        bikes: counts[index] as number,
-        capacity: station.capacity,
-        canGive: station.canRent,
-        canTake: station.canReturn,
-      }))
-      const vans: RunVan[] = context.idleCrews.map((crew) => ({
-        at: stations[crew.position] as SimStation,
-        load: crew.load,
-        capacity: settings.vanCapacity,
-        freeIn: 0,
-      }))
-      const runs = planRuns(runStations, vans, {
-        runMinutes: options.runMinutes ?? DEFAULT_RUN_MINUTES,
-        maxStops: options.maxStops ?? DEFAULT_MAX_STOPS,
-        handlingMinutes: settings.handlingMinutes,
-        drive: (a, b) => travelMinutes(a as SimStation, b as SimStation, settings),
-        candidates,
-        gain,
-        taken,
-      })
       return runs.flatMap((run) => {
         const crew = context.idleCrews[run.van]
         if (!crew || run.stops.length === 0) return []
