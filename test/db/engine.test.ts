@@ -182,7 +182,7 @@ describe('balancer suggest: the engine end to end on the database', () => {
 })
 
 describe('balancer evaluate on a small fixture', () => {
-  it('prints one JSON object with the three policies, checked and repeatable', async () => {
+  it('prints one JSON object with the four policies, checked and repeatable', async () => {
     const run = async () => {
       const out: string[] = []
       const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -215,14 +215,15 @@ describe('balancer evaluate on a small fixture', () => {
       const text = out.join('')
       expect(text.trim().split('\n')).toHaveLength(1)
       return JSON.parse(text) as {
-        policies: Record<'none' | 'seed' | 'ours', Record<string, number>>
+        policies: Record<'none' | 'seed' | 'ours' | 'runs', Record<string, number>>
+        runs_vs_seed: number | null
         days: string[]
         checked_days: number
       }
     }
     const report = await run()
-    expect(Object.keys(report.policies)).toEqual(['none', 'seed', 'ours'])
-    for (const name of ['none', 'seed', 'ours'] as const) {
+    expect(Object.keys(report.policies)).toEqual(['none', 'seed', 'ours', 'runs'])
+    for (const name of ['none', 'seed', 'ours', 'runs'] as const) {
       const policy = report.policies[name]
       for (const key of [
         'failed_rentals',
@@ -240,9 +241,14 @@ describe('balancer evaluate on a small fixture', () => {
     }
     expect(report.policies.none.moves).toBe(0)
     expect(report.policies.ours.moves).toBeGreaterThan(0)
+    expect(report.policies.runs.moves).toBeGreaterThan(0)
+    expect(report.runs_vs_seed).toBeCloseTo(
+      (report.policies.runs.failed_total ?? NaN) / (report.policies.seed.failed_total ?? NaN),
+      9,
+    )
     // Fitted on 2018-02-05..13: the days left are the 14th, 15th and 16th.
     expect(report.days).toEqual(['2018-02-14', '2018-02-15', '2018-02-16'])
-    expect(report.checked_days).toBe(3 * 2 * 3)
+    expect(report.checked_days).toBe(3 * 2 * 4)
     expect(await run()).toEqual({ ...report, seconds: expect.any(Number) })
   })
 
