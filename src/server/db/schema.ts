@@ -445,6 +445,7 @@ export interface Tasks {
   completed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
+  for_crew: string | null;
   from_station_id: string;
   id: Generated<number>;
   note: string | null;
@@ -454,6 +455,7 @@ export interface Tasks {
   qty_moved: number | null;
   qty_picked: number | null;
   reason: string | null;
+  run_order: number | null;
   source_bikes_at_pickup: number | null;
   status: Generated<TaskStatus>;
   suggestion_id: number | null;
