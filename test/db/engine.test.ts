@@ -300,10 +300,12 @@ describe.skipIf(!hasSharedData)(`balancer evaluate on February 2018${NEEDS_SHARE
       ),
     })
     expect(report.fitted).toMatchObject({ from: '2018-02-01', to: '2018-02-21', weekdays: 15 })
-    expect(report.checked_days).toBe(6)
-    const { none, seed, ours } = report.policies
+    // One day x 2 seeds x 4 policies.
+    expect(report.checked_days).toBe(8)
+    const { none, seed, ours, runs } = report.policies
     expect(seed.failed_total).toBeLessThan(none.failed_total)
     expect(ours.failed_total).toBeLessThan(0.8 * seed.failed_total)
+    expect(runs.failed_total).toBeLessThan(seed.failed_total)
     expect(report.model_accuracy?.mae).toBeLessThan(report.model_accuracy?.baseline_mae ?? 0)
   }, 120_000)
 })
