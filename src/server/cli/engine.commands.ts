@@ -131,7 +131,10 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           positiveNumber,
         )
         .option('--start-status <file>', 'start each day from this GBFS station_status.json')
-        .option('--json', 'print one JSON object {"policies": {"none", "seed", "ours", "runs"}, ...}'),
+        .option(
+          '--json',
+          'print one JSON object {"policies": {"none", "seed", "ours", "runs"}, ...}',
+        ),
     )
     .action(
       async (
