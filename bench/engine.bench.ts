@@ -145,7 +145,11 @@ export async function run(args: string[]): Promise<void> {
     const worker = engineWorkerFile()
     // The same runs planned on the main thread (as before issue 17) and in the worker thread,
     // alternating, with the event loop's delay measured during each run.
-    const modes = worker ? (['main thread', 'worker thread'] as const) : (['main thread'] as const)
+    // 'no run': the loop's delay over as long with nothing running, the machine's own share of
+    // it (on shared cores, other processes delay the timers too).
+    const modes = worker
+      ? (['main thread', 'worker thread', 'no run'] as const)
+      : (['main thread', 'no run'] as const)
     const figures = new Map<string, { times: number[]; p99: number[]; max: number[] }>(
       modes.map((mode) => [mode, { times: [], p99: [], max: [] }]),
     )
@@ -156,14 +160,18 @@ export async function run(args: string[]): Promise<void> {
         const delay = monitorEventLoopDelay({ resolution: 5 })
         delay.enable()
         const started = performance.now()
-        const summary = await engine.run({ crews: 10 })
+        if (mode === 'no run') {
+          const last = figures.get('main thread')?.times.at(-1) ?? 1000
+          await new Promise((resolve) => setTimeout(resolve, last))
+        } else {
+          created = (await engine.run({ crews: 10 })).created
+        }
         const took = performance.now() - started
         delay.disable()
         const figure = figures.get(mode) as { times: number[]; p99: number[]; max: number[] }
         figure.times.push(took)
         figure.p99.push(delay.percentile(99) / 1e6)
         figure.max.push(delay.max / 1e6)
-        created = summary.created
       }
     }
     useEngineWorker(worker)
@@ -182,7 +190,7 @@ export async function run(args: string[]): Promise<void> {
         'target',
       ],
       ...[...figures].map(([mode, figure]) => [
-        `engine run, ${mode}`,
+        mode === 'no run' ? 'no run (as long)' : `engine run, ${mode}`,
         ms(median(figure.times)),
         ms(Math.min(...figure.times)),
         ms(Math.max(...figure.times)),
