@@ -5,7 +5,13 @@ import { defineConfig } from 'electron-vite'
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          // The engine's worker thread, next to index.js (src/main/index.ts names it).
+          'engine-worker': resolve('src/server/engine/worker/engine-worker.ts'),
+        },
+      },
     },
   },
   preload: {

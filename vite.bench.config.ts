@@ -6,13 +6,18 @@ import { defineConfig } from 'vite'
  */
 export default defineConfig({
   build: {
-    ssr: 'bench/index.ts',
+    ssr: true,
     outDir: 'out/bench',
     target: 'node20',
     emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
-      output: { format: 'es', entryFileNames: 'index.js' },
+      // The engine's worker thread is an entry of its own, next to the main one.
+      input: {
+        index: 'bench/index.ts',
+        'engine-worker': 'src/server/engine/worker/engine-worker.ts',
+      },
+      output: { format: 'es', entryFileNames: '[name].js' },
     },
   },
 })

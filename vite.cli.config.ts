@@ -6,13 +6,19 @@ import { defineConfig } from 'vite'
  */
 export default defineConfig({
   build: {
-    ssr: 'src/server/cli/index.ts',
+    ssr: true,
     outDir: 'out/cli',
     target: 'node20',
     emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
-      output: { format: 'es', entryFileNames: 'balancer.js' },
+      // The engine's worker thread is an entry of its own, next to the main one.
+      input: {
+        balancer: 'src/server/cli/index.ts',
+        'engine-worker': 'src/server/engine/worker/engine-worker.ts',
+      },
+      // Flat and unhashed: bin/balancer.mjs swaps a new build in file by file.
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name].js' },
     },
   },
 })

@@ -1,9 +1,19 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { formatEvaluateReport } from '../src/server/cli/engine-output.js'
 import { createDispatchService } from '../src/server/dispatch/dispatch.service.js'
 import { createEngineService } from '../src/server/engine/engine.service.js'
+import { engineWorkerFile, useEngineWorker } from '../src/server/engine/worker/plan-runner.js'
+import { currentModel } from '../src/server/engine/current-model.js'
+import type { Dissatisfaction } from '../src/server/engine/dissatisfaction.js'
+import { distanceKm } from '../src/server/engine/geo.js'
+import { liveStations, localClock } from '../src/server/engine/live-stations.js'
+import { driveMinutes } from '../src/server/engine/moves.js'
+import { arrivalValue } from '../src/server/engine/run-value.js'
+import { stationsWithLatestStatus } from '../src/server/engine/station-state.repository.js'
+import { planVanRuns } from '../src/server/engine/van-runs.js'
+import { chooseSystem } from '../src/server/systems/system-choice.js'
 import { evaluate } from '../src/server/engine/simulation/evaluate.js'
 import { createRandom } from '../src/server/engine/simulation/random.js'
 import { silentLogger } from '../src/server/logger.js'
@@ -125,29 +135,142 @@ export async function run(args: string[]): Promise<void> {
     }
 
     const dispatch = createDispatchService(db, { leaseMs: 3_600_000 })
-    const engine = createEngineService({ db, dispatch, logger: silentLogger(), now: () => now })
-    const times: number[] = []
+    const engine = createEngineService({
+      db,
+      databaseUrl: database.url,
+      dispatch,
+      logger: silentLogger(),
+      now: () => now,
+    })
+    const worker = engineWorkerFile()
+    // The same runs planned on the main thread (as before issue 17) and in the worker thread,
+    // alternating, with the event loop's delay measured during each run.
+    // 'no run': the loop's delay over as long with nothing running, the machine's own share of
+    // it (on shared cores, other processes delay the timers too).
+    const modes = worker
+      ? (['main thread', 'worker thread', 'no run'] as const)
+      : (['main thread', 'no run'] as const)
+    const figures = new Map<string, { times: number[]; p99: number[]; max: number[] }>(
+      modes.map((mode) => [mode, { times: [], p99: [], max: [] }]),
+    )
     let created = 0
     for (let round = 0; round < rounds; round += 1) {
-      const started = performance.now()
-      const summary = await engine.run({ crews: 10 })
-      times.push(performance.now() - started)
-      created = summary.created
+      for (const mode of modes) {
+        useEngineWorker(mode === 'worker thread' ? worker : null)
+        const delay = monitorEventLoopDelay({ resolution: 5 })
+        delay.enable()
+        const started = performance.now()
+        if (mode === 'no run') {
+          const last = figures.get('main thread')?.times.at(-1) ?? 1000
+          await new Promise((resolve) => setTimeout(resolve, last))
+        } else {
+          created = (await engine.run({ crews: 10 })).created
+        }
+        const took = performance.now() - started
+        delay.disable()
+        const figure = figures.get(mode) as { times: number[]; p99: number[]; max: number[] }
+        figure.times.push(took)
+        figure.p99.push(delay.percentile(99) / 1e6)
+        figure.max.push(delay.max / 1e6)
+      }
     }
+    useEngineWorker(worker)
     process.stdout.write(
-      `Engine run for ${stations.length.toLocaleString('en-US')} stations (3 h horizon, 10 crews: up to 30 moves; suggestions written, the previous run's superseded), ${rounds} runs\n\n`,
+      `Engine run for ${stations.length.toLocaleString('en-US')} stations (3 h horizon, 10 crews: up to 30 moves; suggestions written, the previous run's superseded), ${rounds} runs each way${worker ? '' : ' (no built worker: main thread only)'}\n\n`,
     )
     printTable([
-      ['', 'median', 'fastest', 'slowest', 'suggestions', 'target'],
       [
-        'engine run',
-        ms(median(times)),
-        ms(Math.min(...times)),
-        ms(Math.max(...times)),
-        String(created),
-        '< 2 s',
+        '',
+        'median',
+        'fastest',
+        'slowest',
+        'loop p99 (median)',
+        'loop max',
+        'suggestions',
+        'target',
       ],
+      ...[...figures].map(([mode, figure]) => [
+        mode === 'no run' ? 'no run (as long)' : `engine run, ${mode}`,
+        ms(median(figure.times)),
+        ms(Math.min(...figure.times)),
+        ms(Math.max(...figure.times)),
+        ms(median(figure.p99)),
+        ms(Math.max(...figure.max)),
+        String(created),
+        '< 2 s, p99 < 20 ms',
+      ]),
     ])
+
+    // Runs for 10 vans over the same stations: F at each candidate's arrival slots, insertion
+    // and local search (what the simulation's runs policy does at each decision).
+    const system = await chooseSystem(db, SYSTEM, 'system_id')
+    const rows = await stationsWithLatestStatus(db, SYSTEM)
+    const modelAt = await currentModel(
+      db,
+      system,
+      rows.map((row) => row.station_id),
+      { now: () => now, logger: silentLogger() },
+    )
+    if (modelAt) {
+      const live = liveStations(rows)
+      const clock = localClock(now, system.timezone)
+      const runStations = live.map((station) => ({
+        lat: station.row.lat,
+        lon: station.row.lon,
+        bikes: station.bikes,
+        capacity: station.capacity,
+        canGive: station.canGive,
+        canTake: station.canTake,
+      }))
+      const vans = Array.from({ length: 10 }, (_, k) => ({
+        at: runStations[
+          Math.floor(((k + 0.5) / 10) * runStations.length)
+        ] as (typeof runStations)[number],
+        load: (k * 3) % 11,
+        capacity: 20,
+        freeIn: 0,
+      }))
+      const planTimes: number[] = []
+      let stops = 0
+      for (let round = 0; round < rounds; round += 1) {
+        const started = performance.now()
+        const gain = arrivalValue({
+          model: modelAt.model,
+          date: clock.date,
+          minute: clock.minute,
+          horizonMinutes: 180,
+          stations: live.map((station) => ({
+            capacity: station.capacity,
+            canRent: station.canGive,
+            canReturn: station.canTake,
+          })),
+          modelIndex: live.map((station) => modelAt.model.index.get(station.row.station_id)),
+          bikes: live.map((station) => station.bikes),
+          cache: new Map<number, Dissatisfaction>(),
+        })
+        const runs = planVanRuns(runStations, vans, {
+          handlingMinutes: 0.5,
+          drive: (a, b) => driveMinutes(distanceKm(a, b)),
+          gain,
+        })
+        planTimes.push(performance.now() - started)
+        stops = runs.reduce((sum, run) => sum + run.stops.length, 0)
+      }
+      process.stdout.write(
+        `\nRuns for 10 vans over ${live.length.toLocaleString('en-US')} stations (60-minute runs, F at arrival), ${rounds} plans\n\n`,
+      )
+      printTable([
+        ['', 'median', 'fastest', 'slowest', 'stops', 'target'],
+        [
+          'plan runs',
+          ms(median(planTimes)),
+          ms(Math.min(...planTimes)),
+          ms(Math.max(...planTimes)),
+          String(stops),
+          '< 2 s',
+        ],
+      ])
+    }
 
     const month = join(sharedData(), 'trips', 'full-month', '201802-fordgobike-tripdata.csv.gz')
     if (args.includes('--no-evaluate')) return

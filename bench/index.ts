@@ -4,6 +4,10 @@
  * in the same run (machines here are shared and noisy), never single absolute times.
  */
 import { isMainThread, workerData } from 'node:worker_threads'
+import { ENGINE_WORKER_FILE, useEngineWorker } from '../src/server/engine/worker/plan-runner.js'
+
+// The engine plans in a worker thread built next to this file (vite.bench.config.ts).
+useEngineWorker(new URL(`./${ENGINE_WORKER_FILE}`, import.meta.url))
 
 interface BenchModule {
   description: string

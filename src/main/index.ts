@@ -15,6 +15,7 @@ import { defaultDataDir, loadSettings, type Settings } from '../server/config/se
 import { logDirOf, openLogFiles } from '../server/log-files.js'
 import { createTeeLogger } from '../server/logger.js'
 import { startServer } from '../server/runtime.js'
+import { ENGINE_WORKER_FILE, useEngineWorker } from '../server/engine/worker/plan-runner.js'
 import { APP_NAME } from '../shared/version.js'
 import { contentSecurityPolicy } from '../shared/csp.js'
 import { chooseTripFiles } from './dialogs.js'
@@ -34,6 +35,8 @@ import { createServerSupervisor, failedStartStatus } from './server-supervisor.j
 const STATUS_PUSH_MS = 5_000
 
 const here = dirname(fileURLToPath(import.meta.url))
+// The engine plans in a worker thread built next to this file (electron.vite.config.ts).
+useEngineWorker(new URL(`./${ENGINE_WORKER_FILE}`, import.meta.url))
 const rendererFile = join(here, '../renderer/index.html')
 const devServerUrl = app.isPackaged ? null : (process.env.ELECTRON_RENDERER_URL ?? null)
 const isAppUrl = appUrlMatcher(devServerUrl ?? pathToFileURL(rendererFile).href)

@@ -159,7 +159,12 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       // Without a data directory (tests built by hand), a folder of the system's temporary one.
       dataDir: deps.settings?.dataDir ?? join(tmpdir(), 'bay-wheels-balancer'),
     }),
-    engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
+    engine: createEngineService({
+      db: deps.db,
+      databaseUrl: deps.databaseUrl,
+      dispatch,
+      logger: deps.logger,
+    }),
     serviceLevels,
     statusImports: createStatusImportService({
       db: deps.db,

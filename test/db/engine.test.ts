@@ -184,7 +184,7 @@ describe('balancer suggest: the engine end to end on the database', () => {
 })
 
 describe('balancer evaluate on a small fixture', () => {
-  it('prints one JSON object with the three policies, checked and repeatable', async () => {
+  it('prints one JSON object with the four policies, checked and repeatable', async () => {
     const run = async () => {
       const out: string[] = []
       const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -217,14 +217,15 @@ describe('balancer evaluate on a small fixture', () => {
       const text = out.join('')
       expect(text.trim().split('\n')).toHaveLength(1)
       return JSON.parse(text) as {
-        policies: Record<'none' | 'seed' | 'ours', Record<string, number>>
+        policies: Record<'none' | 'seed' | 'ours' | 'runs', Record<string, number>>
+        runs_vs_seed: number | null
         days: string[]
         checked_days: number
       }
     }
     const report = await run()
-    expect(Object.keys(report.policies)).toEqual(['none', 'seed', 'ours'])
-    for (const name of ['none', 'seed', 'ours'] as const) {
+    expect(Object.keys(report.policies)).toEqual(['none', 'seed', 'ours', 'runs'])
+    for (const name of ['none', 'seed', 'ours', 'runs'] as const) {
       const policy = report.policies[name]
       for (const key of [
         'failed_rentals',
@@ -242,9 +243,14 @@ describe('balancer evaluate on a small fixture', () => {
     }
     expect(report.policies.none.moves).toBe(0)
     expect(report.policies.ours.moves).toBeGreaterThan(0)
+    expect(report.policies.runs.moves).toBeGreaterThan(0)
+    expect(report.runs_vs_seed).toBeCloseTo(
+      (report.policies.runs.failed_total ?? NaN) / (report.policies.seed.failed_total ?? NaN),
+      9,
+    )
     // Fitted on 2018-02-05..13: the days left are the 14th, 15th and 16th.
     expect(report.days).toEqual(['2018-02-14', '2018-02-15', '2018-02-16'])
-    expect(report.checked_days).toBe(3 * 2 * 3)
+    expect(report.checked_days).toBe(3 * 2 * 4)
     expect(await run()).toEqual({ ...report, seconds: expect.any(Number) })
   })
 
@@ -296,10 +302,12 @@ describe.skipIf(!hasSharedData)(`balancer evaluate on February 2018${NEEDS_SHARE
       ),
     })
     expect(report.fitted).toMatchObject({ from: '2018-02-01', to: '2018-02-21', weekdays: 15 })
-    expect(report.checked_days).toBe(6)
-    const { none, seed, ours } = report.policies
+    // One day x 2 seeds x 4 policies.
+    expect(report.checked_days).toBe(8)
+    const { none, seed, ours, runs } = report.policies
     expect(seed.failed_total).toBeLessThan(none.failed_total)
     expect(ours.failed_total).toBeLessThan(0.8 * seed.failed_total)
+    expect(runs.failed_total).toBeLessThan(seed.failed_total)
     expect(report.model_accuracy?.mae).toBeLessThan(report.model_accuracy?.baseline_mae ?? 0)
   }, 120_000)
 })

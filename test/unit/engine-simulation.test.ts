@@ -3,6 +3,7 @@ import { addTrips, emptyCounts, fitDemand } from '../../src/server/engine/demand
 import { checkDay } from '../../src/server/engine/simulation/checker.js'
 import { noPolicy, oursPolicy, seedPolicy } from '../../src/server/engine/simulation/policies.js'
 import { createRandom } from '../../src/server/engine/simulation/random.js'
+import { runsPolicy } from '../../src/server/engine/simulation/runs-policy.js'
 import {
   DEFAULT_SIM,
   drawRiders,
@@ -69,6 +70,7 @@ function policies() {
     noPolicy(),
     seedPolicy({ date, stations, stationIds: model.stationIds, seedNetFlow, index: model.index }),
     oursPolicy({ date, stations, model, horizonMinutes: 180, radiusKm: 5 }),
+    runsPolicy({ date, stations, model, horizonMinutes: 180 }),
   ]
 }
 
@@ -88,13 +90,51 @@ describe('the simulated service day', () => {
     }
   })
 
-  it('fails fewer riders with the engine than without rebalancing', () => {
-    const [none, , ours] = policies().map((policy) =>
+  it('fails fewer riders with the engine, pair moves or runs, than without rebalancing', () => {
+    const [none, , ours, runs] = policies().map((policy) =>
       simulateDay(stations, riders, policy, settings),
     )
     const total = (r: { failedRentals: number; failedReturns: number }) =>
       r.failedRentals + r.failedReturns
     expect(total(ours as SimResult)).toBeLessThan(total(none as SimResult))
+    expect(total(runs as SimResult)).toBeLessThan(total(none as SimResult))
+  })
+
+  it("makes a run's stops in order and keeps what is left on board for the van's next run", () => {
+    const loads: number[] = []
+    let given = false
+    const policy: Policy = {
+      name: 'two pickups, one drop-off',
+      decide(context) {
+        if (given) {
+          loads.push(...context.idleCrews.map((crew) => crew.load))
+          return []
+        }
+        given = true
+        expect(context.pendingStops).toEqual([])
+        return [
+          {
+            crew: 0,
+            stops: [
+              { station: 4, qty: 3 },
+              { station: 5, qty: 3 },
+              { station: 0, qty: -4 },
+            ],
+          },
+        ]
+      },
+    }
+    const result = simulateDay(stations, [], policy, { ...settings, crews: 1 })
+    const work = result.log.filter((entry) => entry.kind === 'pickup' || entry.kind === 'dropoff')
+    expect(work.map((entry) => [entry.kind, 'station' in entry ? entry.station : -1])).toEqual([
+      ['pickup', 4],
+      ['pickup', 5],
+      ['dropoff', 0],
+    ])
+    expect(result.vanLoads).toEqual([2])
+    expect(loads.every((load) => load === 2)).toBe(true)
+    expect(loads.length).toBeGreaterThan(0)
+    expect(checkDay(stations, { ...settings, crews: 1 }, result.log, result).errors).toEqual([])
   })
 
   it('gives the same day for the same seed, and another for another seed', () => {

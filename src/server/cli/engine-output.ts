@@ -17,10 +17,17 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n')
 }
 
+const ratioText = (value: number | null) => (value === null ? 'n/a' : fixed(value, 2))
+
 /** The evaluate table a person reads: means over seeds, with the spread of the total. */
 export function formatEvaluateReport(report: EvaluateReport): string {
-  const names = { none: 'none', seed: 'seed heuristic', ours: 'ours (engine)' } as const
-  const rows = (['none', 'seed', 'ours'] as const).map((name) => {
+  const names = {
+    none: 'none',
+    seed: 'seed heuristic',
+    ours: 'ours (engine)',
+    runs: 'runs (per van)',
+  } as const
+  const rows = (['none', 'seed', 'ours', 'runs'] as const).map((name) => {
     const p = report.policies[name]
     return [
       names[name],
@@ -55,7 +62,7 @@ export function formatEvaluateReport(report: EvaluateReport): string {
       rows,
     ),
     '',
-    `Per day, means over seeds. Ours / seed heuristic: ${report.ours_vs_seed === null ? 'n/a' : fixed(report.ours_vs_seed, 2)}. Checker: ${report.checked_days} simulated days replayed, all consistent. ${fixed(report.seconds)} s.`,
+    `Per day, means over seeds. Ours / seed heuristic: ${ratioText(report.ours_vs_seed)}. Runs / seed: ${ratioText(report.runs_vs_seed)}, runs / ours: ${ratioText(report.runs_vs_ours)}, runs / none: ${ratioText(report.runs_vs_none)}. Checker: ${report.checked_days} simulated days replayed, all consistent. ${fixed(report.seconds)} s.`,
   ]
   return `${lines.join('\n')}\n`
 }

@@ -69,7 +69,12 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
         const database = await openCommandDatabase(flags, helpers, logger, 3)
         try {
           const dispatch = createDispatchService(database.db, { leaseMs: 60 * 60_000 })
-          const engine = createEngineService({ db: database.db, dispatch, logger })
+          const engine = createEngineService({
+            db: database.db,
+            databaseUrl: database.url,
+            dispatch,
+            logger,
+          })
           const summary = await engine.run(
             {
               system_id: flags.system,
@@ -126,7 +131,10 @@ export function addEngineCommands(program: Command, logger: Logger, helpers: Com
           positiveNumber,
         )
         .option('--start-status <file>', 'start each day from this GBFS station_status.json')
-        .option('--json', 'print one JSON object {"policies": {"none", "seed", "ours"}, ...}'),
+        .option(
+          '--json',
+          'print one JSON object {"policies": {"none", "seed", "ours", "runs"}, ...}',
+        ),
     )
     .action(
       async (

@@ -478,6 +478,7 @@ export interface Tasks {
   qty_moved: number | null;
   qty_picked: number | null;
   reason: string | null;
+  run_order: number | null;
   source_bikes_at_pickup: number | null;
   status: Generated<TaskStatus>;
   suggestion_id: number | null;

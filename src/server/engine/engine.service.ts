@@ -9,16 +9,11 @@ import { ServiceError } from '../errors.js'
 import { LOCK_NAMESPACE, lockKey } from '../jobs/leader.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { EngineModelStatus } from '../../shared/operations/engine-model.js'
-import { currentModel } from './current-model.js'
 import { engineModels } from './engine-models.repository.js'
-import type { SystemRow } from '../systems/system-choice.js'
-import { coveringWork } from './run-suggestions.repository.js'
-import { stationsWithLatestStatus } from './station-state.repository.js'
-import { applyCoveringWork, liveStations, localClock, type Proposal } from './live-stations.js'
-import { DEFAULT_HORIZON_MINUTES, planEngineMoves } from './planner.js'
+import { DEFAULT_HORIZON_MINUTES } from './planner.js'
 import { keepRun } from './run-suggestions.repository.js'
-import { planSeedHeuristic } from './seed-heuristic-plan.js'
 import { chooseSystem } from '../systems/system-choice.js'
+import { runPlan } from './worker/plan-runner.js'
 
 export { localClock } from './live-stations.js'
 export { DEFAULT_HORIZON_MINUTES, DEFAULT_RADIUS_KM } from './planner.js'
@@ -26,15 +21,14 @@ export { DEFAULT_HORIZON_MINUTES, DEFAULT_RADIUS_KM } from './planner.js'
 /** Who the engine is in the audit log and on its suggestions. */
 export const ENGINE_ACTOR: Actor = { name: 'engine', role: 'engine', crewId: null, tokenId: null }
 
-export const DEFAULT_VAN_CAPACITY = 20
-/** Suggestions per crew and run: about the next hour of work. */
-const MOVES_PER_CREW = 3
-const MIN_CREWS = 3
+export { DEFAULT_VAN_CAPACITY } from './engine-plan.js'
 
 export type RunTrigger = 'cli' | 'http' | 'ipc' | 'schedule'
 
 export interface EngineServiceDeps {
   db: Database
+  /** The worker thread that plans connects with it; without it a run plans inline. */
+  databaseUrl?: string
   dispatch: DispatchService
   logger?: Logger
   now?: () => Date
@@ -47,73 +41,6 @@ export interface EngineService {
   ): Promise<EngineRunSummary>
   /** Each system's demand model in use and whether the last new fit replaced it. */
   models(): Promise<EngineModelStatus[]>
-}
-
-async function crewCount(db: Database, requested: number | undefined): Promise<number> {
-  if (requested) return requested
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from crews where last_seen_at > now() - interval '12 hours'`.execute(
-    db,
-  )
-  return Math.max(MIN_CREWS, rows[0]?.n ?? 0)
-}
-
-/**
- * Everything a run reads and fits, on `db`: the run's own connection. The stations, the model
- * and the work already covering a pair are shared; the moves come from the engine's planner or,
- * for `seed_heuristic`, from the previous system's heuristic.
- */
-async function plan(
-  db: Database,
-  system: SystemRow,
-  request: EngineRunRequest,
-  source: 'engine' | 'seed_heuristic',
-  context: { now: () => Date; logger: Logger },
-): Promise<{
-  proposals: Proposal[]
-  modelVersion: number | null
-  modelFitted: boolean
-  stations: number
-  note: string | null
-}> {
-  const rows = await stationsWithLatestStatus(db, system.systemId)
-  const live = liveStations(rows)
-  const modelAt = await currentModel(
-    db,
-    system,
-    rows.map((row) => row.station_id),
-    context,
-  )
-  const base = {
-    modelVersion: modelAt?.row.version ?? null,
-    modelFitted: modelAt?.fitted ?? false,
-    stations: live.length,
-  }
-  if (!modelAt) {
-    return {
-      ...base,
-      proposals: [],
-      note: 'no trips imported for this system yet: the engine has no demand model to plan from (balancer import-trips)',
-    }
-  }
-  if (live.length < 2) {
-    return {
-      ...base,
-      proposals: [],
-      note: 'no station status known yet: poll the feed first (balancer poll-once)',
-    }
-  }
-  const index = new Map(live.map((station, position) => [station.row.station_id, position]))
-  const skipPair = applyCoveringWork(live, index, await coveringWork(db, system.systemId, source))
-  const vanCapacity = request.van_capacity ?? DEFAULT_VAN_CAPACITY
-  const crews = await crewCount(db, request.crews)
-  const clock = localClock(context.now(), system.timezone)
-  const options = { clock, vanCapacity, maxMoves: crews * MOVES_PER_CREW, skipPair }
-  const planned =
-    source === 'seed_heuristic'
-      ? await planSeedHeuristic(db, system, live, options)
-      : await planEngineMoves(db, system, live, modelAt.model, { ...options, index })
-  return { ...base, ...planned }
 }
 
 /** One run: plans on its own connection under the system's run lock, then keeps its moves. */
@@ -147,7 +74,12 @@ export async function runEngine(
         )
       }
       try {
-        const planned = await plan(connection, system, request, source, { now, logger })
+        // The fit and the planning run in the engine's worker thread (on a connection of its
+        // own): the main thread keeps answering crews' claims meanwhile.
+        const planned = await runPlan(
+          { system, request, source, now: now().toISOString() },
+          { db: connection, databaseUrl: deps.databaseUrl, logger },
+        )
         const { created, superseded } = await connection.transaction().execute(async (trx) => {
           const kept = await keepRun(trx, ENGINE_ACTOR, system.systemId, source, planned.proposals)
           await writeAudit(trx, actor, [

@@ -104,3 +104,38 @@ export async function nearestStations(
      order by a.station_id, n.metres`.execute(db)
   return rows
 }
+
+/** Why a station's numbers are not to be planned from (station_freshness's reasons). */
+export interface Freshness {
+  /** Whether the system has a feed that was read: then a stale feed makes every station stale. */
+  polled: boolean
+  stale: Map<string, string>
+}
+
+/**
+ * The stations whose status is stale at `at`, by station_freshness() (migration 0003): a station
+ * left out of the feed, reporting no real time or not for an hour; every station when the
+ * system's feed was read but is not live now. A system whose status was never polled (imported
+ * or written by hand: evaluation, tests) has only its stations' own reasons.
+ */
+export async function stationFreshness(db: Db, systemId: string, at: Date): Promise<Freshness> {
+  // station_freshness() names a stale feed first; without a polled feed, the station's own
+  // reasons (the function's others, same rules) still apply.
+  const { rows } = await sql<{ station_id: string; stale_reason: string | null; polled: boolean }>`
+    select x.station_id,
+           case when x.stale_reason <> 'feed_stale' or p.polled then x.stale_reason
+                when l.missing_since is not null then 'missing_from_feed'
+                when l.last_reported is null then 'never_reported'
+                when ${at}::timestamptz - l.last_reported > interval '1 hour' then 'report_old'
+           end as stale_reason,
+           p.polled
+      from station_freshness(${at}) x
+      join station_status_latest l using (system_id, station_id)
+     cross join (select exists(select 1 from feeds f
+                                where f.system_id = ${systemId}
+                                  and f.last_success_at is not null) as polled) p
+     where x.system_id = ${systemId} and x.stale`.execute(db)
+  const stale = new Map<string, string>()
+  for (const row of rows) if (row.stale_reason) stale.set(row.station_id, row.stale_reason)
+  return { polled: rows[0]?.polled ?? false, stale }
+}

@@ -9,6 +9,7 @@ import { chooseSystem } from '../../systems/system-choice.js'
 import { depotOf, mean, readStatusFile, sd, simStations } from './evaluate-inputs.js'
 import { checkDay } from './checker.js'
 import { noPolicy, oursPolicy, POLICY_NAMES, seedPolicy, type PolicyName } from './policies.js'
+import { runsPolicy } from './runs-policy.js'
 import { createRandom } from './random.js'
 import {
   DEFAULT_SIM,
@@ -93,6 +94,9 @@ export interface EvaluateReport {
   checked_days: number
   policies: Record<PolicyName, PolicyFigures>
   ours_vs_seed: number | null
+  runs_vs_seed: number | null
+  runs_vs_ours: number | null
+  runs_vs_none: number | null
   seconds: number
 }
 
@@ -194,6 +198,7 @@ export async function evaluate(
     none: [],
     seed: [],
     ours: [],
+    runs: [],
   }
   let startState = ''
   let stationCount = 0
@@ -236,6 +241,7 @@ export async function evaluate(
         index: fit.model.index,
       }),
       ours: oursPolicy({ date: day, stations, model: fit.model, horizonMinutes, radiusKm }),
+      runs: runsPolicy({ date: day, stations, model: fit.model, horizonMinutes }),
     }
     for (const seed of seeds) {
       const riders = drawRiders(
@@ -290,7 +296,14 @@ export async function evaluate(
       per_seed: perSeed.map(({ rentals: _rentals, ...entry }) => entry),
     }
   }
-  const policies = { none: figures('none'), seed: figures('seed'), ours: figures('ours') }
+  const ratio = (a: PolicyFigures, b: PolicyFigures) =>
+    b.failed_total > 0 ? a.failed_total / b.failed_total : null
+  const policies = {
+    none: figures('none'),
+    seed: figures('seed'),
+    ours: figures('ours'),
+    runs: figures('runs'),
+  }
   return {
     system_id: system.systemId,
     fitted: {
@@ -325,10 +338,10 @@ export async function evaluate(
     },
     checked_days: checked,
     policies,
-    ours_vs_seed:
-      policies.seed.failed_total > 0
-        ? policies.ours.failed_total / policies.seed.failed_total
-        : null,
+    ours_vs_seed: ratio(policies.ours, policies.seed),
+    runs_vs_seed: ratio(policies.runs, policies.seed),
+    runs_vs_ours: ratio(policies.runs, policies.ours),
+    runs_vs_none: ratio(policies.runs, policies.none),
     seconds: (Date.now() - started) / 1000,
   }
 }

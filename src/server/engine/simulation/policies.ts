@@ -11,7 +11,7 @@ import {
   type SimStation,
 } from './simulator.js'
 
-export const POLICY_NAMES = ['none', 'seed', 'ours'] as const
+export const POLICY_NAMES = ['none', 'seed', 'ours', 'runs'] as const
 export type PolicyName = (typeof POLICY_NAMES)[number]
 
 export function noPolicy(): Policy {

@@ -1,4 +1,5 @@
 import { distanceKm } from '../geo.js'
+import { EventQueue } from './event-queue.js'
 import type { Random } from './random.js'
 import {
   type SimStation,
@@ -10,6 +11,7 @@ import {
   type UnderWay,
   type Policy,
   type SimResult,
+  type StopAssignment,
 } from './simulator.types.js'
 
 export { DEFAULT_SIM } from './simulator.types.js'
@@ -20,6 +22,9 @@ export type {
   Rider,
   LogEntry,
   Assignment,
+  RunAssignment,
+  StopAssignment,
+  PendingStop,
   UnderWay,
   CrewView,
   PolicyContext,
@@ -75,59 +80,6 @@ export function drawRiders(
   return riders.sort((a, b) => a.at - b.at || a.origin - b.origin)
 }
 
-type NewEvent =
-  | { t: number; kind: 'rider'; rider: Rider }
-  | { t: number; kind: 'arrive'; station: number; tried: number[] }
-  | { t: number; kind: 'tick' }
-  | { t: number; kind: 'crew'; crew: number }
-type Event = NewEvent & { seq: number }
-
-/** A binary min-heap on (t, seq): equal times keep their insertion order. */
-class EventQueue {
-  private items: Event[] = []
-  private seq = 0
-  get size(): number {
-    return this.items.length
-  }
-  push(event: NewEvent): void {
-    const item = { ...event, seq: this.seq++ }
-    const items = this.items
-    items.push(item)
-    let i = items.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!this.less(items[i] as Event, items[parent] as Event)) break
-      ;[items[i], items[parent]] = [items[parent] as Event, items[i] as Event]
-      i = parent
-    }
-  }
-  pop(): Event | undefined {
-    const items = this.items
-    const top = items[0]
-    const last = items.pop()
-    if (items.length > 0 && last) {
-      items[0] = last
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        const right = left + 1
-        let smallest = i
-        if (left < items.length && this.less(items[left] as Event, items[smallest] as Event))
-          smallest = left
-        if (right < items.length && this.less(items[right] as Event, items[smallest] as Event))
-          smallest = right
-        if (smallest === i) break
-        ;[items[i], items[smallest]] = [items[smallest] as Event, items[i] as Event]
-        i = smallest
-      }
-    }
-    return top
-  }
-  private less(a: Event, b: Event): boolean {
-    return a.t < b.t || (a.t === b.t && a.seq < b.seq)
-  }
-}
-
 interface Crew {
   position: number
   load: number
@@ -137,6 +89,8 @@ interface Crew {
   job: (Assignment & { phase: 'to_source' | 'to_sink' | 'to_overflow'; visited: number[] }) | null
   /** Moves given to this van after the current one, done in order without waiting for a tick. */
   next: Assignment[]
+  /** A run's stops still to make, the first being driven to (empty: no run). */
+  stops: StopAssignment[]
 }
 
 export function travelMinutes(a: SimStation, b: SimStation, settings: SimSettings): number {
@@ -158,6 +112,7 @@ export function simulateDay(
     busyUntil: 0,
     job: null,
     next: [],
+    stops: [],
   }))
   let failedRentals = 0
   let failedReturns = 0
@@ -206,6 +161,37 @@ export function simulateDay(
     return best
   }
 
+  /** A run's van at its stop: loads or unloads what it can, then drives on to the next. */
+  const makeStop = (crewIndex: number, t: number) => {
+    const crew = crews[crewIndex] as Crew
+    const stop = crew.stops.shift() as StopAssignment
+    const here = crew.position
+    const qty =
+      stop.qty > 0
+        ? Math.min(stop.qty, bikes[here] as number, settings.vanCapacity - crew.load)
+        : Math.min(-stop.qty, crew.load, station(here).capacity - (bikes[here] as number))
+    let end = t
+    if (qty > 0) {
+      const sign = stop.qty > 0 ? 1 : -1
+      bikes[here] = (bikes[here] as number) - sign * qty
+      crew.load += sign * qty
+      end = t + qty * settings.handlingMinutes
+      if (sign > 0) moves += 1
+      else bikesMoved += qty
+      log.push({
+        t,
+        kind: sign > 0 ? 'pickup' : 'dropoff',
+        crew: crewIndex,
+        station: here,
+        qty,
+        end,
+      })
+    }
+    crew.busyUntil = end
+    const next = crew.stops[0]
+    if (next) drive(crewIndex, next.station, end, t)
+  }
+
   for (let event = queue.pop(); event && event.t < settings.endMinute; event = queue.pop()) {
     const t = event.t
     switch (event.kind) {
@@ -243,8 +229,11 @@ export function simulateDay(
       }
       case 'tick': {
         const idleCrews = crews.flatMap((crew, index) =>
-          crew.job === null && crew.next.length === 0 && crew.busyUntil <= t
-            ? [{ crew: index, position: crew.position }]
+          crew.job === null &&
+          crew.next.length === 0 &&
+          crew.stops.length === 0 &&
+          crew.busyUntil <= t
+            ? [{ crew: index, position: crew.position, load: crew.load }]
             : [],
         )
         if (idleCrews.length === 0) break
@@ -269,11 +258,22 @@ export function simulateDay(
           stations,
           idleCrews,
           underWay,
+          pendingStops: crews.flatMap((crew, index) =>
+            crew.stops.map((stop) => ({ ...stop, crew: index })),
+          ),
           settings,
         })
         const idle = new Set(idleCrews.map((crew) => crew.crew))
         for (const assignment of assignments) {
           const crew = crews[assignment.crew]
+          if ('stops' in assignment) {
+            const stops = assignment.stops.filter((stop) => stop.qty !== 0)
+            if (!crew || !idle.has(assignment.crew) || stops.length === 0) continue
+            idle.delete(assignment.crew)
+            crew.stops = stops
+            drive(assignment.crew, (stops[0] as StopAssignment).station, t, t)
+            continue
+          }
           if (
             !crew ||
             !idle.has(assignment.crew) ||
@@ -291,6 +291,10 @@ export function simulateDay(
       case 'crew': {
         const crew = crews[event.crew] as Crew
         const job = crew.job
+        if (!job && crew.stops.length > 0) {
+          makeStop(event.crew, t)
+          break
+        }
         if (!job) break
         if (job.phase === 'to_source') {
           const qty = Math.min(job.qty, bikes[job.from] as number, settings.vanCapacity - crew.load)

@@ -85,12 +85,33 @@ export interface Assignment {
   qty: number
 }
 
+/** One stop of a van's run: bikes loaded (qty > 0) or unloaded (qty < 0) at a station. */
+export interface StopAssignment {
+  station: number
+  qty: number
+}
+
+/**
+ * A run: the van drives to each stop in turn and loads (up to what is there and what fits) or
+ * unloads (up to what it carries and what fits); what it still carries after the last stop
+ * stays on board for its next run.
+ */
+export interface RunAssignment {
+  crew: number
+  stops: StopAssignment[]
+}
+
+/** A stop a van has still to make (the one it drives to included). */
+export type PendingStop = StopAssignment & { crew: number }
+
 /** A move a van is carrying out: `loaded` once its bikes left the source. */
 export type UnderWay = Assignment & { loaded: boolean }
 
 export interface CrewView {
   crew: number
   position: number
+  /** Bikes on board (left from a run). */
+  load: number
 }
 
 export interface PolicyContext {
@@ -100,12 +121,14 @@ export interface PolicyContext {
   idleCrews: readonly CrewView[]
   /** Moves under way (planned quantities not yet delivered). */
   underWay: readonly UnderWay[]
+  /** Runs' stops not yet made. */
+  pendingStops: readonly PendingStop[]
   settings: SimSettings
 }
 
 export interface Policy {
   name: string
-  decide(context: PolicyContext): Assignment[]
+  decide(context: PolicyContext): (Assignment | RunAssignment)[]
 }
 
 export interface SimResult {
