@@ -141,6 +141,8 @@ describe('undoing a decision', () => {
   })
 
   it('cancels the ready task an approval made and opens the suggestion, which may be approved again', async () => {
+    // B has the bikes now: an approval is checked against the live numbers.
+    await setLive(database.db, 'B', 8, 12)
     const made = await propose('B', 'A', 3)
     const approved = await api.call('POST', '/task/approve', {
       token: dispatcher,
