@@ -1,4 +1,5 @@
 import type { ConsoleBridge } from '../../../shared/contract'
+import { inWords } from './error-words'
 import { createHttpClient } from './http-client'
 
 export { ApiError, createHttpClient, POLL_MS, type HttpClientOptions } from './http-client'
@@ -20,9 +21,26 @@ export interface TokenSource {
   reject(detail: string): void
 }
 
+/**
+ * The desktop's bridge with its errors in words (see ./error-words.ts), as the HTTP client gives
+ * them: the preload hands the page a plain Error whose message is the server's detail.
+ */
+export function inWordsBridge(bridge: ConsoleBridge): ConsoleBridge {
+  return {
+    on: (event, listener) => bridge.on(event, listener),
+    invoke: (channel, ...request) =>
+      bridge.invoke(channel, ...request).catch((error: unknown) => {
+        if (!(error instanceof Error)) throw error
+        const words = inWords(error.message)
+        if (words === error.message) throw error
+        throw new Error(words, { cause: error })
+      }),
+  }
+}
+
 export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
   return (
-    win.balancer ??
+    (win.balancer && inWordsBridge(win.balancer)) ??
     createHttpClient(win.location.origin, {
       token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
       onUnauthorized: (detail) => tokens?.reject(detail),

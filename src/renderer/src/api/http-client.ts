@@ -19,6 +19,7 @@ import {
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
+import { inWords } from './error-words'
 
 /** How often the browser client asks for news the desktop app has pushed to it. */
 export const POLL_MS = 5_000
@@ -134,7 +135,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         : `${method} ${path} answered ${response.status}`
     if (response.status === 401) options.onUnauthorized?.(detail)
     return new ApiError(
-      detail,
+      inWords(detail),
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
     )
