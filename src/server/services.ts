@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
+import { createSignInLinks, type SignInLinks } from './auth/sign-in-link.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import type { CrewWorkDeps } from './crew/crew-work.js'
 import type { CrewAccess } from '../shared/crew-access.js'
@@ -41,6 +42,8 @@ import { createTripsService, type TripsService } from './trips/trips.service.js'
 export interface Services {
   status: StatusService
   auth: AuthService
+  /** The one-time sign-in link `serve` prints while no dispatcher token exists. */
+  signIn: SignInLinks
   dispatch: DispatchService
   crews: CrewsService
   /** GBFS feed health and station freshness. */
@@ -129,6 +132,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       crewAccess,
     }),
     auth,
+    signIn: createSignInLinks(auth),
     dispatch,
     crews: createCrewsService(deps.db),
     feeds: createFeedService({
