@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
+import type { RunningSetting } from '../shared/settings.js'
 import { createSignInLinks, type SignInLinks } from './auth/sign-in-link.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import type { CrewWorkDeps } from './crew/crew-work.js'
@@ -94,6 +95,8 @@ export interface ServicesDeps {
   databaseProblem?: () => string | null
   /** Where phones reach this server (null: not listening, or unknown to this process). */
   crewAccess?: () => CrewAccess | null
+  /** What the server runs with now, and from where: the Settings and System pages show it. */
+  running?: () => RunningSetting[]
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -130,6 +133,7 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       logDir: deps.logDir,
       lastBackup: lastBackupOf(deps.mode, deps.settings?.dataDir),
       crewAccess,
+      running: deps.running,
     }),
     auth,
     signIn: createSignInLinks(auth),
@@ -143,7 +147,10 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
-    settings: createSettingsService(deps.settings ?? { dataDir: null }),
+    settings: createSettingsService({
+      ...(deps.settings ?? { dataDir: null }),
+      running: deps.running,
+    }),
     stations: createStationsService({ db: deps.db }),
     engine: createEngineService({ db: deps.db, dispatch, logger: deps.logger }),
     serviceLevels,

@@ -11,6 +11,7 @@ import { DESKTOP_NAMES, type DesktopName, type OperationNamed } from './operatio
 import type { ProblemChange, Resync, StationStatusChange, TaskChange } from './live-events.js'
 import type { TripImportProgress } from './trips.js'
 import type { CrewAccess } from './crew-access.js'
+import type { RunningSetting } from './settings.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -45,6 +46,11 @@ export interface AppStatus {
    * the server is not listening, and to a caller of GET /health without a console's token.
    */
   crew?: CrewAccess
+  /**
+   * What the server runs with now and where each value came from (flag, environment, settings
+   * file, default). Absent to a caller of GET /health without a console's token.
+   */
+  running?: RunningSetting[]
 }
 
 export interface BackupInfo {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../../shared/settings.js'
 import { DEFAULT_FEED_URL, type FeedConfig } from '../gbfs/discovery.js'
+import { settingSources, type SettingSources } from './setting-sources.js'
 
 /** Everything a process needs to find its database and serve the API. */
 export interface Settings {
@@ -41,6 +42,8 @@ export interface Settings {
   tlsPort?: number
   /** The address phones are given, when the one worked out from the interfaces is wrong. */
   publicUrl?: string | null
+  /** Where each setting came from (flag, environment, file, default); loadSettings fills it. */
+  sources?: SettingSources
 }
 
 /** What upkeep keeps; older rows are deleted by the leading console (see src/server/upkeep). */
@@ -342,6 +345,7 @@ export async function loadSettings(
     tlsKey: merged.tlsKey ?? null,
     tlsPort: merged.tlsPort ?? (merged.port === 0 ? 0 : DEFAULT_TLS_PORT),
     publicUrl: merged.publicUrl ?? null,
+    sources: settingSources(file, fromEnv, fromFlags),
   }
 }
 

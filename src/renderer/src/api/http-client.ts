@@ -16,6 +16,7 @@ import {
   type HttpRoute,
   type OperationSpec,
 } from '../../../shared/operations'
+import type { RunningSetting } from '../../../shared/settings'
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
@@ -165,6 +166,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       apiUrl: origin,
       checkedAt: new Date().toISOString(),
       ...(isCrewAccess(body.crew) ? { crew: body.crew } : {}),
+      ...(Array.isArray(body.running) ? { running: body.running as RunningSetting[] } : {}),
     }
     return last
   }

@@ -1,6 +1,7 @@
 import { Failure, Loading } from '../common/states'
 import { ConnectionPanel } from './ConnectionPanel'
 import { CrewAccessPanel } from './CrewAccessPanel'
+import { RunningSettings } from './RunningSettings'
 import type { AppStatusView } from './useAppStatus'
 
 /** The database and API this console runs on: where to look first when nothing loads. */
@@ -20,6 +21,7 @@ export function SystemView({ status: view }: { status: AppStatusView }) {
       ) : status ? (
         <>
           <ConnectionPanel status={status} checking={checking} onRetry={retry} />
+          <RunningSettings running={status.running} />
           <CrewAccessPanel crew={status.crew} />
         </>
       ) : (
