@@ -102,9 +102,33 @@ describe('a stations table that fits', () => {
     expect(hasColumn('Docks')).toBe(true)
   })
 
+  it("names regions as the feed's system_regions does, in the table and the filter", async () => {
+    const stations = [
+      station('1', 'Alamo', 2, 15, { regionId: '12', regionName: 'Oakland' }),
+      station('2', 'Bryant', 0, 17, { regionId: '3', regionName: 'San Francisco' }),
+      station('3', 'Castro', 5, 5, { regionId: '7', regionName: null }),
+    ]
+    const { view } = props({ 'feeds:stations': () => stations })
+    render(<StationsView {...view} />)
+    await screen.findByText('Alamo')
+    expect(screen.getByText('Oakland', { selector: 'td' })).toBeTruthy()
+    expect(screen.getByText('7', { selector: 'td' })).toBeTruthy()
+    const filter = screen.getByRole('combobox', { name: 'Region' })
+    expect([...filter.querySelectorAll('option')].map((option) => option.textContent)).toEqual([
+      'All',
+      '7',
+      'Oakland',
+      'San Francisco',
+    ])
+  })
+
   it('exports every field of the rows in view as CSV, the header first', () => {
     const rows = stationsCsvRows([
-      station('1', 'Alamo, "Square"', 2, 15, { regionId: '3', score: 70 }),
+      station('1', 'Alamo, "Square"', 2, 15, {
+        regionId: '3',
+        regionName: 'San Francisco',
+        score: 70,
+      }),
     ])
     expect(rows[0]?.slice(0, 8)).toEqual([
       'system_id',
@@ -113,8 +137,8 @@ describe('a stations table that fits', () => {
       'name',
       'short_name',
       'region_id',
+      'region_name',
       'bikes',
-      'ebikes',
     ])
     expect(rows[1]?.slice(0, 7)).toEqual([
       'bay_wheels',
@@ -123,7 +147,7 @@ describe('a stations table that fits', () => {
       'Alamo, "Square"',
       null,
       '3',
-      2,
+      'San Francisco',
     ])
     expect(rows).toHaveLength(2)
   })

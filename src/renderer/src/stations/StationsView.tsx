@@ -120,14 +120,15 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
     () => systemsByName((all ?? []).map((station) => [station.systemId, station.systemName])),
     [all],
   )
+  // The regions of the stations in view, by name where the feed's system_regions gives one.
   const regions = useMemo(() => {
-    const ids = new Set<string>()
+    const names = new Map<string, string>()
     for (const station of all ?? []) {
       if (station.regionId !== null && (!filter.systemId || station.systemId === filter.systemId)) {
-        ids.add(station.regionId)
+        names.set(station.regionId, station.regionName ?? station.regionId)
       }
     }
-    return [...ids].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+    return [...names].sort((a, b) => a[1].localeCompare(b[1], undefined, { numeric: true }))
   }, [all, filter.systemId])
   const rows = useMemo(
     () => (all ? sortStations(filterStations(all, filter), sort) : []),
@@ -240,9 +241,9 @@ export function StationsView({ client, keysEnabled }: ViewProps) {
               disabled={regions.length === 0}
             >
               <option value="">All</option>
-              {regions.map((id) => (
+              {regions.map(([id, name]) => (
                 <option key={id} value={id}>
-                  {id}
+                  {name}
                 </option>
               ))}
             </select>

@@ -84,7 +84,7 @@ export const COLUMNS: readonly Column[] = [
     label: 'Region',
     width: 110,
     fold: 6,
-    cell: (station) => station.regionId ?? <span className="muted">—</span>,
+    cell: (station) => station.regionName ?? station.regionId ?? <span className="muted">—</span>,
     className: () => 'cell-text',
     cellTitle: (station) => (station.regionId ? `region ${station.regionId}` : undefined),
   },

@@ -93,7 +93,7 @@ function valueOf(station: StationLive, key: SortKey): SortValue {
     case 'system':
       return station.systemName
     case 'region':
-      return station.regionId
+      return station.regionName ?? station.regionId
     case 'bikes':
       return station.bikes
     case 'ebikes':
