@@ -2,6 +2,7 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StationLive } from '../../src/shared/feeds.js'
 import { createFeedService } from '../../src/server/gbfs/gbfs.service.js'
 import { JOBS_LOCK } from '../../src/server/jobs/leader.js'
 import { closeFeedServers, fixture, serveFeed } from '../helpers/gbfs.js'
@@ -55,9 +56,9 @@ describe("system_regions.json: the region ids' names", () => {
       lockName: JOBS_LOCK,
       isLeader: () => false,
     })
-    const byRegion = (stations: Awaited<ReturnType<typeof feeds.stations>>) =>
+    const byRegion = (stations: StationLive[]): Record<string, string | null> =>
       Object.fromEntries(
-        stations.filter((s) => s.regionId).map((s) => [s.regionId, s.regionName ?? null]),
+        stations.flatMap((s) => (s.regionId ? [[s.regionId, s.regionName ?? null] as const] : [])),
       )
     expect(byRegion(await feeds.stations({ systemId: 'regions' }))).toEqual({
       '3': 'San Francisco',
