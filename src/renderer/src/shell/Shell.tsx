@@ -1,4 +1,4 @@
-import { Suspense, useCallback, useMemo, useRef, useState } from 'react'
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Session } from '../../../shared/dispatch'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
 import type { ConsoleClient } from '../api/client'
@@ -25,6 +25,7 @@ import {
   SystemView,
   TaskBoardView,
   TripImportView,
+  prefetchViews,
 } from './lazy-views'
 import { Logo } from './Logo'
 import { numberKey, useHashRoute, viewsFor, type ViewId } from './routes'
@@ -95,6 +96,12 @@ export function Shell({
   // Heard first, so `g c` goes to Crews from Stations; with no `g` pending, the letter is the
   // view's own (c: only critical stations).
   useKeys(keys, !help, { first: true })
+
+  // The other views' code, fetched while nobody waits for it (./lazy-views.tsx).
+  useEffect(() => {
+    const timer = setTimeout(prefetchViews, 1_000)
+    return () => clearTimeout(timer)
+  }, [])
 
   const closeHelp = useCallback(() => setHelp(false), [])
   const props: ViewProps = { client, session, timeZone, keysEnabled: !help }

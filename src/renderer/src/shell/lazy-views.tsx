@@ -42,3 +42,19 @@ export const SettingsView = lazy(() =>
 export const SystemView = lazy(() =>
   import('../status/SystemView').then((m) => ({ default: m.SystemView })),
 )
+
+/**
+ * Fetches every view's chunk once the console is idle, so that opening a station (Recharts) or
+ * the map (Leaflet) later waits for its data only, not for its code.
+ */
+export function prefetchViews(): void {
+  void Promise.all([
+    import('../station/StationView'),
+    import('../stations/StationsView'),
+    import('../overview/OverviewView'),
+    import('../suggestions/SuggestionsView'),
+    import('../tasks/TaskBoardView'),
+    import('../map/MapView'),
+    import('../service/ServiceView'),
+  ]).catch(() => undefined)
+}
