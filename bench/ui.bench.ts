@@ -213,7 +213,7 @@ export async function run(args: string[]): Promise<void> {
     const headerCount = await page.locator('.view-meta').first().textContent()
 
     const sort: number[] = []
-    const columns = ['Bikes', 'Docks', 'Fill', 'Station', 'Score', 'Capacity', 'Last reported']
+    const columns = ['Bikes', 'Docks', 'Fill', 'Station', 'Urgency', 'Capacity', 'Last reported']
     for (let i = 0; i < Math.max(runs, columns.length); i++) {
       const label = columns[i % columns.length] ?? 'Bikes'
       const t = await timed(

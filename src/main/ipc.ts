@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import {
   CHANNELS,
   isChannel,
@@ -11,6 +10,7 @@ import {
   type IpcResult,
 } from '../shared/contract.js'
 import { describeError, errorBody, errorCode, ServiceError } from '../server/errors.js'
+import { describeIssues } from '../server/http/api-router.js'
 import { OPERATION_BY_NAME } from '../shared/operations/index.js'
 
 /** One function per channel of the contract: the compiler refuses a map that misses one. */
@@ -60,7 +60,8 @@ async function dispatch<C extends Channel, Event>(
   if (!input) return failure('bad_request', `${channel} is not an operation`)
   const parsed = input.safeParse(args[0])
   if (!parsed.success) {
-    return failure('bad_request', `${channel}: ${z.prettifyError(parsed.error)}`)
+    // The words HTTP gives ("input.quantity: must be number"), which the console puts in words.
+    return failure('bad_request', `${channel}: ${describeIssues('input', parsed.error)}`)
   }
   try {
     return { ok: true, value: await handler(parsed.data as ConsoleApi[C]['request']) }

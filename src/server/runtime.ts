@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { networkInterfaces } from 'node:os'
 import type { CrewAccess } from '../shared/crew-access.js'
+import { runningSettings } from './config/setting-sources.js'
 import type { Settings } from './config/settings.js'
 import { openDatabase, type OpenDatabase } from './db/connect.js'
 import { ensureFeed } from './gbfs/gbfs.repository.js'
@@ -89,6 +90,7 @@ export async function startServer(
   const database = await openDatabase(settings, logger, { supervise: true })
   let url: string | null = null
   let crewAccess: (() => CrewAccess) | null = null
+  let listening: { http: number; https: number | null } | null = null
   const feeds = settings.feeds ?? []
   const identity = defaultIdentity()
   let leader: Leader | null = null
@@ -113,6 +115,13 @@ export async function startServer(
     databaseProblem: database.problem,
     crewAccess: () => crewAccess?.() ?? null,
     tiles: settings.tiles,
+    running: () =>
+      runningSettings(settings, {
+        port: listening?.http ?? null,
+        databaseLocation:
+          database.mode === 'embedded' ? 'the embedded PostgreSQL' : database.location,
+        crew: crewAccess?.() ?? null,
+      }),
   })
   const events = createNotifyHub({ url: database.url, channels: HUB_CHANNELS, logger })
   // A device revoked on another console sharing the database is signed out here too, at once.
@@ -156,7 +165,7 @@ export async function startServer(
   }
   url = formatUrl(settings.host, address.port)
   const httpsUrl = httpsAddress ? formatUrl(settings.host, httpsAddress.port, 'https') : null
-  const listening = { http: address.port, https: httpsAddress?.port ?? null }
+  listening = { http: address.port, https: httpsAddress?.port ?? null }
   // Worked out again on each read: addresses come and go (a VPN joined, a new DHCP lease).
   crewAccess = () =>
     chooseCrewAddress({

@@ -4,6 +4,8 @@ import type pg from 'pg'
 import type { DatabaseMode } from '../shared/contract.js'
 import { APP_VERSION } from '../shared/version.js'
 import { createAuthService, type AuthOptions, type AuthService } from './auth/auth.service.js'
+import type { RunningSetting } from '../shared/settings.js'
+import { createSignInLinks, type SignInLinks } from './auth/sign-in-link.js'
 import { DEFAULT_LEASE_MINUTES } from './config/settings.js'
 import type { CrewWorkDeps } from './crew/crew-work.js'
 import type { CrewAccess } from '../shared/crew-access.js'
@@ -50,6 +52,8 @@ import {
 export interface Services {
   status: StatusService
   auth: AuthService
+  /** The one-time sign-in link `serve` prints while no dispatcher token exists. */
+  signIn: SignInLinks
   dispatch: DispatchService
   crews: CrewsService
   /** GBFS feed health and station freshness. */
@@ -104,6 +108,8 @@ export interface ServicesDeps {
   crewAccess?: () => CrewAccess | null
   /** The map's tile server and cache bound (default OpenStreetMap, 500 MB). */
   tiles?: TileSettings
+  /** What the server runs with now, and from where: the Settings and System pages show it. */
+  running?: () => RunningSetting[]
 }
 
 /** The services of one process over one database, and the metrics they report to. */
@@ -140,8 +146,10 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
       logDir: deps.logDir,
       lastBackup: lastBackupOf(deps.mode, deps.settings?.dataDir),
       crewAccess,
+      running: deps.running,
     }),
     auth,
+    signIn: createSignInLinks(auth),
     dispatch,
     crews: createCrewsService(deps.db),
     feeds: createFeedService({
@@ -152,7 +160,10 @@ export function createServices(deps: ServicesDeps): { services: Services; metric
     }),
     trips,
     flows: createFlowsService({ db: deps.db, trips }),
-    settings: createSettingsService(deps.settings ?? { dataDir: null }),
+    settings: createSettingsService({
+      ...(deps.settings ?? { dataDir: null }),
+      running: deps.running,
+    }),
     stations: createStationsService({ db: deps.db }),
     tiles: createTilesService({
       settings: deps.tiles ?? { url: DEFAULT_TILE_URL, cacheMB: DEFAULT_TILE_CACHE_MB },

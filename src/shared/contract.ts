@@ -17,6 +17,7 @@ import type {
 } from './live-events.js'
 import type { TripImportProgress } from './trips.js'
 import type { CrewAccess } from './crew-access.js'
+import type { RunningSetting } from './settings.js'
 
 export type DatabaseMode = 'embedded' | 'configured'
 
@@ -51,6 +52,11 @@ export interface AppStatus {
    * the server is not listening, and to a caller of GET /health without a console's token.
    */
   crew?: CrewAccess
+  /**
+   * What the server runs with now and where each value came from (flag, environment, settings
+   * file, default). Absent to a caller of GET /health without a console's token.
+   */
+  running?: RunningSetting[]
 }
 
 export interface BackupInfo {

@@ -106,6 +106,8 @@ export const stationLiveSchema = z.object({
   score: z.int().nullable(),
   /** station_information's region_id, when the feed groups its stations. */
   regionId: z.string().nullable(),
+  /** Its name from system_regions.json, when the feed publishes one. */
+  regionName: z.string().nullable().optional(),
   systemName: z.string(),
   /** The system's IANA zone, for its times on its own clock. */
   timeZone: z.string(),

@@ -40,12 +40,38 @@ export interface SettingsInput {
   notifications: boolean
 }
 
+/** Where a running value came from, highest first. */
+export type SettingSource = 'flag' | 'environment' | 'file' | 'default'
+
+/** A value the server runs with now, and where it came from (the Settings and System pages). */
+export interface RunningSetting {
+  /** As the settings file names it (`port`), or `publicUrl` for the crews' address. */
+  field: string
+  /** In words: "API port". */
+  label: string
+  /** As running: the port it listens on, the database's host:port/name (never a password). */
+  value: string
+  source: SettingSource
+  /** The flag, variable or file field that gave it (`--port`, `BALANCER_PORT`), or `default`. */
+  by: string
+}
+
 export interface ConsoleSettings extends SettingsInput {
   /** Where they are saved. */
   settingsFile: string
   /** Fields the environment or the command line set on this console: they win over the file. */
   overridden: { field: SettingsField; by: string }[]
+  /** What the server runs with now, and from where; the rest of this answer is the saved file. */
+  running: RunningSetting[]
 }
+
+export const runningSettingSchema = z.object({
+  field: z.string(),
+  label: z.string(),
+  value: z.string(),
+  source: z.enum(['flag', 'environment', 'file', 'default']),
+  by: z.string(),
+}) satisfies z.ZodType<RunningSetting>
 
 export interface DatabaseTestRequest {
   /** As typed on the page (a masked password is the stored one); null tests the embedded one. */
@@ -105,4 +131,7 @@ export const consoleSettingsSchema = z.object({
   serviceHours: z.object({ start: z.string(), end: z.string() }),
   notifications: z.boolean(),
   overridden: z.array(z.object({ field: z.string(), by: z.string() })),
+  running: z
+    .array(runningSettingSchema)
+    .meta({ description: 'What the server runs with now, and where each value came from' }),
 })

@@ -104,6 +104,15 @@ describe(`trip import and settings in a browser (needs Debian's chromium at ${CH
         serviceHours: { start: '06:00', end: '22:00' },
         notifications: true,
         overridden: [],
+        running: [
+          {
+            field: 'port',
+            label: 'API port',
+            value: '8711',
+            source: 'flag',
+            by: '--port',
+          },
+        ],
       }
       const test: DatabaseTest = {
         ok: true,

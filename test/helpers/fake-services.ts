@@ -23,6 +23,7 @@ export function fakeServices(given: Partial<Services>): Services {
       revokeToken: () => Promise.reject(new Error('auth.revokeToken was not expected')),
       forget: () => undefined,
     },
+    signIn: given.signIn ?? unexpected('signIn'),
     dispatch: given.dispatch ?? unexpected('dispatch'),
     crews: given.crews ?? unexpected('crews'),
     feeds: given.feeds ?? unexpected('feeds'),

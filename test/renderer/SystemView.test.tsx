@@ -168,3 +168,52 @@ describe('the connection panel', () => {
     expect(document.body.textContent).not.toContain('s3cret')
   })
 })
+
+describe('running now', () => {
+  it('shows the values the server runs with and where each came from, and the crews’ own address', async () => {
+    const { client } = fakeClient({
+      ...status(true),
+      apiUrl: 'http://127.0.0.1:8711',
+      crew: {
+        url: 'http://192.168.1.20:8711',
+        reachable_from_lan: true,
+        loopback_only: false,
+        tls: { enabled: false, fingerprint_sha256: null },
+        warning: null,
+      },
+      running: [
+        { field: 'port', label: 'API port', value: '8711', source: 'flag', by: '--port' },
+        {
+          field: 'feeds',
+          label: 'Feeds',
+          value: 'http://127.0.0.1:9000/gbfs.json',
+          source: 'environment',
+          by: 'GBFS_URL',
+        },
+        {
+          field: 'leaseMinutes',
+          label: 'Task lease',
+          value: '60 minutes',
+          source: 'default',
+          by: 'default',
+        },
+      ],
+    })
+    render(<App client={client} />)
+    expect(await screen.findByText('Connected')).toBeTruthy()
+    const row = (field: string) =>
+      [...document.querySelectorAll(`tr[data-field="${field}"] > *`)].map(
+        (cell) => cell.textContent,
+      )
+    expect(row('port')).toEqual(['API port', '8711', 'command line (--port)'])
+    expect(row('feeds')).toEqual([
+      'Feeds',
+      'http://127.0.0.1:9000/gbfs.json',
+      'environment (GBFS_URL)',
+    ])
+    expect(row('leaseMinutes')).toEqual(['Task lease', '60 minutes', 'default'])
+    // A phone is given the LAN address, never this page's loopback one.
+    expect(fact('API URL for crews')).toBe('http://192.168.1.20:8711')
+    expect(fact("This console's address")).toBe('http://127.0.0.1:8711')
+  })
+})

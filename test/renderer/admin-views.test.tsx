@@ -193,9 +193,50 @@ const SETTINGS: ConsoleSettings = {
   serviceHours: { start: '06:00', end: '22:00' },
   notifications: true,
   overridden: [],
+  running: [
+    { field: 'port', label: 'API port', value: '8711', source: 'flag', by: '--port' },
+    {
+      field: 'feeds',
+      label: 'Feeds',
+      value: 'http://127.0.0.1:9000/gbfs.json',
+      source: 'environment',
+      by: 'GBFS_URL',
+    },
+    {
+      field: 'host',
+      label: 'API address',
+      value: '0.0.0.0',
+      source: 'file',
+      by: 'settings.json host',
+    },
+  ],
 }
 
 describe('Settings', () => {
+  it('shows what runs now and from where, beside what is saved for the next start', async () => {
+    const { props } = view({ 'settings:get': () => SETTINGS })
+    render(<SettingsView {...props} />)
+    await screen.findByRole('heading', { name: 'Running now' })
+    const row = (field: string) =>
+      [...document.querySelectorAll(`tr[data-field="${field}"] > *`)].map(
+        (cell) => cell.textContent,
+      )
+    // Running on 8711 by --port while the file says 8000: both shown, and which one wins.
+    expect(row('port')).toEqual([
+      'API port',
+      '8711',
+      'command line (--port)',
+      '8000 (command line (--port) wins)',
+    ])
+    expect(row('feeds')).toEqual([
+      'Feeds',
+      'http://127.0.0.1:9000/gbfs.json',
+      'environment (GBFS_URL)',
+      'https://gbfs.baywheels.com/gbfs/2.3/gbfs.json (environment (GBFS_URL) wins)',
+    ])
+    expect(row('host')).toEqual(['API address', '0.0.0.0', 'settings file', '0.0.0.0'])
+  })
+
   it('shows the password masked and sends the masked value back unchanged', async () => {
     const { fake, props } = view({
       'settings:get': () => SETTINGS,

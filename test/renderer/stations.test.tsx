@@ -142,9 +142,9 @@ describe('the stations table', () => {
       expect(document.querySelector('.view-meta')?.textContent).toMatch(/^11 of 2,329 stations/),
     )
     fireEvent.change(screen.getByPlaceholderText(/Search name or id/), { target: { value: '' } })
-    fireEvent.change(screen.getByLabelText('System'), { target: { value: 'fgb' } })
+    fireEvent.change(screen.getByRole('combobox', { name: 'System' }), { target: { value: 'fgb' } })
     expect(screen.getByText(/^518 of 2,329 stations/)).toBeTruthy()
-    fireEvent.change(screen.getByLabelText('Region'), { target: { value: '4' } })
+    fireEvent.change(screen.getByRole('combobox', { name: 'Region' }), { target: { value: '4' } })
     const inRegion = network().filter((s) => s.regionId === '4').length
     expect(screen.getByText(new RegExp(`^${inRegion} of 2,329 stations`))).toBeTruthy()
     fireEvent.click(screen.getByLabelText('Only critical'))
@@ -163,13 +163,21 @@ describe('the stations table', () => {
     const { view, fake } = props({ 'feeds:stations': () => network(bump) })
     render(<StationsView {...view} />)
     await screen.findByText(/2,329 stations/)
-    fireEvent.change(screen.getByLabelText('System'), { target: { value: 'lyft_chi' } })
+    fireEvent.change(screen.getByRole('combobox', { name: 'System' }), {
+      target: { value: 'lyft_chi' },
+    })
     fireEvent.click(screen.getByRole('button', { name: /^Docks/ }))
     const scroller = document.querySelector('.table-scroll') as HTMLElement
     scroller.scrollTop = 3_000
     fireEvent.scroll(scroller)
     const before = firstNames(3)
-    const shownBikes = () => bodyRows()[0]?.querySelectorAll('td')[3]?.textContent
+    // One system chosen: its name is in the title, and the System column is left out.
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toMatch(/^Stations · /)
+    const bikesColumn = [...document.querySelectorAll('.stations-table thead th')].findIndex((th) =>
+      th.textContent.startsWith('Bikes'),
+    )
+    expect(bikesColumn).toBe(2)
+    const shownBikes = () => bodyRows()[0]?.querySelectorAll('td')[bikesColumn]?.textContent
 
     bump = 1
     const bikesBefore = shownBikes()

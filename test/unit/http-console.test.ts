@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { createServer, type Server } from 'node:http'
+import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor } from '../../src/server/auth/actor.js'
 import type { Services } from '../../src/server/services.js'
@@ -22,7 +23,22 @@ beforeAll(async () => {
   await writeFile(join(built, 'index.html'), '<!doctype html><title>console</title>')
   await writeFile(join(built, 'assets', 'index-Bliwt-GF.js'), 'console.log(1)')
   await writeFile(join(built, 'favicon.svg'), '<svg/>')
+  await writeFile(join(built, 'assets', 'views-C0ffee12.js'), BIG_SCRIPT)
 })
+
+/** A script big enough to be worth compressing (compression skips bodies under 1 kB). */
+const BIG_SCRIPT = Array.from({ length: 2_000 }, (_, i) => `console.log(${i % 7})`).join(';')
+
+/** GET without fetch's own decompression: the bytes and headers as they crossed the wire. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    httpGet(url, { headers }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }))
+    }).on('error', reject)
+  })
+}
 
 afterAll(async () => {
   await rm(built, { recursive: true, force: true })
@@ -60,6 +76,20 @@ describe('the console served to browsers at /console/', () => {
     expect((await fetch(`${base}/console/favicon.svg`)).headers.get('cache-control')).toBe(
       'no-cache',
     )
+  })
+
+  it('compresses its files for a browser that asks for gzip, and sends them plain otherwise', async () => {
+    const base = await serve(built)
+    const url = `${base}/console/assets/views-C0ffee12.js`
+    const gzipped = await rawGet(url, { 'accept-encoding': 'gzip' })
+    expect(gzipped.headers['content-encoding']).toBe('gzip')
+    expect(gzipped.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(gzipped.body.length).toBeLessThan(BIG_SCRIPT.length / 5)
+    expect(gunzipSync(gzipped.body).toString()).toBe(BIG_SCRIPT)
+
+    const plain = await rawGet(url, {})
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.body.toString()).toBe(BIG_SCRIPT)
   })
 
   it('sends /console on to /console/, where its relative asset URLs resolve', async () => {

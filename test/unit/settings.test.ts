@@ -14,6 +14,7 @@ import {
   loadSettings,
   SETTINGS_FILE,
 } from '../../src/server/config/settings.js'
+import { runningSettings } from '../../src/server/config/setting-sources.js'
 import { DEFAULT_FEED_URL } from '../../src/server/gbfs/discovery.js'
 
 const made: string[] = []
@@ -61,6 +62,7 @@ describe('settings', () => {
       tlsPort: DEFAULT_TLS_PORT,
       publicUrl: null,
       tiles: { url: DEFAULT_TILE_URL, cacheMB: DEFAULT_TILE_CACHE_MB },
+      sources: expect.objectContaining({ port: { source: 'default', by: 'default' } }),
     })
   })
 
@@ -84,6 +86,53 @@ describe('settings', () => {
     const small = await dataDirWith({ tiles: { cacheMB: 1 } })
     await expect(loadSettings({ dataDir: small }, {})).rejects.toThrow(
       /tiles.cacheMB must be at least 10/,
+    )
+  })
+
+  it('remember where each value came from: flag, environment, settings file or default', async () => {
+    const dir = await dataDirWith({ host: '0.0.0.0', port: 8000, leaseMinutes: 30 })
+    const settings = await loadSettings(
+      { dataDir: dir, port: 8711 },
+      { GBFS_URL: 'http://127.0.0.1:9000/gbfs.json', BALANCER_LEASE_MINUTES: '45' },
+    )
+    expect(settings.sources).toMatchObject({
+      port: { source: 'flag', by: '--port' },
+      feeds: { source: 'environment', by: 'GBFS_URL' },
+      leaseMinutes: { source: 'environment', by: 'BALANCER_LEASE_MINUTES' },
+      host: { source: 'file', by: 'settings.json host' },
+      databaseUrl: { source: 'default', by: 'default' },
+    })
+    const running = runningSettings(settings, {
+      port: 8711,
+      databaseLocation: 'the embedded PostgreSQL',
+      crew: {
+        url: 'http://192.168.1.20:8711',
+        reachable_from_lan: true,
+        loopback_only: false,
+        tls: { enabled: false, fingerprint_sha256: null },
+        warning: null,
+      },
+    })
+    const byField = Object.fromEntries(running.map((row) => [row.field, row]))
+    expect(byField.port).toMatchObject({ value: '8711', source: 'flag', by: '--port' })
+    expect(byField.feeds).toMatchObject({
+      value: 'http://127.0.0.1:9000/gbfs.json',
+      source: 'environment',
+    })
+    expect(byField.leaseMinutes).toMatchObject({
+      value: '45 minutes',
+      by: 'BALANCER_LEASE_MINUTES',
+    })
+    expect(byField.publicUrl).toMatchObject({
+      label: 'Address for crews',
+      value: 'http://192.168.1.20:8711',
+      by: 'worked out from the network interfaces',
+    })
+    // Port 0: the port found is what runs.
+    const any = await loadSettings({ dataDir: dir, port: 0 }, {})
+    const found = runningSettings(any, { port: 40123, databaseLocation: 'x', crew: null })
+    expect(found.find((row) => row.field === 'port')?.value).toBe(
+      '40123 (asked for 0: any free port)',
     )
   })
 

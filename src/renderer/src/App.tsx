@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { Session } from '../../shared/dispatch'
+import type { CreatedToken, Session } from '../../shared/dispatch'
 import { ApiError, type ConsoleClient } from './api/client'
 import { messageOf } from './common/format'
 import { Failure } from './common/states'
@@ -24,14 +24,20 @@ const REFUSED =
 export function App({
   client,
   tokens = null,
+  signInCode = null,
 }: {
   client: ConsoleClient
   tokens?: TokenStore | null
+  /** The one-time code of the sign-in link `serve` printed (./session/sign-in-link.ts). */
+  signInCode?: string | null
 }) {
   const [state, setState] = useState<State>(() =>
-    tokens && !tokens.get() ? { kind: 'signed-out', message: null } : { kind: 'checking' },
+    tokens && !tokens.get() && !signInCode
+      ? { kind: 'signed-out', message: null }
+      : { kind: 'checking' },
   )
   const latest = useRef(0)
+  const redemption = useRef<Promise<CreatedToken> | null>(null)
   const current = useRef(state)
   useEffect(() => {
     current.current = state
@@ -62,8 +68,26 @@ export function App({
   }
 
   useEffect(() => {
+    if (tokens && signInCode) {
+      // The link's code becomes the first dispatcher's token, kept as a pasted one is.
+      const attempt = ++latest.current
+      // Once per code, even when React runs this effect twice (StrictMode): it works only once.
+      redemption.current ??= client.invoke('session:signIn', { code: signInCode })
+      redemption.current.then(
+        ({ token }) => {
+          if (attempt !== latest.current) return
+          tokens.set(token)
+          ask()
+        },
+        (error: unknown) => {
+          if (attempt === latest.current)
+            setState({ kind: 'signed-out', message: messageOf(error) })
+        },
+      )
+      return
+    }
     if (!tokens || tokens.get()) ask()
-  }, [ask, tokens])
+  }, [ask, tokens, client, signInCode])
 
   useEffect(
     () =>

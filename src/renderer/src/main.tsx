@@ -4,6 +4,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createClient } from './api/client'
 import { App } from './App'
+import { takeSignInCode } from './session/sign-in-link'
 import { browserTokenStore } from './session/token-store'
 
 const root = document.getElementById('root')
@@ -13,9 +14,11 @@ if (!root) throw new Error('index.html has no #root element')
 const bridge = window.balancer
 const tokens = bridge ? null : browserTokenStore(window.localStorage)
 const client = createClient(window, tokens ?? undefined)
+// `serve`'s sign-in link: its one-time code, read once and taken out of the address bar.
+const signInCode = tokens ? takeSignInCode(window) : null
 
 createRoot(root).render(
   <StrictMode>
-    <App client={client} tokens={tokens} />
+    <App client={client} tokens={tokens} signInCode={signInCode} />
   </StrictMode>,
 )

@@ -22,6 +22,16 @@ export const TOKEN_OPERATIONS: Implementations<(typeof TOKENS)[number]['name']> 
         ),
       ),
   },
+  'session:signIn': {
+    // Over IPC there is nobody to sign in (the window is the dispatcher), but a code is a code.
+    run: ({ code }, context) => uncached(context, context.services.signIn.redeem(code)),
+    // Public: the code is the credential, 128 random bits that work once.
+    http: ({ services, http }) => {
+      const { code } = http.body as { code: string }
+      const requestId = typeof http.req.id === 'string' ? http.req.id : undefined
+      return uncached({ http }, services.signIn.redeem(code, requestId))
+    },
+  },
   'tokens:revoke': {
     run: ({ token_id }, { services, actor }) => services.auth.revokeToken(token_id, actor),
   },

@@ -14,6 +14,7 @@ import {
   pollOnce,
   startReplayFeed,
 } from './gbfs-commands.js'
+import { signInLinkText } from '../auth/sign-in-link.js'
 import { DEMO_TOKEN_NAME, demoDispatcherToken, demoTrips, seedDemo } from './demo.js'
 import { generateTypes } from './generate-types.js'
 import { onShutdown } from './shutdown.js'
@@ -152,6 +153,9 @@ export function buildProgram(logger: Logger): Command {
           )
         }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
+        // No dispatcher yet (a new depot, a first `npm start`): one click to the console.
+        const code = demo ? null : await server.services.signIn.issue()
+        if (code) process.stdout.write(signInLinkText(server.url, code))
         if (server.httpsUrl && server.tls) {
           process.stdout.write(
             `HTTPS for crews on ${server.httpsUrl} (certificate SHA-256 ${server.tls.fingerprint})\n`,

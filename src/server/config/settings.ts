@@ -7,6 +7,10 @@ import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../../shared/settings.
 import { DEFAULT_FEED_URL, type FeedConfig } from '../gbfs/discovery.js'
 import { resolveTiles, tilesFileSchema } from '../tiles/tile-settings.js'
 import type { TileSettings } from '../tiles/tiles.service.js'
+import { DEFAULT_RETENTION, type Retention } from './retention.js'
+import { settingSources, type SettingSources } from './setting-sources.js'
+
+export { DEFAULT_RETENTION, type Retention } from './retention.js'
 
 /** Everything a process needs to find its database and serve the API. */
 export interface Settings {
@@ -45,30 +49,8 @@ export interface Settings {
   publicUrl?: string | null
   /** The map's tile server (`--tile-url`, BALANCER_TILE_URL, `tiles.url`) and cache bound. */
   tiles?: TileSettings
-}
-
-/** What upkeep keeps; older rows are deleted by the leading console (see src/server/upkeep). */
-export interface Retention {
-  /** station_status partitions (whole months), status snapshots and closed absences. */
-  statusMonths: number
-  feedPollsDays: number
-  crewHeartbeatsDays: number
-  auditLogMonths: number
-  /** Daily backups of the embedded database kept in `<data dir>/backups/`. */
-  backups: number
-}
-
-/**
- * A depot's defaults: a year of status history and the same month of last year for comparison
- * (13 months); polls are a diagnostic (8,640 a day per feed at 10 s: 30 days is 260,000 rows);
- * heartbeats cover a quarter's crew reviews; the audit log two years, as a dispute may come late.
- */
-export const DEFAULT_RETENTION: Retention = {
-  statusMonths: 13,
-  feedPollsDays: 30,
-  crewHeartbeatsDays: 90,
-  auditLogMonths: 24,
-  backups: 7,
+  /** Where each setting came from (flag, environment, file, default); loadSettings fills it. */
+  sources?: SettingSources
 }
 
 /** What a command line may override; `undefined` means "not given". */
@@ -348,6 +330,7 @@ export async function loadSettings(
     tlsPort: merged.tlsPort ?? (merged.port === 0 ? 0 : DEFAULT_TLS_PORT),
     publicUrl: merged.publicUrl ?? null,
     tiles: resolveTiles(merged.tiles, env, overrides.tiles?.url, (m) => new SettingsError(m)),
+    sources: settingSources(file, fromEnv, fromFlags),
   }
 }
 

@@ -433,6 +433,13 @@ export interface Suggestions {
   value: Generated<number>;
 }
 
+export interface SystemRegions {
+  name: string;
+  region_id: string;
+  system_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Systems {
   created_at: Generated<Timestamp>;
   language: string | null;
@@ -578,6 +585,7 @@ export interface DB {
   status_imports: StatusImports;
   status_snapshots: StatusSnapshots;
   suggestions: Suggestions;
+  system_regions: SystemRegions;
   systems: Systems;
   task_assignments: TaskAssignments;
   task_releases: TaskReleases;

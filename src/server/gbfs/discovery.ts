@@ -52,6 +52,7 @@ export function siblingUrls(url: string): FeedUrls {
     'station_information',
     'station_status',
     'vehicle_types',
+    'system_regions',
   ] as const) {
     const sibling = new URL(parsed)
     sibling.pathname = [...segments.slice(0, -1), `${file}${extension}`].join('/')

@@ -16,6 +16,7 @@ import {
   lockFeed,
   recordPoll,
   touchStationsSeen,
+  replaceRegions,
   upsertSystem,
   writeStatuses,
   type FeedRow,
@@ -161,10 +162,13 @@ export class FeedPoll {
       const written = await db.transaction().execute(async (trx) => {
         const { systemId: stored } = await lockFeed(trx, this.feed.feedId)
         const systemId = this.systemIdFor(stored, snapshot, warnings)
+        // Whether the system's row exists: written now, or by an earlier poll of this process.
+        let systemKnown = this.systemWritten === systemId
         let stations = NO_STATION_CHANGES
         let statuses = NO_STATUS_WRITE
         if (!unchanged) {
           if (snapshot.systemChanged || this.systemWritten !== systemId) {
+            systemKnown = true
             await upsertSystem(trx, {
               systemId,
               name: snapshot.system?.name ?? null,
@@ -193,6 +197,10 @@ export class FeedPoll {
               })
             }
           }
+        }
+        // Regions change on their own (a renamed city) and are written whenever they do.
+        if (snapshot.regions && snapshot.regionsChanged && systemKnown) {
+          await replaceRegions(trx, systemId, snapshot.regions)
         }
         if (startedAt.getTime() - this.seenTouchedAt >= SEEN_EVERY_MS) {
           await touchStationsSeen(trx, systemId, startedAt)

@@ -14,6 +14,7 @@ import {
   normaliseStationInformation,
   normaliseStationStatus,
   normaliseSystemInformation,
+  normaliseSystemRegions,
   normaliseVehicleTypes,
   readHeader,
 } from './normalise.js'
@@ -22,6 +23,7 @@ import type {
   FeedWarning,
   FileHeader,
   StationInfo,
+  RegionInfo,
   StationState,
   SystemInfo,
   VehicleTypes,
@@ -36,6 +38,10 @@ export interface Snapshot {
   system: SystemInfo | null
   /** Whether system_information differs from the last one written by this reader. */
   systemChanged: boolean
+  /** system_regions' names of the stations' region ids; null when the feed has none. */
+  regions: RegionInfo[] | null
+  /** Whether system_regions differs from the last one written by this reader. */
+  regionsChanged: boolean
   /** Null when the feed publishes no station_information. */
   stations: StationInfo[] | null
   /** Whether station_information differs from the last one written by this reader. */
@@ -76,6 +82,7 @@ type Values = {
   station_information: StationInfo[]
   station_status: StationState[]
   vehicle_types: VehicleTypes
+  system_regions: RegionInfo[]
 }
 
 type Cache = { [F in DataFile]?: CachedFile<Values[F]> }
@@ -101,6 +108,7 @@ export class FeedReader {
   private committed: Cache = {}
   private discovery: { value: Discovery; validators: Validators | null; hash: string } | null = null
   private appliedSystemHash: string | null = null
+  private appliedRegionsHash: string | null = null
   private appliedStationsHash: string | null = null
   private appliedStatusHash: string | null = null
 
@@ -257,6 +265,7 @@ export class FeedReader {
     const system = take('system_information', (document) => normaliseSystemInformation(document))
     const language = system?.value.language ?? null
     const vehicleTypes = take('vehicle_types', (document) => normaliseVehicleTypes(document))
+    const regions = take('system_regions', (document) => normaliseSystemRegions(document, language))
     const information = take('station_information', (document, _header, fileWarnings) =>
       normaliseStationInformation(document, language, fileWarnings),
     )
@@ -319,6 +328,8 @@ export class FeedReader {
       version: status?.header.version ?? information?.header.version ?? discoveryVersion,
       system: system?.value ?? null,
       systemChanged: system !== null && system.hash !== this.appliedSystemHash,
+      regions: regions?.value ?? null,
+      regionsChanged: regions !== null && regions.hash !== this.appliedRegionsHash,
       stations,
       stationsChanged: information !== null && information.hash !== this.appliedStationsHash,
       statuses,
@@ -337,6 +348,7 @@ export class FeedReader {
       commit: () => {
         this.committed = { ...this.committed, ...pending }
         if (system) this.appliedSystemHash = system.hash
+        if (regions) this.appliedRegionsHash = regions.hash
         if (information) this.appliedStationsHash = information.hash
         if (status) this.appliedStatusHash = status.hash
       },

@@ -77,6 +77,30 @@ export async function upsertSystem(trx: Queryable, system: SystemInformation): P
             coalesce(${system.language}::text, systems.language))`.execute(trx)
 }
 
+/**
+ * system_regions as the feed now gives it: each region's name kept, the regions it no longer
+ * lists removed (a station's region_id then shows as it is).
+ */
+export async function replaceRegions(
+  trx: Queryable,
+  systemId: string,
+  regions: readonly { regionId: string; name: string }[],
+): Promise<void> {
+  const ids = regions.map((region) => region.regionId)
+  const names = regions.map((region) => region.name)
+  await sql`
+    delete from system_regions
+     where system_id = ${systemId} and not (region_id = any(${ids}::text[]))`.execute(trx)
+  if (regions.length === 0) return
+  await sql`
+    insert into system_regions (system_id, region_id, name)
+    select ${systemId}, r.region_id, r.name
+      from unnest(${ids}::text[], ${names}::text[]) as r(region_id, name)
+    on conflict (system_id, region_id) do update
+       set name = excluded.name, updated_at = now()
+     where system_regions.name is distinct from excluded.name`.execute(trx)
+}
+
 /** Makes the monthly station_status partition for `at` (a no-op when it exists). */
 export async function ensureStatusPartition(db: Queryable, at: Date): Promise<void> {
   await sql`select ensure_station_status_partitions(${at}, ${at})`.execute(db)

@@ -191,6 +191,7 @@ export function toStationLive(row: StationLiveRow, at: Date): StationLive {
     docksDisabled: row.docks_disabled,
     score: row.score,
     regionId: row.region_id,
+    regionName: row.region_name,
     systemName: row.system_name,
     timeZone: row.timezone,
   }

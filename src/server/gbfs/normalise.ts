@@ -3,6 +3,7 @@ import type { GbfsDocument } from './parse.js'
 import type {
   FileHeader,
   GbfsFile,
+  RegionInfo,
   StationInfo,
   StationState,
   SystemInfo,
@@ -137,6 +138,23 @@ export function normaliseSystemInformation(document: GbfsDocument): SystemInfo {
     timezone: typeof data.timezone === 'string' && data.timezone !== '' ? data.timezone : null,
     language,
   }
+}
+
+/** system_regions (2.x and 3.0): each region's id and name; entries without both are left out. */
+export function normaliseSystemRegions(
+  document: GbfsDocument,
+  language: string | null,
+): RegionInfo[] {
+  const list = document.data.regions
+  if (!Array.isArray(list)) return []
+  const regions: RegionInfo[] = []
+  for (const entry of list) {
+    if (!isRecord(entry)) continue
+    const regionId = toId(entry.region_id)
+    const name = localizedText(entry.name, language)
+    if (regionId !== null && name) regions.push({ regionId, name })
+  }
+  return regions
 }
 
 /** Which vehicle types are electric bicycles, for counting e-bikes from vehicle_types_available. */

@@ -165,6 +165,7 @@ export interface StationLiveRow {
   docks_disabled: number | null
   score: number | null
   region_id: string | null
+  region_name: string | null
   system_name: string
   timezone: string
 }
@@ -185,10 +186,11 @@ export async function stationLiveRows(
            l.num_docks_available as docks, l.is_installed, l.is_renting, l.is_returning,
            l.last_reported, l.ts as observed_at, l.missing_since, fr.stale, fr.stale_reason,
            l.num_bikes_disabled as bikes_disabled, l.num_docks_disabled as docks_disabled,
-           sc.score, s.region_id, sy.name as system_name, sy.timezone
+           sc.score, s.region_id, rg.name as region_name, sy.name as system_name, sy.timezone
       from station_freshness(${at}) fr
       join stations s on s.system_id = fr.system_id and s.station_id = fr.station_id
       join systems sy on sy.system_id = s.system_id
+      left join system_regions rg on rg.system_id = s.system_id and rg.region_id = s.region_id
       left join station_status_latest l
         on l.system_id = s.system_id and l.station_id = s.station_id
       left join imbalance_scores sc

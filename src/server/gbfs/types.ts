@@ -10,6 +10,7 @@ export const GBFS_FILES = [
   'station_information',
   'station_status',
   'vehicle_types',
+  'system_regions',
 ] as const
 export type GbfsFile = (typeof GBFS_FILES)[number]
 
@@ -101,3 +102,9 @@ export type WarningCode =
   | 'discovery_failed'
   | 'system_changed'
   | 'future_last_updated'
+
+/** A region of system_regions (a city, a zone): the stations' region_id in words. */
+export interface RegionInfo {
+  regionId: string
+  name: string
+}

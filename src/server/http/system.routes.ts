@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { crewAccessSchema } from '../../shared/crew-access.js'
 import { feedHealthSchema } from '../../shared/feeds.js'
 import { READERS } from '../../shared/operations/roles.js'
+import { runningSettingSchema } from '../../shared/settings.js'
 import { APP_VERSION, SERVICE_MESSAGE } from '../../shared/version.js'
 import type { FeedService } from '../gbfs/gbfs.service.js'
 import type { Metrics } from '../metrics.js'
@@ -77,7 +78,7 @@ export function systemRoutes(
       tag: 'system',
       summary: 'Whether the server and its database are up',
       description:
-        "Without a token: status and version only. With a dispatcher or analyst token: the database, the feeds, their errors and the console polling them, and `crew`: the address phones are given, whether it listens on loopback only, and TLS with its certificate's SHA-256 fingerprint.",
+        "Without a token: status and version only. With a dispatcher or analyst token: the database, the feeds, their errors and the console polling them, and `crew`: the address phones are given, whether it listens on loopback only, and TLS with its certificate's SHA-256 fingerprint; `running`: the values the server runs with now and where each came from (flag, environment, settings file, default).",
       access: 'public',
       response: z.object({
         status: z.enum(['ok', 'unavailable']),
@@ -85,12 +86,13 @@ export function systemRoutes(
         database: databaseSchema.optional(),
         feeds: feedsSummarySchema.optional(),
         crew: crewAccessSchema.optional(),
+        running: z.array(runningSettingSchema).optional(),
         version: z.string(),
       }),
       errors: [503],
     },
     async ({ res, actor }) => {
-      const { database, crew } = await status.getAppStatus()
+      const { database, crew, running } = await status.getAppStatus()
       res.setHeader('Cache-Control', 'no-store')
       // Where the database is, the feeds' URLs and errors, the leader's host and pid: a map for
       // a stranger on the LAN. Crews and load balancers need only the status.
@@ -111,6 +113,7 @@ export function systemRoutes(
               }
             : {}),
           ...(crew ? { crew } : {}),
+          ...(running ? { running } : {}),
           version: APP_VERSION,
         }
       }

@@ -3,6 +3,7 @@ import pg from 'pg'
 import {
   SECRET_MASK,
   type ConsoleSettings,
+  type RunningSetting,
   type DatabaseTest,
   type DatabaseTestRequest,
   type SettingsField,
@@ -44,6 +45,8 @@ export interface SettingsDeps {
   env?: NodeJS.ProcessEnv
   /** How long a database test waits for a connection. */
   connectTimeoutMs?: number
+  /** What the server runs with now, and from where (src/server/config/setting-sources.ts). */
+  running?: () => RunningSetting[]
 }
 
 /** `scheme://user:` + password + `@host...`: the password is the only secret a setting holds. */
@@ -165,6 +168,7 @@ export function createSettingsService(deps: SettingsDeps): SettingsService {
         const by = overrides[field]
         return by ? [{ field, by: `the environment (${by})` }] : []
       }),
+      running: deps.running?.() ?? [],
     }
   }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { AppStatus, BackupInfo, DatabaseMode, DatabaseStatus } from '../../shared/contract.js'
+import type { RunningSetting } from '../../shared/settings.js'
 import type { CrewAccess } from '../../shared/crew-access.js'
 import type { Database } from '../db/database.js'
 import { describeError } from '../errors.js'
@@ -20,6 +21,8 @@ export interface StatusDeps {
   lastBackup?: () => Promise<BackupInfo | null>
   /** Where phones reach this server, for the System page (null: not listening yet). */
   crewAccess?: () => CrewAccess | null
+  /** What the server runs with now, and from where (src/server/config/setting-sources.ts). */
+  running?: () => RunningSetting[]
 }
 
 export interface StatusService {
@@ -85,6 +88,7 @@ export function createStatusService(deps: StatusDeps): StatusService {
         ...(deps.logDir ? { logDir: deps.logDir } : {}),
         ...(deps.lastBackup ? { lastBackup: await deps.lastBackup().catch(() => null) } : {}),
         ...crewOf(deps.crewAccess),
+        ...(deps.running ? { running: deps.running() } : {}),
       }
     },
   }

@@ -73,4 +73,29 @@ export const revokeToken = operation({
   example: { token_id: 2 },
 })
 
-export const TOKENS = [whoAmI, listTokens, createToken, revokeToken] as const
+const signInBody = z
+  .object({
+    code: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be the code of a sign-in link'),
+  })
+  .strict()
+
+export const signInWithLink = operation({
+  name: 'session:signIn',
+  summary: "Trade the one-time code of serve's sign-in link for the first dispatcher token",
+  description:
+    'Public: the code is the credential. `balancer serve` prints a link carrying one when the database has no dispatcher token; it works once, within 15 minutes, and not at all once a dispatcher token exists. The answer holds the token (shown once, kept by the browser as a pasted one is).',
+  roles: 'public',
+  input: signInBody,
+  output: shaped<CreatedToken>(z.object({ token: z.string(), info: tokenInfoSchema })),
+  route: {
+    method: 'post',
+    path: '/session/sign-in',
+    tag: 'tokens',
+    body: signInBody,
+    status: 201,
+    errors: [404, 409],
+  },
+  example: { code: 'AAAAAAAAAAAAAAAAAAAAAA' },
+})
+
+export const TOKENS = [whoAmI, listTokens, createToken, revokeToken, signInWithLink] as const

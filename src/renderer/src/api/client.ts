@@ -1,6 +1,7 @@
 import type { ConsoleBridge } from '../../../shared/contract'
 import { desktopClient } from '../../../shared/desktop-client'
-import { createHttpClient } from './http-client'
+import { inWords } from './error-words'
+import { ApiError, createHttpClient } from './http-client'
 
 export {
   ApiError,
@@ -28,8 +29,28 @@ export interface TokenSource {
   reject(detail: string): void
 }
 
+/**
+ * The desktop's client with its errors in words (see ./error-words.ts), as the HTTP client gives
+ * them; every other field of the refusal (its code, `fits_qty`) kept.
+ */
+export function inWordsBridge(bridge: ConsoleBridge): ConsoleBridge {
+  return {
+    on: (event, listener) => bridge.on(event, listener),
+    invoke: (channel, ...request) =>
+      bridge.invoke(channel, ...request).catch((error: unknown) => {
+        if (!(error instanceof Error)) throw error
+        const words = inWords(error.message)
+        if (words === error.message) throw error
+        if (error instanceof ApiError) {
+          throw new ApiError(words, error.status, error.code, error.extra)
+        }
+        throw new Error(words, { cause: error })
+      }),
+  }
+}
+
 export function createClient(win: Window = window, tokens?: TokenSource): ConsoleClient {
-  if (win.balancer) return desktopClient(win.balancer)
+  if (win.balancer) return inWordsBridge(desktopClient(win.balancer))
   return createHttpClient(win.location.origin, {
     token: () => (tokens ? tokens.get() : win.localStorage.getItem(TOKEN_KEY)),
     onUnauthorized: (detail) => tokens?.reject(detail),

@@ -5,7 +5,6 @@ import type {
   ConsoleBridge,
   ConsoleEvents,
   DatabaseStatus,
-  ErrorExtra,
   EventName,
   Unsubscribe,
 } from '../../../shared/contract'
@@ -18,9 +17,11 @@ import {
   type OperationSpec,
 } from '../../../shared/operations'
 import { ApiError, extraOf } from '../../../shared/api-error'
+import type { RunningSetting } from '../../../shared/settings'
 import { createLiveStream } from './event-stream'
 import { createUpload } from './upload'
 import { isCrewAccess } from './crew-access'
+import { inWords } from './error-words'
 
 export { ApiError, fitsQtyOf } from '../../../shared/api-error'
 
@@ -126,7 +127,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
         : `${method} ${path} answered ${response.status}`
     if (response.status === 401) options.onUnauthorized?.(detail)
     return new ApiError(
-      detail,
+      inWords(detail),
       response.status,
       isRecord(answer) && typeof answer.code === 'string' ? answer.code : null,
       isRecord(answer) ? extraOf(answer) : {},
@@ -157,6 +158,7 @@ export function createHttpClient(origin: string, options: HttpClientOptions = {}
       apiUrl: origin,
       checkedAt: new Date().toISOString(),
       ...(isCrewAccess(body.crew) ? { crew: body.crew } : {}),
+      ...(Array.isArray(body.running) ? { running: body.running as RunningSetting[] } : {}),
     }
     return last
   }

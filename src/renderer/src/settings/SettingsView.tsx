@@ -7,7 +7,8 @@ import type { ViewProps } from '../shell/view-props'
 import { DatabasePanel } from './DatabasePanel'
 import { FeedsPanel } from './FeedsPanel'
 import { NotificationsPanel } from './NotificationsPanel'
-import { formOf, inputOf, type Form } from './settings-form'
+import { RunningSettings } from '../status/RunningSettings'
+import { formOf, inputOf, savedInWords, type Form } from './settings-form'
 
 const FIELD_WORDS: Record<SettingsField, string> = {
   databaseUrl: 'the database',
@@ -138,6 +139,8 @@ export function SettingsView({
           : that wins over what is saved here.
         </div>
       )}
+
+      <RunningSettings running={settings.data.running} saved={savedInWords(settings.data)} />
 
       <form onSubmit={save} aria-label="Settings" className="settings-form">
         <DatabasePanel

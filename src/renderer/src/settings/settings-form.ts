@@ -61,3 +61,26 @@ export function inputOf(form: Form): SettingsInput | { field: string; message: s
     notifications: form.notifications,
   }
 }
+
+/** `host:port/database` of a database URL, as the server shows where it runs (no credentials). */
+function databaseLocation(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}/${parsed.pathname.replace(/^\//, '') || '(default database)'}`
+  } catch {
+    return url
+  }
+}
+
+/** What the settings file holds, in the words of the "Running now" table, by field. */
+export function savedInWords(settings: ConsoleSettings): Record<string, string> {
+  return {
+    databaseUrl: settings.databaseUrl
+      ? databaseLocation(settings.databaseUrl)
+      : 'the embedded PostgreSQL',
+    host: settings.host,
+    port: String(settings.port),
+    feeds: settings.feeds.map((feed) => feed.url).join(', ') || 'none',
+    leaseMinutes: `${settings.leaseMinutes} minutes`,
+  }
+}

@@ -1,28 +1,33 @@
-import { useCallback, useMemo, useRef, useState } from 'react'
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Session } from '../../../shared/dispatch'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
 import type { ConsoleClient } from '../api/client'
+import { Loading } from '../common/states'
 import { useNow } from '../common/useNow'
 import { useResource } from '../common/useResource'
+import { ViewBoundary } from '../common/ViewBoundary'
 import { crewSources, type CrewSources } from '../crews/crew-sources'
-import { CrewsView } from '../crews/CrewsView'
-import { MapView } from '../map/MapView'
 import { useBrowserNotifications } from '../notifications/browser-notifications'
 import { useProblemNotifications } from '../notifications/problem-notifications'
-import { OverviewView } from '../overview/OverviewView'
-import { ProblemsView } from '../problems/ProblemsView'
-import { DailyReportView } from '../service/DailyReport'
-import { ServiceView } from '../service/ServiceView'
-import { SettingsView } from '../settings/SettingsView'
-import { StationView } from '../station/StationView'
-import { TaskDetailView } from '../tasks/TaskDetailView'
-import { StationsView } from '../stations/StationsView'
-import { SystemView } from '../status/SystemView'
 import { useAppStatus } from '../status/useAppStatus'
-import { SuggestionsView } from '../suggestions/SuggestionsView'
-import { TaskBoardView } from '../tasks/TaskBoardView'
-import { TripImportView } from '../trips/TripImportView'
 import { HelpOverlay } from './HelpOverlay'
+import {
+  CrewsView,
+  DailyReportView,
+  MapView,
+  OverviewView,
+  ProblemsView,
+  ServiceView,
+  SettingsView,
+  StationsView,
+  StationView,
+  SuggestionsView,
+  SystemView,
+  TaskBoardView,
+  TaskDetailView,
+  TripImportView,
+  prefetchViews,
+} from './lazy-views'
 import { Logo } from './Logo'
 import { numberKey, useHashRoute, viewsFor, type ViewId } from './routes'
 import { useKeys, type KeyMap } from './shortcuts'
@@ -99,6 +104,12 @@ export function Shell({
   // Heard first, so `g c` goes to Crews from Stations; with no `g` pending, the letter is the
   // view's own (c: only critical stations).
   useKeys(keys, !help, { first: true })
+
+  // The other views' code, fetched while nobody waits for it (./lazy-views.tsx).
+  useEffect(() => {
+    const timer = setTimeout(prefetchViews, 1_000)
+    return () => clearTimeout(timer)
+  }, [])
 
   const closeHelp = useCallback(() => setHelp(false), [])
   const props: ViewProps = { client, session, timeZone, keysEnabled: !help }
@@ -187,7 +198,10 @@ export function Shell({
                 : view
           }
         >
-          {content[view]()}
+          {/* Each view is its own chunk (./lazy-views.tsx) and fails alone (ViewBoundary). */}
+          <ViewBoundary name={views.find((info) => info.id === navView)?.label ?? 'this'}>
+            <Suspense fallback={<Loading what="the view" />}>{content[view]()}</Suspense>
+          </ViewBoundary>
         </main>
       </div>
       {help && <HelpOverlay views={views} onClose={closeHelp} />}

@@ -2,21 +2,21 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { StationLive } from '../../../shared/feeds'
 import type { ConsoleClient } from '../api/client'
-import { fillLevel, fillShare } from '../common/fill'
-import { formatClock, formatFullTime, plural } from '../common/format'
+import { plural } from '../common/format'
 import { nextSort } from '../common/sort'
 import { SortHeader } from '../common/SortHeader'
 import { SystemSelect, systemsByName } from '../common/SystemSelect'
 import { Refreshing, StationsOr } from '../common/states'
 import { useResource } from '../common/useResource'
 import { movesFrom, NewMoveButton } from '../moves/NewMoveDialog'
-import { openStation, stationHash } from '../shell/routes'
+import { openStation } from '../shell/routes'
 import { useKeys } from '../shell/shortcuts'
 import type { ViewProps } from '../shell/view-props'
+import { ColumnChooser, useHiddenColumns, useWidth } from './ColumnChooser'
+import { columnsFor, type Column } from './columns'
 import { LevelChip } from './LevelChip'
-import { StationFlags } from './StationFlags'
+import { saveStationsCsv } from './stations-csv'
 import {
-  disabledOf,
   filterStations,
   firstDirection,
   isCritical,
@@ -30,41 +30,6 @@ import {
 
 /** Every row is one line of this height, so the virtualizer needs no measuring. */
 export const ROW_HEIGHT = 30
-
-interface Column {
-  key: SortKey
-  label: string
-  title?: string
-  numeric?: boolean
-  width: number
-}
-
-const COLUMNS: readonly Column[] = [
-  { key: 'name', label: 'Station', width: 240 },
-  { key: 'system', label: 'System', width: 96 },
-  { key: 'region', label: 'Region', width: 60 },
-  { key: 'bikes', label: 'Bikes', numeric: true, width: 60 },
-  { key: 'ebikes', label: 'E-bikes', numeric: true, width: 66 },
-  { key: 'docks', label: 'Docks', numeric: true, width: 60 },
-  {
-    key: 'disabled',
-    label: 'Disabled',
-    title: 'Bikes and docks out of service',
-    numeric: true,
-    width: 70,
-  },
-  { key: 'capacity', label: 'Capacity', numeric: true, width: 70 },
-  { key: 'fill', label: 'Fill', title: 'Bikes as a share of capacity', width: 112 },
-  {
-    key: 'score',
-    label: 'Score',
-    title: "The seed's urgency: 70 for 2 bikes or fewer, 30 for 2 docks or fewer",
-    numeric: true,
-    width: 60,
-  },
-  { key: 'status', label: 'Status', width: 170 },
-  { key: 'lastReported', label: 'Last reported', width: 110 },
-]
 
 export { forgetStationsTable } from './table-model'
 
@@ -81,86 +46,30 @@ function loadStations(client: ConsoleClient): Promise<StationLive[]> {
   })
 }
 
-function FillCell({ station }: { station: StationLive }) {
-  const share = fillShare(station)
-  if (share === null) return <span className="muted">—</span>
-  const level = fillLevel(station)
-  return (
-    <span className={`fill-cell fill-level-${level}`}>
-      <span className="fill-bar" aria-hidden="true">
-        <span className="fill-bar-value" style={{ width: `${Math.round(share * 100)}%` }} />
-      </span>
-      <span className="num">{Math.round(share * 100)}%</span>
-    </span>
-  )
-}
-
-function count(value: number | null) {
-  return value === null ? <span className="muted">—</span> : value.toLocaleString()
-}
-
-function Row({ station, cursor }: { station: StationLive; cursor: boolean }) {
-  const level = fillLevel(station)
-  const disabled = disabledOf(station)
+function Row({
+  station,
+  cursor,
+  columns,
+}: {
+  station: StationLive
+  cursor: boolean
+  columns: readonly Column[]
+}) {
   return (
     <tr
       className={`station-row${cursor ? ' row-cursor' : ''}${station.stale ? ' row-stale' : ''}`}
       data-station-id={station.stationId}
       onClick={() => openStation(station)}
     >
-      <td className="cell-name">
-        <a
-          href={stationHash(station)}
-          className="station-link"
-          title={`${station.name} · ${station.systemId} station ${station.stationId}`}
-          onClick={(event) => event.stopPropagation()}
+      {columns.map((column) => (
+        <td
+          key={column.key}
+          className={column.className?.(station)}
+          title={column.cellTitle?.(station)}
         >
-          {station.name}
-        </a>
-        {station.shortName && <span className="cell-id">{station.shortName}</span>}
-      </td>
-      <td className="cell-text" title={station.systemId}>
-        {station.systemName}
-      </td>
-      <td className="cell-text">{station.regionId ?? <span className="muted">—</span>}</td>
-      <td className={`right num${level === 'empty' || level === 'low' ? ' num-alert' : ''}`}>
-        {count(station.bikes)}
-      </td>
-      <td className="right num">{count(station.ebikes)}</td>
-      <td className={`right num${level === 'full' || level === 'high' ? ' num-alert' : ''}`}>
-        {count(station.docks)}
-      </td>
-      <td
-        className="right num"
-        title={
-          disabled === null
-            ? undefined
-            : `${station.bikesDisabled ?? 0} bikes, ${station.docksDisabled ?? 0} docks`
-        }
-      >
-        {disabled === 0 ? <span className="muted">0</span> : count(disabled)}
-      </td>
-      <td className="right num">{count(station.capacity)}</td>
-      <td>
-        <FillCell station={station} />
-      </td>
-      <td className="right num">
-        {station.stale || station.score === null ? (
-          <span className="muted">—</span>
-        ) : station.score > 0 ? (
-          <span className={`score score-${station.score >= 70 ? 'bad' : 'warn'}`}>
-            {station.score}
-          </span>
-        ) : (
-          <span className="muted">0</span>
-        )}
-      </td>
-      <td className="cell-text">
-        <StationFlags station={station} />
-      </td>
-      <td className="nowrap" title={formatFullTime(station.lastReported, station.timeZone)}>
-        {formatClock(station.lastReported, station.timeZone)}
-      </td>
+          {column.cell(station)}
+        </td>
+      ))}
     </tr>
   )
 }
@@ -174,6 +83,8 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
   const [cursor, setCursorState] = useState<string | null>(remembered.cursor)
   const scroller = useRef<HTMLDivElement>(null)
   const search = useRef<HTMLInputElement>(null)
+  const [hidden, toggleColumn] = useHiddenColumns()
+  const width = useWidth(scroller)
 
   const setSort = (next: StationSort) => {
     remembered.sort = next
@@ -196,19 +107,29 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
     () => systemsByName((all ?? []).map((station) => [station.systemId, station.systemName])),
     [all],
   )
+  // The regions of the stations in view, by name where the feed's system_regions gives one.
   const regions = useMemo(() => {
-    const ids = new Set<string>()
+    const names = new Map<string, string>()
     for (const station of all ?? []) {
       if (station.regionId !== null && (!filter.systemId || station.systemId === filter.systemId)) {
-        ids.add(station.regionId)
+        names.set(station.regionId, station.regionName ?? station.regionId)
       }
     }
-    return [...ids].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+    return [...names].sort((a, b) => a[1].localeCompare(b[1], undefined, { numeric: true }))
   }, [all, filter.systemId])
   const rows = useMemo(
     () => (all ? sortStations(filterStations(all, filter), sort) : []),
     [all, filter, sort],
   )
+  // One system in view: its name once, in the title, not on every row.
+  const oneSystem =
+    filter.systemId !== ''
+      ? (systems.find(([id]) => id === filter.systemId)?.[1] ?? filter.systemId)
+      : systems.length === 1
+        ? (systems[0]?.[1] ?? null)
+        : null
+  const implied: SortKey[] = oneSystem ? ['system'] : []
+  const { shown: COLUMNS, folded } = columnsFor(width, new Set([...hidden, ...implied]))
   const totals = useMemo(() => {
     let critical = 0
     let notLive = 0
@@ -269,7 +190,7 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
   return (
     <section className="view view-fill">
       <header className="view-header">
-        <h1>Stations</h1>
+        <h1>{oneSystem ? `Stations · ${oneSystem}` : 'Stations'}</h1>
         {all && (
           <span className="view-meta">
             {filtered
@@ -306,9 +227,9 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
               disabled={regions.length === 0}
             >
               <option value="">All</option>
-              {regions.map((id) => (
+              {regions.map(([id, name]) => (
                 <option key={id} value={id}>
-                  {id}
+                  {name}
                 </option>
               ))}
             </select>
@@ -325,6 +246,21 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
             <LevelChip level={filter.level} onClear={() => setFilter({ level: '' })} />
           )}
           <NewMoveButton client={client} session={session} ends={movesFrom(rows, cursor)} />
+          <ColumnChooser
+            hidden={hidden}
+            folded={folded}
+            implied={implied}
+            onToggle={toggleColumn}
+          />
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            disabled={rows.length === 0}
+            title="Save every station the filters leave (all columns, not only those on screen)"
+            onClick={() => saveStationsCsv(rows, filter.systemId)}
+          >
+            Export CSV
+          </button>
         </div>
         <Refreshing active={stations.loading && all !== null} />
       </header>
@@ -344,7 +280,11 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
               >
                 <colgroup>
                   {COLUMNS.map((column) => (
-                    <col key={column.key} style={{ width: column.width }} />
+                    // The name takes the width the others leave.
+                    <col
+                      key={column.key}
+                      style={column.key === 'name' ? undefined : { width: column.width }}
+                    />
                   ))}
                 </colgroup>
                 <thead>
@@ -364,7 +304,9 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
                     const station = rows[item.index]
                     if (!station) return null
                     const key = stationRowKey(station)
-                    return <Row key={key} station={station} cursor={key === cursor} />
+                    return (
+                      <Row key={key} station={station} cursor={key === cursor} columns={COLUMNS} />
+                    )
                   })}
                   {bottom > 0 && (
                     <tr className="spacer" aria-hidden="true">

@@ -99,6 +99,19 @@ export function statusRank(station: StationLive): number {
   return 0
 }
 
+/**
+ * How urgent a live station is, higher first: the fewest bikes or free docks it has (an empty or a
+ * full station before one with 1 left, before one with 2), then the seed's score (empty, 70,
+ * before full, 30). Not the score alone: that puts a station with 2 bikes level with an empty one.
+ * Null for a station not live or without numbers (they sort last).
+ */
+export function urgencyOf(station: StationLive): number | null {
+  if (station.stale) return null
+  const known = [station.bikes, station.docks].filter((value) => value !== null)
+  if (known.length === 0) return null
+  return -Math.min(...known) * 100 + (station.score ?? 0)
+}
+
 function valueOf(station: StationLive, key: SortKey): SortValue {
   switch (key) {
     case 'name':
@@ -106,7 +119,7 @@ function valueOf(station: StationLive, key: SortKey): SortValue {
     case 'system':
       return station.systemName
     case 'region':
-      return station.regionId
+      return station.regionName ?? station.regionId
     case 'bikes':
       return station.bikes
     case 'ebikes':
@@ -120,7 +133,7 @@ function valueOf(station: StationLive, key: SortKey): SortValue {
     case 'fill':
       return fillShare(station)
     case 'score':
-      return station.stale ? null : station.score
+      return urgencyOf(station)
     case 'status':
       return statusRank(station)
     case 'lastReported':

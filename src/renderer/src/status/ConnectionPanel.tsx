@@ -16,6 +16,7 @@ function withoutCredentials(location: string): string {
 
 export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelProps) {
   const { database, apiUrl, checkedAt, logDir } = status
+  const crewUrl = status.crew?.url ?? apiUrl
   const { reachable } = database
   const location = withoutCredentials(database.location)
   const unknown = <span className="muted">Unknown</span>
@@ -57,14 +58,20 @@ export function ConnectionPanel({ status, checking, onRetry }: ConnectionPanelPr
         </Fact>
         <Fact label="PostGIS">{reachable ? (database.postgis ? 'Yes' : 'No') : unknown}</Fact>
         <Fact label="API URL for crews">
-          {apiUrl ? (
-            <a href={apiUrl} target="_blank" rel="noreferrer">
-              <code>{apiUrl}</code>
+          {/* Where a phone reaches the server (a LAN or VPN address), not this page's own. */}
+          {crewUrl ? (
+            <a href={crewUrl} target="_blank" rel="noreferrer">
+              <code>{crewUrl}</code>
             </a>
           ) : (
             <span className="muted">Not serving</span>
           )}
         </Fact>
+        {apiUrl && apiUrl !== crewUrl && (
+          <Fact label="This console's address">
+            <code>{apiUrl}</code>
+          </Fact>
+        )}
         {logDir && (
           <Fact label="Log files">
             <code>{logDir}</code>{' '}

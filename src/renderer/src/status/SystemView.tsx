@@ -3,6 +3,7 @@ import { Failure, Loading } from '../common/states'
 import { ConnectionPanel } from './ConnectionPanel'
 import { CrewAccessPanel } from './CrewAccessPanel'
 import { ModelPanel } from './ModelPanel'
+import { RunningSettings } from './RunningSettings'
 import type { AppStatusView } from './useAppStatus'
 
 /** The database and API this console runs on: where to look first when nothing loads. */
@@ -28,6 +29,7 @@ export function SystemView({
       ) : status ? (
         <>
           <ConnectionPanel status={status} checking={checking} onRetry={retry} />
+          <RunningSettings running={status.running} />
           <CrewAccessPanel crew={status.crew} />
           {client && <ModelPanel client={client} />}
         </>
