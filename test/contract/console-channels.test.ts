@@ -263,6 +263,10 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     await expect(
       invoke('service:summary', { from: '2023-07-13', to: '2023-07-12' }),
     ).rejects.toThrow(/must be after from/)
+    // A sign-in link's code that was never printed signs nobody in.
+    await expect(invoke('session:signIn', { code: 'AAAAAAAAAAAAAAAAAAAAAA' })).rejects.toThrow(
+      /sign-in|code|dispatcher/i,
+    )
     // A decision on an import that is not waiting for one names it.
     await expect(invoke('trips:discard', { import_id: 999 })).rejects.toThrow(/999/)
     await expect(invoke('trips:accept', { import_id: 999 })).rejects.toThrow(/999/)
@@ -318,6 +322,7 @@ describe('every console channel, over IPC in the app and over HTTP in a browser'
     const input = { ...shown, port: 8100 }
     delete (input as Partial<typeof shown>).settingsFile
     delete (input as Partial<typeof shown>).overridden
+    delete (input as Partial<typeof shown>).running
     if (where.includes('IPC')) {
       const test = await invoke('settings:testDatabase', { databaseUrl: database.url })
       expect(test).toMatchObject({ ok: true, migrations: { current: true } })
