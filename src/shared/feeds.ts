@@ -108,6 +108,13 @@ export const stationLiveSchema = z.object({
   regionId: z.string().nullable(),
   /** Its name from system_regions.json, when the feed publishes one. */
   regionName: z.string().nullable().optional(),
+  /**
+   * The engine's expected failed rentals plus returns over the next
+   * `expectedFailuresHorizonMinutes` at the station's latest count (its demand model, from the
+   * last run within 2 h); null when the system has no model or no recent run.
+   */
+  expectedFailures: z.number().nullable().optional(),
+  expectedFailuresHorizonMinutes: z.int().nullable().optional(),
   systemName: z.string(),
   /** The system's IANA zone, for its times on its own clock. */
   timeZone: z.string(),

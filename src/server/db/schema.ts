@@ -306,6 +306,15 @@ export interface ServiceStationDays {
   system_id: string;
 }
 
+export interface StationExpectedFailures {
+  by_bikes: number[];
+  computed_at: Timestamp;
+  horizon_minutes: number;
+  model_version: number | null;
+  station_id: string;
+  system_id: string;
+}
+
 export interface StationFlows {
   inflow: number;
   outflow: number;
@@ -576,6 +585,7 @@ export interface DB {
   service_cluster_days: ServiceClusterDays;
   service_days: ServiceDays;
   service_station_days: ServiceStationDays;
+  station_expected_failures: StationExpectedFailures;
   station_flows: StationFlows;
   station_status: StationStatus;
   station_status_absences: StationStatusAbsences;

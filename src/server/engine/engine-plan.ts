@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js'
 import type { SystemRow } from '../systems/system-choice.js'
 import { currentModel } from './current-model.js'
 import { applyCoveringWork, liveStations, localClock, type Proposal } from './live-stations.js'
-import { planEngineMoves } from './planner.js'
+import { planEngineMoves, type StationFailures } from './planner.js'
 import { coveringWork } from './run-suggestions.repository.js'
 import { planSeedHeuristic } from './seed-heuristic-plan.js'
 import { stationFreshness, stationsWithLatestStatus } from './station-state.repository.js'
@@ -31,6 +31,8 @@ export interface PlanOutput {
   modelFitted: boolean
   stations: number
   note: string | null
+  /** Each live station's expected failures by count of bikes: engine runs with a model only. */
+  failures?: StationFailures[]
 }
 
 async function crewCount(db: Database, requested: number | undefined): Promise<number> {

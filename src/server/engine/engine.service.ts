@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import type { EngineModelStatus } from '../../shared/operations/engine-model.js'
 import { engineModels } from './engine-models.repository.js'
 import { DEFAULT_HORIZON_MINUTES } from './planner.js'
+import { keepExpectedFailures } from './expected-failures.repository.js'
 import { keepRun } from './run-suggestions.repository.js'
 import { chooseSystem } from '../systems/system-choice.js'
 import { runPlan } from './worker/plan-runner.js'
@@ -82,6 +83,13 @@ export async function runEngine(
         )
         const { created, superseded } = await connection.transaction().execute(async (trx) => {
           const kept = await keepRun(trx, ENGINE_ACTOR, system.systemId, source, planned.proposals)
+          if (planned.failures) {
+            await keepExpectedFailures(trx, system.systemId, planned.failures, {
+              horizonMinutes: DEFAULT_HORIZON_MINUTES,
+              computedAt: started,
+              modelVersion: planned.modelVersion,
+            })
+          }
           await writeAudit(trx, actor, [
             {
               action: 'engine.run',

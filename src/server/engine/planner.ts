@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js'
 import { segmentsAhead, type DemandModel } from './demand.js'
-import { expectedDissatisfaction, type RateSegment } from './dissatisfaction.js'
+import { expectedDissatisfaction, totalAt, type RateSegment } from './dissatisfaction.js'
 import type { SystemRow } from '../systems/system-choice.js'
 import { nearestStations } from './station-state.repository.js'
 import { distanceKm } from './geo.js'
@@ -31,6 +31,21 @@ function clockText(minuteOfDay: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
 }
 
+/** A station's expected failures over the horizon, for each count of bikes it could hold. */
+export interface StationFailures {
+  stationId: string
+  /** Index x: expected failed rentals plus returns when the station starts with x bikes. */
+  byBikes: number[]
+}
+
+/** F(x) for x = 0..capacity, to 3 decimals: what the Stations table orders by. */
+function failuresByBikes(station: PlanStation): number[] {
+  const out: number[] = []
+  for (let x = 0; x <= station.capacity; x += 1)
+    out.push(Math.round(totalAt(station.f, x) * 1000) / 1000)
+  return out
+}
+
 /**
  * The engine's planner: each live station's expected dissatisfaction over the horizon from the
  * demand model, its service range, and the moves worth most per crew-minute between stations
@@ -48,7 +63,7 @@ export async function planEngineMoves(
     maxMoves: number
     skipPair: (from: number, to: number) => boolean
   },
-): Promise<{ proposals: Proposal[]; note: string | null }> {
+): Promise<{ proposals: Proposal[]; note: string | null; failures: StationFailures[] }> {
   const { clock, index } = options
   const horizon = DEFAULT_HORIZON_MINUTES
   const segments: RateSegment[][] = []
@@ -142,6 +157,10 @@ export async function planEngineMoves(
   })
   return {
     proposals,
+    failures: planStations.map((station) => ({
+      stationId: station.id,
+      byBikes: failuresByBikes(station),
+    })),
     note: proposals.length
       ? null
       : `every station is within its service range for the next ${horizon / 60} h, or no partner within ${DEFAULT_RADIUS_KM} km can help`,

@@ -192,6 +192,10 @@ export function toStationLive(row: StationLiveRow, at: Date): StationLive {
     score: row.score,
     regionId: row.region_id,
     regionName: row.region_name,
+    expectedFailures:
+      row.expected_failures === null ? null : Math.round(row.expected_failures * 100) / 100,
+    expectedFailuresHorizonMinutes:
+      row.expected_failures === null ? null : row.failures_horizon_minutes,
     systemName: row.system_name,
     timeZone: row.timezone,
   }

@@ -166,9 +166,15 @@ export interface StationLiveRow {
   score: number | null
   region_id: string | null
   region_name: string | null
+  /** The engine's expected failures at the latest count (null without a recent run). */
+  expected_failures: number | null
+  failures_horizon_minutes: number | null
   system_name: string
   timezone: string
 }
+
+/** How long a run's expected failures order the Stations table: most of its horizon. */
+export const EXPECTED_FAILURES_FOR = '2 hours'
 
 /**
  * Active stations with their latest numbers, the seed's score and freshness at `at`; only
@@ -186,7 +192,10 @@ export async function stationLiveRows(
            l.num_docks_available as docks, l.is_installed, l.is_renting, l.is_returning,
            l.last_reported, l.ts as observed_at, l.missing_since, fr.stale, fr.stale_reason,
            l.num_bikes_disabled as bikes_disabled, l.num_docks_disabled as docks_disabled,
-           sc.score, s.region_id, rg.name as region_name, sy.name as system_name, sy.timezone
+           sc.score, s.region_id, rg.name as region_name, sy.name as system_name, sy.timezone,
+           ef.by_bikes[least(greatest(l.num_bikes_available, 0), cardinality(ef.by_bikes) - 1) + 1]
+             as expected_failures,
+           ef.horizon_minutes as failures_horizon_minutes
       from station_freshness(${at}) fr
       join stations s on s.system_id = fr.system_id and s.station_id = fr.station_id
       join systems sy on sy.system_id = s.system_id
@@ -195,6 +204,10 @@ export async function stationLiveRows(
         on l.system_id = s.system_id and l.station_id = s.station_id
       left join imbalance_scores sc
         on sc.system_id = s.system_id and sc.station_id = s.station_id
+      left join station_expected_failures ef
+        on ef.system_id = s.system_id and ef.station_id = s.station_id
+       and ef.computed_at > ${at}::timestamptz - ${EXPECTED_FAILURES_FOR}::interval
+       and l.num_bikes_available is not null
      where s.is_active
        and (${query.systemId ?? null}::text is null or s.system_id = ${query.systemId ?? null})
        and (not ${query.staleOnly ?? false}::boolean or fr.stale)

@@ -8,7 +8,11 @@ const STALE_WORDS: Record<NonNullable<StationLive['staleReason']>, string> = {
   report_old: 'Old report',
 }
 
-/** What is wrong with a station besides its fill, as badges; "Live" when nothing is. */
+/**
+ * What is wrong with a station besides its fill, as a badge; "Live" when nothing is. The worst
+ * shows in words and any others fold into "+1" (rows are one line: two badges in words do not
+ * fit the column at 1366x768); the badge's title tells them all.
+ */
 export function StationFlags({ station }: { station: StationLive }) {
   const flags: { text: string; tone: 'bad' | 'warn' | 'quiet'; title?: string }[] = []
   if (station.isInstalled === false) flags.push({ text: 'Not installed', tone: 'bad' })
@@ -23,14 +27,20 @@ export function StationFlags({ station }: { station: StationLive }) {
       title: `Not live: ${station.staleDetail ?? 'stale'}`,
     })
   }
-  if (flags.length === 0) return <span className="flag-live">Live</span>
+  const [first, ...more] = flags
+  if (!first) return <span className="flag-live">Live</span>
+  const all = flags.map((flag) => flag.title ?? flag.text).join(' · ')
   return (
-    <span className="flags">
-      {flags.map((flag) => (
-        <span key={flag.text} className={`badge badge-${flag.tone}`} title={flag.title}>
-          {flag.text}
+    <span className="flags" title={all}>
+      <span className={`badge badge-${first.tone}`}>{first.text}</span>
+      {more.length > 0 && (
+        <span
+          className="badge badge-quiet flags-more"
+          aria-label={`and ${more.map((flag) => flag.text).join(', ')}`}
+        >
+          +{more.length}
         </span>
-      ))}
+      )}
     </span>
   )
 }

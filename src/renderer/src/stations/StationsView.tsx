@@ -22,6 +22,7 @@ import {
   isCritical,
   remembered,
   sortStations,
+  urgencyBasis,
   stationRowKey,
   type StationSort,
   type SortKey,
@@ -117,10 +118,11 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
     }
     return [...names].sort((a, b) => a[1].localeCompare(b[1], undefined, { numeric: true }))
   }, [all, filter.systemId])
-  const rows = useMemo(
-    () => (all ? sortStations(filterStations(all, filter), sort) : []),
-    [all, filter, sort],
-  )
+  const { rows, basis } = useMemo(() => {
+    const kept = all ? filterStations(all, filter) : []
+    const basis = urgencyBasis(kept)
+    return { rows: sortStations(kept, sort, basis), basis }
+  }, [all, filter, sort])
   // One system in view: its name once, in the title, not on every row.
   const oneSystem =
     filter.systemId !== ''
@@ -197,6 +199,10 @@ export function StationsView({ client, session, keysEnabled }: ViewProps) {
               ? `${rows.length.toLocaleString()} of ${plural(all.length, 'station')}`
               : plural(all.length, 'station')}
             {` · ${totals.critical.toLocaleString()} critical · ${totals.notLive.toLocaleString()} not live`}
+            {sort.key === 'score' &&
+              (basis === 'failures'
+                ? ' · most urgent by expected failures'
+                : ' · most urgent by how empty or full (no demand model yet)')}
           </span>
         )}
         <div className="view-actions">

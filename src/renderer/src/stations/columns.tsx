@@ -4,7 +4,7 @@ import { fillLevel, fillShare } from '../common/fill'
 import { formatClock, formatFullTime } from '../common/format'
 import { stationHash } from '../shell/routes'
 import { StationFlags } from './StationFlags'
-import { disabledOf, type SortKey } from './table-model'
+import { disabledOf, expectedFailuresOf, type SortKey } from './table-model'
 
 export interface Column {
   key: SortKey
@@ -38,6 +38,33 @@ function FillCell({ station }: { station: StationLive }) {
       </span>
       <span className="num">{Math.round(share * 100)}%</span>
     </span>
+  )
+}
+
+/** "3.2 expected failures in the next 3 h", for a live station the engine has numbers for. */
+export function failuresTitle(station: StationLive): string | undefined {
+  const failures = expectedFailuresOf(station)
+  if (failures === null) return undefined
+  const hours = (station.expectedFailuresHorizonMinutes ?? 180) / 60
+  return `${failures.toFixed(1)} expected failures in the next ${hours.toLocaleString()} h`
+}
+
+/** The engine's expected failures when it has them, else the seed's 70/30 score. */
+function UrgencyCell({ station }: { station: StationLive }) {
+  const failures = expectedFailuresOf(station)
+  if (failures !== null) {
+    const tone = failures >= 2 ? 'bad' : failures >= 0.5 ? 'warn' : null
+    const text = failures.toFixed(1)
+    return tone ? (
+      <span className={`score score-${tone}`}>{text}</span>
+    ) : (
+      <span className="muted">{text}</span>
+    )
+  }
+  if (station.stale || station.score === null) return <span className="muted">—</span>
+  if (station.score === 0) return <span className="muted">0</span>
+  return (
+    <span className={`score score-${station.score >= 70 ? 'bad' : 'warn'}`}>{station.score}</span>
   )
 }
 
@@ -153,21 +180,13 @@ export const COLUMNS: readonly Column[] = [
     key: 'score',
     label: 'Urgency',
     title:
-      'Most urgent first: the fewest bikes or free docks (empty and full stations first, empty before full), then the seed’s score (70: 2 bikes or fewer, 30: 2 docks or fewer)',
+      'Most urgent first: the rentals and returns the engine expects to fail at the station over the next hours from its count now (its demand model); for a system with no model yet, the fewest bikes or free docks (empty before full), then the seed’s score (70: 2 bikes or fewer, 30: 2 docks or fewer)',
     numeric: true,
     width: 72,
     fold: 1,
-    cell: (station) =>
-      station.stale || station.score === null ? (
-        <span className="muted">—</span>
-      ) : station.score > 0 ? (
-        <span className={`score score-${station.score >= 70 ? 'bad' : 'warn'}`}>
-          {station.score}
-        </span>
-      ) : (
-        <span className="muted">0</span>
-      ),
+    cell: (station) => <UrgencyCell station={station} />,
     className: () => 'right num',
+    cellTitle: failuresTitle,
   },
   {
     key: 'status',

@@ -100,19 +100,37 @@ export function statusRank(station: StationLive): number {
 }
 
 /**
- * How urgent a live station is, higher first: the fewest bikes or free docks it has (an empty or a
+ * What "most urgent" orders by: the engine's expected failures when any station shown has them
+ * (a system with a demand model and a run in the last 2 h), else how empty or full.
+ */
+export type UrgencyBasis = 'failures' | 'fill'
+
+export function urgencyBasis(stations: Iterable<StationLive>): UrgencyBasis {
+  for (const station of stations) {
+    if (!station.stale && typeof station.expectedFailures === 'number') return 'failures'
+  }
+  return 'fill'
+}
+
+/** A live station's expected failures, or null (not live, or no model for its system). */
+export function expectedFailuresOf(station: StationLive): number | null {
+  return station.stale ? null : (station.expectedFailures ?? null)
+}
+
+/**
+ * How empty or full a live station is, higher first: the fewest bikes or free docks it has (an empty or a
  * full station before one with 1 left, before one with 2), then the seed's score (empty, 70,
  * before full, 30). Not the score alone: that puts a station with 2 bikes level with an empty one.
  * Null for a station not live or without numbers (they sort last).
  */
-export function urgencyOf(station: StationLive): number | null {
+export function fillUrgencyOf(station: StationLive): number | null {
   if (station.stale) return null
   const known = [station.bikes, station.docks].filter((value) => value !== null)
   if (known.length === 0) return null
   return -Math.min(...known) * 100 + (station.score ?? 0)
 }
 
-function valueOf(station: StationLive, key: SortKey): SortValue {
+function valueOf(station: StationLive, key: SortKey, basis: UrgencyBasis): SortValue {
   switch (key) {
     case 'name':
       return station.name
@@ -133,7 +151,7 @@ function valueOf(station: StationLive, key: SortKey): SortValue {
     case 'fill':
       return fillShare(station)
     case 'score':
-      return urgencyOf(station)
+      return basis === 'failures' ? expectedFailuresOf(station) : fillUrgencyOf(station)
     case 'status':
       return statusRank(station)
     case 'lastReported':
@@ -141,16 +159,31 @@ function valueOf(station: StationLive, key: SortKey): SortValue {
   }
 }
 
+/** Equal expected failures (or none, another system's stations) ordered by how empty or full. */
+function compareFill(x: StationLive, y: StationLive, sign: number): number {
+  const a = fillUrgencyOf(x)
+  const b = fillUrgencyOf(y)
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1
+  return sign * (a - b)
+}
+
 /**
  * Sorted by `sort`, stations without a value last either way, ties by name and id: equal rows
- * keep their places when a poll brings new numbers.
+ * keep their places when a poll brings new numbers. Urgency sorts by `basis` (by default what
+ * the stations carry, urgencyBasis), ties by how empty or full.
  */
-export function sortStations(stations: readonly StationLive[], sort: StationSort): StationLive[] {
+export function sortStations(
+  stations: readonly StationLive[],
+  sort: StationSort,
+  basis: UrgencyBasis = sort.key === 'score' ? urgencyBasis(stations) : 'fill',
+): StationLive[] {
+  const sign = sort.direction === 'asc' ? 1 : -1
   return sortRows(
     stations,
-    (station) => valueOf(station, sort.key),
+    (station) => valueOf(station, sort.key, basis),
     sort.direction,
     (x, y) =>
+      (sort.key === 'score' && basis === 'failures' ? compareFill(x, y, sign) : 0) ||
       compareNames(x.name, y.name) ||
       (x.stationId < y.stationId ? -1 : x.stationId > y.stationId ? 1 : 0),
   )
