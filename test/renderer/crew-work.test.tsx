@@ -154,7 +154,9 @@ describe('the Problems page in the console', () => {
         name: 'Problem 5: Broken docks at Townsend St at 7th St',
       }),
     ).toBeTruthy()
-    expect(calls('problems:list')).toEqual([{ status: 'open' }])
+    // The Overview counts the open problems too: every read asks for the open ones.
+    const asked = new Set(calls('problems:list').map((input) => JSON.stringify(input)))
+    expect(asked).toEqual(new Set([JSON.stringify({ status: 'open' })]))
   })
 })
 
