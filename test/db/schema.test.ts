@@ -88,6 +88,7 @@ describe('migrations from an empty database', () => {
         'problems',
         'service_cluster_days',
         'service_station_days',
+        'station_expected_failures',
         'station_status',
         'station_status_absences',
         'station_status_latest',
