@@ -126,10 +126,19 @@ describe(`trip import and settings in a browser (needs Debian's chromium at ${CH
         (answers: Record<string, unknown>) => {
           Object.assign(globalThis, {
             balancer: {
+              // The preload answers each call's result as data (src/preload/bridge.ts).
               invoke: (channel: string) =>
-                channel in answers
-                  ? Promise.resolve(answers[channel])
-                  : Promise.reject(new Error(`${channel} is not part of this screenshot`)),
+                Promise.resolve(
+                  channel in answers
+                    ? { ok: true, value: answers[channel] }
+                    : {
+                        ok: false,
+                        error: {
+                          code: 'failed',
+                          detail: `${channel} is not part of this screenshot`,
+                        },
+                      },
+                ),
               on: () => () => undefined,
             },
           })

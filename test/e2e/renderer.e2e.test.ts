@@ -146,21 +146,29 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
         Object.assign(globalThis, {
           __invocations: calls,
           balancer: {
-            invoke: (channel: string) => {
-              // The desktop window is the depot's dispatcher; the other views' data is not needed.
-              if (channel === 'session:me') {
-                return Promise.resolve({
-                  name: 'console',
-                  role: 'dispatcher',
-                  crew_id: null,
-                  token_id: null,
-                })
-              }
-              if (channel !== 'app:status') return Promise.reject(new Error(`unknown ${channel}`))
-              const answer = given[Math.min(calls.count, given.length - 1)]
-              calls.count += 1
-              return Promise.resolve(answer)
-            },
+            // The preload answers each call's result as data (src/preload/bridge.ts).
+            invoke: (channel: string) =>
+              ((): Promise<unknown> => {
+                // The desktop window is the depot's dispatcher; the other views' data is not needed.
+                if (channel === 'session:me') {
+                  return Promise.resolve({
+                    name: 'console',
+                    role: 'dispatcher',
+                    crew_id: null,
+                    token_id: null,
+                  })
+                }
+                if (channel !== 'app:status') return Promise.reject(new Error(`unknown ${channel}`))
+                const answer = given[Math.min(calls.count, given.length - 1)]
+                calls.count += 1
+                return Promise.resolve(answer)
+              })().then(
+                (value) => ({ ok: true, value }),
+                (error: unknown) => ({
+                  ok: false,
+                  error: { code: 'failed', detail: (error as Error).message },
+                }),
+              ),
             on: () => () => undefined,
           },
         })
@@ -208,22 +216,30 @@ describe(`the built renderer in Chromium (needs Debian's chromium at ${CHROMIUM}
         Object.assign(globalThis, {
           __invocations: calls,
           balancer: {
-            invoke: (channel: string, request?: { from?: string; to?: string; day?: string }) => {
-              calls.count += 1
-              if (channel === 'service:summary') {
-                const asked =
-                  request?.from === fixtures.week.from && request.to === fixtures.week.to
-                return Promise.resolve(asked ? fixtures.summary : fixtures.probe)
-              }
-              if (channel === 'service:report') {
-                const report = fixtures.reports[request?.day ?? '']
-                return report
-                  ? Promise.resolve(report)
-                  : Promise.reject(new Error(`no report for ${request?.day ?? '?'}`))
-              }
-              if (channel in fixtures.answers) return Promise.resolve(fixtures.answers[channel])
-              return Promise.reject(new Error(`unknown ${channel}`))
-            },
+            // The preload answers each call's result as data (src/preload/bridge.ts).
+            invoke: (channel: string, request?: { from?: string; to?: string; day?: string }) =>
+              ((): Promise<unknown> => {
+                calls.count += 1
+                if (channel === 'service:summary') {
+                  const asked =
+                    request?.from === fixtures.week.from && request.to === fixtures.week.to
+                  return Promise.resolve(asked ? fixtures.summary : fixtures.probe)
+                }
+                if (channel === 'service:report') {
+                  const report = fixtures.reports[request?.day ?? '']
+                  return report
+                    ? Promise.resolve(report)
+                    : Promise.reject(new Error(`no report for ${request?.day ?? '?'}`))
+                }
+                if (channel in fixtures.answers) return Promise.resolve(fixtures.answers[channel])
+                return Promise.reject(new Error(`unknown ${channel}`))
+              })().then(
+                (value) => ({ ok: true, value }),
+                (error: unknown) => ({
+                  ok: false,
+                  error: { code: 'failed', detail: (error as Error).message },
+                }),
+              ),
             on: () => () => undefined,
           },
         })
