@@ -79,10 +79,15 @@ afterAll(async () => {
 })
 
 /** The bikes column of the rows in the page (a script: this program has no DOM types). */
+/** The Bikes column's figures, found by its heading: columns fold and hide as the width needs. */
 const bikesShown = () =>
   page.evaluate<number[]>(
-    `[...document.querySelectorAll('tr.station-row')].map((row) =>
-       Number(row.querySelectorAll('td')[3].textContent.replace(/\\D/g, '') || -1))`,
+    `(() => {
+       const heads = [...document.querySelectorAll('thead th')]
+       const at = heads.findIndex((th) => /^Bikes/.test(th.textContent.trim()))
+       return [...document.querySelectorAll('tr.station-row')].map((row) =>
+         Number(row.querySelectorAll('td')[at].textContent.replace(/\\D/g, '') || -1))
+     })()`,
   )
 
 describe(`stations in a browser (needs ${CHROMIUM} and the shared data)${NEEDS_SHARED_DATA}`, () => {
