@@ -122,6 +122,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     // Into a dead spot: the app was cached by its service worker, the result waits on the phone.
     // A function, not a string: the page's CSP forbids the eval a string predicate needs.
     await serviceWorkerReady(page)
+    fake.setDeadSpot(true)
     await context?.setOffline(true)
     await page.getByText('No signal').waitFor()
     await button(page, 'Complete').click()
@@ -141,6 +142,7 @@ describe.skipIf(!hasChromium || !built)('the crew app on a phone', () => {
     // Back in signal, the first try is applied but its answer is lost on the way (the tunnel
     // again): the phone tries again with the same key and the server replays, never re-applies.
     fake.loseNextAnswer('POST /task/:id/complete')
+    fake.setDeadSpot(false)
     await context?.setOffline(false)
     await page.getByText('Sent: task done, 4 bikes moved').waitFor({ timeout: 15_000 })
     expect(fake.requests.get('POST /task/:id/complete')).toBe(2)

@@ -68,6 +68,12 @@ export interface FakeCrewServer {
   failNext(route: string, count: number): void
   /** The next call to `route` is applied, then its answer is lost (the connection drops). */
   loseNextAnswer(route: string): void
+  /**
+   * A dead spot at the server's end too: every new request's connection is dropped. Chromium's
+   * offline emulation does not reach a service worker's own fetches, so a test of the phone in a
+   * tunnel sets both.
+   */
+  setDeadSpot(on: boolean): void
   close(): Promise<void>
 }
 
@@ -81,6 +87,7 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
   const streams = new Set<Response>()
   const failures = new Map<string, number>()
   const losing = new Set<string>()
+  let deadSpot = false
   const state: FakeCrewServer = {
     url: '',
     requests: new Map(),
@@ -103,10 +110,17 @@ export async function startFakeCrewServer(crewDir: string): Promise<FakeCrewServ
     },
     failNext: (route, count) => failures.set(route, count),
     loseNextAnswer: (route) => losing.add(route),
+    setDeadSpot: (on) => {
+      deadSpot = on
+    },
     close: () => Promise.resolve(),
   }
 
   const app = express()
+  app.use((req, _res, next) => {
+    if (deadSpot) req.socket.destroy()
+    else next()
+  })
   app.use(crewRoutes(crewDir))
   app.use(express.json({ limit: '4mb' }))
 
