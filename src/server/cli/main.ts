@@ -154,7 +154,16 @@ export function buildProgram(logger: Logger): Command {
         }
         process.stdout.write(`Balancer listening on ${server.url}\n`)
         // No dispatcher yet (a new depot, a first `npm start`): one click to the console.
-        const code = demo ? null : await server.services.signIn.issue()
+        // A database that goes away just now (a restart) costs the link, never the server.
+        const code = demo
+          ? null
+          : await server.services.signIn.issue().catch((error: unknown) => {
+              logger.warn(
+                { err: describeError(error) },
+                'no sign-in link this time: the database did not answer (restart serve for one)',
+              )
+              return null
+            })
         if (code) process.stdout.write(signInLinkText(server.url, code))
         if (server.httpsUrl && server.tls) {
           process.stdout.write(
